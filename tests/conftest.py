@@ -1,0 +1,93 @@
+"""Shared fixtures.  PostgreSQL is found, in order, through:
+
+1. ``UNIFY_TEST_DATABASE_URL`` (a server URL whose user may CREATE DATABASE),
+2. the local server at ``postgresql://postgres@127.0.0.1:5432/postgres``,
+3. a testcontainers PostgreSQL (needs a Docker engine).
+
+When none answers, PostgreSQL tests are skipped, except in CI (``CI=true``), where that
+is a failure.  Every test database is named ``unify_test_<random>`` and dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, make_url
+
+TEST_DB_PREFIX = "unify_test_"
+LOCAL_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "unify" / "examples" / "seqpt_legacy"
+
+
+def _answers(url: str) -> bool:
+    engine = sa.create_engine(url, connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("select 1"))
+        return True
+    except sa.exc.DBAPIError:
+        return False
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_server_url() -> Iterator[URL]:
+    """A server-level URL (maintenance database) of a reachable PostgreSQL."""
+    env = os.environ.get("UNIFY_TEST_DATABASE_URL")
+    if env:
+        if not _answers(env):
+            pytest.fail(f"UNIFY_TEST_DATABASE_URL does not answer: {make_url(env)!r}")
+        yield make_url(env)
+        return
+    if _answers(LOCAL_URL):
+        yield make_url(LOCAL_URL)
+        return
+    try:
+        from testcontainers.postgres import PostgresContainer
+
+        with PostgresContainer("postgres:16") as container:
+            yield make_url(container.get_connection_url())
+            return
+    except Exception as exc:  # no Docker engine, no image
+        reason = f"no PostgreSQL: set UNIFY_TEST_DATABASE_URL ({type(exc).__name__}: {exc})"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
+@pytest.fixture
+def pg_database(pg_server_url: URL) -> Iterator[URL]:
+    """A fresh, empty database ``unify_test_*``, dropped after the test."""
+    name = f"{TEST_DB_PREFIX}{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(pg_server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield pg_server_url.set(database=name)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(
+                sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"
+                ),
+                {"n": name},
+            )
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+@pytest.fixture
+def example_copy(tmp_path: Path) -> Path:
+    """A private copy of the bundled legacy example (tests may change it)."""
+    import shutil
+
+    dest = tmp_path / "seqpt_legacy"
+    shutil.copytree(EXAMPLE, dest, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.db"))
+    return dest

@@ -1,0 +1,133 @@
+"""The command line: parse options, call one library function, render, return an exit code.
+
+This is the only module that wires the stages together.  ``UnifyError`` is caught in one
+place (``main``); tracebacks are shown only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from unify.errors import ExitCode, UnifyError
+from unify.report import exit_code
+
+app = typer.Typer(
+    name="unify",
+    help="Unify drifted SQLAlchemy model modules: analyze, plan, build, rewrite, verify.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+stdout = Console(soft_wrap=True)
+stderr = Console(stderr=True, soft_wrap=True)
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
+RepoPath = Annotated[
+    Path, typer.Argument(help="Root folder of the repository to work on.", show_default=False)
+]
+FormatOpt = Annotated[
+    OutputFormat, typer.Option("--format", "-f", help="table (terminal), json or markdown.")
+]
+PlanOpt = Annotated[
+    Path, typer.Option("--plan", "-p", help="The decisions file written by `unify plan`.")
+]
+DatabaseUrlOpt = Annotated[
+    str,
+    typer.Option(
+        "--database-url",
+        envvar="UNIFY_DATABASE_URL",
+        help="SQLAlchemy URL of the database (env UNIFY_DATABASE_URL).",
+    ),
+]
+
+_state = {"debug": False}
+
+
+@app.callback()
+def _root(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+# ---------------------------------------------------------------------------
+# analyze
+# ---------------------------------------------------------------------------
+
+
+@app.command()
+def analyze(
+    path: RepoPath,
+    models: Annotated[
+        list[str] | None,
+        typer.Option("--models", "-m", help="A model module (dotted name or path); repeatable."),
+    ] = None,
+    fmt: FormatOpt = OutputFormat.table,
+    xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Write the workbook here.")] = None,
+    csv: Annotated[Path | None, typer.Option("--csv", help="Write one CSV per sheet here.")] = None,
+) -> None:
+    """Inventory the model modules statically and report findings (exit 1 on error findings)."""
+    from unify import analyze as analyze_stage
+    from unify.report import inventory as report
+
+    inventory = analyze_stage.analyze_repo(path, models=tuple(models or ()))
+    if xlsx is not None:
+        report.write_xlsx(inventory, xlsx)
+    if csv is not None:
+        report.write_csv(inventory, csv)
+    report.emit_inventory(inventory, fmt.value, stdout)
+    raise typer.Exit(exit_code(inventory.findings))
+
+
+# ---------------------------------------------------------------------------
+# plan / build  (unify.decisions, unify.build)
+# ---------------------------------------------------------------------------
+
+# ---------------------------------------------------------------------------
+# rewrite  (unify.rewrite_imports)
+# ---------------------------------------------------------------------------
+
+# ---------------------------------------------------------------------------
+# restore / verify  (unify.restore, unify.verify_fks)
+# ---------------------------------------------------------------------------
+
+
+def main() -> None:
+    """Entry point: run the app, turning a ``UnifyError`` into one line and exit code 2."""
+    try:
+        app(standalone_mode=False)
+    except UnifyError as exc:
+        if _state["debug"]:
+            raise
+        stderr.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+        sys.exit(int(exc.exit_code))
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        stderr.print("interrupted")
+        sys.exit(130)
+    except Exception as exc:  # click usage errors and the like
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(int(ExitCode.ERROR))
+        if isinstance(exc, click.exceptions.Abort):
+            sys.exit(130)
+        if _state["debug"]:
+            raise
+        stderr.print(f"error: internal error: {type(exc).__name__}: {exc} (run with --debug)")
+        sys.exit(int(ExitCode.ERROR))

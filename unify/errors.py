@@ -1,0 +1,67 @@
+"""What stops a run: one ``UnifyError`` hierarchy with one-line messages.
+
+Findings are data (``unify.models.Finding``); these exceptions are for the cases where
+unify cannot go on (bad options, unreadable paths, unreachable databases).  They are
+picklable, so they survive a process pool.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """The documented exit codes of every command."""
+
+    CLEAN = 0  # no error finding, nothing to do
+    FINDINGS = 1  # error findings, drift, or a failed self-check
+    ERROR = 2  # usage, input or environment error
+
+
+class UnifyError(Exception):
+    """A one-line reason the run stopped.  Subclasses only name the kind."""
+
+    exit_code: ExitCode = ExitCode.ERROR
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __reduce__(self) -> tuple[type[UnifyError], tuple[str]]:
+        return (type(self), (self.message,))
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InputError(UnifyError):
+    """A path, file or argument that cannot be used."""
+
+
+class PlanError(UnifyError):
+    """The decisions file is invalid; every problem is gathered into one message."""
+
+    def __init__(self, message: str, problems: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.problems = problems
+
+    def __reduce__(self) -> tuple[type[PlanError], tuple[str, tuple[str, ...]]]:  # type: ignore[override]
+        return (type(self), (self.message, self.problems))
+
+    @classmethod
+    def gathered(cls, path: str, problems: Iterable[str]) -> PlanError:
+        items = tuple(problems)
+        return cls(f"{path}: {len(items)} problem(s): " + "; ".join(items), items)
+
+
+class DatabaseError(UnifyError):
+    """A database that cannot be reached or used.  Messages never carry a password."""
+
+
+class RewriteAborted(UnifyError):
+    """A rewrite that wrote nothing because a file failed, changed, or the tree is dirty."""
+
+
+class BuildAborted(UnifyError):
+    """A build that wrote nothing (unresolved conflicts, failed self-check)."""

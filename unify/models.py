@@ -1,0 +1,287 @@
+"""The toolkit's own typed records.
+
+Every stage of unify exchanges these frozen records and nothing else: no SQLAlchemy
+``Table`` and no libcst node crosses a stage boundary.  Records hold tuples, never lists,
+and are changed by copy (``dataclasses.replace``).
+
+Sections, in the order of the flow:
+
+* repository layout (``scan``)
+* inventory (``analyze``) and findings
+* decisions (``decisions``/``build``)
+* rename map and file outcomes (``rewrite_imports``)
+* verification (``verify_fks``)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Literal
+
+# ---------------------------------------------------------------------------
+# Findings (shared by every stage)
+# ---------------------------------------------------------------------------
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Finding:
+    """One problem found, as data.  ``rule`` is a stable kebab-case name, ``code`` a short id.
+
+    Static findings carry ``path``/``line``; database findings carry ``table``/``column``,
+    ``count`` (rows concerned) and ``samples`` (a few offending keys or values, as text).
+    """
+
+    rule: str
+    code: str
+    severity: Severity
+    message: str
+    path: str | None = None
+    line: int | None = None
+    table: str | None = None
+    column: str | None = None
+    count: int | None = None
+    samples: tuple[str, ...] = ()
+    objects: tuple[str, ...] = ()
+
+
+# ---------------------------------------------------------------------------
+# Repository layout (scan)
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SourceFile:
+    """A Python file of the repository.
+
+    ``rel`` is the posix path relative to the repository root; ``module`` the dotted name
+    relative to ``root`` (the nearest ancestor folder that is not a package); ``is_package``
+    is true for ``__init__.py`` (then ``module`` names the package).
+    """
+
+    rel: str
+    module: str
+    root: str
+    is_package: bool = False
+
+
+# ---------------------------------------------------------------------------
+# Inventory (analyze)
+# ---------------------------------------------------------------------------
+
+ColumnStyle = Literal["column", "mapped_column"]
+ForeignKeyForm = Literal["string", "attribute", "constraint"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ColumnSpec:
+    """A mapped column as written.  ``type`` is normalised source (``String(36)``, no ``db.``)."""
+
+    attr: str
+    name: str
+    type: str
+    type_name: str
+    line: int
+    primary_key: bool = False
+    nullable: bool | None = None
+    unique: bool = False
+    index: bool = False
+    has_default: bool = False
+    foreign_key: str | None = None
+    style: ColumnStyle = "column"
+    from_mixin: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ForeignKeySpec:
+    """A foreign key: ``table.columns -> target_table.target_columns``; ``spec`` as written."""
+
+    model: str
+    table: str
+    columns: tuple[str, ...]
+    target_table: str
+    target_columns: tuple[str, ...]
+    spec: str
+    form: ForeignKeyForm
+    path: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RelationshipSpec:
+    attr: str
+    target: str
+    line: int
+    backref: str | None = None
+    back_populates: str | None = None
+    secondary: str | None = None
+    foreign_keys: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ModelClass:
+    """A mapped class (or a mixin/abstract base whose columns count for its subclasses)."""
+
+    name: str
+    module: str
+    path: str
+    line: int
+    end_line: int
+    bases: tuple[str, ...]
+    table: str | None
+    table_explicit: bool
+    columns: tuple[ColumnSpec, ...]
+    foreign_keys: tuple[ForeignKeySpec, ...]
+    relationships: tuple[RelationshipSpec, ...]
+    extend_existing: bool = False
+    table_args: tuple[str, ...] = ()
+    abstract: bool = False
+    mixin: bool = False
+    guarded: bool = False  # defined in an except/else branch (a placeholder)
+
+    @property
+    def qualname(self) -> str:
+        return f"{self.module}.{self.name}"
+
+
+AliasKind = Literal["assign", "import-as"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ModelAlias:
+    """``name`` in ``module`` stands for ``target`` (``module.Class``) by assignment or import."""
+
+    name: str
+    target: str
+    module: str
+    path: str
+    line: int
+    kind: AliasKind
+    guarded: bool = False  # inside try/except
+
+
+SymbolKind = Literal["class", "function", "assign"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Symbol:
+    """A non-model top-level definition of a model module (helper class, function)."""
+
+    name: str
+    kind: SymbolKind
+    module: str
+    path: str
+    line: int
+    end_line: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReExport:
+    """``module`` provides ``name`` only because it imports it from ``source``."""
+
+    name: str
+    module: str
+    source: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ModelModule:
+    name: str
+    path: str
+    root: str
+    classes: tuple[ModelClass, ...]
+    aliases: tuple[ModelAlias, ...] = ()
+    other_classes: tuple[Symbol, ...] = ()
+    functions: tuple[Symbol, ...] = ()
+    reexports: tuple[ReExport, ...] = ()
+    exports: tuple[str, ...] = ()  # every top-level name the module provides
+
+
+ImportForm = Literal["from", "from-star", "import", "import-as"]
+NameStatus = Literal["defined", "reexported", "missing"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ImportedName:
+    name: str
+    asname: str | None = None
+    status: NameStatus = "defined"
+    provided_by: str | None = None  # module that really defines it, for re-exports
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ImportRecord:
+    """One import of a model module.  ``written`` is the module as written (``.models``)."""
+
+    path: str
+    line: int
+    target: str
+    written: str
+    form: ImportForm
+    names: tuple[ImportedName, ...] = ()
+    level: int = 0
+    context: tuple[str, ...] = ()  # enclosing blocks, outermost first: function, try, except, with, if
+    importer: str | None = None  # dotted name of the importing file
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DynamicImport:
+    path: str
+    line: int
+    module: str
+    call: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Inventory:
+    root: str
+    import_roots: tuple[str, ...]
+    modules: tuple[ModelModule, ...]
+    imports: tuple[ImportRecord, ...]
+    findings: tuple[Finding, ...]
+    files_scanned: int
+    dynamic_imports: tuple[DynamicImport, ...] = ()
+    other_python_files: tuple[str, ...] = ()  # Python kept under another suffix (*.py.unused)
+
+
+# ---------------------------------------------------------------------------
+# Rename map (decisions -> rewrite_imports)
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ModuleMove:
+    """Every name imported from ``legacy`` now comes from ``target`` (unless renamed)."""
+
+    legacy: str
+    target: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rename:
+    """``legacy_module.legacy_name`` is now ``module.name``."""
+
+    legacy_module: str
+    legacy_name: str
+    module: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TableRename:
+    old: str
+    new: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RenameMap:
+    moves: tuple[ModuleMove, ...]
+    renames: tuple[Rename, ...] = ()
+    tables: tuple[TableRename, ...] = ()

@@ -1,0 +1,250 @@
+"""Repository layout: which Python files exist, their import roots and module names.
+
+Shared by ``analyze`` and ``rewrite_imports`` so that both resolve ``models``,
+``app.models`` and ``.models`` to the same file.
+
+An *import root* is a folder Python would have on ``sys.path`` for a file: the nearest
+ancestor folder that is not a package (has no ``__init__.py``).  A repository usually has
+several (``src/backend`` for scripts run there, ``tests`` for pytest, ...), and the same file
+may be reachable under several names; resolution prefers the roots that contain the
+importing file, so a same-named ``models.py`` under another root is never confused with it.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import tokenize
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from unify.errors import InputError
+from unify.models import SourceFile
+
+EXCLUDED_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        "env",
+        ".env",
+        ".tox",
+        ".nox",
+        "site-packages",
+        "node_modules",
+        "__pycache__",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".eggs",
+    }
+)
+
+# Python kept under another suffix: models.py.unused, routes.py.bak, app.backup, ...
+OTHER_PYTHON = re.compile(r"\.py\.[A-Za-z0-9_~-]+$|\.py~$|\.(backup|bak|orig|old)$")
+
+
+@dataclass(frozen=True, slots=True)
+class RepoFiles:
+    """The files of a repository: Python sources and Python kept under other suffixes."""
+
+    root: Path
+    python: tuple[str, ...]
+    other_python: tuple[str, ...]
+
+
+def list_repo_files(root: Path) -> RepoFiles:
+    """List the repository's files (posix, relative), sorted.
+
+    Inside a git work tree, git's view is used (tracked plus untracked files that are not
+    ignored).  Elsewhere the tree is walked.  Virtualenvs, site-packages and caches are
+    excluded either way; symlinks are never followed out of the root.
+    """
+    root = _checked_root(root)
+    rels = _git_files(root)
+    if rels is None:
+        rels = list(_walk(root))
+    python: list[str] = []
+    other: list[str] = []
+    for rel in rels:
+        parts = PurePosixPath(rel).parts
+        if any(p in EXCLUDED_DIRS or p.endswith(".egg-info") for p in parts[:-1]):
+            continue
+        full = root / rel
+        if full.is_symlink() and not _inside(full, root):
+            continue
+        if rel.endswith(".py"):
+            python.append(rel)
+        elif OTHER_PYTHON.search(rel):
+            other.append(rel)
+    return RepoFiles(root=root, python=tuple(sorted(python)), other_python=tuple(sorted(other)))
+
+
+def _checked_root(root: Path) -> Path:
+    try:
+        resolved = root.resolve(strict=True)
+    except (OSError, RuntimeError) as exc:  # RuntimeError: symlink loop on older Pythons
+        reason = "a symlink loop" if "loop" in str(exc).lower() else "no such file or folder"
+        raise InputError(f"{root}: {reason}") from None
+    if not resolved.is_dir():
+        raise InputError(f"{root}: not a folder (give the repository's root folder)")
+    return resolved
+
+
+def _git_files(root: Path) -> list[str] | None:
+    try:
+        proc = subprocess.run(
+            ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            capture_output=True,
+            check=False,
+            timeout=60,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if proc.returncode != 0:
+        return None
+    # paths come relative to ``root`` even when it is a sub-folder of the work tree
+    names = [n for n in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if n]
+    return [n for n in names if (root / n).exists() or (root / n).is_symlink()]
+
+
+def _walk(root: Path) -> Iterator[str]:
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(
+            d for d in dirnames if d not in EXCLUDED_DIRS and not d.endswith(".egg-info")
+        )
+        base = Path(dirpath)
+        for name in filenames:
+            yield (base / name).relative_to(root).as_posix()
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve(strict=True).relative_to(root)
+    except (OSError, RuntimeError, ValueError):
+        return False
+    return True
+
+
+def read_source(path: Path) -> str:
+    """Decode a Python file as Python would (PEP 263 cookie, BOM); ``UnicodeDecodeError`` or
+    ``SyntaxError`` when it cannot be decoded."""
+    data = path.read_bytes()
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    return data.decode(encoding)
+
+
+# ---------------------------------------------------------------------------
+# Module names and resolution
+# ---------------------------------------------------------------------------
+
+
+def describe_files(root: Path, rels: Iterable[str]) -> tuple[SourceFile, ...]:
+    """Name every file as a module of its import root."""
+    rel_list = list(rels)
+    package_dirs = {
+        str(PurePosixPath(r).parent) for r in rel_list if PurePosixPath(r).name == "__init__.py"
+    }
+    out: list[SourceFile] = []
+    for rel in rel_list:
+        p = PurePosixPath(rel)
+        folder = p.parent
+        parts = [p.stem] if p.name != "__init__.py" else []
+        while str(folder) in package_dirs:
+            parts.insert(0, folder.name)
+            folder = folder.parent
+        module = ".".join(parts) if parts else folder.name
+        out.append(
+            SourceFile(
+                rel=rel,
+                module=module,
+                root="" if str(folder) == "." else str(folder),
+                is_package=p.name == "__init__.py",
+            )
+        )
+    return tuple(out)
+
+
+class ModuleIndex:
+    """Resolves written module names to repository files, from the importer's point of view."""
+
+    def __init__(self, files: Iterable[SourceFile]) -> None:
+        self.files: tuple[SourceFile, ...] = tuple(files)
+        self.by_rel: dict[str, SourceFile] = {f.rel: f for f in self.files}
+        self._by_root_module: dict[tuple[str, str], SourceFile] = {}
+        self._by_module: dict[str, list[SourceFile]] = {}
+        for f in self.files:
+            self._by_root_module[(f.root, f.module)] = f
+            self._by_module.setdefault(f.module, []).append(f)
+        self.roots: tuple[str, ...] = tuple(sorted({f.root for f in self.files}))
+
+    def resolve(self, importer: SourceFile, written: str, level: int = 0) -> SourceFile | None:
+        """The file that ``from <level dots><written> import ...`` in ``importer`` names."""
+        if level:
+            return self._resolve_relative(importer, written, level)
+        # 1. the importer's own root, and the importer's folder (scripts run from there)
+        for root in self._roots_for(importer):
+            hit = self._lookup(root, written)
+            if hit is not None:
+                return hit
+        # 2. any root, when exactly one defines it
+        candidates = self._by_module.get(written, [])
+        if len(candidates) == 1:
+            return candidates[0]
+        return None
+
+    def resolve_name(self, importer: SourceFile, written: str, level: int = 0) -> str | None:
+        """Canonical dotted name of the module written, or None outside the repository."""
+        hit = self.resolve(importer, written, level)
+        return hit.module if hit else None
+
+    def _roots_for(self, importer: SourceFile) -> list[str]:
+        roots = [importer.root]
+        folder = str(PurePosixPath(importer.rel).parent)
+        folder = "" if folder == "." else folder
+        if folder != importer.root:
+            # a package file: its folder is also the script folder when run directly, and
+            # each enclosing package folder is a candidate sys.path entry in messy apps.
+            roots.append(folder)
+        return roots
+
+    def _lookup(self, root: str, dotted: str) -> SourceFile | None:
+        hit = self._by_root_module.get((root, dotted))
+        if hit is not None:
+            return hit
+        # a module under a root that is itself inside a package folder
+        for f in self._by_module.get(dotted.rsplit(".", 1)[-1], []):
+            if f.root == root and f.module == dotted:
+                return f
+        if root:
+            prefix = PurePosixPath(root)
+            rel = prefix / PurePosixPath(*dotted.split("."))
+            for cand in (f"{rel}.py", f"{rel}/__init__.py"):
+                if cand in self.by_rel:
+                    return self.by_rel[cand]
+        else:
+            rel = PurePosixPath(*dotted.split("."))
+            for cand in (f"{rel}.py", f"{rel}/__init__.py"):
+                if cand in self.by_rel:
+                    return self.by_rel[cand]
+        return None
+
+    def _resolve_relative(self, importer: SourceFile, written: str, level: int) -> SourceFile | None:
+        package = importer.module if importer.is_package else importer.module.rpartition(".")[0]
+        parts = package.split(".") if package else []
+        if level - 1 > len(parts):
+            return None
+        base = parts[: len(parts) - (level - 1)]
+        dotted = ".".join([*base, *([written] if written else [])])
+        if not dotted:
+            return None
+        return self._by_root_module.get((importer.root, dotted))
+
+
+def module_index(root: Path, rels: Iterable[str]) -> ModuleIndex:
+    return ModuleIndex(describe_files(root, rels))

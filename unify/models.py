@@ -285,3 +285,70 @@ class RenameMap:
     moves: tuple[ModuleMove, ...]
     renames: tuple[Rename, ...] = ()
     tables: tuple[TableRename, ...] = ()
+
+
+# ---------------------------------------------------------------------------
+# Decisions (decisions -> build, rewrite_imports, verify_fks)
+# ---------------------------------------------------------------------------
+
+SECTIONS = (
+    "Database initialisation",
+    "Core entities",
+    "User management",
+    "Assessment and results",
+    "Learning and qualification",
+    "Questionnaires and surveys",
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClassDecision:
+    """Where a legacy class ends up: ``source`` is ``module.Class``; ``name`` its final name."""
+
+    source: str
+    name: str
+    table: str
+    section: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MemberChoice:
+    """For a member (column, relationship, method) both sides define: which side wins."""
+
+    member: str
+    take_from: str  # "module.Class"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MergeDecision:
+    """``absorbed`` classes are merged into ``survivor``; their tables into ``survivor_table``."""
+
+    survivor: str
+    absorbed: tuple[str, ...]
+    survivor_table: str
+    absorbed_tables: tuple[str, ...]
+    choices: tuple[MemberChoice, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ColumnTypeDecision:
+    """The unified type of ``table.column`` (a key or an FK column), e.g. ``Integer``."""
+
+    table: str
+    column: str
+    type: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Plan:
+    """The user's decisions, loaded and validated from ``unify.toml``."""
+
+    path: str
+    target_module: str
+    compat_module: str
+    legacy_modules: tuple[str, ...]
+    classes: tuple[ClassDecision, ...]
+    merges: tuple[MergeDecision, ...] = ()
+    column_types: tuple[ColumnTypeDecision, ...] = ()
+    renames: tuple[Rename, ...] = ()
+    tables: tuple[TableRename, ...] = ()

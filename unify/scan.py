@@ -110,6 +110,10 @@ def _git_files(root: Path) -> list[str] | None:
         return None
     # paths come relative to ``root`` even when it is a sub-folder of the work tree
     names = [n for n in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if n]
+    if not names:
+        # an ignored folder inside a work tree (a vendored or downloaded tree): git lists
+        # nothing, so walk it instead
+        return None
     return [n for n in names if (root / n).exists() or (root / n).is_symlink()]
 
 

@@ -352,3 +352,19 @@ class Plan:
     column_types: tuple[ColumnTypeDecision, ...] = ()
     renames: tuple[Rename, ...] = ()
     tables: tuple[TableRename, ...] = ()
+    backrefs: tuple[BackrefDecision, ...] = ()  # plan/build: backref renames the user decided
+
+
+# ---------------------------------------------------------------------------
+# Plan / build extras (decisions, build, selfcheck)
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BackrefDecision:
+    """The ``backref`` of relationship ``relationship`` of legacy class ``model`` becomes
+    ``rename_to`` (decided to settle a backref collision after a merge)."""
+
+    model: str  # "module.Class" (legacy)
+    relationship: str
+    rename_to: str

@@ -368,3 +368,91 @@ class BackrefDecision:
     model: str  # "module.Class" (legacy)
     relationship: str
     rename_to: str
+
+
+# ---------------------------------------------------------------------------
+# Verification (restore, verify_fks)
+# ---------------------------------------------------------------------------
+
+ScratchKind = Literal["postgres", "sqlite", "container"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ColumnShape:
+    """A column of the unified metadata: ``type`` is SQLAlchemy's repr (``String(length=36)``),
+    ``type_class`` its dotted class, ``sql_type`` the PostgreSQL DDL type (``VARCHAR(36)``)."""
+
+    name: str
+    type: str
+    type_class: str
+    sql_type: str
+    nullable: bool = True
+    primary_key: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ForeignKeyShape:
+    """``table.columns -> target_table.target_columns`` with its options."""
+
+    table: str
+    columns: tuple[str, ...]
+    target_table: str
+    target_columns: tuple[str, ...]
+    ondelete: str | None = None
+    onupdate: str | None = None
+    deferrable: bool | None = None
+
+    @property
+    def line(self) -> str:
+        """The plan's Phase 4.1 form: ``table.cols -> table.cols``."""
+        cols, target = ",".join(self.columns), ",".join(self.target_columns)
+        return f"{self.table}.{cols} -> {self.target_table}.{target}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TableShape:
+    name: str
+    columns: tuple[ColumnShape, ...]
+    foreign_keys: tuple[ForeignKeyShape, ...] = ()
+    unique: tuple[tuple[str, ...], ...] = ()  # unique constraints and unique indexes
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SchemaShape:
+    """The unified module's metadata as data (read in a subprocess; no user code here)."""
+
+    module: str
+    tables: tuple[TableShape, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FkInspection:
+    """Stage 2: the unified schema created on a scratch database and inspected there."""
+
+    backend: ScratchKind
+    table_count: int
+    foreign_keys: tuple[ForeignKeyShape, ...]
+    findings: tuple[Finding, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VerifyResult:
+    """Every stage's outcome; ``inspection`` is None when the module did not load."""
+
+    module: str
+    database: str  # the verified database's URL, password masked
+    schema: SchemaShape | None
+    inspection: FkInspection | None
+    findings: tuple[Finding, ...]
+    tables_compared: int = 0
+    checks_run: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RestoreResult:
+    """A dump restored into a new database (``url`` with the password masked)."""
+
+    database: str
+    url: str
+    dump_format: Literal["plain", "custom"]
+    skipped: tuple[str, ...] = ()

@@ -144,6 +144,7 @@ class ModelClass:
     abstract: bool = False
     mixin: bool = False
     guarded: bool = False  # defined in an except/else branch (a placeholder)
+    members: tuple[str, ...] = ()  # analyze: every other name the class body defines (methods, ...)
 
     @property
     def qualname(self) -> str:
@@ -202,6 +203,7 @@ class ModelModule:
     functions: tuple[Symbol, ...] = ()
     reexports: tuple[ReExport, ...] = ()
     exports: tuple[str, ...] = ()  # every top-level name the module provides
+    tables: tuple[TableDef, ...] = ()  # analyze: ``Table('name', ...)`` objects (association tables)
 
 
 ImportForm = Literal["from", "from-star", "import", "import-as"]
@@ -239,6 +241,38 @@ class DynamicImport:
     call: str
 
 
+# --- analyze: tables and attribute uses -------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TableDef:
+    """A ``Table('name', metadata, Column(...), ...)`` object (an association table)."""
+
+    name: str  # the variable it is bound to
+    table: str
+    module: str
+    path: str
+    line: int
+    columns: tuple[ColumnSpec, ...] = ()
+    foreign_keys: tuple[ForeignKeySpec, ...] = ()
+
+
+AttributeUseKind = Literal["attribute", "filter_by"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AttributeUse:
+    """``via.attr`` (or ``filter_by(attr=...)`` on a query of ``via``); ``model`` is the class
+    (``module.Class``) that ``via`` names once aliases are followed."""
+
+    path: str
+    line: int
+    model: str
+    attr: str
+    via: str
+    kind: AttributeUseKind = "attribute"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Inventory:
     root: str
@@ -249,6 +283,7 @@ class Inventory:
     files_scanned: int
     dynamic_imports: tuple[DynamicImport, ...] = ()
     other_python_files: tuple[str, ...] = ()  # Python kept under another suffix (*.py.unused)
+    attribute_uses: tuple[AttributeUse, ...] = ()  # analyze: ``Model.attr`` / ``filter_by(attr=)``
 
 
 # ---------------------------------------------------------------------------

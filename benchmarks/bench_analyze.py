@@ -1,0 +1,389 @@
+"""Benchmark ``unify analyze`` against a bare parse of the same files.
+
+    python benchmarks/bench_analyze.py [--runs 5] [--libcst-runs 1] [--only neutron|generated]
+                                       [--profile] [--output benchmarks/RESULTS-analyze.md]
+
+Targets: the neutron 29.0.0 sdist (downloaded once with pip into ``benchmarks/_work/``) and a
+repository made by ``generate_repo.py`` (300 models in 30 modules, 5,000 dependent files).
+For each, whole-process wall-time medians of
+
+* ``python -m unify analyze REPO --format json`` (output discarded),
+* a reference: a fresh interpreter that lists the files as unify does
+  (``unify.scan.list_repo_files``), reads each (``unify.scan.read_source``) and ``ast.parse``s it,
+* the same with ``libcst.parse_module`` (the lossless parser the rewrite stage uses), for scale.
+
+Each command runs once untimed first (warm file cache; the analyze output is kept for the
+summary).  Results go to ``benchmarks/RESULTS-analyze.md``; ``--profile`` also profiles one
+analyze run of each target with cProfile into ``benchmarks/PROFILE-analyze.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pstats
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import (
+    BENCH_DIR,
+    DEFAULT_WORKDIR,
+    NEUTRON_VERSION,
+    REPO_ROOT,
+    BenchmarkError,
+    bench_env,
+    describe_machine,
+    fetch_neutron,
+    fmt_seconds,
+    machine_lines,
+    markdown_table,
+    median_seconds,
+    write_results,
+)
+from generate_repo import generate
+
+TARGET_RATIO = 2.0
+
+# Run in a fresh interpreter: ``python -c REFERENCE_PARSE ast|libcst REPO``.
+REFERENCE_PARSE = """
+import sys
+from pathlib import Path
+from unify.scan import list_repo_files, read_source
+mode, root = sys.argv[1], Path(sys.argv[2])
+files = list_repo_files(root)
+if mode == "ast":
+    import ast
+    def parse(text, name):
+        ast.parse(text, filename=name)
+    errors = (SyntaxError, ValueError, UnicodeDecodeError)
+else:
+    import libcst
+    def parse(text, name):
+        libcst.parse_module(text)
+    errors = (libcst.ParserSyntaxError, SyntaxError, ValueError, UnicodeDecodeError)
+failed = 0
+for rel in files.python:
+    try:
+        parse(read_source(files.root / rel), rel)
+    except errors:
+        failed += 1
+print(len(files.python), failed)
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    name: str
+    label: str
+    path: Path
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    median: float
+    times: tuple[float, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TargetResult:
+    target: Target
+    python_files: int
+    analyze: Measure
+    ast_parse: Measure
+    libcst_parse: Measure | None
+    summary: str
+
+    @property
+    def ratio(self) -> float:
+        return self.analyze.median / self.ast_parse.median
+
+
+# ---------------------------------------------------------------------------
+# Commands
+# ---------------------------------------------------------------------------
+
+
+def analyze_cmd(repo: Path) -> list[str]:
+    return [sys.executable, "-m", "unify", "analyze", str(repo), "--format", "json"]
+
+
+def parse_cmd(mode: str, repo: Path) -> list[str]:
+    return [sys.executable, "-c", REFERENCE_PARSE, mode, str(repo)]
+
+
+def display(cmd: Sequence[str]) -> str:
+    """A command as shown in the results, with the reference script named, not inlined."""
+    shown = ["python" if c == sys.executable else c for c in cmd]
+    shown = ["<reference-parse>" if c == REFERENCE_PARSE else c for c in shown]
+    return " ".join(_short_path(c) for c in shown)
+
+
+def _short_path(arg: str) -> str:
+    try:
+        return Path(arg).relative_to(REPO_ROOT).as_posix()
+    except ValueError:
+        return arg
+
+
+def prepare_targets(workdir: Path, only: str | None, files: int) -> list[Target]:
+    targets = []
+    if only in (None, "neutron"):
+        path = fetch_neutron(workdir)
+        targets.append(Target("neutron", f"neutron {NEUTRON_VERSION} sdist", path))
+    if only in (None, "generated"):
+        path = workdir / "generated"
+        generate(path, files=files)
+        targets.append(Target("generated", "generated repo (300 models / 30 modules)", path))
+    return targets
+
+
+# ---------------------------------------------------------------------------
+# Measuring
+# ---------------------------------------------------------------------------
+
+
+def measure_target(target: Target, runs: int, libcst_runs: int) -> TargetResult:
+    env = bench_env()
+    summary = warm_analyze(target.path, env)
+    python_files = warm_parse("ast", target.path, env)
+    analyze = _measure(analyze_cmd(target.path), runs, env)
+    ast_parse = _measure(parse_cmd("ast", target.path), runs, env)
+    libcst_parse = None
+    if libcst_runs > 0:
+        libcst_parse = _measure(parse_cmd("libcst", target.path), libcst_runs, env)
+    return TargetResult(target, python_files, analyze, ast_parse, libcst_parse, summary)
+
+
+def _measure(cmd: Sequence[str], runs: int, env: dict[str, str]) -> Measure:
+    median, times = median_seconds(cmd, runs, cwd=REPO_ROOT, env=env)
+    print(f"  {display(cmd)}: median {median:.2f} s ({fmt_seconds(times)})", file=sys.stderr)
+    return Measure(median, tuple(times))
+
+
+def warm_analyze(repo: Path, env: dict[str, str]) -> str:
+    """One untimed analyze run; a one-line summary of its JSON output."""
+    proc = subprocess.run(analyze_cmd(repo), capture_output=True, text=True, env=env, check=False)
+    if proc.returncode not in (0, 1):
+        tail = (proc.stderr.strip().splitlines() or ["no stderr"])[-1]
+        raise BenchmarkError(f"unify analyze {repo.name} exited {proc.returncode}: {tail}")
+    return summarize_report(json.loads(proc.stdout), proc.returncode)
+
+
+def summarize_report(report: dict[str, object], exit_code: int) -> str:
+    models = report.get("models")
+    imports = report.get("imports")
+    findings = report.get("findings")
+    rules: Counter[str] = Counter()
+    if isinstance(findings, list):
+        rules.update(str(f.get("rule")) for f in findings if isinstance(f, dict))
+    parts = [
+        f"exit {exit_code}",
+        f"{len(models) if isinstance(models, list) else '?'} models",
+        f"{len(imports) if isinstance(imports, list) else '?'} imports",
+        f"{sum(rules.values())} findings",
+    ]
+    by_rule = ", ".join(f"{rule} {count}" for rule, count in sorted(rules.items()))
+    return "; ".join(parts) + (f" ({by_rule})" if by_rule else "")
+
+
+def warm_parse(mode: str, repo: Path, env: dict[str, str]) -> int:
+    """One untimed reference run; the number of Python files it parsed."""
+    proc = subprocess.run(
+        parse_cmd(mode, repo), capture_output=True, text=True, env=env, check=False
+    )
+    if proc.returncode != 0:
+        tail = (proc.stderr.strip().splitlines() or ["no stderr"])[-1]
+        raise BenchmarkError(f"reference parse of {repo.name} failed: {tail}")
+    return int(proc.stdout.split()[0])
+
+
+# ---------------------------------------------------------------------------
+# Reporting
+# ---------------------------------------------------------------------------
+
+
+def render_results(results: Sequence[TargetResult], runs: int, libcst_runs: int) -> list[str]:
+    headers = [
+        "repository",
+        "Python files",
+        "analyze (s)",
+        "ast parse (s)",
+        "analyze / ast",
+        "libcst parse (s)",
+        f"target <= {TARGET_RATIO:g}x",
+    ]
+    rows = [
+        [
+            r.target.label,
+            r.python_files,
+            r.analyze.median,
+            r.ast_parse.median,
+            f"{r.ratio:.2f}x",
+            f"{r.libcst_parse.median:.2f}" if r.libcst_parse else "not run",
+            "met" if r.ratio <= TARGET_RATIO else "missed",
+        ]
+        for r in results
+    ]
+    setup = describe_machine()
+    intro = [
+        *machine_lines(setup),
+        f"- Runs: median of {runs} whole-process runs per command (libcst: {libcst_runs}), "
+        "interpreter start-up included, after one untimed warm-up run.",
+        "- Reference: a fresh interpreter lists the same files as unify "
+        "(`unify.scan.list_repo_files`), reads them (`unify.scan.read_source`) and parses each.",
+    ]
+    return [
+        "\n".join(intro),
+        "## Medians\n\n" + markdown_table(headers, rows),
+        *(_details(r) for r in results),
+    ]
+
+
+def _details(result: TargetResult) -> str:
+    path = result.target.path
+    lines = [f"## {result.target.label}", "", f"- analyze output: {result.summary}"]
+    measures = [
+        ("analyze", analyze_cmd(path), result.analyze),
+        ("ast parse", parse_cmd("ast", path), result.ast_parse),
+    ]
+    if result.libcst_parse:
+        measures.append(("libcst parse", parse_cmd("libcst", path), result.libcst_parse))
+    for name, cmd, measure in measures:
+        lines.append(
+            f"- {name}: `{display(cmd)}`: median {measure.median:.2f} s "
+            f"(runs: {fmt_seconds(measure.times)})"
+        )
+    return "\n".join(lines)
+
+
+REPRODUCE = """## Reproduce
+
+    .venv/bin/python benchmarks/bench_analyze.py --runs {runs} --libcst-runs {libcst_runs}
+
+`<reference-parse>` is the `REFERENCE_PARSE` script in `benchmarks/bench_analyze.py`, run with
+`python -c`."""
+
+
+# ---------------------------------------------------------------------------
+# Profiling
+# ---------------------------------------------------------------------------
+
+
+def profile_target(target: Target, top: int = 25) -> str:
+    """Profile one analyze run of ``target`` with cProfile; a Markdown section of hot spots."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "analyze.prof"
+        cmd = [
+            sys.executable,
+            "-m",
+            "cProfile",
+            "-o",
+            str(out),
+            "-m",
+            "unify",
+            "analyze",
+            str(target.path),
+            "--format",
+            "json",
+        ]
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, env=bench_env(), check=False)
+        stats = pstats.Stats(str(out))
+    total = max(stats.total_tt, 1e-9)  # type: ignore[attr-defined]
+    raw = stats.stats  # type: ignore[attr-defined]
+    by_own = sorted(raw.items(), key=lambda kv: kv[1][2], reverse=True)[:top]
+    by_cum = sorted(raw.items(), key=lambda kv: kv[1][3], reverse=True)[:top]
+    return "\n\n".join(
+        [
+            f"## {target.label} (cProfile total {total:.2f} s)",
+            "### By own time\n\n" + _profile_table(by_own, total),
+            "### By cumulative time\n\n" + _profile_table(by_cum, total),
+        ]
+    )
+
+
+def _profile_table(
+    entries: Sequence[tuple[tuple[str, int, str], tuple[int, int, float, float, object]]],
+    total: float,
+) -> str:
+    rows = [
+        [
+            f"`{_func_name(key)}`",
+            stat[1],
+            stat[2],
+            f"{100 * stat[2] / total:.1f}%",
+            stat[3],
+            f"{100 * stat[3] / total:.1f}%",
+        ]
+        for key, stat in entries
+    ]
+    return markdown_table(
+        ["function", "calls", "own (s)", "own %", "cumulative (s)", "cum %"], rows
+    )
+
+
+def _func_name(key: tuple[str, int, str]) -> str:
+    filename, line, name = key
+    if filename == "~":
+        return name
+    path = Path(filename)
+    for base in (REPO_ROOT, Path(sys.prefix)):
+        try:
+            return f"{path.relative_to(base).as_posix()}:{line}({name})"
+        except ValueError:
+            continue
+    return f"{path.name}:{line}({name})"
+
+
+# ---------------------------------------------------------------------------
+# Main
+# ---------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        targets = prepare_targets(args.workdir, args.only, args.files)
+        results = []
+        for target in targets:
+            print(f"{target.label}: {target.path}", file=sys.stderr)
+            results.append(measure_target(target, args.runs, args.libcst_runs))
+        sections = render_results(results, args.runs, args.libcst_runs)
+        sections.append(REPRODUCE.format(runs=args.runs, libcst_runs=args.libcst_runs))
+        write_results(args.output, "Benchmark: unify analyze", sections)
+        if args.profile:
+            profiles = [profile_target(t) for t in targets]
+            write_results(args.profile_output, "Profile: unify analyze", profiles)
+    except BenchmarkError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for r in results:
+        print(
+            f"{r.target.name}: analyze {r.analyze.median:.2f} s, ast {r.ast_parse.median:.2f} s, "
+            f"ratio {r.ratio:.2f}x"
+        )
+    print(f"wrote {args.output}")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description="Benchmark unify analyze against a bare parse.")
+    parser.add_argument("--runs", type=int, default=5, help="timed runs per command (median)")
+    parser.add_argument("--libcst-runs", type=int, default=1, help="0 skips the libcst parse")
+    parser.add_argument("--only", choices=("neutron", "generated"), default=None)
+    parser.add_argument("--files", type=int, default=5000, help="dependent files generated")
+    parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
+    parser.add_argument("--output", type=Path, default=BENCH_DIR / "RESULTS-analyze.md")
+    parser.add_argument("--profile", action="store_true", help="also profile analyze (cProfile)")
+    parser.add_argument("--profile-output", type=Path, default=BENCH_DIR / "PROFILE-analyze.md")
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())

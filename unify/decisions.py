@@ -17,6 +17,7 @@ Proposals from an inventory: ``propose_plan``; their commented TOML: ``render_pl
 
 from __future__ import annotations
 
+import ast
 import re
 import sys
 from collections.abc import Iterable, Iterator
@@ -30,14 +31,18 @@ from unify.models import (
     BackrefDecision,
     ClassDecision,
     ColumnTypeDecision,
+    Inventory,
     MemberChoice,
     MergeDecision,
+    ModelClass,
     ModuleMove,
     Plan,
+    RelationshipSpec,
     Rename,
     RenameMap,
     TableRename,
 )
+from unify.scan import read_source
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -412,7 +417,7 @@ def _check_classes(plan: Plan, problems: _Problems) -> None:
             (decision.name, seen_name, "name"),
             (decision.table, seen_table, "table"),
         ):
-            if value and value in seen:
+            if value and value in seen:  # an empty table (mixin) may repeat
                 problems.add(
                     (*loc, what),
                     f"[[class]] #{index + 1}: {what} {value!r} already used by [[class]] #{seen[value] + 1}",
@@ -571,3 +576,586 @@ def rename_map(plan: Plan, phase: Literal["compat", "final"]) -> RenameMap:
 
 def _rename_key(rename: Rename) -> tuple[str, str]:
     return (rename.legacy_module, rename.legacy_name)
+
+
+# ---------------------------------------------------------------------------
+# Proposals: a first plan derived from the inventory
+# ---------------------------------------------------------------------------
+
+LEGACY_PREFIX = re.compile(
+    r"^(MVP|SE|Legacy|Old|New|Derik|Unified|Simple|Tmp|Temp)(?=[A-Z][a-z0-9])"
+)
+LEGACY_TABLE_PREFIX = re.compile(r"^(mvp|se|legacy|old|new|derik|unified|simple|tmp|temp)_")
+SECTION_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Questionnaires and surveys", ("questionnaire", "question", "survey", "answer", "response")),
+    (
+        "Assessment and results",
+        ("assessment", "result", "maturity", "score", "evaluation", "rating"),
+    ),
+    (
+        "Learning and qualification",
+        ("learning", "module", "qualification", "training", "course", "objective", "lesson"),
+    ),
+    (
+        "User management",
+        (
+            "user",
+            "account",
+            "login",
+            "auth",
+            "profile",
+            "password",
+            "token",
+            "permission",
+            "member",
+        ),
+    ),
+)
+DEFAULT_SECTION = "Core entities"
+DEFAULT_KEY_TYPE = "Integer"
+
+
+def strip_legacy_prefix(name: str) -> str:
+    """``MVPUser`` -> ``User``, ``SECompetency`` -> ``Competency``; other names unchanged."""
+    return LEGACY_PREFIX.sub("", name)
+
+
+def singular(table: str) -> str:
+    """The singular of a table name, by the usual English endings (``organizations``)."""
+    for plural, single in (
+        ("ies", "y"),
+        ("sses", "ss"),
+        ("xes", "x"),
+        ("ches", "ch"),
+        ("shes", "sh"),
+    ):
+        if table.endswith(plural) and len(table) > len(plural) + 1:
+            return table[: -len(plural)] + single
+    if table.endswith("s") and not table.endswith(("ss", "us", "is")) and len(table) > 2:
+        return table[:-1]
+    return table
+
+
+def table_key(table: str) -> str:
+    """The entity a table name stands for: prefix and plural removed."""
+    return singular(LEGACY_TABLE_PREFIX.sub("", table))
+
+
+def section_for(name: str, table: str) -> str:
+    """The plan's section for a class, by the words of its name and table."""
+    words = f"{name} {table}".lower()
+    for section, keys in SECTION_WORDS:
+        if any(key in words for key in keys):
+            return section
+    return DEFAULT_SECTION
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """Legacy classes that stand for one model: the survivor first."""
+
+    classes: tuple[ModelClass, ...]
+    name: str
+    table: str
+
+    @property
+    def survivor(self) -> ModelClass:
+        return self.classes[0]
+
+
+def model_classes(inventory: Inventory) -> list[ModelClass]:
+    """Every real (non-placeholder) class of the model modules, in inventory order."""
+    return [c for m in inventory.modules for c in m.classes if not c.guarded]
+
+
+def group_entities(inventory: Inventory) -> list[Entity]:
+    """Group legacy classes into entities: same name once legacy prefixes are stripped, or
+    the same explicit table (plural and prefix aside)."""
+    classes = model_classes(inventory)
+    names = {c.name for c in classes}
+    parent = list(range(len(classes)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    seen: dict[tuple[str, str], int] = {}
+    for index, cls in enumerate(classes):
+        keys = [("name", strip_legacy_prefix(cls.name))]
+        inherits = any(b.rpartition(".")[2] in names for b in cls.bases)
+        if cls.table and cls.table_explicit and not inherits and not (cls.abstract or cls.mixin):
+            keys.append(("table", table_key(cls.table)))
+        for key in keys:
+            if key in seen:
+                parent[find(index)] = find(seen[key])
+            seen.setdefault(key, index)
+    groups: dict[int, list[ModelClass]] = {}
+    for index, cls in enumerate(classes):
+        groups.setdefault(find(index), []).append(cls)
+    fk_tables = _fk_target_tables(inventory)
+    return [_entity(members, fk_tables) for members in groups.values()]
+
+
+def _fk_target_tables(inventory: Inventory) -> set[str]:
+    tables = {fk.target_table for c in model_classes(inventory) for fk in c.foreign_keys}
+    tables |= {
+        fk.target_table for m in inventory.modules for t in m.tables for fk in t.foreign_keys
+    }
+    return tables
+
+
+def _entity(members: list[ModelClass], fk_tables: set[str]) -> Entity:
+    ordered = sorted(members, key=_survivor_rank)
+    survivor = ordered[0]
+    table = survivor.table or ""
+    if table:
+        variants = {c.table for c in members if c.table} | {
+            t for t in fk_tables if table_key(t) == table_key(table)
+        }
+        if singular(table) != table and singular(table) in variants:
+            table = singular(table)
+    return Entity(classes=tuple(ordered), name=strip_legacy_prefix(survivor.name), table=table)
+
+
+def _survivor_rank(cls: ModelClass) -> tuple[int, int]:
+    prefixed = int(strip_legacy_prefix(cls.name) != cls.name)
+    size = len(cls.columns) + len(cls.relationships) + len(cls.members)
+    return (prefixed, -size)
+
+
+def propose_plan(
+    inventory: Inventory, *, target_module: str = "models", compat_module: str = "models_compat"
+) -> Plan:
+    """A first plan: one entity per group of legacy classes, singular tables where plural and
+    singular compete, Integer keys where types disagree, legacy prefixes dropped."""
+    entities = group_entities(inventory)
+    final = _final_by_qualname(entities)
+    tables = _proposed_table_renames(inventory, entities)
+    merges = tuple(_proposed_merge(inventory, e) for e in entities if len(e.classes) > 1)
+    return Plan(
+        path="unify.toml",
+        target_module=target_module,
+        compat_module=compat_module,
+        legacy_modules=tuple(m.name for m in inventory.modules),
+        classes=tuple(
+            ClassDecision(
+                source=e.survivor.qualname,
+                name=e.name,
+                table=e.table,
+                section=section_for(e.name, e.table),
+            )
+            for e in entities
+        ),
+        merges=merges,
+        column_types=_proposed_column_types(inventory, entities, tables),
+        renames=_proposed_renames(inventory, final, target_module),
+        tables=tables,
+        backrefs=_proposed_backrefs(entities, final, merges),
+    )
+
+
+def _final_by_qualname(entities: list[Entity]) -> dict[str, str]:
+    return {c.qualname: e.name for e in entities for c in e.classes}
+
+
+def _proposed_table_renames(
+    inventory: Inventory, entities: list[Entity]
+) -> tuple[TableRename, ...]:
+    fk_tables = _fk_target_tables(inventory)
+    renames: dict[str, str] = {}
+    for entity in entities:
+        if not entity.table:
+            continue
+        key = table_key(entity.table)
+        variants = {c.table for c in entity.classes if c.table} | {
+            t for t in fk_tables if table_key(t) == key
+        }
+        for old in sorted(variants - {entity.table}):
+            renames.setdefault(old, entity.table)
+    return tuple(TableRename(old=o, new=n) for o, n in sorted(renames.items()))
+
+
+def _proposed_merge(inventory: Inventory, entity: Entity) -> MergeDecision:
+    survivor = entity.survivor
+    absorbed = entity.classes[1:]
+    choices = [
+        MemberChoice(member=name, take_from=survivor.qualname)
+        for name in conflicting_members(inventory, entity.classes)
+    ]
+    return MergeDecision(
+        survivor=survivor.qualname,
+        absorbed=tuple(c.qualname for c in absorbed),
+        survivor_table=entity.table,
+        absorbed_tables=tuple(c.table or "" for c in absorbed),
+        choices=tuple(choices),
+    )
+
+
+def class_member_sources(root: Path, cls: ModelClass) -> dict[str, str]:
+    """``member -> ast dump`` of each top-level statement of the class body (to compare)."""
+    try:
+        tree = ast.parse(read_source(root / cls.path))
+    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+        return {}
+    found = [n for n in ast.walk(tree) if isinstance(n, ast.ClassDef) and n.name == cls.name]
+    if not found:
+        return {}
+    node = min(found, key=lambda n: abs(n.lineno - cls.line))
+    return _body_members(node)
+
+
+def _body_members(node: ast.ClassDef) -> dict[str, str]:
+    members: dict[str, str] = {}
+    for stmt in node.body:
+        for name in _statement_names(stmt):
+            members[name] = ast.dump(stmt, annotate_fields=False)
+    return members
+
+
+def _statement_names(stmt: ast.stmt) -> list[str]:
+    if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return [stmt.name]
+    if isinstance(stmt, ast.Assign):
+        return [t.id for t in stmt.targets if isinstance(t, ast.Name)]
+    if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+        return [stmt.target.id]
+    return []
+
+
+def conflicting_members(inventory: Inventory, classes: Iterable[ModelClass]) -> list[str]:
+    """Members that two classes of one entity both define, differently (sorted)."""
+    root = Path(inventory.root)
+    bodies = [class_member_sources(root, c) for c in classes]
+    conflicts: set[str] = set()
+    for index, body in enumerate(bodies):
+        for other in bodies[index + 1 :]:
+            conflicts |= {
+                m
+                for m in body.keys() & other.keys()
+                if body[m] != other[m] and not m.startswith("__")
+            }
+    return sorted(conflicts)
+
+
+def _proposed_column_types(
+    inventory: Inventory, entities: list[Entity], tables: tuple[TableRename, ...]
+) -> tuple[ColumnTypeDecision, ...]:
+    renamed = {t.old: t.new for t in tables}
+    out: list[ColumnTypeDecision] = []
+    for entity in entities:
+        keys = [col for col in entity.survivor.columns if col.primary_key]
+        if len(keys) != 1 or not entity.table:
+            continue
+        key = keys[0]
+        fk_columns = _fk_columns_to(inventory, entities, renamed, entity.table, key.name)
+        key_types = {
+            col.type
+            for c in entity.classes
+            for col in c.columns
+            if col.primary_key and col.name == key.name
+        }
+        key_type = key.type if len(key_types) == 1 else DEFAULT_KEY_TYPE
+        if not fk_columns and len(key_types) == 1:
+            continue
+        out.append(ColumnTypeDecision(table=entity.table, column=key.name, type=key_type))
+        out += [ColumnTypeDecision(table=t, column=c, type=key_type) for t, c in fk_columns]
+    return tuple(_unique_column_types(out))
+
+
+def _fk_columns_to(
+    inventory: Inventory, entities: list[Entity], renamed: dict[str, str], table: str, column: str
+) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    for entity in entities:
+        for cls in entity.classes:
+            for fk in cls.foreign_keys:
+                if renamed.get(fk.target_table, fk.target_table) == table and fk.target_columns == (
+                    column,
+                ):
+                    found += [(entity.table, c) for c in fk.columns]
+    for module in inventory.modules:
+        for tdef in module.tables:
+            for fk in tdef.foreign_keys:
+                if renamed.get(fk.target_table, fk.target_table) == table and fk.target_columns == (
+                    column,
+                ):
+                    found += [(tdef.table, c) for c in fk.columns]
+    return sorted(set(found))
+
+
+def _unique_column_types(items: list[ColumnTypeDecision]) -> list[ColumnTypeDecision]:
+    seen: dict[tuple[str, str], ColumnTypeDecision] = {}
+    for item in items:
+        seen.setdefault((item.table, item.column), item)
+    return list(seen.values())
+
+
+def _proposed_renames(
+    inventory: Inventory, final: dict[str, str], target: str
+) -> tuple[Rename, ...]:
+    out: list[Rename] = []
+    for module in inventory.modules:
+        for alias in module.aliases:
+            new = final.get(alias.target) or final.get(_by_name(final, alias.target))
+            if new and new != alias.name:
+                out.append(
+                    Rename(
+                        legacy_module=module.name, legacy_name=alias.name, module=target, name=new
+                    )
+                )
+    unique = {(r.legacy_module, r.legacy_name): r for r in out}
+    return tuple(unique.values())
+
+
+def _by_name(final: dict[str, str], target: str) -> str:
+    """An alias target written ``Class`` or ``other.Class``: the one class of that name."""
+    name = target.rpartition(".")[2]
+    hits = [q for q in final if q.rpartition(".")[2] == name]
+    return hits[0] if len(hits) == 1 else ""
+
+
+def _proposed_backrefs(
+    entities: list[Entity], final: dict[str, str], merges: tuple[MergeDecision, ...]
+) -> tuple[BackrefDecision, ...]:
+    decisions: list[BackrefDecision] = []
+    for (_target, backref), owners in sorted(backref_collisions(entities, final, merges).items()):
+        for owner, relationship in owners[1:]:
+            rename_to = f"{backref}_{snake(final.get(owner, owner.rpartition('.')[2]))}"
+            decisions.append(
+                BackrefDecision(model=owner, relationship=relationship, rename_to=rename_to)
+            )
+    return tuple(decisions)
+
+
+def snake(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
+
+
+def kept_relationships(
+    entity: Entity, merges: tuple[MergeDecision, ...]
+) -> list[tuple[ModelClass, RelationshipSpec]]:
+    """The relationships of the unified class: the survivor's, plus each absorbed class's
+    that the survivor lacks (or that a choice takes from it)."""
+    choice = {
+        c.member: c.take_from
+        for m in merges
+        if m.survivor == entity.survivor.qualname
+        for c in m.choices
+    }
+    kept: dict[str, tuple[ModelClass, RelationshipSpec]] = {}
+    for cls in entity.classes:
+        for rel in cls.relationships:
+            if rel.attr not in kept or choice.get(rel.attr) == cls.qualname:
+                kept[rel.attr] = (cls, rel)
+    return list(kept.values())
+
+
+def backref_collisions(
+    entities: list[Entity], final: dict[str, str], merges: tuple[MergeDecision, ...]
+) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """``(target class, backref) -> [(owner "module.Class", relationship attr), ...]`` for
+    every backref another relationship or member of the target already claims."""
+    by_name = {e.name: e for e in entities}
+    names = {c.name: e.name for e in entities for c in e.classes}
+    claims: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for entity in entities:
+        for cls, rel in kept_relationships(entity, merges):
+            target = names.get(rel.target.rpartition(".")[2])
+            if rel.backref and target:
+                claims.setdefault((target, rel.backref), []).append((cls.qualname, rel.attr))
+    collisions: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for (target, backref), owners in claims.items():
+        members = _entity_members(by_name[target])
+        if len(owners) > 1 or backref in members:
+            collisions[(target, backref)] = owners if len(owners) > 1 else [("", ""), *owners]
+    return collisions
+
+
+def _entity_members(entity: Entity) -> set[str]:
+    return {
+        n
+        for c in entity.classes
+        for n in (*c.members, *(x.attr for x in c.columns), *(r.attr for r in c.relationships))
+    }
+
+
+# ---------------------------------------------------------------------------
+# Rendering the plan as commented TOML (loads back to the same Plan)
+# ---------------------------------------------------------------------------
+
+
+def render_plan_toml(plan: Plan, inventory: Inventory) -> str:
+    """The decisions file: every decision pre-filled and explained in a comment."""
+    classes = {c.qualname: c for c in model_classes(inventory)}
+    parts = [
+        _render_head(plan, inventory),
+        _render_tables(plan),
+        _render_classes(plan, classes),
+        _render_merges(plan, inventory, classes),
+        _render_column_types(plan),
+        _render_renames(plan),
+        _render_backrefs(plan),
+    ]
+    return "\n".join(p for p in parts if p).rstrip() + "\n"
+
+
+def _toml(value: str | tuple[str, ...]) -> str:
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
+
+
+def _key(name: str) -> str:
+    return name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else _toml(name)
+
+
+def _render_head(plan: Plan, inventory: Inventory) -> str:
+    counts = ", ".join(f"{m.name} ({len(m.classes)} classes)" for m in inventory.modules)
+    return "\n".join(
+        [
+            "# unify decisions file: written by `unify plan`, read by `unify build` and `unify rewrite`.",
+            "# Every value below is a proposal; change what you decide otherwise, then run",
+            "#   unify build PATH --plan THIS_FILE --dry-run",
+            f"# Model modules found: {counts or 'none'}.",
+            "",
+            "[unify]",
+            "# The unified module (dotted name, next to the legacy modules) and the temporary",
+            "# compatibility module that keeps every legacy name importable during the migration.",
+            f"target_module = {_toml(plan.target_module)}",
+            f"compat_module = {_toml(plan.compat_module)}",
+            "# Legacy model modules to retire once every import points at the unified module.",
+            f"legacy_modules = {_toml(plan.legacy_modules)}",
+            "",
+        ]
+    )
+
+
+def _render_tables(plan: Plan) -> str:
+    lines = [
+        "# Canonical table names: plural and singular spellings of one entity compete, so the",
+        "# singular one (the plan's convention) wins; every ForeignKey('old.x') becomes 'new.x'.",
+    ]
+    for rename in plan.tables:
+        lines += [
+            "[[table_rename]]",
+            f"old = {_toml(rename.old)}",
+            f"new = {_toml(rename.new)}",
+            "",
+        ]
+    return "\n".join(lines + ([""] if not plan.tables else []))
+
+
+def _render_classes(plan: Plan, classes: dict[str, ModelClass]) -> str:
+    lines = [
+        "# One entry per unified class: the legacy class moved (source), its final name and",
+        f"# table, and its section ({'; '.join(SECTIONS[1:])}).",
+    ]
+    for decision in plan.classes:
+        legacy = classes.get(decision.source)
+        if legacy is not None:
+            lines.append(
+                f"# {decision.source} ({legacy.path}:{legacy.line}, table {legacy.table or '-'})"
+            )
+        lines += [
+            "[[class]]",
+            f"source = {_toml(decision.source)}",
+            f"name = {_toml(decision.name)}",
+            f"table = {_toml(decision.table)}",
+            f"section = {_toml(decision.section)}",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def _render_merges(plan: Plan, inventory: Inventory, classes: dict[str, ModelClass]) -> str:
+    if not plan.merges:
+        return "# No merges: no two legacy classes stand for the same entity.\n"
+    lines = [
+        "# Merges: the absorbed classes' columns, relationships and methods are added to the",
+        "# survivor.  A member both sides define differently is listed under choices: the side",
+        '# named wins (set "" to leave it undecided: the build then stops and lists it).',
+    ]
+    for merge in plan.merges:
+        lines += _merge_comment(merge, classes)
+        lines += [
+            "[[merge]]",
+            f"survivor = {_toml(merge.survivor)}",
+            f"absorbed = {_toml(merge.absorbed)}",
+            f"survivor_table = {_toml(merge.survivor_table)}",
+            f"absorbed_tables = {_toml(merge.absorbed_tables)}",
+        ]
+        if merge.choices:
+            lines.append("[merge.choices]")
+            lines += [f"{_key(c.member)} = {_toml(c.take_from)}" for c in merge.choices]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _merge_comment(merge: MergeDecision, classes: dict[str, ModelClass]) -> list[str]:
+    lines: list[str] = []
+    taken: set[str] = set()
+    for qualname in (merge.survivor, *merge.absorbed):
+        cls = classes.get(qualname)
+        if cls is None:
+            continue
+        members = [
+            *(c.attr for c in cls.columns),
+            *(r.attr for r in cls.relationships),
+            *cls.members,
+        ]
+        new = [m for m in members if m not in taken and not m.startswith("__")]
+        taken |= set(members)
+        lines.append(f"# from {qualname}: {', '.join(new) or '(nothing new)'}")
+    return lines
+
+
+def _render_column_types(plan: Plan) -> str:
+    lines = [
+        "# Key and foreign-key column types: a key whose spellings disagree becomes Integer",
+        "# (the plan's choice); every FK column takes the type of the key it references.",
+    ]
+    for decision in plan.column_types:
+        lines += [
+            "[[column_type]]",
+            f"table = {_toml(decision.table)}",
+            f"column = {_toml(decision.column)}",
+            f"type = {_toml(decision.type)}",
+            "",
+        ]
+    return "\n".join(lines + ([""] if not plan.column_types else []))
+
+
+def _render_renames(plan: Plan) -> str:
+    lines = [
+        "# Other legacy names (aliases) and what they become; the compat module keeps them.",
+        "# Classes renamed above and absorbed classes are renamed without an entry here.",
+    ]
+    for rename in plan.renames:
+        lines += [
+            "[[rename]]",
+            f"legacy = {_toml(rename.legacy_module + '.' + rename.legacy_name)}",
+            f"name = {_toml(rename.name)}",
+            "",
+        ]
+    return "\n".join(lines + ([""] if not plan.renames else []))
+
+
+def _render_backrefs(plan: Plan) -> str:
+    if not plan.backrefs:
+        return "# No backref collides with another attribute after the merges.\n"
+    lines = [
+        "# Backrefs that would collide after the merges (two relationships, or a relationship",
+        "# and a member, claim one attribute): the backref of the relationship named is renamed.",
+    ]
+    for decision in plan.backrefs:
+        lines += [
+            "[[backref]]",
+            f"model = {_toml(decision.model)}",
+            f"relationship = {_toml(decision.relationship)}",
+            f"rename_to = {_toml(decision.rename_to)}",
+            "",
+        ]
+    return "\n".join(lines)

@@ -491,3 +491,68 @@ class RestoreResult:
     url: str
     dump_format: Literal["plain", "custom"]
     skipped: tuple[str, ...] = ()
+
+
+# ---------------------------------------------------------------------------
+# Rewrite outcomes (rewrite_imports -> report.rewrite)
+# ---------------------------------------------------------------------------
+
+ChangeForm = Literal["from", "from-star", "import", "import-as", "from-module", "name", "string"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RewriteChange:
+    """One edit: an import statement rewritten, a name renamed (``count`` uses), a string."""
+
+    form: ChangeForm
+    old: str
+    new: str
+    line: int | None = None
+    count: int = 1
+    names: tuple[str, ...] = ()  # for ``from-star``: the names the file really uses
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rewritten:
+    """A file whose new text differs; ``digest`` (sha256 of the bytes read) guards the write."""
+
+    path: str
+    old_text: str
+    new_text: str
+    changes: tuple[RewriteChange, ...]
+    encoding: str = "utf-8"
+    digest: str = ""
+    findings: tuple[Finding, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Unchanged:
+    path: str
+    findings: tuple[Finding, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Skipped:
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Failed:
+    path: str
+    error: str
+
+
+FileOutcome = Rewritten | Unchanged | Skipped | Failed
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RewriteResult:
+    """Every file's outcome (candidates only; other files are counted in ``files_scanned``)."""
+
+    root: str
+    outcomes: tuple[FileOutcome, ...]
+    findings: tuple[Finding, ...]
+    files_scanned: int
+    candidates: int
+    other_python_files: tuple[str, ...] = ()

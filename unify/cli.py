@@ -105,6 +105,22 @@ def analyze(
 # ---------------------------------------------------------------------------
 
 
+# ---------------------------------------------------------------------------
+# example
+# ---------------------------------------------------------------------------
+
+
+@app.command()
+def example(
+    dest: Annotated[Path, typer.Argument(help="Folder to create with a copy of the example.")],
+) -> None:
+    """Copy the bundled legacy example (the SE-QPT-like backend) to DEST, to try unify on."""
+    from unify import bundled
+
+    copied = bundled.copy_example(dest)
+    stdout.print(str(copied), highlight=False)
+
+
 def main() -> None:
     """Entry point: run the app, turning a ``UnifyError`` into one line and exit code 2."""
     try:

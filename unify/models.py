@@ -405,6 +405,30 @@ class BackrefDecision:
     rename_to: str
 
 
+BuiltRole = Literal["unified", "compat", "stub"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BuiltFile:
+    """A module text the build produced; ``rel`` is relative to the repository root."""
+
+    rel: str
+    module: str
+    text: str
+    role: BuiltRole
+    previous: str | None = None  # the file's current text; None when the file is new
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BuildResult:
+    """The modules built from a plan, and what stops them from being written."""
+
+    files: tuple[BuiltFile, ...]
+    findings: tuple[Finding, ...] = ()
+    classes: int = 0  # unified classes
+    merged: int = 0  # legacy classes absorbed by merges
+
+
 # ---------------------------------------------------------------------------
 # Verification (restore, verify_fks)
 # ---------------------------------------------------------------------------

@@ -402,10 +402,10 @@ def _check_classes(plan: Plan, problems: _Problems) -> None:
     seen_table: dict[str, int] = {}
     for index, decision in enumerate(plan.classes):
         loc: Loc = ("class", index)
-        if decision.section and decision.section not in SECTIONS[1:]:
+        if decision.section and decision.section not in SECTIONS:
             problems.add(
                 (*loc, "section"),
-                f"[[class]] #{index + 1}: section {decision.section!r} is not one of {', '.join(repr(s) for s in SECTIONS[1:])}",
+                f"[[class]] #{index + 1}: section {decision.section!r} is not one of {', '.join(repr(s) for s in SECTIONS)}",
             )
         if decision.source and decision.source.rpartition(".")[0] not in plan.legacy_modules:
             problems.add(
@@ -739,21 +739,24 @@ def propose_plan(
         target_module=target_module,
         compat_module=compat_module,
         legacy_modules=tuple(m.name for m in inventory.modules),
-        classes=tuple(
-            ClassDecision(
-                source=e.survivor.qualname,
-                name=e.name,
-                table=e.table,
-                section=section_for(e.name, e.table),
-            )
-            for e in entities
-        ),
+        classes=tuple(sorted((_class_decision_for(e) for e in entities), key=_section_rank)),
         merges=merges,
         column_types=_proposed_column_types(inventory, entities, tables),
         renames=_proposed_renames(inventory, final, target_module),
         tables=tables,
         backrefs=_proposed_backrefs(entities, final, merges),
     )
+
+
+def _class_decision_for(entity: Entity) -> ClassDecision:
+    cls = entity.survivor
+    shared_base = cls.mixin or cls.abstract or not entity.table
+    section = SECTIONS[0] if shared_base else section_for(entity.name, entity.table)
+    return ClassDecision(source=cls.qualname, name=entity.name, table=entity.table, section=section)
+
+
+def _section_rank(decision: ClassDecision) -> int:
+    return SECTIONS.index(decision.section)
 
 
 def _final_by_qualname(entities: list[Entity]) -> dict[str, str]:
@@ -827,7 +830,7 @@ def _statement_names(stmt: ast.stmt) -> list[str]:
 def conflicting_members(inventory: Inventory, classes: Iterable[ModelClass]) -> list[str]:
     """Members that two classes of one entity both define, differently (sorted)."""
     root = Path(inventory.root)
-    bodies = [class_member_sources(root, c) for c in classes]
+    bodies = [_with_inherited(inventory, c, class_member_sources(root, c)) for c in classes]
     conflicts: set[str] = set()
     for index, body in enumerate(bodies):
         for other in bodies[index + 1 :]:
@@ -837,6 +840,18 @@ def conflicting_members(inventory: Inventory, classes: Iterable[ModelClass]) -> 
                 if body[m] != other[m] and not m.startswith("__")
             }
     return sorted(conflicts)
+
+
+def _with_inherited(inventory: Inventory, cls: ModelClass, body: dict[str, str]) -> dict[str, str]:
+    """Add what ``cls`` inherits from the mixins it names (a mixin column counts as a member)."""
+    mixins = {c.name: c for c in model_classes(inventory) if c.mixin or c.abstract}
+    merged = dict(body)
+    for base in cls.bases:
+        mixin = mixins.get(base.rpartition(".")[2])
+        if mixin is not None:
+            for name, dump in class_member_sources(Path(inventory.root), mixin).items():
+                merged.setdefault(name, dump)
+    return merged
 
 
 def _proposed_column_types(
@@ -953,7 +968,10 @@ def kept_relationships(
 
 
 def backref_collisions(
-    entities: list[Entity], final: dict[str, str], merges: tuple[MergeDecision, ...]
+    entities: list[Entity],
+    final: dict[str, str],
+    merges: tuple[MergeDecision, ...],
+    renamed: dict[tuple[str, str], str] | None = None,
 ) -> dict[tuple[str, str], list[tuple[str, str]]]:
     """``(target class, backref) -> [(owner "module.Class", relationship attr), ...]`` for
     every backref another relationship or member of the target already claims."""
@@ -963,8 +981,9 @@ def backref_collisions(
     for entity in entities:
         for cls, rel in kept_relationships(entity, merges):
             target = names.get(rel.target.rpartition(".")[2])
-            if rel.backref and target:
-                claims.setdefault((target, rel.backref), []).append((cls.qualname, rel.attr))
+            backref = (renamed or {}).get((cls.qualname, rel.attr), rel.backref)
+            if backref and target:
+                claims.setdefault((target, backref), []).append((cls.qualname, rel.attr))
     collisions: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for (target, backref), owners in claims.items():
         members = _entity_members(by_name[target])
@@ -1051,7 +1070,8 @@ def _render_tables(plan: Plan) -> str:
 def _render_classes(plan: Plan, classes: dict[str, ModelClass]) -> str:
     lines = [
         "# One entry per unified class: the legacy class moved (source), its final name and",
-        f"# table, and its section ({'; '.join(SECTIONS[1:])}).",
+        "# table, and its section (mixins and shared bases go to the first):",
+        *(f"#   {s!r}" for s in SECTIONS),
     ]
     for decision in plan.classes:
         legacy = classes.get(decision.source)

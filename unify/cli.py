@@ -105,6 +105,69 @@ def analyze(
 # ---------------------------------------------------------------------------
 
 
+class ScratchChoice(str, Enum):
+    postgres = "postgres"
+    sqlite = "sqlite"
+    container = "container"
+
+
+@app.command()
+def restore(
+    dump: Annotated[Path, typer.Argument(help="A pg_dump file: plain SQL or custom format (-Fc).")],
+    database_url: DatabaseUrlOpt,
+    name: Annotated[
+        str | None, typer.Option("--name", help="Name of the new database (prefixed unify_).")
+    ] = None,
+    container: Annotated[
+        bool, typer.Option("--container", help="Read a newer archive with PostgreSQL in Docker.")
+    ] = False,
+) -> None:
+    """Restore DUMP into a NEW database unify creates on the server of --database-url.
+
+    Prints the new database's URL (password masked) on stdout; what was skipped on stderr.
+    """
+    from unify import db
+    from unify import restore as restore_stage
+    from unify.report import verify as report
+
+    result = restore_stage.restore_dump(dump, db.parse_url(database_url), name, container)
+    notes, url = report.restore_lines(result)
+    for note in notes:
+        stderr.print(note, highlight=False, markup=False)
+    stdout.print(url, highlight=False, markup=False)
+
+
+@app.command()
+def verify(
+    path: RepoPath,
+    plan: PlanOpt,
+    database_url: DatabaseUrlOpt,
+    scratch: Annotated[
+        ScratchChoice, typer.Option("--scratch", help="Where to create the unified schema.")
+    ] = ScratchChoice.postgres,
+    fmt: FormatOpt = OutputFormat.table,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=1, help="Statement timeout (seconds) per check.")
+    ] = 300.0,
+    samples: Annotated[int, typer.Option("--samples", min=0, help="Sample keys per finding.")] = 5,
+) -> None:
+    """Check the unified module against a restored database (exit 0 ready, 1 blocked)."""
+    from unify import db, decisions, verify_fks
+    from unify.report import verify as report
+
+    decided = decisions.load_plan(plan)
+    result = verify_fks.verify(
+        path,
+        decided,
+        db.parse_url(database_url),
+        scratch=scratch.value,
+        timeout=timeout,
+        samples=samples,
+    )
+    report.emit_verify(result, fmt.value, stdout)
+    raise typer.Exit(exit_code(result.findings))
+
+
 # ---------------------------------------------------------------------------
 # example
 # ---------------------------------------------------------------------------

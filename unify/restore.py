@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import subprocess
 import tempfile
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -269,8 +268,3 @@ def _first_error(stderr: str) -> str:
 
 def _first_line(text: str) -> str:
     return next((ln.strip() for ln in text.splitlines() if ln.strip()), "unknown error")
-
-
-def skipped_summary(skipped: Iterable[str]) -> list[str]:
-    """Skipped items, one per line, for the terminal."""
-    return [f"skipped {item}" for item in skipped]

@@ -318,7 +318,8 @@ def inspect_foreign_keys(schema: SchemaShape, scratch: db.ScratchDatabase) -> Fk
             inspector = sa.inspect(conn)
             tables = sorted(inspector.get_table_names())
             columns = {t: {c["name"]: c for c in inspector.get_columns(t)} for t in tables}
-            fks = [_inspected_fk(t, fk) for t in tables for fk in inspector.get_foreign_keys(t)]
+            found = [_inspected_fk(t, fk) for t in tables for fk in inspector.get_foreign_keys(t)]
+            fks = sorted(found, key=lambda fk: fk.line)
             types = {
                 t: {n: _ddl(c["type"], conn) for n, c in cols.items()}
                 for t, cols in columns.items()

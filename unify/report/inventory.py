@@ -1,0 +1,319 @@
+"""Views of an ``Inventory``: Rich tables, JSON, Markdown, an xlsx workbook and CSV files.
+
+The workbook and the CSV folder hold the same six sheets (``SHEETS``), built once by
+:func:`sheets`.  The JSON object is documented in :func:`inventory_dict`.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from unify.errors import InputError
+from unify.models import ImportRecord, Inventory, ModelClass, ModelModule, Severity
+from unify.report import dumps, finding_dict, finding_line, print_findings, sorted_findings
+
+SHEETS = ("Models", "Columns", "ForeignKeys", "Relationships", "Findings", "Imports")
+Cell = str | int | bool | None
+Sheet = tuple[tuple[str, ...], list[tuple[Cell, ...]]]
+
+
+def emit_inventory(inventory: Inventory, fmt: str, console: Console) -> None:
+    """Print the inventory in ``fmt`` (table, json or markdown) on ``console``."""
+    if fmt == "json":
+        console.print(dumps(inventory_dict(inventory)), markup=False, highlight=False)
+    elif fmt == "markdown":
+        console.print(render_markdown(inventory), markup=False, highlight=False)
+    else:
+        print_tables(inventory, console)
+
+
+# ---------------------------------------------------------------------------
+# JSON
+# ---------------------------------------------------------------------------
+
+
+def inventory_dict(inventory: Inventory) -> dict[str, Any]:
+    """The documented JSON object.
+
+    Keys: ``root``, ``import_roots``, ``files_scanned``, ``summary`` (counts), ``modules``
+    (one per model module: name, path, root, aliases, other_classes, functions, reexports,
+    exports, tables), ``models`` (one per class, with its ``columns``, ``foreign_keys`` and
+    ``relationships``), ``imports`` (one per import statement of a model module, with the
+    ``names`` it takes and their ``status``: defined / reexported / missing),
+    ``dynamic_imports``, ``other_python_files``, ``attribute_uses`` and ``findings`` (each
+    with ``rule``, ``code``, ``severity``, ``path``, ``line``, ``message``, ...).
+    """
+    counts = Counter(f.severity for f in inventory.findings)
+    modules = [_module_dict(m) for m in inventory.modules]
+    return {
+        "root": inventory.root,
+        "import_roots": list(inventory.import_roots),
+        "files_scanned": inventory.files_scanned,
+        "summary": {
+            "modules": len(inventory.modules),
+            "models": sum(len(m.classes) for m in inventory.modules),
+            "imports": len(inventory.imports),
+            "errors": counts[Severity.ERROR],
+            "warnings": counts[Severity.WARNING],
+            "info": counts[Severity.INFO],
+        },
+        "modules": modules,
+        "models": [
+            asdict(c) | {"qualname": c.qualname} for m in inventory.modules for c in m.classes
+        ],
+        "imports": [asdict(i) for i in inventory.imports],
+        "dynamic_imports": [asdict(d) for d in inventory.dynamic_imports],
+        "other_python_files": list(inventory.other_python_files),
+        "attribute_uses": [asdict(u) for u in inventory.attribute_uses],
+        "findings": [finding_dict(f) for f in sorted_findings(inventory.findings)],
+    }
+
+
+def _module_dict(module: ModelModule) -> dict[str, Any]:
+    data = asdict(module)
+    data["classes"] = [c.name for c in module.classes]
+    return data
+
+
+# ---------------------------------------------------------------------------
+# Sheets (xlsx and CSV)
+# ---------------------------------------------------------------------------
+
+
+def sheets(inventory: Inventory) -> dict[str, Sheet]:
+    """The six sheets: header and rows each."""
+    classes = [(m, c) for m in inventory.modules for c in m.classes]
+    return {
+        "Models": (_MODEL_HEADER, list(_model_rows(inventory))),
+        "Columns": (_COLUMN_HEADER, [r for _, c in classes for r in _column_rows(c)]),
+        "ForeignKeys": (_FK_HEADER, list(_fk_rows(inventory))),
+        "Relationships": (_REL_HEADER, [r for _, c in classes for r in _rel_rows(c)]),
+        "Findings": (_FINDING_HEADER, _finding_rows(inventory)),
+        "Imports": (_IMPORT_HEADER, [r for i in inventory.imports for r in _import_rows(i)]),
+    }
+
+
+_MODEL_HEADER = (
+    "module", "name", "kind", "table", "table_explicit", "bases", "columns", "foreign_keys",
+    "relationships", "extend_existing", "table_args", "alias_of", "path", "line",
+)  # fmt: skip
+
+
+def _model_rows(inventory: Inventory) -> Iterator[tuple[Cell, ...]]:
+    for m in inventory.modules:
+        for c in m.classes:
+            yield (
+                m.name, c.name, _kind(c), c.table, c.table_explicit, ", ".join(c.bases),
+                len(c.columns), len(c.foreign_keys), len(c.relationships), c.extend_existing,
+                "; ".join(c.table_args), None, c.path, c.line,
+            )  # fmt: skip
+        for t in m.tables:
+            yield (m.name, t.name, "table", t.table, True, "", len(t.columns),
+                   len(t.foreign_keys), 0, False, "", None, t.path, t.line)  # fmt: skip
+        for a in m.aliases:
+            yield (m.name, a.name, f"alias ({a.kind})", None, False, "", None, None, None,
+                   False, "", a.target, a.path, a.line)  # fmt: skip
+        for s in (*m.other_classes, *m.functions):
+            yield (m.name, s.name, f"non-model {s.kind}", None, False, "", None, None, None,
+                   False, "", None, s.path, s.line)  # fmt: skip
+
+
+def _kind(cls: ModelClass) -> str:
+    if cls.guarded:
+        return "placeholder"
+    if cls.mixin:
+        return "mixin"
+    return "abstract" if cls.abstract else "model"
+
+
+_COLUMN_HEADER = (
+    "module", "class", "table", "attr", "name", "type", "primary_key", "nullable", "unique",
+    "index", "has_default", "foreign_key", "style", "from_mixin", "line",
+)  # fmt: skip
+
+
+def _column_rows(c: ModelClass) -> Iterator[tuple[Cell, ...]]:
+    for col in c.columns:
+        yield (
+            c.module, c.name, c.table, col.attr, col.name, col.type, col.primary_key,
+            col.nullable, col.unique, col.index, col.has_default, col.foreign_key, col.style,
+            col.from_mixin, col.line,
+        )  # fmt: skip
+
+
+_FK_HEADER = (
+    "module", "owner", "table", "columns", "target_table", "target_columns", "form", "spec",
+    "path", "line",
+)  # fmt: skip
+
+
+def _fk_rows(inventory: Inventory) -> Iterator[tuple[Cell, ...]]:
+    for m in inventory.modules:
+        owners = [(c.name, c.foreign_keys) for c in m.classes]
+        owners += [(t.name, t.foreign_keys) for t in m.tables]
+        for owner, fks in owners:
+            for fk in fks:
+                yield (
+                    m.name, owner, fk.table, ", ".join(fk.columns), fk.target_table,
+                    ", ".join(fk.target_columns), fk.form, fk.spec, fk.path, fk.line,
+                )  # fmt: skip
+
+
+_REL_HEADER = (
+    "module", "class", "attr", "target", "backref", "back_populates", "secondary",
+    "foreign_keys", "line",
+)  # fmt: skip
+
+
+def _rel_rows(c: ModelClass) -> Iterator[tuple[Cell, ...]]:
+    for r in c.relationships:
+        yield (c.module, c.name, r.attr, r.target, r.backref, r.back_populates, r.secondary,
+               ", ".join(r.foreign_keys), r.line)  # fmt: skip
+
+
+_FINDING_HEADER = ("severity", "code", "rule", "path", "line", "message", "objects")
+
+
+def _finding_rows(inventory: Inventory) -> list[tuple[Cell, ...]]:
+    return [
+        (f.severity.value, f.code, f.rule, f.path, f.line, f.message, ", ".join(f.objects))
+        for f in sorted_findings(inventory.findings)
+    ]
+
+
+_IMPORT_HEADER = (
+    "path", "line", "importer", "target", "written", "form", "level", "context", "name",
+    "asname", "status", "provided_by",
+)  # fmt: skip
+
+
+def _import_rows(imp: ImportRecord) -> Iterator[tuple[Cell, ...]]:
+    head = (imp.path, imp.line, imp.importer, imp.target, imp.written, imp.form, imp.level,
+            " > ".join(imp.context))  # fmt: skip
+    if not imp.names:
+        yield (*head, "*" if imp.form == "from-star" else None, None, None, None)
+    for n in imp.names:
+        yield (*head, n.name, n.asname, n.status, n.provided_by)
+
+
+def write_xlsx(inventory: Inventory, path: Path) -> None:
+    """Write the six sheets to an xlsx workbook (header row bold and frozen)."""
+    from openpyxl import Workbook  # type: ignore[import-untyped]
+    from openpyxl.styles import Font  # type: ignore[import-untyped]
+
+    book = Workbook()
+    book.remove(book.active)
+    for title, (header, rows) in sheets(inventory).items():
+        sheet = book.create_sheet(title)
+        sheet.append(list(header))
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append(list(row))
+        sheet.freeze_panes = "A2"
+    try:
+        book.save(path)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write the workbook ({exc.strerror or exc})") from None
+
+
+def write_csv(inventory: Inventory, folder: Path) -> None:
+    """Write one ``<Sheet>.csv`` per sheet into ``folder`` (created if missing)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for title, (header, rows) in sheets(inventory).items():
+            with (folder / f"{title}.csv").open("w", newline="", encoding="utf-8") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(header)
+                writer.writerows(rows)
+    except OSError as exc:
+        raise InputError(f"{folder}: cannot write CSV files ({exc.strerror or exc})") from None
+
+
+# ---------------------------------------------------------------------------
+# Terminal and Markdown
+# ---------------------------------------------------------------------------
+
+
+def print_tables(inventory: Inventory, console: Console) -> None:
+    console.print(models_table(inventory))
+    console.print(imports_table(inventory))
+    print_findings(console, inventory.findings)
+    console.print(
+        f"{inventory.files_scanned} file(s) scanned, {len(inventory.modules)} model module(s), "
+        f"{sum(len(m.classes) for m in inventory.modules)} class(es), "
+        f"{len(inventory.imports)} import(s) of model modules",
+        highlight=False,
+    )
+
+
+def models_table(inventory: Inventory) -> Table:
+    table = Table(title="Models")
+    for name in ("module", "class", "kind", "table", "cols", "FKs", "rels", "line"):
+        table.add_column(name)
+    for row in _model_rows(inventory):
+        module, name, kind, tab, _, _, cols, fks, rels, _, _, alias, _, line = row
+        shown = f"= {alias}" if alias else str(tab or "")
+        table.add_row(*(str(v) if v is not None else "" for v in
+                        (module, name, kind, shown, cols, fks, rels, line)))  # fmt: skip
+    return table
+
+
+def imports_table(inventory: Inventory) -> Table:
+    table = Table(title="Imports of model modules")
+    for name in ("target", "imports", "files", "forms", "missing names"):
+        table.add_column(name, overflow="fold")
+    for target, imports in _by_target(inventory.imports):
+        forms = Counter(i.form for i in imports)
+        missing = sorted({n.name for i in imports for n in i.names if n.status == "missing"})
+        table.add_row(
+            target, str(len(imports)), str(len({i.path for i in imports})),
+            ", ".join(f"{k} {v}" for k, v in sorted(forms.items())), ", ".join(missing),
+        )  # fmt: skip
+    return table
+
+
+def _by_target(imports: Sequence[ImportRecord]) -> list[tuple[str, list[ImportRecord]]]:
+    groups: dict[str, list[ImportRecord]] = {}
+    for imp in imports:
+        groups.setdefault(imp.target, []).append(imp)
+    return sorted(groups.items())
+
+
+def render_markdown(inventory: Inventory) -> str:
+    """A report to paste into a ticket: summary, models, imports by module, findings."""
+    counts = Counter(f.severity for f in inventory.findings)
+    lines = [
+        "# unify analyze",
+        "",
+        f"`{inventory.root}`: {inventory.files_scanned} files, {len(inventory.modules)} model "
+        f"modules, {len(inventory.imports)} imports of them; **{counts[Severity.ERROR]} errors**, "
+        f"{counts[Severity.WARNING]} warnings, {counts[Severity.INFO]} info.",
+        "",
+        "## Models",
+        "",
+        "| module | class | kind | table | columns | FKs | relationships | line |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for row in _model_rows(inventory):
+        module, name, kind, tab, _, _, cols, fks, rels, _, _, alias, _, line = row
+        shown = f"= `{alias}`" if alias else f"`{tab}`" if tab else ""
+        cells = (f"`{module}`", f"`{name}`", kind, shown, cols, fks, rels, line)
+        lines.append("| " + " | ".join("" if c is None else str(c) for c in cells) + " |")
+    lines += ["", "## Imports", ""]
+    for target, imports in _by_target(inventory.imports):
+        files = sorted({i.path for i in imports})
+        lines.append(f"- `{target}`: {len(imports)} imports in {len(files)} files")
+    lines += ["", "## Findings", ""]
+    lines += [
+        f"- **{f.severity.value}** `{finding_line(f)}`" for f in sorted_findings(inventory.findings)
+    ]
+    return "\n".join(lines) + "\n"

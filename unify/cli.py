@@ -187,7 +187,7 @@ def example(
 def main() -> None:
     """Entry point: run the app, turning a ``UnifyError`` into one line and exit code 2."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # click returns a command's Exit code here
     except UnifyError as exc:
         if _state["debug"]:
             raise
@@ -210,3 +210,4 @@ def main() -> None:
             raise
         stderr.print(f"error: internal error: {type(exc).__name__}: {exc} (run with --debug)")
         sys.exit(int(ExitCode.ERROR))
+    sys.exit(code if isinstance(code, int) else 0)

@@ -8,6 +8,7 @@ which only ``scratch_database`` makes, and ``drop_database`` refuses a name with
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import secrets
@@ -31,15 +32,27 @@ CONNECT_TIMEOUT = 10
 
 
 def parse_url(url: str | URL) -> URL:
-    """A SQLAlchemy URL, or ``InputError`` (the message never shows the password)."""
-    if isinstance(url, URL):
-        return url
-    try:
-        return make_url(url)
-    except sa.exc.ArgumentError:
-        raise InputError(
-            "--database-url: not a database URL (e.g. postgresql://user@host/db)"
-        ) from None
+    """A SQLAlchemy URL, or ``InputError`` (the message never shows the password).
+
+    ``postgresql://`` without a driver gets the installed one (psycopg, else psycopg2).
+    """
+    if not isinstance(url, URL):
+        try:
+            url = make_url(url)
+        except sa.exc.ArgumentError:
+            raise InputError(
+                "--database-url: not a database URL (e.g. postgresql://user@host/db)"
+            ) from None
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername=f"postgresql+{_postgres_driver()}")
+    return url
+
+
+def _postgres_driver() -> str:
+    for module in ("psycopg", "psycopg2"):
+        if importlib.util.find_spec(module) is not None:
+            return module
+    return "psycopg2"
 
 
 def mask(url: str | URL) -> str:
@@ -62,6 +75,7 @@ def libpq_url(url: URL) -> tuple[str, dict[str, str]]:
 
 def engine_for(url: URL, **kwargs: object) -> Engine:
     """An engine that fails fast when the server does not answer."""
+    url = parse_url(url)
     if is_postgres(url):
         kwargs.setdefault("connect_args", {"connect_timeout": CONNECT_TIMEOUT})
     try:

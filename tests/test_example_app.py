@@ -44,3 +44,27 @@ def test_example_suite_fails_when_a_legacy_module_is_missing(example_copy: Path)
     done = _run_example_tests(example_copy)
     assert done.returncode != 0
     assert "mvp_models" in done.stdout + done.stderr
+
+
+def _planted_rows() -> list[tuple[str, list[str], str]]:
+    """(rule, ["file:line", ...], object cell) for each row of PLANTED.md's findings table."""
+    text = (EXAMPLE / "PLANTED.md").read_text(encoding="utf-8")
+    section = text.split("## 1. Findings", 1)[1].split("\n## ", 1)[0]
+    rows = []
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 5 and cells[0].isdigit():
+            rows.append((cells[1], [p.strip() for p in cells[2].split(",")], cells[3]))
+    return rows
+
+
+def test_planted_md_points_at_the_planted_objects() -> None:
+    rows = _planted_rows()
+    assert len(rows) == 26
+    for rule, places, obj in rows:
+        names = [n.split("(")[0] for n in obj.replace("`", " ").replace(".", " ").split()]
+        for place in places:
+            path, _, number = place.partition(":")
+            source = (EXAMPLE / path).read_text(encoding="utf-8").splitlines()
+            line = source[int(number) - 1]
+            assert any(n and n in line for n in names), (rule, place, obj, line)

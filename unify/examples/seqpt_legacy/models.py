@@ -58,10 +58,10 @@ class User(TimestampMixin, db.Model):
     __tablename__ = 'users'
 
     id = db.Column(db.Integer, primary_key=True)
-    username = db.Column(db.String(80), unique=True, nullable=False, index=True)
+    username = db.Column(db.String(80), unique=True, index=True)  # required by the routes
     email = db.Column(db.String(120), unique=True, nullable=False)
     password_hash = db.Column(db.String(255))
-    full_name = db.Column(db.String(200))
+    display_name = db.Column(db.String(200))
     role = db.Column(db.String(20), default='employee')  # 'admin' or 'employee'
     organization_id = db.Column(db.Integer, db.ForeignKey('organization.id'))
     is_active = db.Column(db.Boolean, default=True)
@@ -88,7 +88,7 @@ class User(TimestampMixin, db.Model):
             'id': self.id,
             'username': self.username,
             'email': self.email,
-            'full_name': self.full_name,
+            'display_name': self.display_name,
             'role': self.role,
             'organization_id': self.organization_id,
         }

@@ -30,7 +30,7 @@ def register():
     user = User(
         username=data['username'],
         email=data['email'],
-        full_name=data.get('full_name'),
+        display_name=data.get('display_name'),
         role=data.get('role', 'employee'),
         organization_id=data.get('organization_id'),
     )

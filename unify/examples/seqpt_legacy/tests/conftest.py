@@ -48,7 +48,7 @@ class Api:
     def user(self, username='alice', organization_id=None, password='s3cret-pass'):
         body = self.post('/api/auth/register', {
             'username': username, 'email': f'{username}@example.com',
-            'password': password, 'full_name': username.title(),
+            'password': password, 'display_name': username.title(),
             'organization_id': organization_id,
         })
         return body['user']

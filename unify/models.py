@@ -257,6 +257,20 @@ class TableDef:
     foreign_keys: tuple[ForeignKeySpec, ...] = ()
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ModuleAttribute:
+    """``via.name`` where ``via`` is a model module bound by ``import m [as via]`` or
+    ``from pkg import m``; ``status`` as for imported names (``reexported``: see provided_by)."""
+
+    path: str
+    line: int
+    module: str
+    via: str
+    name: str
+    status: NameStatus = "defined"
+    provided_by: str | None = None
+
+
 AttributeUseKind = Literal["attribute", "filter_by"]
 
 
@@ -284,6 +298,7 @@ class Inventory:
     dynamic_imports: tuple[DynamicImport, ...] = ()
     other_python_files: tuple[str, ...] = ()  # Python kept under another suffix (*.py.unused)
     attribute_uses: tuple[AttributeUse, ...] = ()  # analyze: ``Model.attr`` / ``filter_by(attr=)``
+    module_attributes: tuple[ModuleAttribute, ...] = ()  # analyze: ``models_module.Name``
 
 
 # ---------------------------------------------------------------------------

@@ -93,6 +93,18 @@ def connection_error(url: URL, exc: BaseException) -> DatabaseError:
     return DatabaseError(f"{mask(url)}: {first}")
 
 
+def ping(url: URL) -> None:
+    """Connect once; ``DatabaseError`` (one line, password masked) when that fails."""
+    engine = engine_for(url)
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except sa.exc.DBAPIError as exc:
+        raise connection_error(url, exc) from None
+    finally:
+        engine.dispose()
+
+
 # ---------------------------------------------------------------------------
 # Databases unify creates
 # ---------------------------------------------------------------------------

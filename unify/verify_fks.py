@@ -83,6 +83,7 @@ def verify(
     samples: int = 5,
 ) -> VerifyResult:
     """Run the three stages against the restored database at ``database_url``."""
+    db.ping(database_url)
     loaded = load_schema(repo, plan.target_module)
     masked = db.mask(database_url)
     if isinstance(loaded, Finding):

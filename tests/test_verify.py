@@ -1,0 +1,488 @@
+"""``unify verify`` on a real PostgreSQL: a planted legacy database, dumped with pg_dump and
+restored with ``unify restore``, must be reported exactly as planted."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import URL
+
+from unify import db, verify_fks
+from unify.decisions import load_plan
+from unify.errors import DatabaseError, InputError
+from unify.models import Finding, Plan, Severity
+
+pytestmark = pytest.mark.postgres
+
+ASSETS = Path(__file__).parent / "assets" / "verify"
+UNIFIED = ASSETS / "unified"
+PLAN_FILE = UNIFIED / "unify.toml"
+
+# (rule, table, column) -> rows: everything tests/assets/verify/legacy.sql plants
+PLANTED = {
+    ("orphaned-rows", "competency_assessment_result", "competency_id"): 2,
+    ("orphaned-rows", "maturity_assessments", "organization_id"): 1,
+    ("uncastable-values", "maturity_assessments", "organization_id"): 1,
+    ("value-too-long", "learning_objectives", "objective_text"): 3,
+    ("not-null-violation", "questionnaires", "title"): 2,
+    ("unique-violation", "app_user", "username"): 2,
+    ("merge-collision", "mvp_users", "username"): 1,
+    ("merge-collision", "mvp_users", "email"): 1,
+    ("fk-inconsistent", "assessments", "organization_id"): 1,
+}
+UNIFIED_FKS = [
+    "app_user.organization_id -> organization.id",
+    "assessments.organization_id -> organization.id",
+    "assessments.role_cluster_id -> role_cluster.id",
+    "assessments.user_id -> users.id",
+    "competency_assessment_result.competency_id -> competency.id",
+    "competency_assessment_result.user_id -> app_user.id",
+    "learning_objectives.assessment_id -> assessments.id",
+    "maturity_assessments.organization_id -> organization.id",
+    "users.organization_id -> organization.id",
+]
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": "200"}
+    env.pop("UNIFY_DATABASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "unify", *args], capture_output=True, text=True, env=env, timeout=300
+    )
+
+
+def admin(server: URL, *statements: str) -> None:
+    engine = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            for statement in statements:
+                conn.execute(sa.text(statement))
+    finally:
+        engine.dispose()
+
+
+def drop(server: URL, name: str) -> None:
+    admin(
+        server,
+        f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'",
+        f'DROP DATABASE IF EXISTS "{name}"',
+    )
+
+
+def unify_databases(server: URL) -> set[str]:
+    engine = sa.create_engine(server)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                sa.text("SELECT datname FROM pg_database WHERE datname LIKE 'unify\\_%'")
+            )
+            return {r[0] for r in rows if not r[0].startswith("unify_test_")}
+    finally:
+        engine.dispose()
+
+
+def libpq(url: URL) -> str:
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="module")
+def server(pg_server_url: URL) -> URL:
+    return db.parse_url(pg_server_url)
+
+
+@pytest.fixture(scope="module")
+def dumps(server: URL, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The planted legacy database dumped by pg_dump, plain and custom format."""
+    name = f"unify_test_src_{uuid.uuid4().hex[:8]}"
+    admin(server, f'CREATE DATABASE "{name}"')
+    folder = tmp_path_factory.mktemp("dumps")
+    try:
+        source = libpq(server.set(database=name))
+        psql = [
+            "psql",
+            "-X",
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-d",
+            source,
+            "-f",
+            str(ASSETS / "legacy.sql"),
+        ]
+        subprocess.run(psql, check=True, capture_output=True)
+        out = {"plain": folder / "legacy.sql", "custom": folder / "legacy.dump"}
+        subprocess.run(["pg_dump", "-Fp", "-f", str(out["plain"]), source], check=True)
+        subprocess.run(["pg_dump", "-Fc", "-f", str(out["custom"]), source], check=True)
+    finally:
+        drop(server, name)
+    return out
+
+
+@pytest.fixture(scope="module")
+def restored(server: URL, dumps: dict[str, Path]) -> Iterator[URL]:
+    """The custom-format dump restored by ``unify restore`` into ``unify_test_*``."""
+    name = f"test_restored_{uuid.uuid4().hex[:8]}"
+    proc = run_cli("restore", str(dumps["custom"]), "--database-url", libpq(server), "--name", name)
+    assert proc.returncode == 0, proc.stderr
+    url = db.parse_url(proc.stdout.strip())
+    assert url.database == f"unify_{name}"
+    try:
+        yield url
+    finally:
+        drop(server, f"unify_{name}")
+
+
+@pytest.fixture(scope="module")
+def plan() -> Plan:
+    return load_plan(PLAN_FILE)
+
+
+def planted(findings: object) -> dict[tuple[str, str | None, str | None], int | None]:
+    return {
+        (f.rule, f.table, f.column): f.count
+        for f in findings  # type: ignore[attr-defined]
+        if f.severity is Severity.ERROR
+    }
+
+
+def test_verify_reports_exactly_what_was_planted(restored: URL, plan: Plan, server: URL) -> None:
+    before = unify_databases(server)
+    result = verify_fks.verify(UNIFIED, plan, restored, scratch="postgres", samples=3)
+    assert planted(result.findings) == PLANTED
+    assert unify_databases(server) == before  # the scratch database is gone
+    by_key = {(f.rule, f.table, f.column): f for f in result.findings}
+    assert by_key["orphaned-rows", "competency_assessment_result", "competency_id"].samples == (
+        "2: 999",
+        "3: 999",
+    )
+    # '04' finds organization 4 once cast; 'abc' is uncastable, not an orphan
+    assert by_key["orphaned-rows", "maturity_assessments", "organization_id"].samples == ("3: 99",)
+    assert by_key["uncastable-values", "maturity_assessments", "organization_id"].samples == (
+        "4: abc",
+    )
+    assert by_key["fk-inconsistent", "assessments", "organization_id"].samples == ("3: 2 <> 1",)
+
+
+def test_schema_drift_is_reported_by_name(restored: URL, plan: Plan) -> None:
+    result = verify_fks.verify(UNIFIED, plan, restored, scratch="sqlite")
+    drift = {f.message for f in result.findings if f.rule == "schema-drift"}
+    assert (
+        "maturity_assessments.organization_id: type VARCHAR(36) in the database, INTEGER in the unified schema"
+        in drift
+    )
+    assert (
+        "learning_objectives.objective_text: type TEXT in the database, VARCHAR(200) in the unified schema"
+        in drift
+    )
+    assert any(
+        "questionnaires (questionnaire in the unified schema).title: NULL" in m for m in drift
+    )
+    # an option change is "changed", not a drop plus an add
+    assert (
+        "FK assessments.organization_id -> organization.id changed: ondelete NO ACTION -> CASCADE"
+        in drift
+    )
+    missing = {m for m in drift if "is not in the database; the migration adds it" in m}
+    assert len(missing) == 3
+    assert any(f.severity is Severity.INFO and f.table == "mvp_users" for f in result.findings)
+    assert all(
+        f.severity is not Severity.ERROR for f in result.findings if f.rule == "schema-drift"
+    )
+
+
+def test_fk_inspection_report_on_both_scratch_backends(restored: URL, plan: Plan) -> None:
+    for kind in ("postgres", "sqlite"):
+        result = verify_fks.verify(UNIFIED, plan, restored, scratch=kind)  # type: ignore[arg-type]
+        assert result.inspection is not None
+        assert result.inspection.backend == kind
+        assert result.inspection.table_count == 10
+        assert [fk.line for fk in result.inspection.foreign_keys] == UNIFIED_FKS
+        assert result.inspection.findings == ()
+
+
+def test_cli_json_exit_1_and_every_finding_documented(restored: URL, server: URL) -> None:
+    before = unify_databases(server)
+    proc = run_cli(
+        "verify",
+        str(UNIFIED),
+        "--plan",
+        str(PLAN_FILE),
+        "--database-url",
+        libpq(restored),
+        "--format",
+        "json",
+        "--samples",
+        "2",
+    )
+    assert proc.returncode == 1, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["ready"] is False
+    assert report["scratch"] == {"backend": "postgres", "tables": 10, "foreign_keys": UNIFIED_FKS}
+    errors = {
+        (f["rule"], f["table"], f["column"]): f["count"]
+        for f in report["findings"]
+        if f["severity"] == "error"
+    }
+    assert errors == PLANTED
+    for f in report["findings"]:
+        assert {"rule", "severity", "table", "column", "count", "samples", "message"} <= f.keys()
+        assert len(f["samples"]) <= 2
+    assert unify_databases(server) == before
+
+
+def test_cli_terminal_prints_the_phase_4_1_report(restored: URL) -> None:
+    proc = run_cli(
+        "verify",
+        str(UNIFIED),
+        "--plan",
+        str(PLAN_FILE),
+        "--database-url",
+        libpq(restored),
+        "--scratch",
+        "sqlite",
+    )
+    assert proc.returncode == 1
+    assert "Created 10 tables on a scratch sqlite database" in proc.stdout
+    for line in UNIFIED_FKS:
+        assert f"  {line}\n" in proc.stdout
+    assert "NOT READY: 9 finding(s) block" in proc.stdout
+
+
+def test_cli_markdown(restored: URL) -> None:
+    proc = run_cli(
+        "verify",
+        str(UNIFIED),
+        "--plan",
+        str(PLAN_FILE),
+        "--database-url",
+        libpq(restored),
+        "--scratch",
+        "sqlite",
+        "--format",
+        "markdown",
+    )
+    assert proc.returncode == 1
+    assert (
+        "| error | orphaned-rows | `competency_assessment_result.competency_id` | 2 |"
+        in proc.stdout
+    )
+    assert "- `users.organization_id -> organization.id`" in proc.stdout
+
+
+@pytest.fixture
+def select_only_role(server: URL, restored: URL) -> Iterator[URL]:
+    """A login role that may only SELECT in the restored database."""
+    role = f"unify_test_ro_{uuid.uuid4().hex[:8]}"
+    admin(
+        server, f"CREATE ROLE {role} LOGIN PASSWORD 'ro-secret' NOSUPERUSER NOCREATEDB NOCREATEROLE"
+    )
+    database = restored.database
+    admin(
+        restored,
+        "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
+        f"GRANT USAGE ON SCHEMA public TO {role}",
+        f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}",
+    )
+    try:
+        yield restored.set(username=role, password="ro-secret")
+    finally:
+        admin(restored, f"DROP OWNED BY {role}")
+        admin(
+            server,
+            f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{role}'",
+        )
+        admin(server, f'REVOKE ALL ON DATABASE "{database}" FROM {role}', f"DROP ROLE {role}")
+
+
+def table_stats(url: URL) -> dict[str, tuple[int, int, int]]:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT pg_stat_clear_snapshot()"))
+            rows = conn.execute(
+                sa.text("SELECT relname, n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_user_tables")
+            )
+            return {r[0]: (r[1], r[2], r[3]) for r in rows}
+    finally:
+        engine.dispose()
+
+
+def test_verify_writes_nothing_as_a_select_only_role(select_only_role: URL, restored: URL) -> None:
+    before = table_stats(restored)
+    proc = run_cli(
+        "verify",
+        str(UNIFIED),
+        "--plan",
+        str(PLAN_FILE),
+        "--database-url",
+        libpq(select_only_role),
+        "--scratch",
+        "sqlite",
+        "--format",
+        "json",
+    )
+    assert proc.returncode == 1, proc.stderr
+    errors = {
+        (f["rule"], f["table"], f["column"]): f["count"]
+        for f in json.loads(proc.stdout)["findings"]
+        if f["severity"] == "error"
+    }
+    assert errors == PLANTED
+    assert "ro-secret" not in proc.stdout + proc.stderr
+    assert table_stats(restored) == before
+
+
+def test_read_only_session_refuses_writes(restored: URL) -> None:
+    with (
+        db.read_only(restored, 5) as conn,
+        pytest.raises(sa.exc.InternalError, match="read-only transaction"),
+    ):
+        conn.execute(sa.text("DELETE FROM users"))
+
+
+def test_statement_timeout_is_one_line(restored: URL) -> None:
+    with (
+        pytest.raises(DatabaseError, match=r"ran longer than --timeout 1s; raise --timeout$"),
+        db.read_only(restored, 1) as conn,
+    ):
+        conn.execute(sa.text("SELECT pg_sleep(3)"))
+
+
+def test_clean_database_is_ready(pg_database: URL, plan: Plan) -> None:
+    """A database already in the unified shape, with consistent rows: exit 0, no finding."""
+    url = db.parse_url(pg_database)
+    schema = verify_fks.load_schema(UNIFIED, "models")
+    assert not isinstance(schema, Finding)
+    engine = sa.create_engine(url)
+    verify_fks.build_metadata(schema).create_all(engine)  # the test's own database
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO organization VALUES (1, 'Acme', 'A')"))
+        conn.execute(sa.text("INSERT INTO users VALUES (1, 'bob', 'b@x', 'h', 1)"))
+        conn.execute(sa.text("INSERT INTO assessments VALUES (1, 1, 1, NULL)"))
+    engine.dispose()
+    proc = run_cli(
+        "verify",
+        str(UNIFIED),
+        "--plan",
+        str(PLAN_FILE),
+        "--database-url",
+        libpq(url),
+        "--format",
+        "json",
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["ready"] is True
+    assert report["findings"] == []
+
+
+def write_module(folder: Path, body: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "models.py").write_text(
+        "import sqlalchemy as sa\nfrom sqlalchemy.orm import DeclarativeBase\n\n"
+        "class Base(DeclarativeBase):\n    pass\n\n" + body
+    )
+    return folder
+
+
+BROKEN_FKS = """
+class Org(Base):
+    __tablename__ = "organization"
+    id = sa.Column(sa.Integer, primary_key=True)
+
+class Member(Base):
+    __tablename__ = "member"
+    id = sa.Column(sa.Integer, primary_key=True)
+    organization_id = sa.Column(sa.String(36), sa.ForeignKey("organization.id"))
+    team_id = sa.Column(sa.Integer, sa.ForeignKey("teams.id"))
+"""
+
+
+@pytest.mark.parametrize("kind", ["postgres", "sqlite"])
+def test_broken_foreign_keys_are_findings_not_crashes(
+    tmp_path: Path, pg_database: URL, plan: Plan, kind: str
+) -> None:
+    repo = write_module(tmp_path / "repo", BROKEN_FKS)
+    result = verify_fks.verify(repo, plan, db.parse_url(pg_database), scratch=kind)  # type: ignore[arg-type]
+    rules = {(f.rule, f.table, f.column) for f in result.inspection.findings}  # type: ignore[union-attr]
+    assert rules == {
+        ("fk-type-mismatch", "member", "organization_id"),
+        ("fk-missing-target", "member", "team_id"),
+    }
+    assert result.inspection is not None and result.inspection.table_count == 2
+
+
+def test_a_module_that_does_not_import_is_a_finding(
+    tmp_path: Path, pg_database: URL, plan: Plan
+) -> None:
+    repo = write_module(tmp_path / "repo", "import not_installed_anywhere\n")
+    result = verify_fks.verify(repo, plan, db.parse_url(pg_database))
+    assert [f.rule for f in result.findings] == ["load-failed"]
+    assert "No module named 'not_installed_anywhere'" in result.findings[0].message
+    assert result.inspection is None
+
+
+def test_missing_module_is_an_input_error(tmp_path: Path, pg_database: URL, plan: Plan) -> None:
+    (tmp_path / "empty").mkdir()
+    proc = run_cli(
+        "verify",
+        str(tmp_path / "empty"),
+        "--plan",
+        str(PLAN_FILE),
+        "--database-url",
+        libpq(pg_database),
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.strip().endswith("module models not found (run `unify build` first?)")
+
+
+def test_unreachable_database_is_one_line_with_masked_password() -> None:
+    proc = run_cli(
+        "verify",
+        str(UNIFIED),
+        "--plan",
+        str(PLAN_FILE),
+        "--database-url",
+        "postgresql://someone:hunter2@127.0.0.1:1/legacy",
+    )
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("error: postgresql+psycopg2://someone:***@127.0.0.1:1/legacy: ")
+    assert "hunter2" not in proc.stderr
+
+
+def test_scratch_database_is_dropped_on_failure(server: URL) -> None:
+    before = unify_databases(server)
+    with (
+        pytest.raises(KeyboardInterrupt),
+        db.scratch_database(server, "verify", "postgres") as scratch,
+    ):
+        assert scratch.url.database in unify_databases(server)
+        raise KeyboardInterrupt
+    assert unify_databases(server) == before
+
+
+def test_unify_never_drops_a_database_it_did_not_name(server: URL) -> None:
+    with pytest.raises(InputError, match="unify drops only unify_"):
+        db.drop_database(server, "postgres")
+    with pytest.raises(InputError, match="unify creates only unify_"):
+        db.create_database(server, "legacy")
+
+
+def test_scratch_container_without_docker_is_one_line(server: URL) -> None:
+    if db.docker_available():
+        pytest.skip("a Docker engine is running here")
+    with (
+        pytest.raises(DatabaseError, match="needs a running Docker engine"),
+        db.scratch_database(server, "verify", "container"),
+    ):
+        pass

@@ -100,6 +100,74 @@ def analyze(
 # rewrite  (unify.rewrite_imports)
 # ---------------------------------------------------------------------------
 
+
+class Phase(str, Enum):
+    compat = "compat"
+    final = "final"
+
+
+@app.command()
+def rewrite(
+    path: RepoPath,
+    plan: Annotated[
+        Path | None,
+        typer.Option("--plan", "-p", help="The decisions file (default PATH/unify.toml)."),
+    ] = None,
+    phase: Annotated[
+        Phase,
+        typer.Option(
+            help="compat: imports point at the compat module; final: at the unified module."
+        ),
+    ] = Phase.final,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the diff; change no byte.")
+    ] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Exit 1 while a legacy import remains; write nothing.")
+    ] = False,
+    diff_file: Annotated[
+        Path | None, typer.Option("--diff-file", help="Write the unified diff here.")
+    ] = None,
+    fmt: FormatOpt = OutputFormat.table,
+    allow_dirty: Annotated[
+        bool, typer.Option("--allow-dirty", help="Rewrite files with uncommitted changes.")
+    ] = False,
+    include_other_suffixes: Annotated[
+        bool,
+        typer.Option(
+            "--include-other-suffixes",
+            help="Also rewrite Python kept as *.py.unused, *.backup, ...",
+        ),
+    ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", min=1, help="Worker processes (default min(cpu, 4))."),
+    ] = None,
+) -> None:
+    """Rewrite every import of a legacy module (exit 1 with --check while one remains)."""
+    from unify import decisions, rewrite_imports
+    from unify.report import rewrite as report
+
+    rename_map = decisions.rename_map(decisions.load_plan(plan or path / "unify.toml"), phase.value)
+    with report.progress_bar(stderr) as tick:
+        result = rewrite_imports.rewrite_repo(
+            path,
+            rename_map,
+            include_other_suffixes=include_other_suffixes,
+            jobs=jobs,
+            progress=tick,
+        )
+    if diff_file is not None:
+        report.write_diff(result, diff_file)
+    apply = not (dry_run or check)
+    written = rewrite_imports.apply_rewrites(result, allow_dirty=allow_dirty) if apply else 0
+    show_diff = dry_run and diff_file is None
+    report.emit_rewrite(
+        result, fmt.value, stdout, written=written, dry_run=not apply, show_diff=show_diff
+    )
+    raise typer.Exit(report.rewrite_exit_code(result, check))
+
+
 # ---------------------------------------------------------------------------
 # restore / verify  (unify.restore, unify.verify_fks)
 # ---------------------------------------------------------------------------

@@ -1,0 +1,214 @@
+"""Rendering of ``unify rewrite``: the unified diff, the summary, JSON, a progress bar."""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.text import Text
+
+from unify.errors import ExitCode, InputError
+from unify.models import Failed, Finding, RewriteResult, Rewritten, Skipped
+from unify.report import dumps, finding_dict, print_findings
+
+IMPORT_FORMS = ("from", "from-star", "from-module", "import", "import-as")
+
+
+def rewritten(result: RewriteResult) -> list[Rewritten]:
+    return [o for o in result.outcomes if isinstance(o, Rewritten)]
+
+
+def all_findings(result: RewriteResult) -> list[Finding]:
+    out = list(result.findings)
+    for outcome in result.outcomes:
+        out.extend(getattr(outcome, "findings", ()))
+    return out
+
+
+def rewrite_exit_code(result: RewriteResult, check: bool) -> int:
+    """``--check``: 1 while a legacy import remains (a file would change or failed)."""
+    if check and any(isinstance(o, (Rewritten, Failed)) for o in result.outcomes):
+        return int(ExitCode.FINDINGS)
+    return int(ExitCode.CLEAN)
+
+
+# ---------------------------------------------------------------------------
+# Diff
+# ---------------------------------------------------------------------------
+
+
+def diff_text(result: RewriteResult) -> str:
+    """A unified diff of every rewritten file (``a/path`` -> ``b/path``)."""
+    parts: list[str] = []
+    for outcome in rewritten(result):
+        lines = difflib.unified_diff(
+            outcome.old_text.splitlines(keepends=True),
+            outcome.new_text.splitlines(keepends=True),
+            fromfile=f"a/{outcome.path}",
+            tofile=f"b/{outcome.path}",
+        )
+        parts.extend(
+            line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+            for line in lines
+        )
+    return "".join(parts)
+
+
+def write_diff(result: RewriteResult, path: Path) -> None:
+    try:
+        path.write_text(diff_text(result), encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write the diff ({exc.strerror})") from None
+
+
+def print_diff(console: Console, text: str) -> None:
+    """Coloured on a terminal; rich drops the styles when the output is piped."""
+    for line in text.splitlines():
+        console.print(Text(line, style=_diff_style(line)), highlight=False, markup=False)
+
+
+def _diff_style(line: str) -> str:
+    if line.startswith(("+++", "---")):
+        return "bold"
+    if line.startswith("+"):
+        return "green"
+    if line.startswith("-"):
+        return "red"
+    if line.startswith("@@"):
+        return "cyan"
+    return ""
+
+
+# ---------------------------------------------------------------------------
+# Summary
+# ---------------------------------------------------------------------------
+
+
+def summary(result: RewriteResult) -> dict[str, Any]:
+    forms: Counter[str] = Counter()
+    names: Counter[str] = Counter()
+    strings = 0
+    for outcome in rewritten(result):
+        for change in outcome.changes:
+            if change.form == "name":
+                names[f"{change.old} -> {change.new}"] += change.count
+            elif change.form == "string":
+                strings += 1
+            else:
+                forms[change.form] += 1
+    return {
+        "imports": dict(sorted(forms.items())),
+        "names": dict(sorted(names.items())),
+        "strings": strings,
+    }
+
+
+def result_dict(result: RewriteResult, *, written: int, dry_run: bool) -> dict[str, Any]:
+    """The documented JSON shape of ``unify rewrite --format json``."""
+    counts = summary(result)
+    return {
+        "root": result.root,
+        "dry_run": dry_run,
+        "files_scanned": result.files_scanned,
+        "candidates": result.candidates,
+        "files_changed": [o.path for o in rewritten(result)],
+        "files_written": written,
+        "imports_rewritten": counts["imports"],
+        "names_renamed": counts["names"],
+        "strings_changed": counts["strings"],
+        "star_imports": [
+            {"path": o.path, "line": c.line, "names": list(c.names)}
+            for o in rewritten(result)
+            for c in o.changes
+            if c.form == "from-star"
+        ],
+        "changes": [
+            {
+                "path": o.path,
+                "form": c.form,
+                "line": c.line,
+                "old": c.old,
+                "new": c.new,
+                "count": c.count,
+            }
+            for o in rewritten(result)
+            for c in o.changes
+        ],
+        "skipped": [
+            {"path": o.path, "reason": o.reason} for o in result.outcomes if isinstance(o, Skipped)
+        ],
+        "failed": [
+            {"path": o.path, "error": o.error} for o in result.outcomes if isinstance(o, Failed)
+        ],
+        "other_python_files": list(result.other_python_files),
+        "findings": [finding_dict(f) for f in all_findings(result)],
+    }
+
+
+def emit_rewrite(
+    result: RewriteResult,
+    fmt: str,
+    console: Console,
+    *,
+    written: int,
+    dry_run: bool,
+    show_diff: bool,
+) -> None:
+    if fmt == "json":
+        console.print(
+            dumps(result_dict(result, written=written, dry_run=dry_run)),
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
+        return
+    if show_diff:
+        print_diff(console, diff_text(result))
+    for line in summary_lines(result, written=written, dry_run=dry_run):
+        console.print(line, highlight=False, markup=False)
+    print_findings(console, all_findings(result), title="Rewrite findings")
+
+
+def summary_lines(result: RewriteResult, *, written: int, dry_run: bool) -> list[str]:
+    counts = summary(result)
+    changed = rewritten(result)
+    verb = "would change" if dry_run else "changed"
+    lines = [
+        f"{len(changed)} file(s) {verb} ({written} written) of {result.candidates} candidate(s), "
+        f"{result.files_scanned} file(s) scanned"
+    ]
+    if counts["imports"]:
+        lines.append(
+            "imports rewritten: " + ", ".join(f"{k} {v}" for k, v in counts["imports"].items())
+        )
+    if counts["names"]:
+        lines.append(
+            "names renamed: " + ", ".join(f"{k} ({v})" for k, v in counts["names"].items())
+        )
+    if counts["strings"]:
+        lines.append(f"string references changed: {counts['strings']}")
+    lines += [f"skipped {o.path}: {o.reason}" for o in result.outcomes if isinstance(o, Skipped)]
+    lines += [f"failed {o.path}: {o.error}" for o in result.outcomes if isinstance(o, Failed)]
+    return lines
+
+
+@contextmanager
+def progress_bar(console: Console) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on ``console`` (stderr) when it is a terminal; else nothing."""
+    if not console.is_terminal:
+        yield None
+        return
+    columns = (TextColumn("rewriting"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("rewrite", total=None)
+
+        def tick(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield tick

@@ -1,0 +1,156 @@
+"""The rename map resolved against one repository: which files are legacy, what names become.
+
+Module names in a ``RenameMap`` are canonical (as ``unify.scan`` names files).  An import
+is legacy when the module it writes resolves, from the importing file's point of view, to a
+legacy file; so ``models``, ``app.models`` and ``.models`` are recognised exactly as
+``analyze`` recognises them, and a same-named module under another root is left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from unify.models import RenameMap, SourceFile
+from unify.scan import ModuleIndex
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """A module as an import statement writes it: ``level`` dots then ``dotted``."""
+
+    dotted: str
+    level: int = 0
+
+    def text(self) -> str:
+        return "." * self.level + self.dotted
+
+
+@dataclass(frozen=True, slots=True)
+class RenameIndex:
+    """The rename map plus the repository's module index, built once per run."""
+
+    index: ModuleIndex
+    moves: dict[str, str]
+    renames: dict[tuple[str, str], tuple[str, str]]
+    tables: dict[str, str]
+    class_renames: dict[str, str]
+    legacy_files: dict[str, str]  # rel -> legacy module
+    target_files: dict[str, str]  # rel -> target module
+    missing: tuple[str, ...] = ()  # legacy modules with no file in the repository
+    tokens: tuple[str, ...] = field(default=())
+
+    # -- names ---------------------------------------------------------------
+
+    def target_of(self, legacy: str, name: str) -> tuple[str, str] | None:
+        """Where ``legacy.name`` now lives, or None when it stays."""
+        hit = self.renames.get((legacy, name))
+        if hit is not None:
+            return hit
+        module = self.moves.get(legacy)
+        return (module, name) if module is not None else None
+
+    def module_target(self, legacy: str) -> str | None:
+        return self.moves.get(legacy)
+
+    # -- modules -------------------------------------------------------------
+
+    def legacy_module(self, importer: SourceFile, written: Written) -> str | None:
+        """The legacy module that ``written`` names from ``importer``, if it names one."""
+        if not written.dotted and not written.level:
+            return None
+        hit = self.index.resolve(importer, written.dotted, written.level)
+        if hit is None:
+            return None
+        return self.legacy_files.get(hit.rel)
+
+    def written_target(
+        self, importer: SourceFile, written: Written, legacy: str, target: str
+    ) -> Written:
+        """How ``importer`` should write ``target``, keeping the form it used for ``legacy``."""
+        for candidate in _candidates(importer, written, legacy, target):
+            hit = self.index.resolve(importer, candidate.dotted, candidate.level)
+            if hit is not None and self.target_files.get(hit.rel) == target:
+                return candidate
+        return _candidates(importer, written, legacy, target)[0]
+
+
+def _candidates(importer: SourceFile, written: Written, legacy: str, target: str) -> list[Written]:
+    out: list[Written] = []
+    if written.level:
+        package = _package_of(importer, written.level)
+        if package is not None and (not package or target.startswith(package + ".")):
+            out.append(Written(target[len(package) + 1 :] if package else target, written.level))
+    elif written.dotted == legacy:
+        out.append(Written(target))
+    elif legacy.endswith("." + written.dotted):
+        prefix = legacy[: -len(written.dotted)]
+        if target.startswith(prefix):
+            out.append(Written(target[len(prefix) :]))
+    elif written.dotted.endswith("." + legacy):
+        out.append(Written(written.dotted[: -len(legacy)] + target))
+    out.append(Written(target))
+    return out
+
+
+def _package_of(importer: SourceFile, level: int) -> str | None:
+    package = importer.module if importer.is_package else importer.module.rpartition(".")[0]
+    parts = package.split(".") if package else []
+    if level - 1 > len(parts):
+        return None
+    return ".".join(parts[: len(parts) - (level - 1)])
+
+
+def build_rename_index(rename_map: RenameMap, index: ModuleIndex) -> RenameIndex:
+    """Resolve the map's modules to files; same-named modules under other roots are not legacy
+    unless no root holds the target module."""
+    moves = {m.legacy: m.target for m in rename_map.moves if m.legacy != m.target}
+    renames = {(r.legacy_module, r.legacy_name): (r.module, r.name) for r in rename_map.renames}
+    targets = set(moves.values()) | {module for module, _ in renames.values()}
+    legacy = set(moves) | {module for module, _ in renames}
+    target_files = _files_for(index, targets, preferred_roots=set())
+    target_roots = {index.by_rel[rel].root for rel in target_files}
+    legacy_files = _files_for(index, legacy, preferred_roots=target_roots)
+    found = set(legacy_files.values())
+    class_renames = {
+        old: new for (_, old), (_, new) in renames.items() if old != new and old[:1].isupper()
+    }
+    tables = {t.old: t.new for t in rename_map.tables if t.old != t.new}
+    return RenameIndex(
+        index=index,
+        moves=moves,
+        renames=renames,
+        tables=tables,
+        class_renames=class_renames,
+        legacy_files=legacy_files,
+        target_files=target_files,
+        missing=tuple(sorted(legacy - found)),
+        tokens=_tokens(legacy, class_renames, tables),
+    )
+
+
+def _files_for(index: ModuleIndex, modules: set[str], preferred_roots: set[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for module in modules:
+        files = [f for f in index.files if f.module == module]
+        preferred = [f for f in files if f.root in preferred_roots]
+        for f in preferred or files:
+            out[f.rel] = module
+    return out
+
+
+def _tokens(
+    legacy: set[str], class_renames: dict[str, str], tables: dict[str, str]
+) -> tuple[str, ...]:
+    words = {m.rsplit(".", 1)[-1] for m in legacy}
+    words |= set(class_renames) | set(tables)
+    return tuple(sorted(words))
+
+
+def prefilter(tokens: tuple[str, ...]) -> re.Pattern[bytes] | None:
+    """A byte pattern matching any file that could import a legacy module or name a renamed
+    class or table: a file that mentions none of the tokens cannot."""
+    if not tokens:
+        return None
+    alternatives = b"|".join(re.escape(t.encode()) for t in tokens)
+    return re.compile(rb"\b(?:" + alternatives + rb")\b")

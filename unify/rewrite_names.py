@@ -1,0 +1,202 @@
+"""Whether the uses of a rebound name can follow it, and which nodes to rename.
+
+A name whose binding changes (``from mvp_models import MVPUser`` -> ``User``, or
+``from neutron.db import models_v2`` -> ``models_unified``) is renamed in the code only when
+nothing else binds the old name or the new one where it is used; otherwise the import keeps
+the old binding with ``as`` and the code is left alone.
+
+Two paths: a text check (the old name appears only as its imports and as ``name.attr``, the
+new name not at all) that needs no metadata, and libcst's ``ScopeProvider`` for everything
+else -- computed only for files that need it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst.metadata import Access, MetadataWrapper, Scope, ScopeProvider
+
+from unify.rewrite_plan import Bound, FilePlan, StmtPlan
+
+
+@dataclass(slots=True)
+class NameDecisions:
+    """What the transformer changes besides the import statements."""
+
+    node_names: dict[int, str] = field(default_factory=dict)  # id(Name) -> new value
+    node_attrs: dict[int, dict[str, str]] = field(default_factory=dict)  # id(Name) -> attrs
+    fast_names: dict[str, str] = field(default_factory=dict)  # module binding -> new binding
+    fast_attrs: dict[str, dict[str, str]] = field(default_factory=dict)  # binding -> attrs
+    dotted: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
+    kept: set[tuple[int, str]] = field(default_factory=set)  # (id(stmt), binding) keep ``as``
+    scoped: bool = False
+
+    @property
+    def touches_code(self) -> bool:
+        return bool(
+            self.node_names or self.node_attrs or self.fast_names or self.fast_attrs or self.dotted
+        )
+
+
+@dataclass(slots=True)
+class _Request:
+    binding: str
+    wanted: str
+    attrs: dict[str, str]
+    stmts: list[StmtPlan]
+    bounds: list[Bound]
+    star: bool = False
+
+    @property
+    def consistent(self) -> bool:
+        return len({(b.wanted, b.target, b.kind) for b in self.bounds}) == 1
+
+
+class ScopeCache:
+    """The module's scopes, computed at most once per file."""
+
+    def __init__(self, module: cst.Module) -> None:
+        self.module = module
+        self._scopes: list[Scope] | None = None
+
+    def scopes(self) -> list[Scope]:
+        if self._scopes is None:
+            wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
+            found = wrapper.resolve(ScopeProvider).values()
+            self._scopes = list({id(s): s for s in found if s is not None}.values())
+        return self._scopes
+
+    def unresolved(self) -> dict[str, list[Access]]:
+        """Names used with no binding in the file (what a star import supplies)."""
+        out: dict[str, list[Access]] = defaultdict(list)
+        for scope in self.scopes():
+            for access in scope.accesses:
+                if not access.referents and isinstance(access.node, cst.Name):
+                    out[access.node.value].append(access)
+        return out
+
+
+def decide_names(text: str, plan: FilePlan, cache: ScopeCache) -> NameDecisions:
+    decisions = NameDecisions()
+    for request in _requests(plan):
+        _decide(text, request, cache, decisions)
+    return decisions
+
+
+def _requests(plan: FilePlan) -> list[_Request]:
+    by_binding: dict[str, _Request] = {}
+    for stmt, bound in plan.bounds():
+        if bound.kind == "dotted" or (bound.binding == bound.wanted and not bound.attrs):
+            continue
+        request = by_binding.setdefault(
+            bound.binding,
+            _Request(
+                bound.binding, bound.wanted, dict(bound.attrs), [], [], stmt.form == "from-star"
+            ),
+        )
+        request.stmts.append(stmt)
+        request.bounds.append(bound)
+    return list(by_binding.values())
+
+
+def dotted_requests(plan: FilePlan, decisions: NameDecisions) -> None:
+    """``import a.b.legacy``: uses are the dotted chain itself; no binding changes."""
+    for _, bound in plan.bounds():
+        if bound.kind == "dotted":
+            decisions.dotted[bound.dotted_old] = (bound.dotted_new, dict(bound.attrs))
+
+
+def _decide(text: str, request: _Request, cache: ScopeCache, decisions: NameDecisions) -> None:
+    rebinds = request.binding != request.wanted
+    if not request.consistent:
+        _keep(request, decisions)
+        return
+    kind = request.bounds[0].kind
+    if kind == "module" and not request.star and _text_safe(text, request):
+        if rebinds:
+            decisions.fast_names[request.binding] = request.wanted
+        if request.attrs:
+            decisions.fast_attrs[request.wanted] = request.attrs
+        return
+    decisions.scoped = True
+    refs, ok = _references(request, cache)
+    ok = ok and not (rebinds and _conflicts(text, request, cache))
+    if rebinds and not ok:
+        _keep(request, decisions)
+    new = request.wanted if rebinds and ok else request.binding
+    for access in refs:
+        if isinstance(access.node, cst.Name):
+            if new != request.binding:
+                decisions.node_names[id(access.node)] = new
+            if request.attrs:
+                decisions.node_attrs[id(access.node)] = request.attrs
+
+
+def _keep(request: _Request, decisions: NameDecisions) -> None:
+    for stmt in request.stmts:
+        decisions.kept.add((id(stmt.node), request.binding))
+
+
+def _text_safe(text: str, request: _Request) -> bool:
+    """The old binding appears only in its imports and as ``binding.attr``; the new name
+    nowhere: then every ``binding.attr`` in the code is a use of the import."""
+    if request.binding != request.wanted and re.search(rf"\b{re.escape(request.wanted)}\b", text):
+        return False
+    bare = re.findall(rf"(?<![\w.]){re.escape(request.binding)}\b(?!\s*\.)", text)
+    return len(bare) == len(request.bounds)
+
+
+def _references(request: _Request, cache: ScopeCache) -> tuple[list[Access], bool]:
+    """The uses of the request's imports, and whether every one refers to them alone."""
+    nodes = {id(s.node) for s in request.stmts}
+    refs: list[Access] = []
+    if request.star:
+        refs = list(cache.unresolved().get(request.binding, []))
+    for scope in cache.scopes():
+        for assignment in scope.assignments[request.binding]:
+            if id(getattr(assignment, "node", None)) in nodes:
+                refs.extend(assignment.references)
+    ok = all(_only_ours(access, nodes) and isinstance(access.node, cst.Name) for access in refs)
+    return refs, ok
+
+
+def _only_ours(access: Access, nodes: set[int]) -> bool:
+    return all(id(getattr(a, "node", None)) in nodes for a in access.referents)
+
+
+def _conflicts(text: str, request: _Request, cache: ScopeCache) -> bool:
+    """True when the new name is bound or used elsewhere, or the old one is named in a
+    string (``__all__``) that would go stale."""
+    if re.search(rf"""["']{re.escape(request.binding)}["']""", text):
+        return True
+    target = request.bounds[0].target
+    for scope in cache.scopes():
+        for assignment in scope.assignments[request.wanted]:
+            if not _same_import(assignment, request.wanted, target):
+                return True
+        for access in scope.accesses[request.wanted]:
+            if not access.referents or not all(
+                _same_import(a, request.wanted, target) for a in access.referents
+            ):
+                return True
+    return False
+
+
+def _same_import(assignment: object, name: str, target: tuple[str, str]) -> bool:
+    """An existing ``from target import name`` binds the same object: no conflict."""
+    node = getattr(assignment, "node", None)
+    if not isinstance(node, cst.ImportFrom) or isinstance(node.names, cst.ImportStar):
+        return False
+    module = target[0].rpartition(".")[2]
+    written = node.module
+    last = (
+        written.value
+        if isinstance(written, cst.Name)
+        else getattr(getattr(written, "attr", None), "value", "")
+    )
+    return last == module and any(
+        (a.asname is None and getattr(a.name, "value", "") == name) for a in node.names
+    )

@@ -1,0 +1,657 @@
+"""Rewrite one file's source: plan, decide names, transform, merge -- text in, text out.
+
+``rewrite_source`` is pure (no file access): the runner reads, calls it, and writes.  It walks
+only the statement structure unless the file needs its code touched (renamed names, module
+attributes, string references), and computes scopes only when a name must be checked.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from unify.models import Finding, RewriteChange, Severity, SourceFile
+from unify.rewrite_map import RenameIndex, Written
+from unify.rewrite_names import NameDecisions, ScopeCache, decide_names, dotted_requests
+from unify.rewrite_plan import Bound, FilePlan, StmtPlan, dotted, plan_file, plan_star
+
+ExportLookup = Callable[[str], "frozenset[str] | None"]
+
+RULES: dict[str, tuple[str, Severity]] = {
+    "unparsable-file": ("R001", Severity.WARNING),
+    "dynamic-legacy-reference": ("R002", Severity.WARNING),
+    "dead-fallback": ("R003", Severity.WARNING),
+    "star-import-replaced": ("R004", Severity.INFO),
+    "name-kept-by-alias": ("R005", Severity.INFO),
+    "legacy-module-missing": ("R006", Severity.WARNING),
+    "python-under-other-suffix": ("R007", Severity.INFO),
+    "unknown-star-exports": ("R008", Severity.WARNING),
+    "target-module-missing": ("R009", Severity.WARNING),
+}
+
+
+def finding(rule: str, message: str, path: str | None = None, line: int | None = None) -> Finding:
+    code, severity = RULES[rule]
+    return Finding(rule=rule, code=code, severity=severity, message=message, path=path, line=line)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRewrite:
+    text: str
+    changes: tuple[RewriteChange, ...]
+    findings: tuple[Finding, ...]
+
+
+@dataclass(slots=True)
+class _Log:
+    path: str
+    text: str
+    cursor: int = 0
+    changes: list[RewriteChange] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    lines: dict[int, int] = field(default_factory=dict)  # id(import node) -> line
+    offsets: dict[int, int] = field(default_factory=dict)  # id(import node) -> offset
+    renamed: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+    def line_of(self, code: str, start: int | None = None) -> int | None:
+        at = self.text.find(code.strip(), self.cursor if start is None else start)
+        if at < 0:
+            return None
+        if start is None:
+            self.cursor = at + 1
+        return self.text.count("\n", 0, at) + 1
+
+
+def rewrite_source(
+    text: str, path: str, importer: SourceFile, names: RenameIndex, exports: ExportLookup
+) -> SourceRewrite:
+    """The file's new text, its changes and findings.  ``cst.ParserSyntaxError`` propagates
+    (the runner reports the file as skipped)."""
+    module = cst.parse_module(text)
+    log = _Log(path=path, text=text)
+    plan = plan_file(module, importer, names)
+    cache = ScopeCache(module)
+    _plan_stars(plan, cache, importer, names, exports, log)
+    strings = _string_renames(text, names)
+    if not plan.statements and strings is None:
+        return _finish(text, text, log, names)
+    decisions = decide_names(text, plan, cache) if plan.statements else NameDecisions()
+    dotted_requests(plan, decisions)
+    rewriter = _Rewriter(plan, decisions, strings, log)
+    new = module.visit(rewriter)
+    return _finish(text, new.code if new.code != text else text, log, names)
+
+
+def _finish(old: str, new: str, log: _Log, names: RenameIndex) -> SourceRewrite:
+    for (before, after), count in sorted(log.renamed.items()):
+        log.changes.append(RewriteChange(form="name", old=before, new=after, count=count))
+    log.findings.extend(_dynamic_references(old, log.path, names))
+    return SourceRewrite(text=new, changes=tuple(log.changes), findings=tuple(log.findings))
+
+
+def _plan_stars(
+    plan: FilePlan,
+    cache: ScopeCache,
+    importer: SourceFile,
+    names: RenameIndex,
+    exports: ExportLookup,
+    log: _Log,
+) -> None:
+    if not plan.stars:
+        return
+    unresolved = cache.unresolved()
+    claimed: set[str] = set()
+    for node, legacy, written in reversed(plan.stars):
+        provided = exports(legacy)
+        if provided is None:
+            log.findings.append(
+                finding(
+                    "unknown-star-exports", f"cannot list the names {legacy} provides", log.path
+                )
+            )
+            continue
+        used = sorted((set(unresolved) & provided) - claimed)
+        claimed |= set(used)
+        plan.statements[id(node)] = plan_star(node, legacy, written, used, importer, names)
+
+
+# ---------------------------------------------------------------------------
+# String references in relationship(), backref(), ForeignKey()
+# ---------------------------------------------------------------------------
+
+RELATIONSHIP_CALLS = frozenset({"relationship", "relation", "dynamic_loader", "backref"})
+CLASS_KEYWORDS = frozenset(
+    {"foreign_keys", "primaryjoin", "secondaryjoin", "order_by", "remote_side", "argument"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _StringRenames:
+    classes: dict[str, str]
+    tables: dict[str, str]
+    class_pattern: re.Pattern[str] | None
+
+
+def _string_renames(text: str, names: RenameIndex) -> _StringRenames | None:
+    words = list(names.class_renames) + list(names.tables)
+    if not words:
+        return None
+    alternatives = "|".join(re.escape(w) for w in words)
+    if not re.search(rf"""["'][^"'\n]*\b(?:{alternatives})\b""", text):
+        return None
+    classes = names.class_renames
+    pattern = (
+        re.compile(r"(?<![\w.])(" + "|".join(re.escape(c) for c in classes) + r")\b")
+        if classes
+        else None
+    )
+    return _StringRenames(classes=classes, tables=names.tables, class_pattern=pattern)
+
+
+def _call_name(node: cst.Call) -> str:
+    func = node.func
+    if isinstance(func, cst.Name):
+        return func.value
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    return ""
+
+
+# ---------------------------------------------------------------------------
+# The transformer
+# ---------------------------------------------------------------------------
+
+_STRUCTURE = (
+    cst.Module,
+    cst.IndentedBlock,
+    cst.SimpleStatementSuite,
+    cst.SimpleStatementLine,
+    cst.FunctionDef,
+    cst.ClassDef,
+    cst.If,
+    cst.Else,
+    cst.For,
+    cst.While,
+    cst.Try,
+    cst.TryStar,
+    cst.ExceptHandler,
+    cst.ExceptStarHandler,
+    cst.Finally,
+    cst.With,
+    cst.Match,
+    cst.MatchCase,
+)
+
+
+class _Rewriter(cst.CSTTransformer):
+    def __init__(
+        self,
+        plan: FilePlan,
+        decisions: NameDecisions,
+        strings: _StringRenames | None,
+        log: _Log,
+    ) -> None:
+        super().__init__()
+        self.plan = plan
+        self.decisions = decisions
+        self.strings = strings
+        self.log = log
+        self.full = decisions.touches_code or strings is not None
+        self.produced: set[int] = set()
+        self.depth = 0
+        self.indent = "    "
+
+    # -- traversal --------------------------------------------------------------
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, (cst.Import, cst.ImportFrom)):
+            return False
+        if isinstance(node, cst.SimpleStatementLine | cst.SimpleStatementSuite) and not self.full:
+            return False
+        if not self.full and not isinstance(node, _STRUCTURE):
+            return False
+        return super().on_visit(node)
+
+    def visit_Module(self, node: cst.Module) -> None:
+        self.indent = node.default_indent
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        self.depth += 1
+
+    def leave_IndentedBlock(
+        self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
+    ) -> cst.IndentedBlock:
+        self.depth -= 1
+        merged = merge_imports(updated_node.body, self.produced)
+        return updated_node if merged is None else updated_node.with_changes(body=merged)
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        merged = merge_imports(updated_node.body, self.produced)
+        return updated_node if merged is None else updated_node.with_changes(body=merged)
+
+    # -- import statements ------------------------------------------------------
+
+    def leave_SimpleStatementLine(
+        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
+    ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement] | cst.RemovalSentinel:
+        if not any(id(s) in self.plan.statements for s in original_node.body):
+            return updated_node
+        body, extra = self._replace_small(original_node.body, updated_node.body)
+        first = updated_node.with_changes(body=body)
+        lines = [first, *(cst.SimpleStatementLine(body=[s]) for s in extra)]
+        self.produced.update(id(line) for line in lines)
+        return cst.FlattenSentinel(lines) if len(lines) > 1 else first
+
+    def leave_SimpleStatementSuite(
+        self, original_node: cst.SimpleStatementSuite, updated_node: cst.SimpleStatementSuite
+    ) -> cst.SimpleStatementSuite:
+        if not any(id(s) in self.plan.statements for s in original_node.body):
+            return updated_node
+        body, extra = self._replace_small(original_node.body, updated_node.body)
+        return updated_node.with_changes(body=[*body, *extra])
+
+    def _replace_small(
+        self, originals: Sequence[cst.BaseSmallStatement], updated: Sequence[cst.BaseSmallStatement]
+    ) -> tuple[list[cst.BaseSmallStatement], list[cst.BaseSmallStatement]]:
+        body: list[cst.BaseSmallStatement] = []
+        extra: list[cst.BaseSmallStatement] = []
+        for orig, new in zip(originals, updated, strict=True):
+            stmt = self.plan.statements.get(id(orig))
+            if stmt is None:
+                body.append(new)
+                continue
+            rendered = render_statement(stmt, self.decisions, self._indent_text())
+            self._record(stmt, rendered)
+            body.append(rendered[0])
+            extra.extend(rendered[1:])
+        return body, extra
+
+    def _indent_text(self) -> str:
+        return self.indent * (self.depth + 1)
+
+    def _record(self, stmt: StmtPlan, rendered: list[cst.BaseSmallStatement]) -> None:
+        empty = cst.Module(body=[])
+        old = empty.code_for_node(stmt.node)
+        new = "\n".join(empty.code_for_node(s) for s in rendered)
+        line = self.log.line_of(old)
+        if line is not None:
+            self.log.lines[id(stmt.node)] = line
+            self.log.offsets[id(stmt.node)] = self.log.cursor
+        self.log.changes.append(
+            RewriteChange(form=stmt.form, old=old, new=new, line=line, names=stmt.star_names)
+        )
+        if stmt.form == "from-star":
+            used = ", ".join(stmt.star_names) or "none"
+            self.log.findings.append(
+                finding("star-import-replaced", f"`{old}` supplied: {used}", self.log.path, line)
+            )
+        for _, group in stmt.groups:
+            for bound in group:
+                if (
+                    id(stmt.node),
+                    bound.binding,
+                ) in self.decisions.kept and bound.binding != bound.wanted:
+                    message = f"{bound.name} imported as {bound.binding}: another {bound.wanted} is in use here"
+                    self.log.findings.append(
+                        finding("name-kept-by-alias", message, self.log.path, line)
+                    )
+
+    # -- uses -------------------------------------------------------------------
+
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.Name:
+        new = self.decisions.node_names.get(id(original_node))
+        if new is None:
+            return updated_node
+        self.log.renamed[(original_node.value, new)] += 1
+        return updated_node.with_changes(value=new)
+
+    def leave_Attribute(
+        self, original_node: cst.Attribute, updated_node: cst.Attribute
+    ) -> cst.BaseExpression:
+        chain = self.decisions.dotted.get(dotted(original_node)) if self.decisions.dotted else None
+        if chain is not None:
+            self.log.renamed[(dotted(original_node), chain[0])] += 1
+            return cst.parse_expression(chain[0])
+        value = original_node.value
+        attrs: dict[str, str] | None = None
+        if isinstance(value, cst.Name):
+            attrs = self._name_attrs(value, updated_node)
+            new_binding = self.decisions.fast_names.get(value.value)
+            if new_binding is not None:
+                self.log.renamed[(value.value, new_binding)] += 1
+                updated_node = updated_node.with_changes(value=cst.Name(new_binding))
+        elif self.decisions.dotted:
+            attrs = self.decisions.dotted.get(dotted(value), ("", {}))[1]
+        new_attr = (attrs or {}).get(original_node.attr.value)
+        if new_attr is None:
+            return updated_node
+        self.log.renamed[(original_node.attr.value, new_attr)] += 1
+        return updated_node.with_changes(attr=updated_node.attr.with_changes(value=new_attr))
+
+    def _name_attrs(self, value: cst.Name, updated: cst.Attribute) -> dict[str, str] | None:
+        attrs = self.decisions.node_attrs.get(id(value))
+        if attrs is not None:
+            return attrs
+        binding = self.decisions.fast_names.get(value.value, value.value)
+        if value.value in self.decisions.fast_names or binding in self.decisions.fast_attrs:
+            return self.decisions.fast_attrs.get(binding)
+        return None
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
+        if self.strings is None:
+            return updated_node
+        name = _call_name(original_node)
+        if name in RELATIONSHIP_CALLS or name == "ForeignKey":
+            return updated_node.with_changes(
+                args=[self._string_arg(name, i, a) for i, a in enumerate(updated_node.args)]
+            )
+        return updated_node
+
+    def _string_arg(self, call: str, index: int, arg: cst.Arg) -> cst.Arg:
+        assert self.strings is not None
+        value = arg.value
+        if not isinstance(value, cst.SimpleString):
+            return arg
+        keyword = arg.keyword.value if arg.keyword else None
+        body = value.raw_value
+        new = body
+        if call == "ForeignKey" and index == 0 and keyword is None:
+            table, dot, column = body.rpartition(".")
+            new = f"{self.strings.tables.get(table, table)}{dot}{column}" if dot else body
+        elif call != "ForeignKey" and index == 0 and keyword is None and call != "backref":
+            new = self.strings.classes.get(body, body)
+        elif keyword == "secondary":
+            new = self.strings.tables.get(body, body)
+        elif keyword in CLASS_KEYWORDS and self.strings.class_pattern is not None:
+            new = self.strings.class_pattern.sub(lambda m: self.strings.classes[m.group(1)], body)  # type: ignore[union-attr]
+        if new == body:
+            return arg
+        self.log.changes.append(RewriteChange(form="string", old=body, new=new))
+        quote = value.quote
+        return arg.with_changes(
+            value=value.with_changes(value=f"{value.prefix}{quote}{new}{quote}")
+        )
+
+    # -- fallbacks --------------------------------------------------------------
+
+    def leave_Try(self, original_node: cst.Try, updated_node: cst.Try) -> cst.Try:
+        tried, planned = self._signatures(original_node.body)
+        if tried:
+            for handler in original_node.handlers:
+                caught, also = self._signatures(handler.body)
+                if caught and caught <= tried and (planned or also):
+                    self._dead_fallback(original_node, handler)
+        return updated_node
+
+    def _signatures(self, block: cst.BaseSuite) -> tuple[set[tuple[str, str, str]], bool]:
+        """What the block's ``from`` imports bind after the rewrite, and whether one changed."""
+        out: set[tuple[str, str, str]] = set()
+        planned = False
+        for stmt in _small_statements(block):
+            plan = self.plan.statements.get(id(stmt))
+            if plan is not None:
+                planned = True
+                for module, group in plan.groups:
+                    out |= {(module.text(), b.name, b.binding) for b in group}
+            elif isinstance(stmt, cst.ImportFrom) and not isinstance(stmt.names, cst.ImportStar):
+                module_text = "." * len(stmt.relative) + dotted(stmt.module)
+                out |= {(module_text, *_alias_key_binding(a)) for a in stmt.names}
+        return out, planned
+
+    def _dead_fallback(self, node: cst.Try, handler: cst.ExceptHandler) -> None:
+        after = max(
+            (self.log.offsets.get(id(s), 0) for s in _small_statements(node.body)), default=0
+        )
+        stmts = [s for s in _small_statements(handler.body) if isinstance(s, cst.ImportFrom)]
+        code = cst.Module(body=[]).code_for_node(stmts[0]) if stmts else "except"
+        line = self.log.lines.get(id(stmts[0])) if stmts else None
+        line = line or self.log.line_of(code, after)
+        message = (
+            "this fallback now imports what the try block imports: it can never help; remove it"
+        )
+        self.log.findings.append(finding("dead-fallback", message, self.log.path, line))
+
+
+def _alias_key_binding(alias: cst.ImportAlias) -> tuple[str, str]:
+    name, asname = _alias_key(alias)
+    return (name, asname or name)
+
+
+def _small_statements(block: cst.BaseSuite) -> list[cst.BaseSmallStatement]:
+    if isinstance(block, cst.SimpleStatementSuite):
+        return list(block.body)
+    out: list[cst.BaseSmallStatement] = []
+    for stmt in block.body:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            out.extend(stmt.body)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Rendering new import statements
+# ---------------------------------------------------------------------------
+
+
+def render_statement(
+    stmt: StmtPlan, decisions: NameDecisions, indent: str
+) -> list[cst.BaseSmallStatement]:
+    """The statements ``stmt`` becomes: the original node edited for its first group (so
+    comments and layout stay), fresh statements for the others."""
+    out: list[cst.BaseSmallStatement] = []
+    for i, (module, bounds) in enumerate(stmt.groups):
+        aliases = [(b, _final_asname(stmt, b, decisions)) for b in bounds]
+        if i == 0 and stmt.form != "from-star":
+            out.append(_edit_original(stmt.node, module, aliases))
+        else:
+            out.append(_fresh(module, aliases, indent, is_import=isinstance(stmt.node, cst.Import)))
+    return out
+
+
+def _final_asname(stmt: StmtPlan, bound: Bound, decisions: NameDecisions) -> str | None:
+    if (id(stmt.node), bound.binding) in decisions.kept:
+        return bound.binding if bound.binding != bound.name else None
+    return bound.asname
+
+
+def _edit_original(
+    node: cst.Import | cst.ImportFrom, module: Written, aliases: list[tuple[Bound, str | None]]
+) -> cst.BaseSmallStatement:
+    originals = list(node.names) if not isinstance(node.names, cst.ImportStar) else []
+    new_aliases: list[cst.ImportAlias] = []
+    seen: set[tuple[str, str | None]] = set()
+    for bound, asname in aliases:
+        if (bound.name, asname) in seen:
+            continue
+        seen.add((bound.name, asname))
+        new_aliases.append(_edit_alias(originals[bound.index], bound.name, asname))
+    if isinstance(node, cst.Import):
+        return node.with_changes(names=_fix_last_comma(new_aliases, parenthesized=False))
+    parenthesized = node.lpar is not None
+    changes: dict[str, object] = {"names": _fix_last_comma(new_aliases, parenthesized)}
+    if module != Written(dotted(node.module), len(node.relative)):
+        changes["module"] = cst.parse_expression(module.dotted) if module.dotted else None
+        if module.level != len(node.relative):
+            changes["relative"] = [cst.Dot() for _ in range(module.level)]
+        if module.dotted and not node.module and module.level:
+            changes["whitespace_after_from"] = cst.SimpleWhitespace(" ")
+    return node.with_changes(**changes)
+
+
+def _edit_alias(original: cst.ImportAlias, name: str, asname: str | None) -> cst.ImportAlias:
+    new_name = cst.parse_expression(name) if "." in name else cst.Name(name)
+    if asname is None:
+        return original.with_changes(name=new_name, asname=None)
+    if original.asname is not None:
+        return original.with_changes(
+            name=new_name, asname=original.asname.with_changes(name=cst.Name(asname))
+        )
+    return original.with_changes(name=new_name, asname=cst.AsName(name=cst.Name(asname)))
+
+
+def _fix_last_comma(aliases: list[cst.ImportAlias], parenthesized: bool) -> list[cst.ImportAlias]:
+    if aliases and not parenthesized and not isinstance(aliases[-1].comma, cst.MaybeSentinel):
+        aliases[-1] = aliases[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    return aliases
+
+
+def _fresh(
+    module: Written, aliases: list[tuple[Bound, str | None]], indent: str, is_import: bool
+) -> cst.BaseSmallStatement:
+    parts = _alias_texts(aliases)
+    if is_import:
+        text = "import " + ", ".join(parts)
+    elif not parts:
+        text = _plain_import(module)
+    else:
+        head = f"from {module.text()} import "
+        text = head + ", ".join(parts)
+        if len(indent) + len(text) > 99:
+            inner = "".join(f"{indent}    {p},\n" for p in parts)
+            text = f"{head}(\n{inner}{indent})"
+    line = cst.parse_statement(text + "\n")
+    assert isinstance(line, cst.SimpleStatementLine)
+    return line.body[0]
+
+
+def _alias_texts(aliases: list[tuple[Bound, str | None]]) -> list[str]:
+    out: list[str] = []
+    for bound, asname in aliases:
+        text = f"{bound.name} as {asname}" if asname else bound.name
+        if text not in out:
+            out.append(text)
+    return out
+
+
+def _plain_import(module: Written) -> str:
+    if not module.level:
+        return f"import {module.dotted}"
+    parent, _, last = module.dotted.rpartition(".")
+    return f"from {'.' * module.level}{parent} import {last}"
+
+
+# ---------------------------------------------------------------------------
+# Merging the resulting imports: one statement per module in a run of imports
+# ---------------------------------------------------------------------------
+
+
+def merge_imports(
+    body: Sequence[cst.BaseStatement], produced: set[int]
+) -> list[cst.BaseStatement] | None:
+    """Merge rewritten ``from m import ...`` lines into an earlier line of the same module in
+    the same run of import lines, and drop a rewritten line that repeats an earlier one.  A
+    line with a comment is never merged away."""
+    if not produced or not any(id(s) in produced for s in body):
+        return None
+    out: list[cst.BaseStatement] = []
+    first: dict[tuple[int, str], int] = {}
+    seen: set[str] = set()
+    changed = False
+    for stmt in body:
+        if not _is_import_line(stmt):
+            first, seen = {}, set()
+            out.append(stmt)
+            continue
+        key = _merge_key(stmt)
+        mergeable = id(stmt) in produced and not _has_comment(stmt)
+        if mergeable and (_bare_code(stmt) in seen or (key is not None and key in first)):
+            if key is not None and key in first:
+                out[first[key]] = _merged(out[first[key]], stmt)
+                produced.add(id(out[first[key]]))
+            changed = True
+            continue
+        seen.add(_bare_code(stmt))
+        if key is not None:
+            first.setdefault(key, len(out))
+        out.append(stmt)
+    return out if changed else None
+
+
+def _bare_code(stmt: cst.BaseStatement) -> str:
+    assert isinstance(stmt, cst.SimpleStatementLine)
+    return cst.Module(body=[]).code_for_node(stmt.with_changes(leading_lines=())).strip()
+
+
+def _is_import_line(stmt: cst.BaseStatement) -> bool:
+    return isinstance(stmt, cst.SimpleStatementLine) and all(
+        isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body
+    )
+
+
+def _merge_key(stmt: cst.BaseStatement) -> tuple[int, str] | None:
+    if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
+        return None
+    node = stmt.body[0]
+    if not isinstance(node, cst.ImportFrom) or isinstance(node.names, cst.ImportStar):
+        return None
+    if node.module is None and not node.relative:
+        return None
+    return (len(node.relative), dotted(node.module))
+
+
+def _has_comment(stmt: cst.BaseStatement) -> bool:
+    """Imports hold no strings: a ``#`` anywhere in the line is a comment to keep."""
+    return "#" in cst.Module(body=[]).code_for_node(stmt)
+
+
+def _merged(target: cst.BaseStatement, extra: cst.BaseStatement) -> cst.BaseStatement:
+    assert isinstance(target, cst.SimpleStatementLine)
+    assert isinstance(extra, cst.SimpleStatementLine)
+    into = target.body[0]
+    more = extra.body[0]
+    assert isinstance(into, cst.ImportFrom) and isinstance(more, cst.ImportFrom)
+    assert not isinstance(into.names, cst.ImportStar) and not isinstance(more.names, cst.ImportStar)
+    have = {_alias_key(a) for a in into.names}
+    added = [a for a in more.names if _alias_key(a) not in have]
+    if not added:
+        return target
+    names = list(into.names)
+    template = next(
+        (a.comma for a in names if isinstance(a.comma, cst.Comma)),
+        cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")),
+    )
+    last_comma = names[-1].comma
+    combined = [*names, *added]
+    combined = [a.with_changes(comma=template) for a in combined[:-1]] + [
+        combined[-1].with_changes(comma=last_comma)
+    ]
+    return target.with_changes(body=[into.with_changes(names=combined)])
+
+
+def _alias_key(alias: cst.ImportAlias) -> tuple[str, str | None]:
+    asname = dotted(alias.asname.name) if alias.asname else None
+    return (dotted(alias.name), asname)
+
+
+# ---------------------------------------------------------------------------
+# Dynamic references: reported, never changed
+# ---------------------------------------------------------------------------
+
+
+def _dynamic_references(text: str, path: str, names: RenameIndex) -> list[Finding]:
+    pattern = dynamic_pattern(names)
+    if pattern is None or not pattern.search(text):
+        return []
+    out: list[Finding] = []
+    for match in pattern.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        module = match.group(2)
+        message = (
+            f"a string names legacy module {module} (importlib, __import__ or configuration); "
+            "not changed: update it by hand"
+        )
+        out.append(finding("dynamic-legacy-reference", message, path, line))
+    return out
+
+
+def dynamic_pattern(names: RenameIndex) -> re.Pattern[str] | None:
+    modules = sorted(
+        {m for m in names.legacy_files.values() if m not in names.target_files.values()}
+    )
+    if not modules:
+        return None
+    alternatives = "|".join(re.escape(m) for m in modules)
+    return re.compile(rf"""(["'])({alternatives})(?=["':.])""")

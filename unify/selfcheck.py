@@ -1,0 +1,224 @@
+"""The self-check after every build, on the built files in a temporary copy of the repository.
+
+In a subprocess, with the app's import roots on ``sys.path``: the unified module imports
+without importing any legacy module; ``configure_mappers()`` succeeds; every foreign key
+names an existing table and column of the same type; ``create_all`` succeeds on an
+in-memory SQLite; the compat module provides every legacy name.  Then ``unify analyze`` of
+the copy reports no error finding in the built modules.  Problems are findings (``S0xx``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from unify.models import BuiltFile, Finding, Inventory, Plan, Severity
+from unify.scan import list_repo_files
+
+TIMEOUT_SECONDS = 180
+
+RULES = {
+    "import": ("S001", "self-check-import", "the unified module does not import"),
+    "legacy-import": (
+        "S002",
+        "self-check-legacy-import",
+        "importing the unified module imports a legacy module",
+    ),
+    "mappers": ("S003", "self-check-mappers", "configure_mappers() fails"),
+    "fk-target": ("S004", "self-check-fk-target", "a foreign key names a missing table or column"),
+    "fk-type": (
+        "S005",
+        "self-check-fk-type",
+        "a foreign key column's type differs from the key it references",
+    ),
+    "create-all": ("S006", "self-check-create-all", "create_all fails on SQLite"),
+    "compat": ("S007", "self-check-compat", "the compat module does not provide a legacy name"),
+    "analyze": (
+        "S008",
+        "self-check-analyze",
+        "unify analyze reports an error in the built modules",
+    ),
+    "probe": ("S009", "self-check-crashed", "the self-check itself could not run"),
+}
+
+# Runs in the subprocess: argv[1] is a JSON object (paths, target, compat, legacy, names).
+PROBE = r"""
+import importlib, json, sys
+args = json.loads(sys.argv[1])
+sys.path[:0] = args["paths"]
+problems = []
+def problem(kind, message):
+    problems.append({"kind": kind, "message": message})
+def done():
+    print("UNIFY-SELFCHECK " + json.dumps(problems))
+    sys.exit(0)
+try:
+    module = importlib.import_module(args["target"])
+except BaseException as exc:
+    problem("import", f"import {args['target']}: {type(exc).__name__}: {exc}")
+    done()
+for name in args["legacy"]:
+    if name != args["target"] and name in sys.modules:
+        problem("legacy-import", f"importing {args['target']} imported the legacy module {name}")
+import sqlalchemy as sa
+from sqlalchemy import orm
+from sqlalchemy.dialects import postgresql
+try:
+    orm.configure_mappers()
+except Exception as exc:
+    problem("mappers", f"{type(exc).__name__}: {exc}")
+metadatas = []
+def add(md):
+    if isinstance(md, sa.MetaData) and all(md is not m for m in metadatas):
+        metadatas.append(md)
+add(getattr(getattr(module, "db", None), "metadata", None))
+for value in list(vars(module).values()):
+    add(getattr(getattr(value, "__table__", None), "metadata", None))
+def spelled(column_type):
+    try:
+        return str(column_type.compile(dialect=postgresql.dialect()))
+    except Exception:
+        return repr(column_type)
+for md in metadatas:
+    for table in md.tables.values():
+        for fk in table.foreign_keys:
+            try:
+                target = fk.column
+            except Exception as exc:
+                problem("fk-target", f"{table.name}.{fk.parent.name} -> {fk.target_fullname}: {type(exc).__name__}: {exc}")
+                continue
+            mine, theirs = spelled(fk.parent.type), spelled(target.type)
+            if mine != theirs:
+                problem("fk-type", f"{table.name}.{fk.parent.name} is {mine} but {target.table.name}.{target.name} is {theirs}")
+    try:
+        md.create_all(sa.create_engine("sqlite://"))
+    except Exception as exc:
+        problem("create-all", f"{type(exc).__name__}: {exc}")
+try:
+    compat = importlib.import_module(args["compat"])
+except BaseException as exc:
+    problem("compat", f"import {args['compat']}: {type(exc).__name__}: {exc}")
+    done()
+for name in args["names"]:
+    if not hasattr(compat, name):
+        problem("compat", f"{args['compat']} does not provide {name}")
+done()
+"""
+
+
+def self_check(
+    root: Path,
+    inventory: Inventory,
+    plan: Plan,
+    files: Sequence[BuiltFile],
+    *,
+    names: Sequence[str] = (),
+    python: str = sys.executable,
+) -> tuple[Finding, ...]:
+    """Run every check on the built files in a temporary copy of ``root``; ``names`` are
+    the legacy names the compat module must provide."""
+    with tempfile.TemporaryDirectory(prefix="unify-build-") as tmp:
+        copy = Path(tmp) / "repo"
+        _copy_tree(root, copy, files)
+        unified = next(f for f in files if f.role == "unified")
+        compat = next(f for f in files if f.role == "compat")
+        args = {
+            "paths": [str(copy / r) if r else str(copy) for r in (*inventory.import_roots, "")],
+            "target": unified.module,
+            "compat": compat.module,
+            "legacy": list(plan.legacy_modules),
+            "names": list(names),
+        }
+        findings = _probe(copy, python, args, unified.rel)
+        findings += _analyze(copy, unified, compat)
+    return tuple(findings)
+
+
+def _copy_tree(root: Path, copy: Path, files: Sequence[BuiltFile]) -> None:
+    for rel in list_repo_files(root).python:
+        target = copy / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(root / rel, target)
+    for built in files:
+        target = copy / built.rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(built.text, encoding="utf-8")
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
+def _probe(copy: Path, python: str, args: dict[str, Any], rel: str) -> list[Finding]:
+    try:
+        proc = subprocess.run(
+            [python, "-c", PROBE, json.dumps(args)],
+            cwd=copy,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT_SECONDS,
+            env=_env(),
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return [_finding("probe", f"{type(exc).__name__}: {exc}", rel)]
+    for line in proc.stdout.splitlines():
+        if line.startswith("UNIFY-SELFCHECK "):
+            problems = json.loads(line.removeprefix("UNIFY-SELFCHECK "))
+            return [_finding(p["kind"], p["message"], rel) for p in problems]
+    tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+    return [_finding("probe", f"the check process ended with {proc.returncode}: {tail}", rel)]
+
+
+def _analyze(copy: Path, unified: BuiltFile, compat: BuiltFile) -> list[Finding]:
+    command = [
+        sys.executable,
+        "-m",
+        "unify",
+        "analyze",
+        str(copy),
+        "--models",
+        unified.module,
+        "--format",
+        "json",
+    ]
+    try:
+        proc = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT_SECONDS,
+            env=_env(),
+            check=False,
+        )
+        data = json.loads(proc.stdout)
+    except (OSError, subprocess.TimeoutExpired, json.JSONDecodeError) as exc:
+        return [_finding("probe", f"unify analyze did not run: {type(exc).__name__}", unified.rel)]
+    built = {unified.rel, compat.rel}
+    return [
+        _finding("analyze", f"{f['code']} {f['rule']}: {f['message']}", f["path"], f.get("line"))
+        for f in data.get("findings", [])
+        if f.get("severity") == "error" and f.get("path") in built
+    ]
+
+
+def _finding(kind: str, message: str, path: str | None, line: int | None = None) -> Finding:
+    code, rule, what = RULES[kind]
+    return Finding(
+        rule=rule,
+        code=code,
+        severity=Severity.ERROR,
+        message=f"{what}: {message}",
+        path=str(PurePosixPath(path)) if path else None,
+        line=line,
+    )

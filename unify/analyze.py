@@ -41,6 +41,7 @@ from unify.models import (
     ModelAlias,
     ModelClass,
     ModelModule,
+    ModuleAttribute,
     NameStatus,
     ReExport,
     RelationshipSpec,
@@ -141,19 +142,20 @@ def _analyze(path: Path, models: tuple[str, ...]) -> Inventory:
     catalogue = _find_models(repo, chosen)
     modules = _model_modules(repo, catalogue)
     names = {m.name for m in modules}
-    imports, dynamic, uses = _scan_dependents(repo, catalogue, names)
-    found = _derive_findings(repo, catalogue, modules, imports, dynamic, uses)
+    deps = _scan_dependents(repo, catalogue, names)
+    found = _derive_findings(repo, catalogue, modules, deps)
     found += rules.check_other_python(files.other_python)
     return Inventory(
         root=str(files.root),
         import_roots=index.roots,
         modules=tuple(modules),
-        imports=tuple(imports),
+        imports=tuple(deps.imports),
         findings=tuple(problems + found),
         files_scanned=len(index.files),
-        dynamic_imports=tuple(dynamic),
+        dynamic_imports=tuple(deps.dynamic),
         other_python_files=files.other_python,
-        attribute_uses=tuple(uses),
+        attribute_uses=tuple(deps.uses),
+        module_attributes=tuple(deps.module_attributes),
     )
 
 
@@ -415,7 +417,14 @@ def _keyword(call: ast.Call, name: str) -> ast.expr | None:
 
 
 def _type_text(node: ast.expr) -> tuple[str, str]:
-    """(normalised source, type name): ``db.String(36)`` -> (``String(36)``, ``String``)."""
+    """(normalised source, type name): ``db.String(36)`` -> (``String(36)``, ``String``);
+    ``BigInteger().with_variant(...)`` -> the base type."""
+    while (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Call)
+    ):
+        node = node.func.value
     func = node.func if isinstance(node, ast.Call) else node
     name = _last(func) or ast.unparse(func)
     if isinstance(node, ast.Call):
@@ -1005,7 +1014,7 @@ def _resolve_fks(
     tables: Mapping[str, str | None],
 ) -> Iterator[ForeignKeySpec]:
     for fk in [*raw.fks, *mixin_fks]:
-        pairs = [_fk_target(t, qual, tables) for t in fk.targets]
+        pairs = [_fk_target(t, fk.form, qual, tables) for t in fk.targets]
         if not pairs or any(p is None for p in pairs):
             continue
         target_table = pairs[0][0] if pairs[0] else ""
@@ -1022,7 +1031,9 @@ def _resolve_fks(
         )
 
 
-def _fk_target(text: str, qual: str, tables: Mapping[str, str | None]) -> tuple[str, str] | None:
+def _fk_target(
+    text: str, form: ForeignKeyForm, qual: str, tables: Mapping[str, str | None]
+) -> tuple[str, str] | None:
     """``'organization.id'`` -> (organization, id); ``Organization.__table__.c.id`` and
     ``Organization.id`` -> the class's table."""
     parts = text.split(".")
@@ -1033,7 +1044,9 @@ def _fk_target(text: str, qual: str, tables: Mapping[str, str | None]) -> tuple[
     for candidate in (f"{module}.{head}", *(q for q in tables if q.rsplit(".", 1)[-1] == head)):
         if tables.get(candidate):
             return str(tables[candidate]), column
-    return ".".join(parts[:-1]).rsplit(".", 1)[-1] if len(parts) <= 3 else head, column
+    if form == "attribute":
+        return None  # a class outside the repository (or without a known table)
+    return ".".join(parts[:-1]).rsplit(".", 1)[-1], column
 
 
 def _read_tables(repo: _Repo) -> list[TableDef]:
@@ -1123,7 +1136,7 @@ def _model_module(
             end_line=t.node.end_lineno or t.node.lineno,
         )
         for n, t in outline.classes.items()
-        if n not in mapped and n not in alias_names and n not in cat.bases
+        if n not in mapped and (t.guarded or n not in alias_names) and n not in cat.bases
     ]
     functions = [
         Symbol(
@@ -1135,7 +1148,6 @@ def _model_module(
             end_line=f.end_lineno or f.lineno,
         )
         for n, f in outline.functions.items()
-        if not n.startswith("_")
     ]
     return ModelModule(
         name=module,
@@ -1210,27 +1222,59 @@ def _reexports(repo: _Repo, outline: Outline) -> Iterator[ReExport]:
 # ---------------------------------------------------------------------------
 
 
-def _scan_dependents(
-    repo: _Repo, cat: _Catalogue, model_modules: set[str]
-) -> tuple[list[ImportRecord], list[DynamicImport], list[AttributeUse]]:
-    short = {m.rsplit(".", 1)[-1] for m in model_modules}
-    imports: list[ImportRecord] = []
-    dynamic: list[DynamicImport] = []
-    uses: list[AttributeUse] = []
+@dataclass(slots=True)
+class _Dependents:
+    imports: list[ImportRecord] = field(default_factory=list)
+    dynamic: list[DynamicImport] = field(default_factory=list)
+    uses: list[AttributeUse] = field(default_factory=list)
+    module_attributes: list[ModuleAttribute] = field(default_factory=list)
+
+
+def _scan_dependents(repo: _Repo, cat: _Catalogue, model_modules: set[str]) -> _Dependents:
+    """Imports of model modules (and of modules re-exporting their names), dynamic imports,
+    and uses of model attributes, file by file."""
+    targets = model_modules | _hubs(repo, model_modules)
+    short = {m.rsplit(".", 1)[-1] for m in targets}
+    out = _Dependents()
     for outline in repo.outlines.values():
         text = outline.parsed.text
         if not any(s in text for s in short):
             continue
-        found = list(_file_imports(repo, outline, model_modules))
+        found = [i for i in _file_imports(repo, outline, targets) if _worth(i, model_modules)]
         if "import_module" in text or "__import__" in text:
-            dynamic += _dynamic_imports(repo, outline, model_modules)
+            out.dynamic += _dynamic_imports(repo, outline, model_modules)
         if found or outline.source.module in model_modules:
             scope = _Scope.build(repo, cat, outline, found)
-            new_uses, used_names = _walk_uses(outline, scope)
-            uses += new_uses
-            found = [_with_star_names(repo, outline, i, used_names) for i in found]
-        imports += found
-    return imports, dynamic, uses
+            walked = _walk_uses(outline, scope)
+            out.uses += walked.uses
+            out.module_attributes += _module_attributes(repo, outline, scope, walked.refs)
+            found = [_with_star_names(repo, outline, i, walked.names) for i in found]
+        out.imports += found
+    return out
+
+
+def _hubs(repo: _Repo, model_modules: set[str]) -> set[str]:
+    """Modules (not model modules) that import from a model module at their top level: what
+    they import, others may take from them (re-exports such as a ``models_bridge``)."""
+    hubs: set[str] = set()
+    for outline in repo.outlines.values():
+        module = outline.source.module
+        if module in model_modules:
+            continue
+        for imp in outline.imports:
+            if imp.name is not None:
+                hit = repo.resolve(outline.source, imp.module, imp.level)
+                if hit is not None and hit.source.module in model_modules:
+                    hubs.add(module)
+                    break
+    return hubs
+
+
+def _worth(imp: ImportRecord, model_modules: set[str]) -> bool:
+    """Imports of a model module, or names a hub passes on from one."""
+    return imp.target in model_modules or any(
+        n.provided_by in model_modules for n in imp.names if n.status == "reexported"
+    )
 
 
 _LEAF_STATEMENTS = (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return, ast.Pass)
@@ -1394,6 +1438,7 @@ class _Scope:
 
     classes: Mapping[str, str]
     modules: Mapping[str, Mapping[str, str]]
+    module_names: Mapping[str, str]
 
     @staticmethod
     def build(
@@ -1402,6 +1447,7 @@ class _Scope:
         module = outline.source.module
         classes = {n: f"{module}.{n}" for n in outline.classes if f"{module}.{n}" in cat.models}
         modules: dict[str, Mapping[str, str]] = {}
+        module_names: dict[str, str] = {}
         for imp in imports:
             target = repo.module(imp.target)
             if target is None:
@@ -1410,13 +1456,14 @@ class _Scope:
             if _binds_module(imp, target):
                 name = imp.names[0]
                 modules[name.asname or name.name] = provided
+                module_names[name.asname or name.name] = imp.target
             elif imp.form == "from":
                 classes.update(
                     {n.asname or n.name: provided[n.name] for n in imp.names if n.name in provided}
                 )
             elif imp.form == "from-star":
                 classes.update({n: q for n, q in provided.items() if n not in classes})
-        return _Scope(classes, modules)
+        return _Scope(classes, modules, module_names)
 
 
 def _binds_module(imp: ImportRecord, target: Outline) -> bool:
@@ -1450,41 +1497,78 @@ def _module_classes(repo: _Repo, cat: _Catalogue, outline: Outline) -> dict[str,
     return out
 
 
-def _walk_uses(outline: Outline, scope: _Scope) -> tuple[list[AttributeUse], set[str]]:
-    uses: list[AttributeUse] = []
-    names: set[str] = set()
+@dataclass(slots=True)
+class _Walked:
+    uses: list[AttributeUse] = field(default_factory=list)
+    names: set[str] = field(default_factory=set)
+    refs: list[tuple[int, str, str]] = field(default_factory=list)  # (line, via, name)
+
+
+def _walk_uses(outline: Outline, scope: _Scope) -> _Walked:
+    """One walk over the tree: names used, ``Model.attr``, ``filter_by(...)`` on a query of
+    a model, and ``module.Name`` where ``module`` is bound to a model module."""
+    out = _Walked()
     rel = outline.source.rel
     for node in ast.walk(outline.parsed.tree):
         if isinstance(node, ast.Name):
-            names.add(node.id)
+            out.names.add(node.id)
         elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
             hit = _model_of(node.value, scope)
             if hit is not None:
-                uses.append(
+                out.uses.append(
                     AttributeUse(
                         path=rel, line=node.lineno, model=hit[0], attr=node.attr, via=hit[1]
                     )
                 )
+            elif scope.module_names:
+                via = _dotted(node.value)
+                if via is not None and via in scope.module_names:
+                    out.refs.append((node.lineno, via, node.attr))
         elif (
             isinstance(node, ast.Call)
-            and _last(node.func) == "filter_by"
             and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "filter_by"
         ):
-            hit = _query_model(node.func.value, scope)
-            if hit is not None:
-                uses += [
-                    AttributeUse(
-                        path=rel,
-                        line=node.lineno,
-                        model=hit[0],
-                        attr=kw.arg,
-                        via=hit[1],
-                        kind="filter_by",
-                    )
-                    for kw in node.keywords
-                    if kw.arg
-                ]
-    return uses, names
+            out.uses += _filter_by_uses(rel, node, scope)
+    return out
+
+
+def _filter_by_uses(rel: str, node: ast.Call, scope: _Scope) -> list[AttributeUse]:
+    assert isinstance(node.func, ast.Attribute)
+    hit = _query_model(node.func.value, scope)
+    if hit is None:
+        return []
+    return [
+        AttributeUse(
+            path=rel, line=node.lineno, model=hit[0], attr=kw.arg, via=hit[1], kind="filter_by"
+        )
+        for kw in node.keywords
+        if kw.arg
+    ]
+
+
+def _module_attributes(
+    repo: _Repo, outline: Outline, scope: _Scope, refs: Sequence[tuple[int, str, str]]
+) -> list[ModuleAttribute]:
+    out = []
+    for line, via, name in sorted(set(refs)):
+        module = scope.module_names[via]
+        target = repo.module(module)
+        if target is None or (name.startswith("__") and name.endswith("__")):
+            continue
+        status = _name_status(repo, target, name, None)
+        out.append(
+            ModuleAttribute(
+                path=outline.source.rel,
+                line=line,
+                module=module,
+                via=via,
+                name=name,
+                status=status.status,
+                provided_by=status.provided_by,
+            )
+        )
+    return out
 
 
 def _model_of(node: ast.expr, scope: _Scope) -> tuple[str, str] | None:
@@ -1527,55 +1611,69 @@ def _derive_findings(
     repo: _Repo,
     cat: _Catalogue,
     modules: Sequence[ModelModule],
-    imports: Sequence[ImportRecord],
-    dynamic: Sequence[DynamicImport],
-    uses: Sequence[AttributeUse],
+    deps: _Dependents,
 ) -> list[Finding]:
     in_scope = {m.name for m in modules}
     classes = [c for c in cat.classes.values() if c.module in in_scope]
     tables = [t for t in cat.tables if t.module in in_scope]
-    known = _known_tables(cat)
+    known = _known_tables(cat, in_scope)
     everywhere = {q.rsplit(".", 1)[-1] for q in cat.models} | {
         n for o in repo.outlines.values() for n in o.classes
     }
     out: list[Finding] = []
     out += rules.check_duplicate_tables(classes)
-    out += rules.check_foreign_keys(classes, tables, known)
+    out += rules.check_foreign_keys(classes, tables, known, _unsure_tables(cat))
     out += rules.check_relationships(classes, everywhere)
     out += rules.check_duplicate_models(classes)
-    out += rules.check_import_cycles(imports, in_scope)
-    out += rules.check_imports(imports)
-    out += rules.check_dynamic_imports(dynamic)
-    out += rules.check_attribute_drift(uses, _members(cat))
+    out += rules.check_import_cycles(deps.imports, in_scope)
+    out += rules.check_imports(deps.imports)
+    out += rules.check_module_attributes(deps.module_attributes)
+    out += rules.check_dynamic_imports(deps.dynamic)
+    out += rules.check_attribute_drift(deps.uses, _members(cat))
     out += rules.check_module_contents(modules)
     return out
 
 
-def _known_tables(cat: _Catalogue) -> dict[str, rules.KnownTable]:
+def _known_tables(cat: _Catalogue, in_scope: set[str]) -> dict[str, rules.KnownTable]:
+    """Tables the classes define (columns merged across classes that extend one table), then
+    ``Table()`` objects; columns are None when they cannot all be known."""
     known: dict[str, rules.KnownTable] = {}
-    for tab in cat.tables:
-        known.setdefault(
-            tab.table,
-            rules.KnownTable(
-                tab.table, f"{tab.module}.{tab.name}", {c.name: c for c in tab.columns}
-            ),
-        )
     for qual, cls in sorted(cat.classes.items(), key=lambda kv: kv[1].guarded):
         if not cls.table or cls.mixin:
             continue
-        complete = all(
-            p is not None or b.rsplit(".", 1)[-1] in cat.bases
-            for p, b in zip(cat.parents.get(qual, ()), cls.bases, strict=False)
-        )
+        columns = {c.name: c for c in cls.columns} if _bases_known(cat, qual) else None
         current = known.get(cls.table)
-        columns = {c.name: c for c in cls.columns} if complete else None
         if current is None:
             known[cls.table] = rules.KnownTable(cls.table, qual, columns)
         elif current.columns is not None and columns is not None:
-            known[cls.table] = rules.KnownTable(
-                cls.table, current.owner, {**columns, **current.columns}
-            )
+            merged = {**columns, **current.columns}
+            known[cls.table] = rules.KnownTable(cls.table, current.owner, merged)
+    for tab in cat.tables:
+        columns = {c.name: c for c in tab.columns} if tab.module in in_scope else None
+        owner = f"{tab.module}.{tab.name}"
+        known.setdefault(tab.table, rules.KnownTable(tab.table, owner, columns))
     return known
+
+
+def _bases_known(cat: _Catalogue, qual: str) -> bool:
+    cls = cat.classes[qual]
+    parents = cat.parents.get(qual, ())
+    return all(
+        p is not None or b.rsplit(".", 1)[-1] in cat.bases
+        for p, b in zip(parents, cls.bases, strict=False)
+    )
+
+
+def _unsure_tables(cat: _Catalogue) -> frozenset[str]:
+    """Names a mapped class without a known table may have: a base outside the repository
+    can derive ``__tablename__`` (``Router`` -> ``routers``)."""
+    names: set[str] = set()
+    for qual, cls in cat.classes.items():
+        if cls.table or cls.mixin or cls.abstract or _bases_known(cat, qual):
+            continue
+        for stem in {cls.name.lower(), rules.snake_case(cls.name)}:
+            names.update({stem, f"{stem}s", f"{stem}es", f"{stem[:-1]}ies"})
+    return frozenset(names)
 
 
 def _members(cat: _Catalogue) -> dict[str, frozenset[str] | None]:

@@ -24,6 +24,7 @@ from unify.models import (
     ImportRecord,
     ModelClass,
     ModelModule,
+    ModuleAttribute,
     Severity,
     TableDef,
 )
@@ -170,13 +171,19 @@ class KnownTable:
 
 
 def check_foreign_keys(
-    classes: Sequence[ModelClass], tables: Sequence[TableDef], known: Mapping[str, KnownTable]
+    classes: Sequence[ModelClass],
+    tables: Sequence[TableDef],
+    known: Mapping[str, KnownTable],
+    unsure: frozenset[str] = frozenset(),
 ) -> list[Finding]:
-    """``dangling-fk`` (with a did-you-mean) and ``fk-type-mismatch`` for every foreign key."""
+    """``dangling-fk`` (with a did-you-mean) and ``fk-type-mismatch`` for every foreign key.
+    Targets in ``unsure`` (tables a class may define under a derived name) are not judged."""
     out: list[Finding] = []
     for owner, cols, fks in _fk_owners(classes, tables):
         by_name = {c.name: c for c in cols}
         for fk in fks:
+            if fk.target_table in unsure and fk.target_table not in known:
+                continue
             out.extend(_check_fk(owner, fk, by_name, known))
     return out
 
@@ -194,22 +201,24 @@ def _fk_owners(
 def _check_fk(
     owner: str, fk: ForeignKeySpec, cols: Mapping[str, ColumnSpec], known: Mapping[str, KnownTable]
 ) -> list[Finding]:
-    where = f"{fk.table}.{','.join(fk.columns)}" if fk.table else owner
+    where = f"{fk.table or owner.rsplit('.', 1)[-1]}.{','.join(fk.columns)}"
     target = known.get(fk.target_table)
     if target is None:
         guess = did_you_mean(fk.target_table, known)
         hint = f" (did you mean '{guess}'?)" if guess else ""
         fix = f"'{guess}.{fk.target_columns[0]}'" if guess else "an existing table"
-        found = make_finding(
-            "dangling-fk",
-            f"{where} ({owner}) references table '{fk.target_table}' which no model defines{hint}; "
-            f"point the ForeignKey at {fix}",
-            path=fk.path,
-            line=fk.line,
-            objects=(owner, fk.spec, *([guess] if guess else [])),
-        )
         near = known.get(guess) if guess else None
-        return [found, *(_type_mismatch(owner, fk, cols, near, guessed=True) if near else [])]
+        types = _type_note(fk, cols, near) if near else ""
+        return [
+            make_finding(
+                "dangling-fk",
+                f"{where} ({owner}) references table '{fk.target_table}' which no model "
+                f"defines{hint}; point the ForeignKey at {fix}{types}",
+                path=fk.path,
+                line=fk.line,
+                objects=(owner, fk.spec, *([guess] if guess else [])),
+            )
+        ]
     missing = [
         c for c in fk.target_columns if target.columns is not None and c not in target.columns
     ]
@@ -226,31 +235,45 @@ def _check_fk(
                 objects=(owner, fk.spec),
             )
         ]
-    return _type_mismatch(owner, fk, cols, target, guessed=False)
+    return _type_mismatch(owner, fk, cols, target)
 
 
-def _type_mismatch(
-    owner: str,
-    fk: ForeignKeySpec,
-    cols: Mapping[str, ColumnSpec],
-    target: KnownTable,
-    *,
-    guessed: bool,
-) -> list[Finding]:
-    out = []
+def _type_note(fk: ForeignKeySpec, cols: Mapping[str, ColumnSpec], target: KnownTable) -> str:
+    """`` and change the column to Integer (it is String(36))`` when the near table's key
+    has another type."""
+    pairs = list(_mismatched(fk, cols, target))
+    if not pairs:
+        return ""
+    mine, theirs = pairs[0]
+    return (
+        f" and make {mine.name} {theirs.type} like {target.name}.{theirs.name} (it is {mine.type})"
+    )
+
+
+def _mismatched(
+    fk: ForeignKeySpec, cols: Mapping[str, ColumnSpec], target: KnownTable
+) -> Iterator[tuple[ColumnSpec, ColumnSpec]]:
     for local, remote in zip(fk.columns, fk.target_columns, strict=False):
         mine = cols.get(local)
         theirs = (target.columns or {}).get(remote)
         if mine is None or theirs is None or not mine.type or not theirs.type:
             continue
-        if type_family(mine.type) == type_family(theirs.type):
-            continue
-        near = f" (the near match for '{fk.target_table}')" if guessed else ""
+        if type_family(mine.type) != type_family(theirs.type):
+            yield mine, theirs
+
+
+def _type_mismatch(
+    owner: str, fk: ForeignKeySpec, cols: Mapping[str, ColumnSpec], target: KnownTable
+) -> list[Finding]:
+    out = []
+    for mine, theirs in _mismatched(fk, cols, target):
+        local, remote = mine.name, theirs.name
         out.append(
             make_finding(
                 "fk-type-mismatch",
-                f"{fk.table}.{local} ({owner}) is {mine.type} but {target.name}.{remote}{near} "
-                f"is {theirs.type}; give both the same type (e.g. {theirs.type}) and convert the data",
+                f"{fk.table or owner.rsplit('.', 1)[-1]}.{local} ({owner}) is {mine.type} but "
+                f"{target.name}.{remote} is {theirs.type}; give both the same type "
+                f"(e.g. {theirs.type}) and convert the data",
                 path=fk.path,
                 line=mine.line or fk.line,
                 objects=(owner, f"{fk.table}.{local}", f"{target.name}.{remote}"),
@@ -308,7 +331,7 @@ def _number_forms(name: str) -> list[str]:
 # Duplicated entities
 # ---------------------------------------------------------------------------
 
-_PREFIXES = re.compile(r"^(mvp|se|legacy|old|new|base|unified|core|app|derik)_?", re.I)
+_PREFIXES = re.compile(r"^(mvp|se|legacy|old|new|base|unified|core|derik)_?", re.I)
 _SUFFIXES = re.compile(r"_?(model|legacy|old|new|v\d+)$", re.I)
 _BOOKKEEPING = frozenset({"id", "created_at", "updated_at", "uuid"})
 
@@ -482,6 +505,36 @@ def strongly_connected(nodes: Sequence[str], edges: Mapping[str, Sequence[str]])
     return groups
 
 
+def check_module_attributes(attributes: Sequence[ModuleAttribute]) -> list[Finding]:
+    """``module.Name`` through ``import module [as alias]``: re-exported or missing names."""
+    out = []
+    for attr in attributes:
+        shown = f"{attr.via}.{attr.name}"
+        if attr.status == "missing":
+            out.append(
+                make_finding(
+                    "broken-import",
+                    f"{shown}: {attr.module} does not define '{attr.name}'; take it from the "
+                    f"module that defines it",
+                    path=attr.path,
+                    line=attr.line,
+                    objects=(attr.module, attr.name),
+                )
+            )
+        elif attr.status == "reexported" and attr.provided_by != attr.module:
+            out.append(
+                make_finding(
+                    "reexport",
+                    f"{shown}: {attr.module} only re-exports '{attr.name}' (it comes from "
+                    f"{attr.provided_by}); take it from {attr.provided_by}",
+                    path=attr.path,
+                    line=attr.line,
+                    objects=(attr.module, attr.name, attr.provided_by or ""),
+                )
+            )
+    return out
+
+
 def check_dynamic_imports(dynamic: Sequence[DynamicImport]) -> list[Finding]:
     return [
         make_finding(
@@ -527,7 +580,8 @@ def check_attribute_drift(
     uses: Sequence[AttributeUse], members: Mapping[str, frozenset[str] | None]
 ) -> list[Finding]:
     """Uses of ``Class.attr`` / ``filter_by(attr=...)`` the class does not define.  Classes
-    whose members cannot be known (unknown bases) map to ``None`` and are skipped."""
+    whose members cannot be known (unknown bases) map to ``None`` and are skipped.  The
+    message names the other classes that do define the attribute, if any."""
     out = []
     seen: set[tuple[str, int, str, str]] = set()
     for use in uses:
@@ -537,11 +591,17 @@ def check_attribute_drift(
         seen.add((use.path, use.line, use.model, use.attr))
         alias = "" if use.via == use.model.rsplit(".", 1)[-1] else f" (via {use.via})"
         form = f"filter_by({use.attr}=...)" if use.kind == "filter_by" else f".{use.attr}"
+        owners = sorted(q for q, m in members.items() if m and use.attr in m and q != use.model)
+        where = (
+            f"; {', '.join(owners[:3])} define{'s' if len(owners) == 1 else ''} it"
+            if owners
+            else ""
+        )
         out.append(
             make_finding(
                 "attribute-drift",
-                f"{form} on {use.model}{alias}, which defines no '{use.attr}'; the attribute "
-                f"lives in another variant of the class: add it to the unified class or rename the use",
+                f"{form} on {use.model}{alias}, which defines no '{use.attr}'{where}: add it to "
+                f"the (unified) class or fix the use",
                 path=use.path,
                 line=use.line,
                 objects=(use.model, use.attr),
@@ -572,8 +632,9 @@ def check_module_contents(modules: Sequence[ModelModule]) -> list[Finding]:
                     objects=(f"{mod.name}.{alias.name}", alias.target),
                 )
             )
-        for sym in (*mod.other_classes, *mod.functions):
-            what = "class" if sym.kind == "class" else "function"
+        aliased = {a.name for a in mod.aliases}
+        for sym in mod.other_classes:
+            what = "placeholder class" if sym.name in aliased else "class"
             out.append(
                 make_finding(
                     "non-model-class",

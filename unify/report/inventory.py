@@ -261,9 +261,8 @@ def models_table(inventory: Inventory) -> Table:
         table.add_column(name)
     for row in _model_rows(inventory):
         module, name, kind, tab, _, _, cols, fks, rels, _, _, alias, _, line = row
-        shown = f"= {alias}" if alias else str(tab or "")
-        table.add_row(*(str(v) if v is not None else "" for v in
-                        (module, name, kind, shown, cols, fks, rels, line)))  # fmt: skip
+        cells = (module, name, kind, f"= {alias}" if alias else tab, cols, fks, rels, line)
+        table.add_row(*("" if v is None else str(v) for v in cells))
     return table
 
 

@@ -257,8 +257,8 @@ def print_tables(inventory: Inventory, console: Console) -> None:
 
 def models_table(inventory: Inventory) -> Table:
     table = Table(title="Models")
-    for name in ("module", "class", "kind", "table", "cols", "FKs", "rels", "line"):
-        table.add_column(name)
+    for heading in ("module", "class", "kind", "table", "cols", "FKs", "rels", "line"):
+        table.add_column(heading)
     for row in _model_rows(inventory):
         module, name, kind, tab, _, _, cols, fks, rels, _, _, alias, _, line = row
         cells = (module, name, kind, f"= {alias}" if alias else tab, cols, fks, rels, line)

@@ -7,21 +7,28 @@ import unified_models
 from app import create_app
 
 GROUPS = {
-    'models': [models.User, models.Assessment, models.LearningObjective,
-               models.LearningModule, models.QualificationPlan, models.Questionnaire,
-               models.PhaseQuestionnaireResponse],
-    'unified_models': [unified_models.Organization, unified_models.Competency,
-                       unified_models.RoleCluster, unified_models.AppUser,
-                       unified_models.CompetencyAssessmentResult],
-    'mvp_models': [mvp_models.MVPUser, mvp_models.MaturityAssessment, mvp_models.LearningPlan],
+    'models': [('User', models.User), ('Assessment', models.Assessment),
+               ('LearningObjective', models.LearningObjective),
+               ('LearningModule', models.LearningModule),
+               ('QualificationPlan', models.QualificationPlan),
+               ('Questionnaire', models.Questionnaire),
+               ('PhaseQuestionnaireResponse', models.PhaseQuestionnaireResponse)],
+    'unified_models': [('Organization', unified_models.Organization),
+                       ('Competency', unified_models.Competency),
+                       ('RoleCluster', unified_models.RoleCluster),
+                       ('AppUser', unified_models.AppUser),
+                       ('CompetencyAssessmentResult', unified_models.CompetencyAssessmentResult)],
+    'mvp_models': [('MVPUser', mvp_models.MVPUser),
+                   ('MaturityAssessment', mvp_models.MaturityAssessment),
+                   ('LearningPlan', mvp_models.LearningPlan)],
 }
 
 
 def counts():
     rows = []
     for module, classes in GROUPS.items():
-        for cls in classes:
-            rows.append((module, cls.__name__, cls.query.count()))
+        for label, cls in classes:
+            rows.append((module, label, cls.query.count()))
     # the MVP screens list organizations through mvp_models
     rows.append(('mvp_models', 'Organization', mvp_models.Organization.query.count()))
     return rows

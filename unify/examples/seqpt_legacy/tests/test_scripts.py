@@ -61,4 +61,4 @@ def test_run_check_builds_the_app_and_lists_the_tables(tmp_path):
     count, _, names = done.stdout.strip().partition(' tables: ')
     tables = names.split(', ')
     assert int(count) == len(tables)
-    assert {'users', 'mvp_users', 'organization', 'competency', 'role_cluster'} <= set(tables)
+    assert {'users', 'organization', 'competency', 'role_cluster'} <= set(tables)

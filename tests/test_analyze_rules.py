@@ -1,0 +1,625 @@
+"""Each analyze rule fires on a tiny positive repo and stays silent on a near miss."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from unify.analyze import analyze_repo
+from unify.findings import RULES
+from unify.models import Finding, Inventory, Severity
+
+DB = "from flask_sqlalchemy import SQLAlchemy\ndb = SQLAlchemy()\n"
+
+
+def write_repo(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return root
+
+
+def analyze(root: Path, files: dict[str, str]) -> Inventory:
+    return analyze_repo(write_repo(root, files))
+
+
+def hits(inventory: Inventory, rule: str) -> list[Finding]:
+    return [f for f in inventory.findings if f.rule == rule]
+
+
+def test_catalogue_codes_are_unique_and_kebab_case() -> None:
+    codes = [r.code for r in RULES.values()]
+    assert len(codes) == len(set(codes))
+    assert all(name == name.lower() and " " not in name for name in RULES)
+    for rule in ("dangling-fk", "fk-type-mismatch", "duplicate-table", "import-cycle"):
+        assert RULES[rule].severity is Severity.ERROR
+
+
+# ---------------------------------------------------------------------------
+# dangling-fk / fk-type-mismatch
+# ---------------------------------------------------------------------------
+
+ORG = """
+from db_setup import db
+class Organization(db.Model):
+    __tablename__ = 'organization'
+    id = db.Column(db.Integer, primary_key=True)
+"""
+
+
+def test_dangling_fk_suggests_the_singular(tmp_path: Path) -> None:
+    inv = analyze(
+        tmp_path,
+        {
+            "db_setup.py": DB,
+            "org.py": ORG,
+            "users.py": """
+                from db_setup import db
+                class Member(db.Model):
+                    id = db.Column(db.Integer, primary_key=True)
+                    organization_id = db.Column(db.Integer, db.ForeignKey('organizations.id'))
+            """,
+        },
+    )
+    (found,) = hits(inv, "dangling-fk")
+    assert found.path == "users.py" and found.line == 5
+    assert "'organizations'" in found.message and "did you mean 'organization'" in found.message
+    assert found.severity is Severity.ERROR and found.code == RULES["dangling-fk"].code
+
+
+def test_dangling_fk_silent_when_the_table_exists(tmp_path: Path) -> None:
+    inv = analyze(
+        tmp_path,
+        {
+            "db_setup.py": DB,
+            "org.py": ORG,
+            "users.py": """
+                from db_setup import db
+                from org import Organization
+                class Member(db.Model):
+                    id = db.Column(db.Integer, primary_key=True)
+                    organization_id = db.Column(db.Integer, db.ForeignKey('organization.id'))
+                    org2 = db.Column(db.Integer, db.ForeignKey(Organization.id))
+                    org3 = db.Column(db.Integer, db.ForeignKey(Organization.__table__.c.id))
+            """,
+        },
+    )
+    assert hits(inv, "dangling-fk") == []
+    assert hits(inv, "fk-type-mismatch") == []
+    (member,) = [c for m in inv.modules for c in m.classes if c.name == "Member"]
+    assert [fk.target_table for fk in member.foreign_keys] == ["organization"] * 3
+    assert [fk.form for fk in member.foreign_keys] == ["string", "attribute", "attribute"]
+
+
+def test_dangling_fk_on_a_missing_column(tmp_path: Path) -> None:
+    inv = analyze(
+        tmp_path,
+        {
+            "db_setup.py": DB,
+            "org.py": ORG,
+            "users.py": """
+                from db_setup import db
+                class Member(db.Model):
+                    id = db.Column(db.Integer, primary_key=True)
+                    organization_id = db.Column(db.Integer, db.ForeignKey('organization.uid'))
+            """,
+        },
+    )
+    (found,) = hits(inv, "dangling-fk")
+    assert "'organization.uid'" in found.message
+
+
+def test_fk_type_mismatch_integer_vs_string36(tmp_path: Path) -> None:
+    inv = analyze(
+        tmp_path,
+        {
+            "db_setup.py": DB,
+            "org.py": ORG,
+            "plans.py": """
+                from db_setup import db
+                class Plan(db.Model):
+                    __tablename__ = 'plans'
+                    id = db.Column(db.String(36), primary_key=True)
+                    organization_id = db.Column(db.String(36), db.ForeignKey('organization.id'))
+            """,
+        },
+    )
+    (found,) = hits(inv, "fk-type-mismatch")
+    assert found.path == "plans.py" and found.line == 6
+    assert "String(36)" in found.message and "Integer" in found.message
+
+
+def test_fk_type_mismatch_silent_for_same_family(tmp_path: Path) -> None:
+    inv = analyze(
+        tmp_path,
+        {
+            "db_setup.py": DB,
+            "org.py": ORG,
+            "plans.py": """
+                from db_setup import db
+                import sqlalchemy as sa
+                class Plan(db.Model):
+                    __tablename__ = 'plans'
+                    id = db.Column(db.Integer, primary_key=True)
+                    organization_id = db.Column(sa.BigInteger, sa.ForeignKey('organization.id'))
+            """,
+        },
+    )
+    assert hits(inv, "fk-type-mismatch") == []
+
+
+def test_fk_constraint_in_table_args_is_checked(tmp_path: Path) -> None:
+    inv = analyze(
+        tmp_path,
+        {
+            "db_setup.py": DB,
+            "org.py": ORG,
+            "plans.py": """
+                from db_setup import db
+                class Plan(db.Model):
+                    __tablename__ = 'plans'
+                    __table_args__ = (db.ForeignKeyConstraint(['org_id'], ['organisation.id']),)
+                    id = db.Column(db.Integer, primary_key=True)
+                    org_id = db.Column(db.Integer)
+            """,
+        },
+    )
+    (found,) = hits(inv, "dangling-fk")
+    assert "did you mean 'organization'" in found.message
+    (plan,) = inv.modules[[m.name for m in inv.modules].index("plans")].classes
+    assert plan.foreign_keys[0].form == "constraint"
+
+
+# ---------------------------------------------------------------------------
+# duplicate-table / duplicate-model
+# ---------------------------------------------------------------------------
+
+
+def test_duplicate_table_and_model(tmp_path: Path) -> None:
+    inv = analyze(
+        tmp_path,
+        {
+            "db_setup.py": DB,
+            "a.py": """
+                from db_setup import db
+                class Competency(db.Model):
+                    __tablename__ = 'competency'
+                    id = db.Column(db.Integer, primary_key=True)
+            """,
+            "b.py": """
+                from db_setup import db
+                class Competency(db.Model):
+                    __tablename__ = 'competency'
+                    __table_args__ = {'extend_existing': True}
+                    extra = db.Column(db.String(50))
+            """,
+        },
+    )
+    (dup,) = hits(inv, "duplicate-table")
+    assert "a.Competency" in dup.message and "b.Competency" in dup.message
+    assert "extend_existing" in dup.message
+    (model,) = hits(inv, "duplicate-model")
+    assert set(model.objects) == {"a.Competency", "b.Competency"}
+
+
+def test_single_table_inheritance_is_not_a_duplicate(tmp_path: Path) -> None:
+    inv = analyze(
+        tmp_path,
+        {
+            "db_setup.py": DB,
+            "a.py": """
+                from db_setup import db
+                class Person(db.Model):
+                    __tablename__ = 'person'
+                    id = db.Column(db.Integer, primary_key=True)
+                    kind = db.Column(db.String(20))
+                class Engineer(Person):
+                    level = db.Column(db.Integer)
+            """,
+        },
+    )
+    assert hits(inv, "duplicate-table") == []
+    engineer = [c for c in inv.modules[0].classes if c.name == "Engineer"][0]
+    assert engineer.table == "person" and not engineer.table_explicit
+
+
+def test_duplicate_model_by_name_and_columns(tmp_path: Path) -> None:
+    inv = analyze(
+        tmp_path,
+        {
+            "db_setup.py": DB,
+            "models.py": """
+                from db_setup import db
+                class User(db.Model):
+                    __tablename__ = 'users'
+                    id = db.Column(db.Integer, primary_key=True)
+                    email = db.Column(db.String(120))
+                    password_hash = db.Column(db.String(128))
+                class AppUser(db.Model):
+                    id = db.Column(db.Integer, primary_key=True)
+                    username = db.Column(db.String(50))
+            """,
+            "mvp_models.py": """
+                from db_setup import db
+                class MVPUser(db.Model):
+                    __tablename__ = 'mvp_users'
+                    id = db.Column(db.String(36), primary_key=True)
+                    email = db.Column(db.String(120))
+                    password_hash = db.Column(db.String(128))
+                class MVPAssessment(db.Model):
+                    id = db.Column(db.String(36), primary_key=True)
+                    email = db.Column(db.String(120))
+            """,
+        },
+    )
+    found = hits(inv, "duplicate-model")
+    assert [set(f.objects) for f in found] == [{"models.User", "mvp_models.MVPUser"}]
+    assert found[0].severity is Severity.WARNING
+
+
+# ---------------------------------------------------------------------------
+# import-cycle
+# ---------------------------------------------------------------------------
+
+
+def test_import_cycle_between_model_modules(tmp_path: Path) -> None:
+    inv = analyze(
+        tmp_path,
+        {
+            "models.py": DB
+            + """
+try:
+    from unified_models import Competency as SECompetency
+except ImportError:
+    class SECompetency:
+        pass
+class User(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+""",
+            "unified_models.py": """
+                db = None
+                def _get_db():
+                    global db
+                    from models import db as shared
+                    db = shared
+                _get_db()
+                class Competency(db.Model):
+                    id = db.Column(db.Integer, primary_key=True)
+            """,
+        },
+    )
+    (cycle,) = hits(inv, "import-cycle")
+    assert set(cycle.objects) == {"models", "unified_models"}
+    assert cycle.path == "models.py" and cycle.line == 5
+    assert "unified_models.py:5" in cycle.message
+
+
+def test_no_cycle_for_one_way_imports(tmp_path: Path) -> None:
+    inv = analyze(
+        tmp_path,
+        {
+            "models.py": DB
+            + "class User(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n",
+            "other_models.py": """
+                from models import db, User
+                class Item(db.Model):
+                    id = db.Column(db.Integer, primary_key=True)
+            """,
+        },
+    )
+    assert hits(inv, "import-cycle") == []
+
+
+# ---------------------------------------------------------------------------
+# broken-import / reexport / star-import
+# ---------------------------------------------------------------------------
+
+MODELS = (
+    DB
+    + """
+from helpers import slugify
+class User(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+def get_user(uid):
+    return User.query.get(uid)
+"""
+)
+MVP = """
+from models import db, User
+class MVPUser(db.Model):
+    id = db.Column(db.String(36), primary_key=True)
+"""
+
+
+def test_broken_import_inside_a_function(tmp_path: Path) -> None:
+    inv = analyze(
+        tmp_path,
+        {
+            "helpers.py": "def slugify(x):\n    return x\n",
+            "models.py": MODELS,
+            "script.py": """
+                def load():
+                    from models import User, QuestionnaireTemplate
+                    return User, QuestionnaireTemplate
+            """,
+        },
+    )
+    (found,) = hits(inv, "broken-import")
+    assert found.path == "script.py" and found.line == 3
+    assert "QuestionnaireTemplate" in found.message
+    (imp,) = [i for i in inv.imports if i.path == "script.py"]
+    assert imp.context == ("function",)
+    assert [(n.name, n.status) for n in imp.names] == [
+        ("User", "defined"),
+        ("QuestionnaireTemplate", "missing"),
+    ]
+
+
+def test_reexport_through_a_model_module_and_a_module_alias(tmp_path: Path) -> None:
+    inv = analyze(
+        tmp_path,
+        {
+            "helpers.py": "def slugify(x):\n    return x\n",
+            "models.py": MODELS,
+            "mvp_models.py": MVP,
+            "routes.py": """
+                from mvp_models import db, MVPUser
+                import mvp_models as mvp
+                def f():
+                    return mvp.User, mvp.MVPUser
+            """,
+        },
+    )
+    found = hits(inv, "reexport")
+    assert [(f.path, f.line, f.objects[1]) for f in found] == [
+        ("routes.py", 2, "db"),
+        ("routes.py", 5, "User"),
+    ]
+    assert "models" in found[0].message
+
+
+def test_reexport_silent_for_the_defining_module(tmp_path: Path) -> None:
+    inv = analyze(
+        tmp_path,
+        {
+            "helpers.py": "def slugify(x):\n    return x\n",
+            "models.py": MODELS,
+            "mvp_models.py": MVP,
+            "routes.py": "from models import db, User\nfrom mvp_models import MVPUser\n",
+        },
+    )
+    assert hits(inv, "reexport") == [] and hits(inv, "broken-import") == []
+
+
+def test_star_import_names_what_it_supplies(tmp_path: Path) -> None:
+    inv = analyze(
+        tmp_path,
+        {
+            "helpers.py": "def slugify(x):\n    return x\n",
+            "models.py": MODELS,
+            "routes.py": """
+                from models import *
+                def view(uid):
+                    return get_user(uid) or User(), db.session
+            """,
+        },
+    )
+    (found,) = hits(inv, "star-import")
+    assert found.line == 2
+    assert "User, db, get_user" in found.message
+    (imp,) = [i for i in inv.imports if i.form == "from-star"]
+    assert [n.name for n in imp.names] == ["User", "db", "get_user"]
+
+
+def test_no_star_finding_for_explicit_imports(tmp_path: Path) -> None:
+    inv = analyze(
+        tmp_path,
+        {
+            "helpers.py": "def slugify(x):\n    return x\n",
+            "models.py": MODELS,
+            "routes.py": "from models import User, get_user\n",
+        },
+    )
+    assert hits(inv, "star-import") == []
+
+
+# ---------------------------------------------------------------------------
+# unresolved-relationship / attribute-drift
+# ---------------------------------------------------------------------------
+
+
+def test_unresolved_relationship(tmp_path: Path) -> None:
+    inv = analyze(
+        tmp_path,
+        {
+            "models.py": DB
+            + """
+class Competency(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    plans = db.relationship('LearningPlans')
+class LearningPlan(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    competency = db.relationship('Competency', backref='learning_plans')
+""",
+        },
+    )
+    (found,) = hits(inv, "unresolved-relationship")
+    assert found.line == 6 and "did you mean 'LearningPlan'" in found.message
+
+
+DRIFT_MODELS = (
+    DB
+    + """
+class TimestampMixin:
+    created_at = db.Column(db.DateTime)
+class Result(TimestampMixin, db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    submitted_at = db.Column(db.DateTime)
+    def to_dict(self):
+        return {}
+    @property
+    def label(self):
+        return ''
+class Owner(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    results = db.relationship('Result', backref='owner')
+Assessment = Result
+"""
+)
+
+
+def test_attribute_drift_through_an_alias(tmp_path: Path) -> None:
+    inv = analyze(
+        tmp_path,
+        {
+            "models.py": DRIFT_MODELS,
+            "admin.py": """
+                import models as m
+                def export(aid):
+                    rows = m.Assessment.query.filter_by(assessment_id=aid).all()
+                    return sorted(rows, key=lambda r: m.Assessment.score)
+            """,
+        },
+    )
+    found = hits(inv, "attribute-drift")
+    assert [(f.line, f.objects) for f in found] == [
+        (4, ("models.Result", "assessment_id")),
+        (5, ("models.Result", "score")),
+    ]
+    assert "via m.Assessment" in found[0].message
+
+
+def test_attribute_drift_silent_for_members_mixins_and_backrefs(tmp_path: Path) -> None:
+    inv = analyze(
+        tmp_path,
+        {
+            "models.py": DRIFT_MODELS,
+            "admin.py": """
+                from models import Result, Assessment
+                from sqlalchemy.orm import Session
+                def export(session: Session):
+                    Result.query.filter_by(submitted_at=None, id=1)
+                    session.query(Assessment).filter_by(created_at=None).first()
+                    return (Result.created_at, Result.to_dict, Result.label, Result.owner,
+                            Result.__table__, Assessment.metadata)
+            """,
+        },
+    )
+    assert hits(inv, "attribute-drift") == []
+
+
+def test_attribute_drift_skips_classes_with_unknown_bases(tmp_path: Path) -> None:
+    inv = analyze(
+        tmp_path,
+        {
+            "models.py": DB
+            + """
+from somewhere_else import FancyMixin
+class Thing(FancyMixin, db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+""",
+            "use.py": "from models import Thing\nThing.fancy_attr\n",
+        },
+    )
+    assert hits(inv, "attribute-drift") == []
+
+
+# ---------------------------------------------------------------------------
+# model-alias / non-model-class / dynamic-import / parse-error / other files
+# ---------------------------------------------------------------------------
+
+
+def test_model_alias_and_non_model_class(tmp_path: Path) -> None:
+    inv = analyze(
+        tmp_path,
+        {
+            "models.py": DRIFT_MODELS
+            + """
+class CompetencyCompat:
+    pass
+def helper():
+    pass
+""",
+        },
+    )
+    (alias,) = hits(inv, "model-alias")
+    assert alias.objects == ("models.Assessment", "models.Result")
+    (cls,) = hits(inv, "non-model-class")
+    assert "CompetencyCompat" in cls.message and cls.severity is Severity.INFO
+    (module,) = inv.modules
+    assert [s.name for s in module.functions] == ["helper"]
+    # the mixin is inventoried as a mixin, not reported as a stray class
+    assert [c.name for c in module.classes if c.mixin] == ["TimestampMixin"]
+
+
+def test_dynamic_import_of_a_model_module(tmp_path: Path) -> None:
+    inv = analyze(
+        tmp_path,
+        {
+            "models.py": DB
+            + "class User(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n",
+            "debug.py": """
+                import importlib
+                NAME = "models"
+                a = importlib.import_module("models")
+                b = __import__(NAME)
+                c = importlib.import_module("json")
+            """,
+        },
+    )
+    found = hits(inv, "dynamic-import")
+    assert [(f.line, f.objects) for f in found] == [(4, ("models",)), (5, ("models",))]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "def broken(:\n    pass\n",
+        b"name = '\xff\xfe caf\xe9'\n",
+        b"# -*- coding: latin-1 -*-\nname = 'caf\xe9'\nclass X(\n",
+    ],
+)
+def test_parse_error_keeps_the_rest(tmp_path: Path, content: str | bytes) -> None:
+    inv = analyze(
+        tmp_path,
+        {
+            "models.py": DB
+            + "class User(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n",
+            "bad.py": content,  # type: ignore[dict-item]
+        },
+    )
+    (found,) = hits(inv, "parse-error")
+    assert found.path == "bad.py" and found.severity is Severity.ERROR
+    assert [c.name for m in inv.modules for c in m.classes] == ["User"]
+
+
+def test_latin1_with_a_cookie_parses(tmp_path: Path) -> None:
+    inv = analyze(
+        tmp_path,
+        {
+            "models.py": DB
+            + "class User(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n",
+            "ok.py": b"# -*- coding: latin-1 -*-\nname = 'caf\xe9'\n",  # type: ignore[dict-item]
+        },
+    )
+    assert hits(inv, "parse-error") == []
+
+
+def test_other_python_files_are_listed(tmp_path: Path) -> None:
+    inv = analyze(
+        tmp_path,
+        {
+            "models.py": DB
+            + "class User(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n",
+            "old_routes.py.unused": "from models import User\n",
+        },
+    )
+    assert inv.other_python_files == ("old_routes.py.unused",)
+    (found,) = hits(inv, "other-python-file")
+    assert found.severity is Severity.INFO

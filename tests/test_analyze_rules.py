@@ -225,7 +225,7 @@ def test_single_table_inheritance_is_not_a_duplicate(tmp_path: Path) -> None:
         },
     )
     assert hits(inv, "duplicate-table") == []
-    engineer = [c for c in inv.modules[0].classes if c.name == "Engineer"][0]
+    engineer = next(c for c in inv.modules[0].classes if c.name == "Engineer")
     assert engineer.table == "person" and not engineer.table_explicit
 
 

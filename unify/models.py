@@ -231,6 +231,7 @@ class ImportRecord:
     level: int = 0
     context: tuple[str, ...] = ()  # enclosing blocks, outermost first: function, try, except, with, if
     importer: str | None = None  # dotted name of the importing file
+    target_path: str | None = None  # analyze: the imported module's file (names repeat across roots)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

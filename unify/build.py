@@ -1442,3 +1442,33 @@ def write_build(dest: Path, files: Sequence[BuiltFile]) -> tuple[Path, ...]:
     for staged_tmp, final in staged:
         os.replace(staged_tmp, final)
     return tuple(final for _, final in staged)
+
+
+# ---------------------------------------------------------------------------
+# Build and check: what ``unify build`` runs
+# ---------------------------------------------------------------------------
+
+
+def run_build(
+    root: Path,
+    inventory: Inventory,
+    plan: Plan,
+    *,
+    stubs: bool = False,
+    python: str = sys.executable,
+) -> BuildResult:
+    """Build, then self-check the built files (only when the build found no error)."""
+    from unify.selfcheck import self_check
+
+    result = build_modules(root, inventory, plan, stubs=stubs)
+    if not result.files or any(f.severity is Severity.ERROR for f in result.findings):
+        return result
+    unified = next(f for f in result.files if f.role == "unified")
+    names, _ = compat_names(plan, inventory, plan_naming(inventory, plan), unified.text)
+    checked = self_check(root, inventory, plan, result.files, names=sorted(names), python=python)
+    return BuildResult(
+        files=result.files,
+        findings=result.findings + checked,
+        classes=result.classes,
+        merged=result.merged,
+    )

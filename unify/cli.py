@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from unify.errors import ExitCode, UnifyError
+from unify.errors import ExitCode, InputError, UnifyError
 from unify.report import exit_code
 
 app = typer.Typer(
@@ -95,6 +95,63 @@ def analyze(
 # ---------------------------------------------------------------------------
 # plan / build  (unify.decisions, unify.build)
 # ---------------------------------------------------------------------------
+
+
+@app.command()
+def plan(
+    path: RepoPath,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Decisions file to write.")] = Path(
+        "unify.toml"
+    ),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    target: Annotated[str, typer.Option("--target", help="Unified module (dotted).")] = "models",
+    compat: Annotated[str, typer.Option("--compat", help="Compat module (dotted).")] = "models_compat",
+) -> None:
+    """Write the decisions file, pre-filled with proposals explained in comments."""
+    from unify import analyze as analyze_stage
+    from unify import decisions
+    from unify.report import build as report
+
+    if output.exists() and not force:
+        raise InputError(f"{output}: already exists; pass --force to overwrite it")
+    inventory = analyze_stage.analyze_repo(path)
+    proposal = decisions.propose_plan(inventory, target_module=target, compat_module=compat)
+    decisions.write_plan_file(output, decisions.render_plan_toml(proposal, inventory), force=force)
+    stderr.print(report.plan_summary(proposal, output), highlight=False, markup=False)
+    raise typer.Exit(int(ExitCode.CLEAN))
+
+
+@app.command()
+def build(
+    path: RepoPath,
+    plan_file: PlanOpt,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write under this folder, not into the repository.")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the diff; write nothing.")] = False,
+    stubs: Annotated[bool, typer.Option("--stubs", help="Turn legacy modules into stubs.")] = False,
+    python: Annotated[
+        str | None, typer.Option("--python", help="Interpreter of the app for the self-check.")
+    ] = None,
+    fmt: FormatOpt = OutputFormat.table,
+) -> None:
+    """Build the unified and compat modules; self-check them; write only when all is well."""
+    from unify import analyze as analyze_stage
+    from unify import build as build_stage
+    from unify import decisions
+    from unify.report import build as report
+
+    plan_data = decisions.load_plan(plan_file)
+    inventory = analyze_stage.analyze_repo(path)
+    result = build_stage.run_build(path.resolve(), inventory, plan_data, stubs=stubs, python=python or sys.executable)
+    failed = exit_code(result.findings) != ExitCode.CLEAN
+    if dry_run and not failed:
+        stdout.print(report.render_diff(result.files), markup=False, highlight=False, end="")
+    dest = out if out is not None else path
+    written = () if failed or dry_run else build_stage.write_build(dest, result.files)
+    report.emit_build(result, fmt.value, stderr if dry_run else stdout, dest=dest, written=written)
+    raise typer.Exit(exit_code(result.findings))
+
 
 # ---------------------------------------------------------------------------
 # rewrite  (unify.rewrite_imports)

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from unify.errors import PlanError
+from unify.errors import InputError, PlanError
 from unify.models import (
     SECTIONS,
     BackrefDecision,
@@ -1109,7 +1109,9 @@ def _render_merges(plan: Plan, inventory: Inventory, classes: dict[str, ModelCla
         ]
         if merge.choices:
             lines.append("[merge.choices]")
-            lines += [f"{_key(c.member)} = {_toml(c.take_from)}" for c in merge.choices]
+            for choice in merge.choices:
+                lines += _choice_comment(merge, choice.member, classes)
+                lines.append(f"{_key(choice.member)} = {_toml(choice.take_from)}")
         lines.append("")
     return "\n".join(lines)
 
@@ -1130,6 +1132,31 @@ def _merge_comment(merge: MergeDecision, classes: dict[str, ModelClass]) -> list
         taken |= set(members)
         lines.append(f"# from {qualname}: {', '.join(new) or '(nothing new)'}")
     return lines
+
+
+def _choice_comment(merge: MergeDecision, member: str, classes: dict[str, ModelClass]) -> list[str]:
+    sides = [
+        f"{q}: {_member_summary(classes[q], member)}"
+        for q in (merge.survivor, *merge.absorbed)
+        if q in classes
+    ]
+    return [f"# {member}: " + " | ".join(sides)]
+
+
+def _member_summary(cls: ModelClass, member: str) -> str:
+    for col in cls.columns:
+        if col.attr == member:
+            flags = [
+                f
+                for f, on in (("pk", col.primary_key), ("unique", col.unique), ("index", col.index))
+                if on
+            ]
+            target = f" -> {col.foreign_key}" if col.foreign_key else ""
+            return f"column {col.type}{target}" + (f" ({', '.join(flags)})" if flags else "")
+    for rel in cls.relationships:
+        if rel.attr == member:
+            return f"relationship to {rel.target}"
+    return "method/attribute" if member in cls.members else "inherited"
 
 
 def _render_column_types(plan: Plan) -> str:
@@ -1179,3 +1206,15 @@ def _render_backrefs(plan: Plan) -> str:
             "",
         ]
     return "\n".join(lines)
+
+
+def write_plan_file(path: Path, text: str, *, force: bool = False) -> None:
+    """Write the decisions file; an existing file is kept unless ``force``."""
+    if path.exists() and not force:
+        raise InputError(f"{path}: already exists; pass --force to overwrite it")
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(
+            f"{path}: cannot write the decisions file ({exc.strerror or exc})"
+        ) from None

@@ -141,8 +141,7 @@ def _analyze(path: Path, models: tuple[str, ...]) -> Inventory:
     chosen = _chosen_modules(repo, models, files.root) if models else None
     catalogue = _find_models(repo, chosen)
     modules = _model_modules(repo, catalogue)
-    names = {m.name for m in modules}
-    deps = _scan_dependents(repo, catalogue, names)
+    deps = _scan_dependents(repo, catalogue, {m.path for m in modules})
     found = _derive_findings(repo, catalogue, modules, deps)
     found += rules.check_other_python(files.other_python)
     return Inventory(
@@ -538,7 +537,7 @@ def _chosen_modules(repo: _Repo, given: Sequence[str], root: Path) -> set[str]:
         outline = _outline_for(repo, item, root)
         if outline is None:
             raise InputError(f"--models {item}: no such module or file in {root}")
-        chosen.add(outline.source.module)
+        chosen.add(outline.source.rel)
     return chosen
 
 
@@ -579,7 +578,13 @@ def _find_models(repo: _Repo, chosen: set[str] | None) -> _Catalogue:
         qual = todo.pop()
         cat.parents[qual] = resolved[qual]
         for base in resolved[qual]:
-            if base and base not in cat.models and base not in cat.mixins and base in all_refs:
+            if (
+                base
+                and base not in cat.models
+                and base not in cat.mixins
+                and base in all_refs
+                and not _is_declarative_base(all_refs[base], cat)
+            ):
                 cat.mixins[base] = all_refs[base]
                 todo.append(base)
     return cat
@@ -594,7 +599,9 @@ def _declarative_bases(repo: _Repo) -> frozenset[str]:
             if isinstance(value, ast.Call) and _last(value.func) in BASE_FACTORIES:
                 names.add(name)
         for name, top in outline.classes.items():
-            if any(b.rsplit(".", 1)[-1] in DECLARATIVE_ROOTS for b in top.bases):
+            if any(b.rsplit(".", 1)[-1] in DECLARATIVE_ROOTS for b in top.bases) or any(
+                _last(d) in BASE_FACTORIES for d in _decorators(top.node)
+            ):
                 names.add(name)
     return frozenset(names)
 
@@ -615,6 +622,18 @@ def _resolve_bases(repo: _Repo, ref: _ClassRef) -> tuple[str | None, ...]:
             target, name = found if found else (target, name)
         out.append(f"{target.source.module}.{name}" if name in target.classes else None)
     return tuple(out)
+
+
+def _is_declarative_base(ref: _ClassRef, cat: _Catalogue) -> bool:
+    """``class Base(DeclarativeBase)`` or a class bound as a declarative base."""
+    return ref.top.node.name in cat.bases and (
+        any(b.rsplit(".", 1)[-1] in DECLARATIVE_ROOTS for b in ref.top.bases)
+        or any(_last(d) == "as_declarative" for d in _decorators(ref.top.node))
+    )
+
+
+def _decorators(node: ast.ClassDef) -> list[ast.expr]:
+    return [d.func if isinstance(d, ast.Call) else d for d in node.decorator_list]
 
 
 def _is_model(ref: _ClassRef, parents: tuple[str | None, ...], cat: _Catalogue) -> bool:
@@ -1102,21 +1121,19 @@ def _renamed_attr(column: ColumnSpec) -> ColumnSpec:
 
 
 def _model_modules(repo: _Repo, cat: _Catalogue) -> list[ModelModule]:
+    """The files holding model classes (or those chosen with ``--models``), by path: the
+    same dotted name can exist under two import roots."""
     _build_classes(repo, cat)
-    by_module: dict[str, list[ModelClass]] = defaultdict(list)
+    by_path: dict[str, list[ModelClass]] = defaultdict(list)
     for cls in cat.classes.values():
-        by_module[cls.module].append(cls)
-    names = (
+        by_path[cls.path].append(cls)
+    paths = (
         set(cat.chosen)
         if cat.chosen is not None
-        else {m for m, classes in by_module.items() if any(not c.mixin for c in classes)}
+        else {p for p, classes in by_path.items() if any(not c.mixin for c in classes)}
     )
-    out = []
-    for name in sorted(names):
-        outline = repo.module(name)
-        if outline is not None:
-            out.append(_model_module(repo, cat, outline, by_module.get(name, [])))
-    return out
+    out = [_model_module(repo, cat, repo.outlines[p], by_path.get(p, [])) for p in paths]
+    return sorted(out, key=lambda m: (m.name, m.path))
 
 
 def _model_module(
@@ -1230,20 +1247,21 @@ class _Dependents:
     module_attributes: list[ModuleAttribute] = field(default_factory=list)
 
 
-def _scan_dependents(repo: _Repo, cat: _Catalogue, model_modules: set[str]) -> _Dependents:
+def _scan_dependents(repo: _Repo, cat: _Catalogue, model_paths: set[str]) -> _Dependents:
     """Imports of model modules (and of modules re-exporting their names), dynamic imports,
-    and uses of model attributes, file by file."""
-    targets = model_modules | _hubs(repo, model_modules)
-    short = {m.rsplit(".", 1)[-1] for m in targets}
+    and uses of model attributes, file by file.  Modules are matched by file path."""
+    targets = model_paths | _hubs(repo, model_paths)
+    short = {repo.outlines[p].source.module.rsplit(".", 1)[-1] for p in targets}
+    names = {repo.outlines[p].source.module for p in model_paths}
     out = _Dependents()
     for outline in repo.outlines.values():
         text = outline.parsed.text
         if not any(s in text for s in short):
             continue
-        found = [i for i in _file_imports(repo, outline, targets) if _worth(i, model_modules)]
+        found = [i for i in _file_imports(repo, outline, targets) if _worth(i, model_paths, names)]
         if "import_module" in text or "__import__" in text:
-            out.dynamic += _dynamic_imports(repo, outline, model_modules)
-        if found or outline.source.module in model_modules:
+            out.dynamic += _dynamic_imports(repo, outline, model_paths)
+        if found or outline.source.rel in model_paths:
             scope = _Scope.build(repo, cat, outline, found)
             walked = _walk_uses(outline, scope)
             out.uses += walked.uses
@@ -1253,27 +1271,26 @@ def _scan_dependents(repo: _Repo, cat: _Catalogue, model_modules: set[str]) -> _
     return out
 
 
-def _hubs(repo: _Repo, model_modules: set[str]) -> set[str]:
-    """Modules (not model modules) that import from a model module at their top level: what
+def _hubs(repo: _Repo, model_paths: set[str]) -> set[str]:
+    """Files (not model modules) that import from a model module at their top level: what
     they import, others may take from them (re-exports such as a ``models_bridge``)."""
     hubs: set[str] = set()
-    for outline in repo.outlines.values():
-        module = outline.source.module
-        if module in model_modules:
+    for rel, outline in repo.outlines.items():
+        if rel in model_paths:
             continue
         for imp in outline.imports:
             if imp.name is not None:
                 hit = repo.resolve(outline.source, imp.module, imp.level)
-                if hit is not None and hit.source.module in model_modules:
-                    hubs.add(module)
+                if hit is not None and hit.source.rel in model_paths:
+                    hubs.add(rel)
                     break
     return hubs
 
 
-def _worth(imp: ImportRecord, model_modules: set[str]) -> bool:
+def _worth(imp: ImportRecord, model_paths: set[str], model_names: set[str]) -> bool:
     """Imports of a model module, or names a hub passes on from one."""
-    return imp.target in model_modules or any(
-        n.provided_by in model_modules for n in imp.names if n.status == "reexported"
+    return imp.target_path in model_paths or any(
+        n.provided_by in model_names for n in imp.names if n.status == "reexported"
     )
 
 
@@ -1309,12 +1326,13 @@ def _file_imports(repo: _Repo, outline: Outline, targets: set[str]) -> Iterator[
         if isinstance(node, ast.Import):
             for alias in node.names:
                 hit = repo.resolve(src, alias.name, 0)
-                if hit is not None and hit.source.module in targets:
+                if hit is not None and hit.source.rel in targets:
                     form: ImportForm = "import-as" if alias.asname else "import"
                     yield ImportRecord(
                         path=src.rel,
                         line=node.lineno,
                         target=hit.source.module,
+                        target_path=hit.source.rel,
                         written=alias.name,
                         form=form,
                         names=(ImportedName(name=alias.name, asname=alias.asname),),
@@ -1339,24 +1357,31 @@ def _from_import(
         context=ctx,
         importer=src.module,
     )
-    if hit is not None and hit.source.module in targets:
+    if hit is not None and hit.source.rel in targets:
+        target = dict(target=hit.source.module, target_path=hit.source.rel)
         if any(a.name == "*" for a in node.names):
-            yield ImportRecord(target=hit.source.module, form="from-star", **base)  # type: ignore[arg-type]
+            yield ImportRecord(form="from-star", **base, **target)  # type: ignore[arg-type]
             return
         names = tuple(_name_status(repo, hit, a.name, a.asname) for a in node.names)
-        yield ImportRecord(target=hit.source.module, form="from", names=names, **base)  # type: ignore[arg-type]
+        yield ImportRecord(form="from", names=names, **base, **target)  # type: ignore[arg-type]
         return
     for alias in node.names:  # ``from app import models``: a model module taken as a name
         sub_written = f"{node.module}.{alias.name}" if node.module else alias.name
         sub = repo.resolve(src, sub_written, node.level)
-        if sub is not None and sub.source.module in targets:
+        if sub is not None and sub.source.rel in targets:
             name = ImportedName(
                 name=alias.name,
                 asname=alias.asname,
                 status="defined",
                 provided_by=sub.source.module,
             )
-            yield ImportRecord(target=sub.source.module, form="from", names=(name,), **base)  # type: ignore[arg-type]
+            yield ImportRecord(
+                target=sub.source.module,
+                target_path=sub.source.rel,
+                form="from",
+                names=(name,),
+                **base,  # type: ignore[arg-type]
+            )
 
 
 def _name_status(repo: _Repo, target: Outline, name: str, asname: str | None) -> ImportedName:
@@ -1387,7 +1412,7 @@ def _with_star_names(
         return imp
     from dataclasses import replace
 
-    target = repo.module(imp.target)
+    target = repo.outlines.get(imp.target_path or "")
     if target is None:
         return imp
     provided = _public(target) | _star_names(repo, target)
@@ -1420,7 +1445,7 @@ def _dynamic_imports(repo: _Repo, outline: Outline, targets: set[str]) -> list[D
         if text is None and isinstance(arg, ast.Name):
             text = _string(outline.assigns.get(arg.id))
         hit = repo.resolve(outline.source, text, 0) if text else None
-        if text and hit is not None and hit.source.module in targets:
+        if text and hit is not None and hit.source.rel in targets:
             out.append(
                 DynamicImport(
                     path=outline.source.rel,
@@ -1449,14 +1474,14 @@ class _Scope:
         modules: dict[str, Mapping[str, str]] = {}
         module_names: dict[str, str] = {}
         for imp in imports:
-            target = repo.module(imp.target)
+            target = repo.outlines.get(imp.target_path or "")
             if target is None:
                 continue
             provided = _module_classes(repo, cat, target)
             if _binds_module(imp, target):
                 name = imp.names[0]
                 modules[name.asname or name.name] = provided
-                module_names[name.asname or name.name] = imp.target
+                module_names[name.asname or name.name] = target.source.rel
             elif imp.form == "from":
                 classes.update(
                     {n.asname or n.name: provided[n.name] for n in imp.names if n.name in provided}
@@ -1552,10 +1577,10 @@ def _module_attributes(
 ) -> list[ModuleAttribute]:
     out = []
     for line, via, name in sorted(set(refs)):
-        module = scope.module_names[via]
-        target = repo.module(module)
+        target = repo.outlines.get(scope.module_names[via])
         if target is None or (name.startswith("__") and name.endswith("__")):
             continue
+        module = target.source.module
         status = _name_status(repo, target, name, None)
         out.append(
             ModuleAttribute(

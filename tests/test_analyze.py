@@ -46,10 +46,19 @@ class MVPUser(db.Model):
     user = cls(inv, "models.MVPUser")
     assert user.table == "mvp_users" and user.table_explicit
     cols = {c.attr: c for c in user.columns}
-    assert (cols["id"].type, cols["id"].primary_key, cols["id"].nullable) == ("String(36)", True, False)
+    assert (cols["id"].type, cols["id"].primary_key, cols["id"].nullable) == (
+        "String(36)",
+        True,
+        False,
+    )
     assert cols["id"].has_default
     email = cols["email"]
-    assert (email.name, email.unique, email.index, email.nullable) == ("email_address", True, True, False)
+    assert (email.name, email.unique, email.index, email.nullable) == (
+        "email_address",
+        True,
+        True,
+        False,
+    )
     assert cols["note"].nullable is True and cols["note"].type_name == "Text"
     assert cols["org_id"].foreign_key == "org.id" and cols["org_id"].style == "column"
     (fk,) = user.foreign_keys
@@ -175,7 +184,11 @@ class Role(TimestampMixin, db.Model):
     )
     (module,) = inv.modules
     (table,) = module.tables
-    assert (table.name, table.table, len(table.columns)) == ("role_competency", "role_competency", 2)
+    assert (table.name, table.table, len(table.columns)) == (
+        "role_competency",
+        "role_competency",
+        2,
+    )
     assert {fk.target_table for fk in table.foreign_keys} == {"role", "competency"}
     assert cls(inv, "models.TimestampMixin").mixin
     assert inv.findings == ()
@@ -272,7 +285,8 @@ def test_same_named_module_under_another_root(tmp_path: Path) -> None:
 
 def test_models_option_takes_dotted_names_and_paths(tmp_path: Path) -> None:
     files = {
-        "a_models.py": DB + "class A(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n",
+        "a_models.py": DB
+        + "class A(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n",
         "b_models.py": "from a_models import db\n"
         "class B(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n",
     }

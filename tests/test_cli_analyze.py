@@ -1,0 +1,177 @@
+"""``unify analyze`` as a user runs it: exit codes, one-line errors, JSON, workbook, CSV."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from unify.report.inventory import SHEETS
+
+DB = "from flask_sqlalchemy import SQLAlchemy\ndb = SQLAlchemy()\n"
+CLEAN = {
+    "models.py": DB
+    + textwrap.dedent(
+        """
+        class Organization(db.Model):
+            __tablename__ = 'organization'
+            id = db.Column(db.Integer, primary_key=True)
+        class User(db.Model):
+            __tablename__ = 'users'
+            id = db.Column(db.Integer, primary_key=True)
+            organization_id = db.Column(db.Integer, db.ForeignKey('organization.id'))
+        """
+    ),
+    "routes.py": "from models import User, Organization\n",
+}
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    return root
+
+
+def run(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "unify", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=120,
+    )
+
+
+def test_clean_repo_exits_0(tmp_path: Path) -> None:
+    proc = run("analyze", write(tmp_path, CLEAN))
+    assert proc.returncode == 0, proc.stderr
+    assert "Models" in proc.stdout and "0 error(s)" in proc.stdout
+
+
+def test_error_findings_exit_1(tmp_path: Path) -> None:
+    files = {**CLEAN, "routes.py": "from models import User, Missing\n"}
+    proc = run("analyze", write(tmp_path, files))
+    assert proc.returncode == 1
+    assert "broken-import" in proc.stdout and "1 error(s)" in proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: p / "missing", "{path}: no such file or folder"),
+        (
+            lambda p: write(p, {"a.py": "x = 1\n"}) / "a.py",
+            "{path}: not a folder (give the repository's root folder)",
+        ),
+        (
+            lambda p: write(p, {"README": "hi\n"}),
+            "{path}: no Python files found (give the repository's root folder)",
+        ),
+    ],
+    ids=["missing", "file", "empty"],
+)
+def test_bad_paths_exit_2_with_one_line(tmp_path: Path, make, message: str) -> None:  # type: ignore[no-untyped-def]
+    path = make(tmp_path)
+    proc = run("analyze", path)
+    assert proc.returncode == 2
+    assert proc.stderr == f"error: {message.format(path=path)}\n"
+    assert "Traceback" not in proc.stderr and proc.stdout == ""
+
+
+def test_symlink_loop_exits_2(tmp_path: Path) -> None:
+    os.symlink(tmp_path / "b", tmp_path / "a")
+    os.symlink(tmp_path / "a", tmp_path / "b")
+    proc = run("analyze", tmp_path / "a")
+    assert proc.returncode == 2
+    assert proc.stderr == f"error: {tmp_path / 'a'}: a symlink loop\n"
+
+
+def test_debug_shows_the_traceback(tmp_path: Path) -> None:
+    proc = run("--debug", "analyze", tmp_path / "missing")
+    assert proc.returncode != 0 and "Traceback" in proc.stderr
+
+
+def test_unknown_models_option_exits_2(tmp_path: Path) -> None:
+    root = write(tmp_path, CLEAN)
+    proc = run("analyze", root, "--models", "nope")
+    assert proc.returncode == 2
+    assert proc.stderr == f"error: --models nope: no such module or file in {root}\n"
+
+
+def test_syntax_error_is_a_finding_not_a_crash(tmp_path: Path) -> None:
+    root = write(tmp_path, {**CLEAN, "broken.py": "def f(:\n"})
+    (root / "latin.py").write_bytes(b"x = '\xff\xfe'\n")
+    proc = run("analyze", root, "--format", "json")
+    assert proc.returncode == 1
+    data = json.loads(proc.stdout)
+    assert sorted((f["rule"], f["path"]) for f in data["findings"]) == [
+        ("parse-error", "broken.py"),
+        ("parse-error", "latin.py"),
+    ]
+    assert [m["name"] for m in data["models"]] == ["Organization", "User"]
+
+
+def test_json_shape(tmp_path: Path) -> None:
+    files = {**CLEAN, "routes.py": "from models import *\nprint(User)\n"}
+    proc = run("analyze", write(tmp_path, files), "-f", "json")
+    assert proc.returncode == 0
+    data = json.loads(proc.stdout)
+    assert {"models", "findings", "imports", "modules", "summary", "root"} <= set(data)
+    (finding,) = data["findings"]
+    assert {"rule", "code", "severity", "path", "line", "message"} <= set(finding)
+    assert (finding["rule"], finding["severity"], finding["path"], finding["line"]) == (
+        "star-import",
+        "warning",
+        "routes.py",
+        1,
+    )
+    user = next(m for m in data["models"] if m["name"] == "User")
+    assert user["table"] == "users" and user["qualname"] == "models.User"
+    assert {c["name"] for c in user["columns"]} == {"id", "organization_id"}
+    assert user["foreign_keys"][0]["target_table"] == "organization"
+    (imp,) = data["imports"]
+    assert (imp["form"], imp["target"], imp["names"][0]["name"]) == ("from-star", "models", "User")
+    assert data["summary"]["models"] == 2 and data["summary"]["warnings"] == 1
+
+
+def test_markdown(tmp_path: Path) -> None:
+    proc = run("analyze", write(tmp_path, CLEAN), "--format", "markdown")
+    assert proc.returncode == 0
+    assert proc.stdout.startswith("# unify analyze\n")
+    assert "| `models` | `User` | model | `users` |" in proc.stdout
+
+
+def test_xlsx_and_csv(tmp_path: Path) -> None:
+    from openpyxl import load_workbook  # type: ignore[import-untyped]
+
+    root = write(tmp_path / "repo", CLEAN)
+    out = tmp_path / "out"
+    proc = run("analyze", root, "--xlsx", tmp_path / "inv.xlsx", "--csv", out)
+    assert proc.returncode == 0, proc.stderr
+    book = load_workbook(tmp_path / "inv.xlsx")
+    assert tuple(book.sheetnames) == SHEETS
+    models = [row for row in book["Models"].iter_rows(values_only=True)]
+    assert models[0][:4] == ("module", "name", "kind", "table")
+    assert [r[1] for r in models[1:]] == ["Organization", "User"]
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"{s}.csv" for s in SHEETS)
+    with (out / "ForeignKeys.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["table"], r["columns"], r["target_table"]) for r in rows] == [
+        ("users", "organization_id", "organization")
+    ]
+
+
+def test_unwritable_workbook_exits_2(tmp_path: Path) -> None:
+    root = write(tmp_path / "repo", CLEAN)
+    proc = run("analyze", root, "--xlsx", tmp_path / "no" / "such" / "dir" / "inv.xlsx")
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("error: ") and proc.stderr.count("\n") == 1

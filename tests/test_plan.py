@@ -1,0 +1,192 @@
+"""The decisions file: proposals, rendering, loading, validation, rename maps, `unify plan`."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from unify.analyze import analyze_repo
+from unify.decisions import load_plan, parse_plan, propose_plan, rename_map, render_plan_toml
+from unify.errors import PlanError
+from unify.models import Inventory, ModuleMove, Rename, TableRename
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "unify" / "examples" / "seqpt_legacy"
+ASSETS = ROOT / "tests" / "assets" / "build"
+
+
+def run_unify(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "unify", *args], cwd=cwd, capture_output=True, text=True, check=False
+    )
+
+
+@pytest.fixture(scope="module")
+def example_inventory() -> Inventory:
+    return analyze_repo(EXAMPLE)
+
+
+def test_proposal_round_trips_through_toml(example_inventory: Inventory) -> None:
+    proposal = propose_plan(example_inventory)
+    text = render_plan_toml(proposal, example_inventory)
+    assert parse_plan(text, "p.toml") == dataclasses.replace(proposal, path="p.toml")
+
+
+def test_proposal_for_the_example_follows_the_plan(example_inventory: Inventory) -> None:
+    proposal = propose_plan(example_inventory)
+    merges = {m.survivor: m.absorbed for m in proposal.merges}
+    assert merges["models.User"] == ("mvp_models.MVPUser",)
+    assert merges["unified_models.Competency"] == ("models.Competency",)
+    assert TableRename(old="organizations", new="organization") in proposal.tables
+    renames = {(r.legacy_module, r.legacy_name): r.name for r in proposal.renames}
+    assert renames == {
+        ("models", "SECompetency"): "Competency",
+        ("models", "SERole"): "RoleCluster",
+        ("unified_models", "CompetencyAssessment"): "CompetencyAssessmentResult",
+    }
+    types = {(c.table, c.column): c.type for c in proposal.column_types}
+    assert types[("maturity_assessments", "organization_id")] == "Integer"
+    assert types[("users", "id")] == "Integer"
+    user_choices = next(m.choices for m in proposal.merges if m.survivor == "models.User")
+    assert {c.member for c in user_choices} >= {"id", "email", "password_hash", "set_password"}
+    sections = {c.name: c.section for c in proposal.classes}
+    assert sections["TimestampMixin"] == "Database initialisation"
+    assert sections["Organization"] == "Core entities"
+    assert sections["PhaseQuestionnaireResponse"] == "Questionnaires and surveys"
+
+
+def test_the_bundled_decisions_file_loads() -> None:
+    plan = load_plan(EXAMPLE / "unify.toml")
+    user = next(m for m in plan.merges if m.survivor == "models.User")
+    taken = {c.member: c.take_from for c in user.choices}
+    assert taken["set_password"] == taken["check_password"] == "mvp_models.MVPUser"
+    assert [c.name for c in plan.classes][:4] == [
+        "TimestampMixin",
+        "Organization",
+        "Competency",
+        "RoleCluster",
+    ]
+
+
+BROKEN = """\
+[unify]
+target_module = "models"
+compat_module = "models"
+legacy_modules = ["models", "mvp_models"]
+colour = "blue"
+
+[[class]]
+source = "models.User"
+name = "User"
+table = "users"
+section = "Nowhere"
+
+[[class]]
+source = "mvp_models.MVPUser"
+name = "User"
+table = "users"
+
+[[merge]]
+survivor = "models.Ghost"
+absorbed = ["mvp_models.MVPUser"]
+survivor_table = "users"
+absorbed_tables = ["mvp_users"]
+[merge.choices]
+email = "other.Module"
+
+[[column_type]]
+table = "users"
+column = "id"
+type = "not a type!"
+"""
+
+
+def test_load_plan_gathers_every_problem_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "unify.toml"
+    path.write_text(BROKEN)
+    with pytest.raises(PlanError) as caught:
+        load_plan(path)
+    assert caught.value.problems == (
+        "line 3: [unify]: compat_module must differ from target_module",
+        "line 3: [unify]: compat_module must not be a legacy module",
+        "line 5: [unify]: unknown key 'colour' (known: target_module, compat_module, legacy_modules)",
+        "line 11: [[class]] #1: section 'Nowhere' is not one of 'Database initialisation', "
+        "'Core entities', 'User management', 'Assessment and results', "
+        "'Learning and qualification', 'Questionnaires and surveys'",
+        "line 13: [[class]] #2: missing key 'section'",
+        "line 15: [[class]] #2: name 'User' already used by [[class]] #1",
+        "line 16: [[class]] #2: table 'users' already used by [[class]] #1",
+        "line 19: [[merge]] #1: survivor models.Ghost has no [[class]] entry",
+        "line 20: [[merge]] #1: mvp_models.MVPUser is absorbed, so it must not have its own [[class]] entry",
+        "line 24: [[merge]] #1: choice 'email' takes from 'other.Module', which is not one of "
+        "models.Ghost, mvp_models.MVPUser",
+        "line 29: [[column_type]] #1: type 'not a type!' is not a column type such as Integer or String(36)",
+    )
+    assert str(caught.value).startswith(f"{path}: 11 problem(s): line 3: ")
+
+
+def test_load_plan_reports_toml_syntax_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "unify.toml"
+    path.write_text('[unify]\ntarget_module = "models\n')
+    with pytest.raises(PlanError) as caught:
+        load_plan(path)
+    assert len(caught.value.problems) == 1
+    assert caught.value.problems[0].startswith("not valid TOML: ")
+    assert "line 2" in caught.value.problems[0]
+
+
+def test_rename_map_per_phase() -> None:
+    plan = load_plan(EXAMPLE / "unify.toml")
+    compat = rename_map(plan, "compat")
+    assert set(compat.moves) == {
+        ModuleMove(legacy="mvp_models", target="models_compat"),
+        ModuleMove(legacy="unified_models", target="models_compat"),
+    }
+    # names of the legacy `models` that the unified `models` no longer has
+    assert (
+        Rename(
+            legacy_module="models",
+            legacy_name="SECompetency",
+            module="models_compat",
+            name="SECompetency",
+        )
+        in compat.renames
+    )
+    final = rename_map(plan, "final")
+    assert ModuleMove(legacy="models_compat", target="models") in final.moves
+    expected = {
+        ("mvp_models", "MVPUser"): "User",
+        ("models_compat", "MVPUser"): "User",
+        ("models", "SERole"): "RoleCluster",
+        ("unified_models", "CompetencyAssessment"): "CompetencyAssessmentResult",
+    }
+    found = {(r.legacy_module, r.legacy_name): r.name for r in final.renames}
+    assert expected.items() <= found.items()
+    assert all(r.module == "models" for r in final.renames)
+    assert TableRename(old="mvp_users", new="users") in final.tables
+
+
+def test_cli_plan_writes_then_refuses_to_overwrite(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(ASSETS / "merge_conflict", repo)
+    first = run_unify("plan", str(repo), "-o", "decisions.toml", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    written = (tmp_path / "decisions.toml").read_text()
+    assert load_plan(tmp_path / "decisions.toml").merges[0].absorbed == (
+        "legacy_accounts.LegacyUser",
+    )
+    second = run_unify("plan", str(repo), "-o", "decisions.toml", cwd=tmp_path)
+    assert second.returncode == 2
+    assert (
+        second.stderr.strip()
+        == "error: decisions.toml: already exists; pass --force to overwrite it"
+    )
+    (tmp_path / "decisions.toml").write_text("# edited\n")
+    forced = run_unify("plan", str(repo), "-o", "decisions.toml", "--force", cwd=tmp_path)
+    assert forced.returncode == 0
+    assert (tmp_path / "decisions.toml").read_text() == written

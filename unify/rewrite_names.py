@@ -36,9 +36,8 @@ class NameDecisions:
 
     @property
     def touches_code(self) -> bool:
-        return bool(
-            self.node_names or self.node_attrs or self.fast_names or self.fast_attrs or self.dotted
-        )
+        """Whether libcst must walk the code (uses found by scope analysis)."""
+        return bool(self.node_names or self.node_attrs)
 
 
 @dataclass(slots=True)

@@ -67,21 +67,37 @@ class FilePlan:
                     yield stmt, bound
 
 
+STRUCTURE = (
+    cst.Module,
+    cst.IndentedBlock,
+    cst.FunctionDef,
+    cst.ClassDef,
+    cst.If,
+    cst.Else,
+    cst.For,
+    cst.While,
+    cst.Try,
+    cst.TryStar,
+    cst.ExceptHandler,
+    cst.ExceptStarHandler,
+    cst.Finally,
+    cst.With,
+    cst.Match,
+    cst.MatchCase,
+)
+
+
 class _ImportFinder(cst.CSTVisitor):
     """Every import statement, in source order, without walking into expressions."""
 
     def __init__(self) -> None:
         self.found: list[cst.Import | cst.ImportFrom] = []
 
-    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
-        self.found.extend(s for s in node.body if isinstance(s, (cst.Import, cst.ImportFrom)))
-        return False
-
-    def visit_Decorator(self, node: cst.Decorator) -> bool:
-        return False
-
-    def visit_Parameters(self, node: cst.Parameters) -> bool:
-        return False
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+            self.found.extend(s for s in node.body if isinstance(s, (cst.Import, cst.ImportFrom)))
+            return False
+        return isinstance(node, STRUCTURE)
 
 
 def find_imports(module: cst.Module) -> list[cst.Import | cst.ImportFrom]:

@@ -17,7 +17,16 @@ import libcst as cst
 from unify.models import Finding, RewriteChange, Severity, SourceFile
 from unify.rewrite_map import RenameIndex, Written
 from unify.rewrite_names import NameDecisions, ScopeCache, decide_names, dotted_requests
-from unify.rewrite_plan import Bound, FilePlan, StmtPlan, dotted, plan_file, plan_star
+from unify.rewrite_plan import (
+    STRUCTURE,
+    Bound,
+    FilePlan,
+    StmtPlan,
+    dotted,
+    plan_file,
+    plan_star,
+)
+from unify.rewrite_uses import rewrite_uses
 
 ExportLookup = Callable[[str], "frozenset[str] | None"]
 
@@ -82,8 +91,9 @@ def rewrite_source(
     decisions = decide_names(text, plan, cache) if plan.statements else NameDecisions()
     dotted_requests(plan, decisions)
     rewriter = _Rewriter(plan, decisions, strings, log)
-    new = module.visit(rewriter)
-    return _finish(text, new.code if new.code != text else text, log, names)
+    new_text, counts = rewrite_uses(module.visit(rewriter).code, decisions)
+    log.renamed.update(counts)
+    return _finish(text, new_text, log, names)
 
 
 def _finish(old: str, new: str, log: _Log, names: RenameIndex) -> SourceRewrite:
@@ -165,26 +175,7 @@ def _call_name(node: cst.Call) -> str:
 # The transformer
 # ---------------------------------------------------------------------------
 
-_STRUCTURE = (
-    cst.Module,
-    cst.IndentedBlock,
-    cst.SimpleStatementSuite,
-    cst.SimpleStatementLine,
-    cst.FunctionDef,
-    cst.ClassDef,
-    cst.If,
-    cst.Else,
-    cst.For,
-    cst.While,
-    cst.Try,
-    cst.TryStar,
-    cst.ExceptHandler,
-    cst.ExceptStarHandler,
-    cst.Finally,
-    cst.With,
-    cst.Match,
-    cst.MatchCase,
-)
+_STRUCTURE = (*STRUCTURE, cst.SimpleStatementLine, cst.SimpleStatementSuite)
 
 
 class _Rewriter(cst.CSTTransformer):
@@ -312,34 +303,12 @@ class _Rewriter(cst.CSTTransformer):
     def leave_Attribute(
         self, original_node: cst.Attribute, updated_node: cst.Attribute
     ) -> cst.BaseExpression:
-        chain = self.decisions.dotted.get(dotted(original_node)) if self.decisions.dotted else None
-        if chain is not None:
-            self.log.renamed[(dotted(original_node), chain[0])] += 1
-            return cst.parse_expression(chain[0])
-        value = original_node.value
-        attrs: dict[str, str] | None = None
-        if isinstance(value, cst.Name):
-            attrs = self._name_attrs(value, updated_node)
-            new_binding = self.decisions.fast_names.get(value.value)
-            if new_binding is not None:
-                self.log.renamed[(value.value, new_binding)] += 1
-                updated_node = updated_node.with_changes(value=cst.Name(new_binding))
-        elif self.decisions.dotted:
-            attrs = self.decisions.dotted.get(dotted(value), ("", {}))[1]
-        new_attr = (attrs or {}).get(original_node.attr.value)
+        attrs = self.decisions.node_attrs.get(id(original_node.value))
+        new_attr = attrs.get(original_node.attr.value) if attrs else None
         if new_attr is None:
             return updated_node
         self.log.renamed[(original_node.attr.value, new_attr)] += 1
         return updated_node.with_changes(attr=updated_node.attr.with_changes(value=new_attr))
-
-    def _name_attrs(self, value: cst.Name, updated: cst.Attribute) -> dict[str, str] | None:
-        attrs = self.decisions.node_attrs.get(id(value))
-        if attrs is not None:
-            return attrs
-        binding = self.decisions.fast_names.get(value.value, value.value)
-        if value.value in self.decisions.fast_names or binding in self.decisions.fast_attrs:
-            return self.decisions.fast_attrs.get(binding)
-        return None
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
         if self.strings is None:
@@ -556,11 +525,13 @@ def merge_imports(
             out.append(stmt)
             continue
         key = _merge_key(stmt)
-        mergeable = id(stmt) in produced and not _has_comment(stmt)
-        if mergeable and (_bare_code(stmt) in seen or (key is not None and key in first)):
-            if key is not None and key in first:
-                out[first[key]] = _merged(out[first[key]], stmt)
-                produced.add(id(out[first[key]]))
+        ours = id(stmt) in produced
+        if ours and _bare_code(stmt) in seen and not _leading_comment(stmt):
+            changed = True  # the same line, comment included, a second time
+            continue
+        if ours and key is not None and key in first and not _has_comment(stmt):
+            out[first[key]] = _merged(out[first[key]], stmt)
+            produced.add(id(out[first[key]]))
             changed = True
             continue
         seen.add(_bare_code(stmt))
@@ -568,6 +539,11 @@ def merge_imports(
             first.setdefault(key, len(out))
         out.append(stmt)
     return out if changed else None
+
+
+def _leading_comment(stmt: cst.BaseStatement) -> bool:
+    assert isinstance(stmt, cst.SimpleStatementLine)
+    return any(line.comment is not None for line in stmt.leading_lines)
 
 
 def _bare_code(stmt: cst.BaseStatement) -> str:

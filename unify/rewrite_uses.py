@@ -1,0 +1,99 @@
+"""Module-attribute uses (``models_v2.Port``, ``a.b.models_v2.Port``) renamed without libcst.
+
+When the text check of ``rewrite_names`` proved that a module binding is bound only by its
+imports, every ``binding.attr`` in the code is a use of it; Python's own parser finds them
+(far cheaper than a libcst traversal) and the edits are spliced into the text at the exact
+positions it reports.  Comments and strings are never touched: they hold no ``ast.Name``.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections import Counter
+from collections.abc import Iterator
+
+from unify.rewrite_names import NameDecisions
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+Edit = tuple[int, int, str]  # start offset, end offset, replacement
+
+
+def rewrite_uses(text: str, decisions: NameDecisions) -> tuple[str, Counter[tuple[str, str]]]:
+    """Apply the fast-path renames of ``decisions`` to ``text``; count them as (old, new)."""
+    counts: Counter[tuple[str, str]] = Counter()
+    if not (decisions.fast_names or decisions.fast_attrs or decisions.dotted):
+        return text, counts
+    tree = ast.parse(text)
+    starts = _line_starts(text)
+    edits: list[Edit] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute):
+            for old, new, edit in _attribute_edits(node, decisions, text, starts):
+                counts[(old, new)] += 1
+                edits.append(edit)
+    return _splice(text, edits), counts
+
+
+def _attribute_edits(
+    node: ast.Attribute, decisions: NameDecisions, text: str, starts: list[int]
+) -> Iterator[tuple[str, str, Edit]]:
+    value = node.value
+    attrs: dict[str, str] = {}
+    if isinstance(value, ast.Name):
+        new_binding = decisions.fast_names.get(value.id)
+        if new_binding is not None:
+            yield value.id, new_binding, _span(value, text, starts, new_binding)
+        attrs = decisions.fast_attrs.get(new_binding or value.id, {})
+    elif decisions.dotted:
+        chain = _dotted(value)
+        if chain in decisions.dotted:
+            new_chain, attrs = decisions.dotted[chain]
+            yield chain, new_chain, _span(value, text, starts, new_chain)
+    new_attr = attrs.get(node.attr)
+    if new_attr is not None:
+        end = _offset(text, starts, node.end_lineno or node.lineno, node.end_col_offset or 0)
+        yield node.attr, new_attr, (end - len(node.attr), end, new_attr)
+
+
+def _dotted(node: ast.expr) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        inner = _dotted(node.value)
+        return f"{inner}.{node.attr}" if inner else ""
+    return ""
+
+
+def _span(node: ast.expr, text: str, starts: list[int], replacement: str) -> Edit:
+    start = _offset(text, starts, node.lineno, node.col_offset)
+    end = _offset(text, starts, node.end_lineno or node.lineno, node.end_col_offset or 0)
+    return (start, end, replacement)
+
+
+def _line_starts(text: str) -> list[int]:
+    return [0, 0] + [m.end() for m in _NEWLINE.finditer(text)]
+
+
+def _offset(text: str, starts: list[int], lineno: int, col: int) -> int:
+    """``ast`` columns count UTF-8 bytes; turn (line, byte column) into a text offset."""
+    start = starts[lineno]
+    prefix = text[start : start + col]
+    if prefix.isascii():
+        return start + col
+    line_end = starts[lineno + 1] if lineno + 1 < len(starts) else len(text)
+    return start + len(text[start:line_end].encode("utf-8")[:col].decode("utf-8"))
+
+
+def _splice(text: str, edits: list[Edit]) -> str:
+    if not edits:
+        return text
+    out: list[str] = []
+    cursor = 0
+    for start, end, replacement in sorted(set(edits)):
+        out.append(text[cursor:start])
+        out.append(replacement)
+        cursor = end
+    out.append(text[cursor:])
+    return "".join(out)

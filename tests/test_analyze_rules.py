@@ -550,8 +550,9 @@ def helper():
     )
     (alias,) = hits(inv, "model-alias")
     assert alias.objects == ("models.Assessment", "models.Result")
-    (cls,) = hits(inv, "non-model-class")
-    assert "CompetencyCompat" in cls.message and cls.severity is Severity.INFO
+    cls, func = hits(inv, "non-model-class")
+    assert "class models.CompetencyCompat" in cls.message and cls.severity is Severity.INFO
+    assert "function models.helper" in func.message
     (module,) = inv.modules
     assert [s.name for s in module.functions] == ["helper"]
     # the mixin is inventoried as a mixin, not reported as a stray class

@@ -208,17 +208,15 @@ def _check_fk(
         hint = f" (did you mean '{guess}'?)" if guess else ""
         fix = f"'{guess}.{fk.target_columns[0]}'" if guess else "an existing table"
         near = known.get(guess) if guess else None
-        types = _type_note(fk, cols, near) if near else ""
-        return [
-            make_finding(
-                "dangling-fk",
-                f"{where} ({owner}) references table '{fk.target_table}' which no model "
-                f"defines{hint}; point the ForeignKey at {fix}{types}",
-                path=fk.path,
-                line=fk.line,
-                objects=(owner, fk.spec, *([guess] if guess else [])),
-            )
-        ]
+        dangling = make_finding(
+            "dangling-fk",
+            f"{where} ({owner}) references table '{fk.target_table}' which no model "
+            f"defines{hint}; point the ForeignKey at {fix}",
+            path=fk.path,
+            line=fk.line,
+            objects=(owner, fk.spec, *([guess] if guess else [])),
+        )
+        return [dangling, *(_type_mismatch(owner, fk, cols, near, meant=True) if near else [])]
     missing = [
         c for c in fk.target_columns if target.columns is not None and c not in target.columns
     ]
@@ -238,18 +236,6 @@ def _check_fk(
     return _type_mismatch(owner, fk, cols, target)
 
 
-def _type_note(fk: ForeignKeySpec, cols: Mapping[str, ColumnSpec], target: KnownTable) -> str:
-    """`` and change the column to Integer (it is String(36))`` when the near table's key
-    has another type."""
-    pairs = list(_mismatched(fk, cols, target))
-    if not pairs:
-        return ""
-    mine, theirs = pairs[0]
-    return (
-        f" and make {mine.name} {theirs.type} like {target.name}.{theirs.name} (it is {mine.type})"
-    )
-
-
 def _mismatched(
     fk: ForeignKeySpec, cols: Mapping[str, ColumnSpec], target: KnownTable
 ) -> Iterator[tuple[ColumnSpec, ColumnSpec]]:
@@ -263,16 +249,24 @@ def _mismatched(
 
 
 def _type_mismatch(
-    owner: str, fk: ForeignKeySpec, cols: Mapping[str, ColumnSpec], target: KnownTable
+    owner: str,
+    fk: ForeignKeySpec,
+    cols: Mapping[str, ColumnSpec],
+    target: KnownTable,
+    *,
+    meant: bool = False,
 ) -> list[Finding]:
+    """One finding per FK column whose type family differs from the referenced column's;
+    ``meant``: the target is the near match of a dangling table name."""
     out = []
+    note = f" (the table '{fk.target_table}' most likely means)" if meant else ""
     for mine, theirs in _mismatched(fk, cols, target):
         local, remote = mine.name, theirs.name
         out.append(
             make_finding(
                 "fk-type-mismatch",
                 f"{fk.table or owner.rsplit('.', 1)[-1]}.{local} ({owner}) is {mine.type} but "
-                f"{target.name}.{remote} is {theirs.type}; give both the same type "
+                f"{target.name}.{remote}{note} is {theirs.type}; give both the same type "
                 f"(e.g. {theirs.type}) and convert the data",
                 path=fk.path,
                 line=mine.line or fk.line,
@@ -633,8 +627,9 @@ def check_module_contents(modules: Sequence[ModelModule]) -> list[Finding]:
                 )
             )
         aliased = {a.name for a in mod.aliases}
-        for sym in mod.other_classes:
-            what = "placeholder class" if sym.name in aliased else "class"
+        public = [f for f in mod.functions if not f.name.startswith("_")]
+        for sym in (*mod.other_classes, *public):
+            what = "placeholder class" if sym.name in aliased else sym.kind
             out.append(
                 make_finding(
                     "non-model-class",

@@ -36,6 +36,7 @@ PLANTED = {
     ("unique-violation", "app_user", "username"): 2,
     ("merge-collision", "mvp_users", "username"): 1,
     ("merge-collision", "mvp_users", "email"): 1,
+    ("orphaned-rows", "mvp_users", "organization_id"): 1,
     ("fk-inconsistent", "assessments", "organization_id"): 1,
 }
 UNIFIED_FKS = [
@@ -253,7 +254,7 @@ def test_cli_terminal_prints_the_phase_4_1_report(restored: URL) -> None:
     assert "Created 10 tables on a scratch sqlite database" in proc.stdout
     for line in UNIFIED_FKS:
         assert f"  {line}\n" in proc.stdout
-    assert "NOT READY: 9 finding(s) block" in proc.stdout
+    assert "NOT READY: 10 finding(s) block" in proc.stdout
 
 
 def test_cli_markdown(restored: URL) -> None:

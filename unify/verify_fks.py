@@ -433,21 +433,26 @@ class TableMap:
 
 
 def map_tables(schema: SchemaShape, plan: Plan, present: set[str]) -> TableMap:
-    """Pair unified tables with database tables through the plan's renames and merges."""
-    renamed = {r.new: r.old for r in plan.tables}
+    """Pair unified tables with database tables through the plan's renames and merges.
+
+    A renamed table whose new name the database also has is merged into it, like the
+    absorbed tables of a merge.
+    """
     to_db: dict[str, str] = {}
     for table in schema.tables:
-        old = renamed.get(table.name)
+        olds = [r.old for r in plan.tables if r.new == table.name and r.old in present]
         if table.name in present:
             to_db[table.name] = table.name
-        elif old is not None and old in present:
-            to_db[table.name] = old
-    absorbed = {
-        m.survivor_table: tuple(
-            t for t in m.absorbed_tables if t in present and t not in to_db.values()
-        )
-        for m in plan.merges
-    }
+        elif olds:
+            to_db[table.name] = olds[0]
+    used = set(to_db.values())
+    merged = [(m.survivor_table, t) for m in plan.merges for t in m.absorbed_tables]
+    merged += [(r.new, r.old) for r in plan.tables]
+    absorbed: dict[str, tuple[str, ...]] = {}
+    for survivor, name in merged:
+        if survivor in to_db and name in present and name not in used:
+            absorbed[survivor] = (*absorbed.get(survivor, ()), name)
+            used.add(name)
     to_unified = {old: new for new, old in to_db.items()}
     for survivor, tables in absorbed.items():
         to_unified.update(dict.fromkeys(tables, survivor))
@@ -464,7 +469,7 @@ def compare_database(
         tables = map_tables(schema, plan, set(reflected.tables))
         findings = schema_drift(conn, schema, tables)
         findings += compare_foreign_keys(schema, reflected, tables)
-        checks = data_checks(schema, plan, reflected, tables, samples)
+        checks = data_checks(schema, reflected, tables, samples)
         findings += [f for check in checks for f in run_check(conn, check)]
     return Comparison(
         findings=tuple(findings), tables_compared=len(tables.to_db), checks_run=len(checks)
@@ -744,7 +749,7 @@ class Columns:
 
 
 def data_checks(
-    schema: SchemaShape, plan: Plan, reflected: sa.MetaData, tables: TableMap, samples: int
+    schema: SchemaShape, reflected: sa.MetaData, tables: TableMap, samples: int
 ) -> list[Check]:
     """Every data check the unified schema calls for, as SQL."""
     cols = Columns(
@@ -762,8 +767,25 @@ def data_checks(
         checks += unique_checks(table, db_table, cols, samples)
         for fk in table.foreign_keys:
             checks += fk_checks(fk, cols, samples)
-    for merge in plan.merges:
-        checks += merge_checks(merge.survivor_table, schema, cols, samples)
+    for survivor in tables.absorbed:
+        checks += merge_checks(survivor, schema, cols, samples)
+        checks += absorbed_checks(survivor, schema, cols, samples)
+    return checks
+
+
+def absorbed_checks(survivor: str, schema: SchemaShape, cols: Columns, samples: int) -> list[Check]:
+    """The rows of absorbed tables move into the survivor: check them against its columns and
+    foreign keys too (not its primary key: the migration renumbers those rows)."""
+    shape = next((t for t in schema.tables if t.name == survivor), None)
+    if shape is None:
+        return []
+    keyless = TableShape(name=shape.name, columns=tuple(c for c in shape.columns if not c.primary_key))
+    checks: list[Check] = []
+    for name in cols.tables.absorbed.get(survivor, ()):
+        absorbed = cols.reflected.tables[name]
+        checks += column_checks(keyless, absorbed, cols, samples)
+        for fk in shape.foreign_keys:
+            checks += fk_checks(fk, cols, samples, child=absorbed)
     return checks
 
 
@@ -921,8 +943,13 @@ def _converted(
 # foreign keys: orphans and consistency
 
 
-def fk_checks(fk: ForeignKeyShape, cols: Columns, samples: int) -> list[Check]:
-    child, parent = cols.db_table(fk.table), cols.db_table(fk.target_table)
+def fk_checks(
+    fk: ForeignKeyShape, cols: Columns, samples: int, child: sa.Table | None = None
+) -> list[Check]:
+    """Orphans of ``fk`` (in ``child``, by default the FK table's database table), and rows
+    whose parent disagrees on a shared column."""
+    child = child if child is not None else cols.db_table(fk.table)
+    parent = cols.db_table(fk.target_table)
     if child is None or parent is None:
         return []
     if not cols.has(child, *fk.columns) or not cols.has(parent, *fk.target_columns):

@@ -71,7 +71,8 @@ INSERT INTO users (id, username, email, password_hash, organization_id) VALUES
 INSERT INTO mvp_users (id, username, email, password_hash, organization_id) VALUES
     (1, 'bob', 'bob2@example.org', 'h', '1'),          -- planted: merge-collision username
     (2, 'frank', 'carol@example.org', 'h', '2'),       -- planted: merge-collision email
-    (3, 'gina', 'gina@example.org', 'h', '3');
+    (3, 'gina', 'gina@example.org', 'h', '3'),
+    (4, 'hank', 'hank@example.org', 'h', '77');        -- planted: orphaned-rows once merged into users
 INSERT INTO assessments (id, user_id, organization_id, role_cluster_id) VALUES
     (1, 1, 1, 1),
     (2, 2, 2, 2),

@@ -1,0 +1,46 @@
+"""Compatibility module (temporary): every name the legacy model modules provided.
+
+Built by `unify build`.  Old imports keep working through it during the migration;
+import from models instead, and delete this module once nothing imports it.
+"""
+
+from models import (  # noqa: F401
+    AppUser,
+    Assessment,
+    Competency,
+    CompetencyAssessmentResult,
+    CompetencyCompat,
+    LearningModule,
+    LearningObjective,
+    LearningPlan,
+    Mapped,
+    MaturityAssessment,
+    Optional,
+    Organization,
+    PhaseQuestionnaireResponse,
+    QualificationPlan,
+    Questionnaire,
+    RoleCluster,
+    SQLAlchemy,
+    TimestampMixin,
+    User,
+    check_password_hash,
+    datetime,
+    db,
+    generate_password_hash,
+    generate_uuid,
+    get_competency_matrix,
+    get_user_by_email,
+    mapped_column,
+    qualification_plan_modules,
+    role_competency_matrix,
+    set_role_competency,
+    uuid,
+    wrap_competencies,
+)
+
+# Legacy names of renamed or merged classes
+CompetencyAssessment = CompetencyAssessmentResult
+MVPUser = User
+SECompetency = Competency
+SERole = RoleCluster

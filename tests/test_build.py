@@ -1,0 +1,245 @@
+"""`unify build`: merges, conflicts, backref collisions, renamed strings, self-check, writes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from unify.analyze import analyze_repo
+from unify.build import build_modules, run_build
+from unify.decisions import load_plan, propose_plan, render_plan_toml, write_plan_file
+from unify.models import BuildResult, Plan
+
+ROOT = Path(__file__).resolve().parents[1]
+ASSETS = ROOT / "tests" / "assets" / "build"
+
+
+def run_unify(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "unify", *args], cwd=cwd, capture_output=True, text=True, check=False
+    )
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): p.read_text() for p in sorted(folder.rglob("*.py"))}
+
+
+def copy_asset(name: str, tmp_path: Path) -> Path:
+    dest = tmp_path / name
+    shutil.copytree(ASSETS / name, dest)
+    return dest
+
+
+def proposed(repo: Path, edit: str = "") -> Path:
+    """Write the proposed plan for ``repo`` (optionally edited) and return its path."""
+    inventory = analyze_repo(repo)
+    text = render_plan_toml(propose_plan(inventory), inventory)
+    for line in edit.splitlines():
+        old, new = line.split(" => ")
+        assert old in text, old
+        text = text.replace(old, new)
+    path = repo.parent / "unify.toml"
+    write_plan_file(path, text, force=True)
+    return path
+
+
+def build(repo: Path, plan: Path) -> tuple[BuildResult, Plan]:
+    plan_data = load_plan(plan)
+    return build_modules(repo, analyze_repo(repo), plan_data), plan_data
+
+
+def errors(result: BuildResult) -> list[tuple[str, tuple[str, ...]]]:
+    return sorted((f.code, f.objects) for f in result.findings if f.severity.value == "error")
+
+
+# --- merges ------------------------------------------------------------------
+
+
+def test_merge_with_proposed_defaults_builds_and_passes_the_self_check(tmp_path: Path) -> None:
+    repo = copy_asset("merge_conflict", tmp_path)
+    plan = proposed(repo)
+    result = run_build(repo, analyze_repo(repo), load_plan(plan))
+    assert errors(result) == []
+    unified = result.files[0].text
+    assert unified.count("class User(") == 1
+    assert "class LegacyUser" not in unified
+    # survivor wins conflicts by default; absorbed-only members are added, comments kept
+    assert "return 'hello ' + self.email" in unified
+    assert "# the new greeting" in unified
+    assert "return 'hi '" not in unified
+    assert "nickname = db.Column(db.String(50))" in unified
+    assert '"""Kept as is: a property only the prototype had."""' in unified
+    assert "# --- merged from legacy_accounts.LegacyUser ---" in unified
+    # tables, keys and FK strings follow the merge
+    assert "organizations" not in unified and "legacy_users" not in unified
+    assert "holder_id = db.Column(db.Integer, db.ForeignKey('users.id'))" in unified
+    assert "String(36)" not in unified
+
+
+def test_a_choice_takes_the_absorbed_member(tmp_path: Path) -> None:
+    repo = copy_asset("merge_conflict", tmp_path)
+    plan = proposed(repo, 'greet = "accounts.User" => greet = "legacy_accounts.LegacyUser"')
+    result, _ = build(repo, plan)
+    assert errors(result) == []
+    unified = result.files[0].text
+    assert "return 'hi ' + (self.nickname or '')" in unified
+    assert "return 'hello '" not in unified
+    # the chosen member keeps the survivor's position, before the merged block
+    assert unified.index("def greet") < unified.index("# --- merged from")
+
+
+def test_unresolved_conflicts_stop_the_build_with_the_list(tmp_path: Path) -> None:
+    repo = copy_asset("merge_conflict", tmp_path)
+    plan = proposed(repo, 'greet = "accounts.User" => greet = ""\nemail = "accounts.User" => ')
+    before = snapshot(repo)
+    result, _ = build(repo, plan)
+    assert errors(result) == [
+        ("B001", ("legacy_accounts.LegacyUser", "email")),
+        ("B001", ("legacy_accounts.LegacyUser", "greet")),
+    ]
+    message = next(f.message for f in result.findings if "greet" in f.objects)
+    assert 'decide under [merge.choices]: greet = "<module.Class>"' in message
+    cli = run_unify("build", str(repo), "--plan", str(plan), cwd=tmp_path)
+    assert cli.returncode == 1
+    assert "B001" in cli.stdout
+    assert snapshot(repo) == before
+
+
+def test_backref_collision_is_reported_unless_the_plan_renames_it(tmp_path: Path) -> None:
+    repo = copy_asset("merge_conflict", tmp_path)
+    cut = '[[backref]]\nmodel = "legacy_accounts.LegacyUser"\nrelationship = "org"\nrename_to = "members_user"\n'
+    inventory = analyze_repo(repo)
+    text = render_plan_toml(propose_plan(inventory), inventory)
+    assert cut in text
+    (tmp_path / "no_backref.toml").write_text(text.replace(cut, ""))
+    result, _ = build(repo, tmp_path / "no_backref.toml")
+    assert errors(result) == [("B002", ("Organization", "members"))]
+    assert (
+        "Organization.members (from accounts.User.organization, legacy_accounts.LegacyUser.org)"
+        in result.findings[0].message
+    )
+    (tmp_path / "renamed.toml").write_text(text)
+    result, _ = build(repo, tmp_path / "renamed.toml")
+    assert errors(result) == []
+    assert "org = db.relationship('Organization', backref='members_user')" in result.files[0].text
+    assert (
+        "organization = db.relationship('Organization', backref='members')" in result.files[0].text
+    )
+
+
+def test_renamed_class_named_in_strings_is_renamed(tmp_path: Path) -> None:
+    repo = copy_asset("merge_conflict", tmp_path)
+    result, _ = build(repo, proposed(repo))
+    unified = result.files[0].text
+    assert (
+        "'User', foreign_keys='Badge.holder_id', primaryjoin='User.id == Badge.holder_id'"
+        in unified
+    )
+    assert "'LegacyUser'" not in unified and "LegacyUser.id" not in unified
+    compat = result.files[1].text
+    assert "LegacyUser = User" in compat
+
+
+def test_building_twice_gives_the_same_bytes(tmp_path: Path) -> None:
+    repo = copy_asset("merge_conflict", tmp_path)
+    plan = proposed(repo)
+    first, _ = build(repo, plan)
+    second, _ = build(repo, plan)
+    assert [f.text.encode() for f in first.files] == [f.text.encode() for f in second.files]
+
+
+# --- self-check and writing ----------------------------------------------------
+
+
+def test_a_failed_self_check_is_a_finding_and_writes_nothing(tmp_path: Path) -> None:
+    repo = copy_asset("broken_mapping", tmp_path)
+    plan = proposed(repo)
+    before = snapshot(repo)
+    cli = run_unify("build", str(repo), "--plan", str(plan), "--format", "json", cwd=tmp_path)
+    assert cli.returncode == 1, cli.stderr
+    report = json.loads(cli.stdout)
+    assert report["written"] == []
+    codes = [f["code"] for f in report["findings"]]
+    assert "S003" in codes
+    mapper = next(f for f in report["findings"] if f["code"] == "S003")
+    assert "Ghost" in mapper["message"]
+    assert snapshot(repo) == before
+
+
+def test_self_check_catches_legacy_imports_and_fk_type_drift(tmp_path: Path) -> None:
+    repo = copy_asset("merge_conflict", tmp_path)
+    plan_path = proposed(repo)
+    inventory = analyze_repo(repo)
+    plan = load_plan(plan_path)
+    result = build_modules(repo, inventory, plan)
+    from dataclasses import replace
+
+    from unify.selfcheck import self_check
+
+    broken = (
+        result.files[0]
+        .text.replace(
+            "from flask_sqlalchemy import SQLAlchemy",
+            "from flask_sqlalchemy import SQLAlchemy\nimport legacy_accounts  # noqa",
+        )
+        .replace("holder_id = db.Column(db.Integer,", "holder_id = db.Column(db.String(36),")
+    )
+    files = (replace(result.files[0], text=broken), *result.files[1:])
+    codes = sorted({f.code for f in self_check(repo, inventory, plan, files)})
+    assert "S005" in codes  # badges.holder_id VARCHAR(36) -> users.id INTEGER
+    assert "S001" in codes or "S002" in codes  # importing legacy_accounts (which needs accounts)
+
+
+def test_out_dir_and_dry_run(tmp_path: Path) -> None:
+    repo = copy_asset("merge_conflict", tmp_path)
+    plan = proposed(repo)
+    before = snapshot(repo)
+    dry = run_unify("build", str(repo), "--plan", str(plan), "--dry-run", cwd=tmp_path)
+    assert dry.returncode == 0, dry.stderr
+    assert dry.stdout.startswith("--- /dev/null\n+++ b/models.py\n")
+    assert snapshot(repo) == before
+    out = tmp_path / "out"
+    wrote = run_unify("build", str(repo), "--plan", str(plan), "--out", str(out), cwd=tmp_path)
+    assert wrote.returncode == 0, wrote.stderr
+    assert sorted(snapshot(out)) == ["models.py", "models_compat.py"]
+    assert snapshot(repo) == before
+
+
+def test_stubs_replace_legacy_modules_with_re_exports(tmp_path: Path) -> None:
+    repo = copy_asset("merge_conflict", tmp_path)
+    plan = proposed(repo)
+    cli = run_unify("build", str(repo), "--plan", str(plan), "--stubs", cwd=tmp_path)
+    assert cli.returncode == 0, cli.stdout + cli.stderr
+    stub = (repo / "legacy_accounts.py").read_text()
+    assert "from models_compat import (  # noqa: F401\n    Badge,\n    LegacyUser,\n" in stub
+    # the app's untouched imports still work through the stubs
+    check = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import app; from sqlalchemy.orm import configure_mappers; configure_mappers();"
+            " print(app.LegacyUser is app.User)",
+        ],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert check.stdout.strip() == "True", check.stderr
+
+
+@pytest.mark.parametrize("section", ["Organization", "User"])
+def test_classes_land_in_their_sections(tmp_path: Path, section: str) -> None:
+    repo = copy_asset("merge_conflict", tmp_path)
+    result, plan = build(repo, proposed(repo))
+    unified = result.files[0].text
+    decision = next(c for c in plan.classes if c.name == section)
+    from unify.models import SECTIONS
+
+    title = f"# SECTION {SECTIONS.index(decision.section) + 1}: {decision.section.upper()}"
+    assert unified.index(title) < unified.index(f"class {section}(")

@@ -413,10 +413,13 @@ def render_statement(
     out: list[cst.BaseSmallStatement] = []
     for i, (module, bounds) in enumerate(stmt.groups):
         aliases = [(b, _final_asname(stmt, b, decisions)) for b in bounds]
-        if i == 0 and stmt.form != "from-star":
+        # ``from app import legacy`` whose target is top-level becomes ``import unified``
+        fresh_import = isinstance(stmt.node, cst.ImportFrom) and module == Written("")
+        is_import = isinstance(stmt.node, cst.Import) or fresh_import
+        if i == 0 and stmt.form != "from-star" and not fresh_import:
             out.append(_edit_original(stmt.node, module, aliases))
         else:
-            out.append(_fresh(module, aliases, indent, is_import=isinstance(stmt.node, cst.Import)))
+            out.append(_fresh(module, aliases, indent, is_import=is_import))
     return out
 
 
@@ -529,7 +532,8 @@ def merge_imports(
         if ours and _bare_code(stmt) in seen and not _leading_comment(stmt):
             changed = True  # the same line, comment included, a second time
             continue
-        if ours and key is not None and key in first and not _has_comment(stmt):
+        earlier_ours = key is not None and key in first and id(out[first[key]]) in produced
+        if (ours or earlier_ours) and key in first and not _has_comment(stmt):
             out[first[key]] = _merged(out[first[key]], stmt)
             produced.add(id(out[first[key]]))
             changed = True

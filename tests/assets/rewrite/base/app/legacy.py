@@ -1,0 +1,5 @@
+"""Legacy module inside the package."""
+
+
+class Widget:
+    pass

@@ -1,0 +1,8 @@
+from unified import (
+    Organization,  # the tenant
+    Competency,
+)
+
+
+def load():
+    return Organization(), Competency()

@@ -1,0 +1,8 @@
+from models import (
+    Organization,  # the tenant
+    SECompetency,
+)
+
+
+def load():
+    return Organization(), SECompetency()

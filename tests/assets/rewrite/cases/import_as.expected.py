@@ -1,0 +1,5 @@
+import unified as mm
+
+
+def load():
+    return mm.User(), mm.helper()

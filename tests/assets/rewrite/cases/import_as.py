@@ -1,0 +1,5 @@
+import mvp_models as mm
+
+
+def load():
+    return mm.MVPUser(), mm.helper()

@@ -1,0 +1,5 @@
+import unified
+
+
+def load():
+    return unified.Widget()

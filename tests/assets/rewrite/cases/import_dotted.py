@@ -1,0 +1,5 @@
+import app.legacy
+
+
+def load():
+    return app.legacy.Widget()

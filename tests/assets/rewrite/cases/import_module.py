@@ -1,0 +1,5 @@
+import mvp_models
+
+
+def load():
+    return mvp_models.MVPUser(), mvp_models.helper()

@@ -1,0 +1,5 @@
+from unified import Organization, User, db
+
+
+def load():
+    return Organization(), User(), db

@@ -1,0 +1,5 @@
+from unified import Widget
+
+
+def load():
+    return Widget()

@@ -1,0 +1,6 @@
+# expect-finding: name-kept-by-alias
+from mvp_models import MVPUser
+
+
+def load(User):
+    return MVPUser(User)

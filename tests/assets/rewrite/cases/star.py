@@ -1,0 +1,6 @@
+# expect-finding: star-import-replaced
+from mvp_models import *
+
+
+def load():
+    return MVPUser(), helper()

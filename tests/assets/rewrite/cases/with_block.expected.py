@@ -1,0 +1,6 @@
+import contextlib
+
+with contextlib.suppress(ImportError):
+    from unified import Competency
+
+    COMPETENCY = Competency

@@ -1,0 +1,6 @@
+import contextlib
+
+with contextlib.suppress(ImportError):
+    from models import SECompetency
+
+    COMPETENCY = SECompetency

@@ -1,0 +1,46 @@
+"""Shared pieces of the rewrite tests: the asset repository and its rename map."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from unify.models import ModuleMove, Rename, RenameMap, TableRename
+
+ASSETS = Path(__file__).resolve().parent / "assets" / "rewrite"
+BASE = ASSETS / "base"
+CASES = ASSETS / "cases"
+
+RENAME_MAP = RenameMap(
+    moves=(
+        ModuleMove(legacy="models", target="unified"),
+        ModuleMove(legacy="mvp_models", target="unified"),
+        ModuleMove(legacy="app.legacy", target="unified"),
+    ),
+    renames=(
+        Rename(legacy_module="models", legacy_name="SECompetency", module="unified", name="Competency"),
+        Rename(legacy_module="mvp_models", legacy_name="MVPUser", module="unified", name="User"),
+        Rename(
+            legacy_module="mvp_models",
+            legacy_name="MVPAssessment",
+            module="unified",
+            name="Assessment",
+        ),
+    ),
+    tables=(TableRename(old="mvp_users", new="users"),),
+)
+
+
+def make_repo(tmp_path: Path, files: dict[str, str] | None = None) -> Path:
+    """A copy of the asset repository, plus ``files`` (relative path -> text)."""
+    repo = tmp_path / "repo"
+    shutil.copytree(BASE, repo)
+    for rel, text in (files or {}).items():
+        target = repo / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    return repo
+
+
+def case_names() -> list[str]:
+    return sorted(p.name[: -len(".py")] for p in CASES.glob("*.py") if ".expected" not in p.name)

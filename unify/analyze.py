@@ -523,6 +523,7 @@ class _Catalogue:
     chosen: set[str] | None = None
     bases: frozenset[str] = frozenset()
     provided: dict[str, dict[str, str]] = field(default_factory=dict)
+    declarative: set[str] = field(default_factory=set)
 
     def by_name(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = defaultdict(list)
@@ -564,6 +565,7 @@ def _find_models(repo: _Repo, chosen: set[str] | None) -> _Catalogue:
     cat = _Catalogue(chosen=chosen, bases=_declarative_bases(repo))
     candidates = [_ClassRef(o, top) for o in repo.outlines.values() for top in o.classes.values()]
     resolved = {c.qualname: _resolve_bases(repo, c) for c in candidates}
+    cat.declarative = {c.qualname for c in candidates if _is_declarative_base(c, cat)}
     changed = True
     while changed:
         changed = False
@@ -644,7 +646,9 @@ def _is_model(ref: _ClassRef, parents: tuple[str | None, ...], cat: _Catalogue) 
         b.rsplit(".", 1)[-1] in DECLARATIVE_ROOTS for b in top.bases
     ):
         return False  # the declarative base itself
-    for base in top.bases:
+    for base, parent in zip(top.bases, parents, strict=False):
+        if parent is not None and parent not in cat.declarative:
+            continue  # a plain repository class that happens to be called ``Model``
         last = base.rsplit(".", 1)[-1]
         if last in cat.bases or (last.startswith("BASE") and last.isupper()):
             return True
@@ -656,8 +660,6 @@ def _assigned_name(stmt: ast.stmt) -> str | None:
         return stmt.targets[0].id
     if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
         return stmt.target.id
-    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        return stmt.name
     return None
 
 

@@ -18,7 +18,9 @@ RENAME_MAP = RenameMap(
         ModuleMove(legacy="app.legacy", target="unified"),
     ),
     renames=(
-        Rename(legacy_module="models", legacy_name="SECompetency", module="unified", name="Competency"),
+        Rename(
+            legacy_module="models", legacy_name="SECompetency", module="unified", name="Competency"
+        ),
         Rename(legacy_module="mvp_models", legacy_name="MVPUser", module="unified", name="User"),
         Rename(
             legacy_module="mvp_models",

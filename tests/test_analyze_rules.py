@@ -624,3 +624,10 @@ def test_other_python_files_are_listed(tmp_path: Path) -> None:
     assert inv.other_python_files == ("old_routes.py.unused",)
     (found,) = hits(inv, "other-python-file")
     assert found.severity is Severity.INFO
+
+
+def test_every_rule_is_documented() -> None:
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "rules.md").read_text(encoding="utf-8")
+    for rule in RULES.values():
+        assert f"\n## {rule.name}\n" in docs
+        assert f"| {rule.code} | [{rule.name}](#{rule.name}) | {rule.severity.value} |" in docs

@@ -178,7 +178,10 @@ def _parse_all(root: Path, files: Sequence[SourceFile]) -> tuple[list[ParsedFile
             text = read_source(root / src.rel)
             tree = ast.parse(text, filename=src.rel)
         except SyntaxError as exc:
-            problems.append(_parse_error(src.rel, exc.lineno, f"syntax error: {exc.msg}"))
+            reason = f"syntax error: {exc.msg}"
+            if "encoding" in str(exc.msg):
+                reason = "is not valid UTF-8 and declares no other encoding"
+            problems.append(_parse_error(src.rel, exc.lineno, reason))
         except UnicodeDecodeError as exc:
             reason = f"cannot be decoded ({exc.encoding}: {exc.reason} at byte {exc.start})"
             problems.append(_parse_error(src.rel, None, reason))

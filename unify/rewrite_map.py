@@ -61,7 +61,8 @@ class RenameIndex:
             return None
         hit = self.index.resolve(importer, written.dotted, written.level)
         if hit is None:
-            return None
+            # a legacy module already deleted: its imports still count as legacy
+            return written.dotted if not written.level and written.dotted in self.missing else None
         return self.legacy_files.get(hit.rel)
 
     def written_target(

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 import libcst as cst
 from libcst.metadata import Access, MetadataWrapper, Scope, ScopeProvider
 
-from unify.rewrite_plan import Bound, FilePlan, StmtPlan
+from unify.rewrite_map import Written
+from unify.rewrite_plan import Bound, FilePlan, StmtPlan, dotted
 
 
 @dataclass(slots=True)
@@ -171,31 +172,27 @@ def _conflicts(text: str, request: _Request, cache: ScopeCache) -> bool:
     string (``__all__``) that would go stale."""
     if re.search(rf"""["']{re.escape(request.binding)}["']""", text):
         return True
-    target = request.bounds[0].target
+    bound = request.bounds[0]
     for scope in cache.scopes():
         for assignment in scope.assignments[request.wanted]:
-            if not _same_import(assignment, request.wanted, target):
+            if not _same_import(assignment, bound):
                 return True
         for access in scope.accesses[request.wanted]:
-            if not access.referents or not all(
-                _same_import(a, request.wanted, target) for a in access.referents
-            ):
+            if not access.referents or not all(_same_import(a, bound) for a in access.referents):
                 return True
     return False
 
 
-def _same_import(assignment: object, name: str, target: tuple[str, str]) -> bool:
-    """An existing ``from target import name`` binds the same object: no conflict."""
+def _same_import(assignment: object, bound: Bound) -> bool:
+    """An existing import that binds the wanted name to the same object: no conflict."""
     node = getattr(assignment, "node", None)
+    if isinstance(node, cst.Import):
+        return bound.kind == "module" and not bound.module.dotted and any(
+            a.asname is None and dotted(a.name) == bound.name for a in node.names
+        )
     if not isinstance(node, cst.ImportFrom) or isinstance(node.names, cst.ImportStar):
         return False
-    module = target[0].rpartition(".")[2]
-    written = node.module
-    last = (
-        written.value
-        if isinstance(written, cst.Name)
-        else getattr(getattr(written, "attr", None), "value", "")
-    )
-    return last == module and any(
-        (a.asname is None and getattr(a.name, "value", "") == name) for a in node.names
+    written = Written(dotted(node.module), len(node.relative))
+    return written == bound.module and any(
+        a.asname is None and dotted(a.name) == bound.name for a in node.names
     )

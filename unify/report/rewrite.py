@@ -15,7 +15,7 @@ from rich.text import Text
 
 from unify.errors import ExitCode, InputError
 from unify.models import Failed, Finding, RewriteResult, Rewritten, Skipped
-from unify.report import dumps, finding_dict, print_findings
+from unify.report import dumps, finding_dict, finding_line, sorted_findings, summary_line
 
 IMPORT_FORMS = ("from", "from-star", "from-module", "import", "import-as")
 
@@ -170,9 +170,13 @@ def emit_rewrite(
         return
     if show_diff:
         print_diff(console, diff_text(result))
-    for line in summary_lines(result, written=written, dry_run=dry_run):
+    findings = sorted_findings(all_findings(result))
+    for line in [
+        *summary_lines(result, written=written, dry_run=dry_run),
+        *map(finding_line, findings),
+    ]:
         console.print(line, highlight=False, markup=False)
-    print_findings(console, all_findings(result), title="Rewrite findings")
+    console.print(summary_line(findings), highlight=False, markup=False)
 
 
 def summary_lines(result: RewriteResult, *, written: int, dry_run: bool) -> list[str]:

@@ -36,7 +36,7 @@ RULES: dict[str, tuple[str, Severity]] = {
     "dead-fallback": ("R003", Severity.WARNING),
     "star-import-replaced": ("R004", Severity.INFO),
     "name-kept-by-alias": ("R005", Severity.INFO),
-    "legacy-module-missing": ("R006", Severity.WARNING),
+    "legacy-module-missing": ("R006", Severity.INFO),
     "python-under-other-suffix": ("R007", Severity.INFO),
     "unknown-star-exports": ("R008", Severity.WARNING),
     "target-module-missing": ("R009", Severity.WARNING),

@@ -47,7 +47,7 @@ def test_nothing_is_written_when_a_file_changed_since_read(tmp_path: Path) -> No
     result = rewrite_repo(repo, RENAME_MAP, jobs=1)
     (repo / "app/b.py").write_text(IMPORTER + "# edited meanwhile\n", encoding="utf-8")
     before = snapshot(repo)
-    with pytest.raises(RewriteAborted, match="app/b.py changed since it was read"):
+    with pytest.raises(RewriteAborted, match=r"app/b\.py changed since it was read"):
         apply_rewrites(result)
     assert snapshot(repo) == before
 

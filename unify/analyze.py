@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ast
 import gc
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -1257,18 +1258,20 @@ def _scan_dependents(repo: _Repo, cat: _Catalogue, model_paths: set[str]) -> _De
     and uses of model attributes, file by file.  Modules are matched by file path."""
     targets = model_paths | _hubs(repo, model_paths)
     short = {repo.outlines[p].source.module.rsplit(".", 1)[-1] for p in targets}
+    mentions = re.compile("|".join(re.escape(s) for s in sorted(short)) or "(?!)")
     names = {repo.outlines[p].source.module for p in model_paths}
     out = _Dependents()
     for outline in repo.outlines.values():
         text = outline.parsed.text
-        if not any(s in text for s in short):
+        if not mentions.search(text):
             continue
         found = [i for i in _file_imports(repo, outline, targets) if _worth(i, model_paths, names)]
         if "import_module" in text or "__import__" in text:
             out.dynamic += _dynamic_imports(repo, outline, model_paths)
         if found or outline.source.rel in model_paths:
             scope = _Scope.build(repo, cat, outline, found)
-            walked = _walk_uses(outline, scope)
+            star = any(i.form == "from-star" for i in found)
+            walked = _walk_uses(outline, scope, star=star)
             out.uses += walked.uses
             out.module_attributes += _module_attributes(repo, outline, scope, walked.refs)
             found = [_with_star_names(repo, outline, i, walked.names) for i in found]
@@ -1534,12 +1537,17 @@ class _Walked:
     refs: list[tuple[int, str, str]] = field(default_factory=list)  # (line, via, name)
 
 
-def _walk_uses(outline: Outline, scope: _Scope) -> _Walked:
-    """One walk over the tree: names used, ``Model.attr``, ``filter_by(...)`` on a query of
-    a model, and ``module.Name`` where ``module`` is bound to a model module."""
+def _walk_uses(outline: Outline, scope: _Scope, *, star: bool) -> _Walked:
+    """One walk over the tree: names used (for star imports), ``Model.attr``,
+    ``filter_by(...)`` on a query of a model, and ``module.Name`` where ``module`` is bound
+    to a model module.  Skipped when the text shows none of these can occur."""
     out = _Walked()
     rel = outline.source.rel
-    for node in ast.walk(outline.parsed.tree):
+    text = outline.parsed.text
+    locals_ = (*scope.classes, *scope.module_names)
+    if not star and "filter_by" not in text and not any(f"{n}." in text for n in locals_):
+        return out
+    for node in _nodes(outline.parsed.tree):
         if isinstance(node, ast.Name):
             out.names.add(node.id)
         elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
@@ -1560,6 +1568,22 @@ def _walk_uses(outline: Outline, scope: _Scope) -> _Walked:
             and node.func.attr == "filter_by"
         ):
             out.uses += _filter_by_uses(rel, node, scope)
+    return out
+
+
+def _nodes(tree: ast.AST) -> list[ast.AST]:
+    """Every node of the tree, breadth first: ``ast.walk`` without its per-node generators."""
+    out: list[ast.AST] = [tree]
+    i = 0
+    while i < len(out):
+        node = out[i]
+        i += 1
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if value.__class__ is list:
+                out.extend(v for v in value if isinstance(v, ast.AST))
+            elif isinstance(value, ast.AST):
+                out.append(value)
     return out
 
 

@@ -243,3 +243,14 @@ def test_classes_land_in_their_sections(tmp_path: Path, section: str) -> None:
 
     title = f"# SECTION {SECTIONS.index(decision.section) + 1}: {decision.section.upper()}"
     assert unified.index(title) < unified.index(f"class {section}(")
+
+
+def test_references_through_a_legacy_module_alias_become_local(tmp_path: Path) -> None:
+    repo = copy_asset("module_refs", tmp_path)
+    result = run_build(repo, analyze_repo(repo), load_plan(proposed(repo)))
+    assert errors(result) == []
+    unified = result.files[0].text
+    assert "models_v2" not in unified
+    assert "class PortExtra(db.Model):" in unified
+    assert "db.String(36), db.ForeignKey('ports.id'), primary_key=True" in unified
+    assert "port = db.relationship('Port', backref='extra')" in unified

@@ -83,9 +83,15 @@ class Naming:
     table_of: dict[str, str]  # final class name -> final table
     local: dict[str, dict[str, str]]  # module -> {name as written there -> final name}
     backrefs: dict[tuple[str, str], str]  # (legacy qualname, relationship) -> backref
+    module_aliases: dict[str, dict[str, str]]  # module -> {"models_v2" as bound -> legacy module}
 
     def names_in(self, module: str) -> dict[str, str]:
         return self.local.get(module, {})
+
+    def final_in(self, legacy_module: str, name: str) -> str:
+        """The final name of ``legacy_module.name``."""
+        found = self.final.get(f"{legacy_module}.{name}")
+        return found or self.names_in(legacy_module).get(name, name)
 
 
 def plan_naming(inventory: Inventory, plan: Plan) -> Naming:
@@ -106,7 +112,26 @@ def plan_naming(inventory: Inventory, plan: Plan) -> Naming:
             tables.setdefault(cls.table, new)
     local = _local_names(inventory, plan, final)
     backrefs = {(b.model, b.relationship): b.rename_to for b in plan.backrefs}
-    return Naming(plan, classes, final, tables, table_of, local, backrefs)
+    aliases = _module_aliases(inventory, set(plan.legacy_modules))
+    return Naming(plan, classes, final, tables, table_of, local, backrefs, aliases)
+
+
+def _module_aliases(inventory: Inventory, legacy: set[str]) -> dict[str, dict[str, str]]:
+    """For each legacy module: the names it binds to other legacy *modules*
+    (``from neutron.db import models_v2``, ``import models as m``, ``import a.b``)."""
+    paths = {m.path: m.name for m in inventory.modules}
+    out: dict[str, dict[str, str]] = {}
+    for record in inventory.imports:
+        owner = paths.get(record.path)
+        if owner is None or record.target not in legacy:
+            continue
+        bound = out.setdefault(owner, {})
+        for name in record.names:
+            if record.form == "from" and record.target.endswith("." + name.name):
+                bound[name.asname or name.name] = record.target
+            elif record.form in ("import", "import-as"):
+                bound[name.asname or record.target] = record.target
+    return out
 
 
 def _local_names(
@@ -333,6 +358,7 @@ class RewriteContext:
     column_specs: dict[str, str] = field(default_factory=dict)  # attr -> type as analyzed
     column_types: dict[tuple[str, str], str] = field(default_factory=dict)
     model_names: frozenset[str] = frozenset()  # final class names
+    module_aliases: dict[str, str] = field(default_factory=dict)  # bound name -> legacy module
 
 
 class MovedCodeRewriter(cst.CSTTransformer):
@@ -352,7 +378,10 @@ class MovedCodeRewriter(cst.CSTTransformer):
 
     def leave_Attribute(
         self, original_node: cst.Attribute, updated_node: cst.Attribute
-    ) -> cst.Attribute:
+    ) -> cst.BaseExpression:
+        legacy = self.context.module_aliases.get(_code(original_node.value))
+        if legacy is not None:  # models_v2.Port -> Port: the class now lives here
+            return cst.Name(self.context.naming.final_in(legacy, original_node.attr.value))
         return updated_node.with_changes(attr=original_node.attr)
 
     def leave_Arg(self, original_node: cst.Arg, updated_node: cst.Arg) -> cst.Arg:
@@ -747,6 +776,7 @@ def _class_context(cls: ModelClass, naming: Naming) -> RewriteContext:
         column_specs={c.attr: c.type for c in cls.columns},
         column_types={(d.table, d.column): d.type for d in naming.plan.column_types},
         model_names=frozenset(naming.table_of),
+        module_aliases=naming.module_aliases.get(cls.module, {}),
     )
 
 
@@ -861,7 +891,8 @@ def _table_statements(
 
 
 def _set_tablename(stmt: cst.BaseStatement, table: str) -> cst.BaseStatement:
-    assert isinstance(stmt, cst.SimpleStatementLine)
+    if not isinstance(stmt, cst.SimpleStatementLine):  # a declared_attr function
+        return stmt
     assign = stmt.body[0]
     if isinstance(assign, cst.Assign) and isinstance(assign.value, cst.SimpleString):
         new = assign.with_changes(value=_with_string(assign.value, table))
@@ -870,7 +901,8 @@ def _set_tablename(stmt: cst.BaseStatement, table: str) -> cst.BaseStatement:
 
 
 def _drop_extend_existing(stmt: cst.BaseStatement) -> cst.BaseStatement | None:
-    assert isinstance(stmt, cst.SimpleStatementLine)
+    if not isinstance(stmt, cst.SimpleStatementLine):  # a declared_attr function
+        return stmt
     assign = stmt.body[0]
     if not isinstance(assign, cst.Assign):
         return stmt
@@ -1119,6 +1151,7 @@ def _rewriter_for(legacy: Legacy, naming: Naming) -> MovedCodeRewriter:
         names=naming.names_in(legacy.module.name),
         column_types={(d.table, d.column): d.type for d in naming.plan.column_types},
         model_names=frozenset(naming.table_of),
+        module_aliases=naming.module_aliases.get(legacy.module.name, {}),
     )
     return MovedCodeRewriter(context)
 
@@ -1296,7 +1329,10 @@ def compat_names(
     findings: list[Finding] = []
     for module in _ordered_modules(inventory, plan):
         local = naming.names_in(module.name)
+        modules = naming.module_aliases.get(module.name, {})
         for export in module.exports:
+            if export in modules:  # a legacy module bound as a name: nothing to alias
+                continue
             new = local.get(export, export)
             if new not in provided:
                 if not export.startswith("_"):

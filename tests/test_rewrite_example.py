@@ -1,0 +1,106 @@
+"""The bundled example end to end, through the command line: build, rewrite (dry run, check,
+JSON, for real), delete the legacy modules, and run the example's own tests."""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+LEGACY = ("mvp_models", "unified_models", "models_compat")
+
+
+def unify(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "unify", *map(str, args)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+
+
+def snapshot(repo: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(repo).as_posix(): p.read_bytes()
+        for p in sorted(repo.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts and ".git" not in p.parts
+    }
+
+
+def legacy_imports(repo: Path) -> list[str]:
+    found: list[str] = []
+    for path in repo.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and not node.level:
+                names = [node.module or ""]
+            found += [f"{path}:{node.lineno}" for n in names if n.split(".")[0] in LEGACY]
+    return found
+
+
+def test_example_end_to_end(example_copy: Path) -> None:
+    repo = example_copy
+    assert unify("build", repo, "--plan", repo / "unify.toml").returncode == 0
+    before = snapshot(repo)
+
+    dry = unify("rewrite", repo, "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "--- a/app/mvp_routes.py" in dry.stdout
+    assert "+from models import" in dry.stdout
+    assert snapshot(repo) == before, "--dry-run must change no byte"
+    assert unify("rewrite", repo, "--check").returncode == 1
+
+    run = unify("rewrite", repo, "--format", "json")
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    assert "app/mvp_routes.py" in report["files_changed"]
+    assert {
+        "path": "app/seqpt_routes.py",
+        "line": 4,
+        "names": ["Questionnaire", "db", "get_user_by_email"],
+    } in report["star_imports"]
+    assert "dynamic-legacy-reference" in {f["rule"] for f in report["findings"]}
+
+    for name in LEGACY:
+        (repo / f"{name}.py").unlink()
+    tests = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert tests.returncode == 0, tests.stdout[-3000:]
+    assert legacy_imports(repo) == []
+
+    again = unify("rewrite", repo)
+    assert again.returncode == 0
+    assert again.stdout.startswith("0 file(s) changed")
+    assert unify("rewrite", repo, "--check").returncode == 0
+
+
+def test_missing_plan_is_one_line_and_exit_2(example_copy: Path) -> None:
+    result = unify("rewrite", example_copy, "--plan", example_copy / "nope.toml")
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: ")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_dirty_tree_is_refused(example_copy: Path) -> None:
+    repo = example_copy
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com"}
+    env |= {"GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "legacy"]):
+        subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env=env)
+    routes = repo / "app" / "mvp_routes.py"
+    routes.write_text(routes.read_text(encoding="utf-8") + "# work in progress\n", encoding="utf-8")
+    before = snapshot(repo)
+    result = unify("rewrite", repo)
+    assert result.returncode == 2
+    assert "uncommitted changes (app/mvp_routes.py)" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert snapshot(repo) == before

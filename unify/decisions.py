@@ -730,6 +730,8 @@ def propose_plan(
 ) -> Plan:
     """A first plan: one entity per group of legacy classes, singular tables where plural and
     singular compete, Integer keys where types disagree, legacy prefixes dropped."""
+    if not inventory.modules:
+        raise InputError(f"{inventory.root}: no model module found; nothing to plan")
     entities = group_entities(inventory)
     final = _final_by_qualname(entities)
     tables = _proposed_table_renames(inventory, entities)

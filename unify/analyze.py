@@ -1424,18 +1424,10 @@ def _with_star_names(
     if target is None:
         return imp
     provided = _public(target) | _star_names(repo, target)
-    own = outline.defined - {s.module for s in outline.stars}
     names = tuple(
-        _name_status(repo, target, n, None)
-        for n in sorted((used & provided) - _bound_locally(outline, own))
+        _name_status(repo, target, n, None) for n in sorted((used & provided) - outline.defined)
     )
     return replace(imp, names=names)
-
-
-def _bound_locally(outline: Outline, own: set[str]) -> set[str]:
-    return {
-        n for n in own if n in outline.classes or n in outline.functions or n in outline.assigns
-    }
 
 
 def _dynamic_imports(repo: _Repo, outline: Outline, targets: set[str]) -> list[DynamicImport]:

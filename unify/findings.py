@@ -580,7 +580,10 @@ def check_attribute_drift(
     seen: set[tuple[str, int, str, str]] = set()
     for use in uses:
         known = members.get(use.model)
-        if known is None or use.attr in known or (use.path, use.line, use.model, use.attr) in seen:
+        dunder = use.attr.startswith("__") and use.attr.endswith("__")
+        if known is None or use.attr in known or dunder:
+            continue
+        if (use.path, use.line, use.model, use.attr) in seen:
             continue
         seen.add((use.path, use.line, use.model, use.attr))
         alias = "" if use.via == use.model.rsplit(".", 1)[-1] else f" (via {use.via})"

@@ -631,3 +631,37 @@ def test_every_rule_is_documented() -> None:
     for rule in RULES.values():
         assert f"\n## {rule.name}\n" in docs
         assert f"| {rule.code} | [{rule.name}](#{rule.name}) | {rule.severity.value} |" in docs
+
+
+def test_no_alias_for_plain_assignments_and_plain_imports(tmp_path: Path) -> None:
+    inv = analyze(
+        tmp_path,
+        {
+            "models.py": DRIFT_MODELS.replace("Assessment = Result\n", "")
+            + "DEFAULT_LIMIT = 10\nformatter = str\n",
+            "other_models.py": "from models import db, Result\n"
+            "class Extra(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n",
+            "notes.txt": "from models import Result\n",
+        },
+    )
+    assert hits(inv, "model-alias") == [] and hits(inv, "other-python-file") == []
+
+
+def test_reexport_through_a_bridge_module(tmp_path: Path) -> None:
+    inv = analyze(
+        tmp_path,
+        {
+            "helpers.py": "def slugify(x):\n    return x\n",
+            "models.py": MODELS,
+            "app/__init__.py": "",
+            "app/bridge.py": "from models import User, db\n__all__ = ['User', 'db']\n",
+            "app/views.py": "from .bridge import User\nfrom app.bridge import db\n",
+            "app/other.py": "from app.views import json_dumps\n",
+        },
+    )
+    found = hits(inv, "reexport")
+    assert [(f.path, f.line, f.objects) for f in found] == [
+        ("app/views.py", 1, ("app.bridge", "User", "models")),
+        ("app/views.py", 2, ("app.bridge", "db", "models")),
+    ]
+    assert {i.target_path for i in inv.imports} == {"models.py", "app/bridge.py"}

@@ -254,3 +254,15 @@ def test_references_through_a_legacy_module_alias_become_local(tmp_path: Path) -
     assert "class PortExtra(db.Model):" in unified
     assert "db.String(36), db.ForeignKey('ports.id'), primary_key=True" in unified
     assert "port = db.relationship('Port', backref='extra')" in unified
+
+
+def test_fk_columns_follow_their_key_without_an_explicit_decision(tmp_path: Path) -> None:
+    repo = copy_asset("merge_conflict", tmp_path)
+    block = '[[column_type]]\ntable = "badges"\ncolumn = "holder_id"\ntype = "Integer"\n'
+    inventory = analyze_repo(repo)
+    text = render_plan_toml(propose_plan(inventory), inventory)
+    assert block in text
+    (tmp_path / "unify.toml").write_text(text.replace(block, ""))
+    result, plan = build(repo, tmp_path / "unify.toml")
+    assert ("badges", "holder_id") not in {(c.table, c.column) for c in plan.column_types}
+    assert "holder_id = db.Column(db.Integer, db.ForeignKey('users.id'))" in result.files[0].text

@@ -28,6 +28,7 @@ from unify.models import (
     BuildResult,
     BuiltFile,
     Finding,
+    ForeignKeySpec,
     Inventory,
     ModelClass,
     ModelModule,
@@ -84,6 +85,7 @@ class Naming:
     local: dict[str, dict[str, str]]  # module -> {name as written there -> final name}
     backrefs: dict[tuple[str, str], str]  # (legacy qualname, relationship) -> backref
     module_aliases: dict[str, dict[str, str]]  # module -> {"models_v2" as bound -> legacy module}
+    column_types: dict[tuple[str, str], str]  # (final table, column) -> type to write
 
     def names_in(self, module: str) -> dict[str, str]:
         return self.local.get(module, {})
@@ -113,7 +115,48 @@ def plan_naming(inventory: Inventory, plan: Plan) -> Naming:
     local = _local_names(inventory, plan, final)
     backrefs = {(b.model, b.relationship): b.rename_to for b in plan.backrefs}
     aliases = _module_aliases(inventory, set(plan.legacy_modules))
-    return Naming(plan, classes, final, tables, table_of, local, backrefs, aliases)
+    types = _column_types(inventory, plan, final, tables, table_of)
+    return Naming(plan, classes, final, tables, table_of, local, backrefs, aliases, types)
+
+
+def _column_types(
+    inventory: Inventory,
+    plan: Plan,
+    final: dict[str, str],
+    tables: dict[str, str],
+    table_of: dict[str, str],
+) -> dict[tuple[str, str], str]:
+    """The plan's key and FK types, plus every other FK column aligned with its key."""
+    decided = {(d.table, d.column): d.type for d in plan.column_types}
+    survivors = {d.source for d in plan.classes}
+    keys: dict[tuple[str, str], str] = {}
+    for module in inventory.modules:
+        for cls in module.classes:
+            table = table_of.get(final.get(cls.qualname, ""), "")
+            if cls.qualname in survivors and table:
+                keys.update(
+                    {(table, c.name): c.type for c in cls.columns if c.primary_key or c.unique}
+                )
+    out = dict(decided)
+    for owner_table, fk in _all_foreign_keys(inventory, final, table_of):
+        target = (tables.get(fk.target_table, fk.target_table), fk.target_columns[0])
+        key_type = decided.get(target) or keys.get(target)
+        if key_type and len(fk.columns) == 1:
+            out.setdefault((owner_table, fk.columns[0]), key_type)
+    return out
+
+
+def _all_foreign_keys(
+    inventory: Inventory, final: dict[str, str], table_of: dict[str, str]
+) -> list[tuple[str, ForeignKeySpec]]:
+    found: list[tuple[str, ForeignKeySpec]] = []
+    for module in inventory.modules:
+        for cls in module.classes:
+            table = table_of.get(final.get(cls.qualname, ""), "")
+            found += [(table, fk) for fk in cls.foreign_keys if table]
+        for tdef in module.tables:
+            found += [(tdef.table, fk) for fk in tdef.foreign_keys]
+    return found
 
 
 def _module_aliases(inventory: Inventory, legacy: set[str]) -> dict[str, dict[str, str]]:
@@ -774,7 +817,7 @@ def _class_context(cls: ModelClass, naming: Naming) -> RewriteContext:
         table=naming.table_of.get(final, cls.table or ""),
         column_names={c.attr: c.name for c in cls.columns},
         column_specs={c.attr: c.type for c in cls.columns},
-        column_types={(d.table, d.column): d.type for d in naming.plan.column_types},
+        column_types=naming.column_types,
         model_names=frozenset(naming.table_of),
         module_aliases=naming.module_aliases.get(cls.module, {}),
     )
@@ -1149,7 +1192,7 @@ def _rewriter_for(legacy: Legacy, naming: Naming) -> MovedCodeRewriter:
     context = RewriteContext(
         naming=naming,
         names=naming.names_in(legacy.module.name),
-        column_types={(d.table, d.column): d.type for d in naming.plan.column_types},
+        column_types=naming.column_types,
         model_names=frozenset(naming.table_of),
         module_aliases=naming.module_aliases.get(legacy.module.name, {}),
     )

@@ -487,3 +487,44 @@ def test_scratch_container_without_docker_is_one_line(server: URL) -> None:
         db.scratch_database(server, "verify", "container"),
     ):
         pass
+
+
+def test_select_only_role_needs_sqlite_scratch(select_only_role: URL) -> None:
+    proc = run_cli(
+        "verify", str(UNIFIED), "--plan", str(PLAN_FILE), "--database-url", libpq(select_only_role)
+    )
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "permission denied to create database" in lines[0]
+    assert lines[0].endswith("(no scratch database: try --scratch sqlite)")
+    assert "ro-secret" not in proc.stderr
+
+
+def test_postgres_only_types_on_sqlite_scratch_are_one_line(
+    tmp_path: Path, pg_database: URL
+) -> None:
+    repo = write_module(
+        tmp_path / "repo",
+        "from sqlalchemy.dialects import postgresql\n\n"
+        "class Tagged(Base):\n    __tablename__ = 'tagged'\n"
+        "    id = sa.Column(sa.Integer, primary_key=True)\n"
+        "    tags = sa.Column(postgresql.ARRAY(sa.String(20)))\n",
+    )
+    proc = run_cli(
+        "verify",
+        str(repo),
+        "--plan",
+        str(PLAN_FILE),
+        "--database-url",
+        libpq(pg_database),
+        "--scratch",
+        "sqlite",
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("error: the unified schema cannot be created on sqlite: ")
+    # on a PostgreSQL scratch database the same module verifies
+    ok = run_cli(
+        "verify", str(repo), "--plan", str(PLAN_FILE), "--database-url", libpq(pg_database)
+    )
+    assert ok.returncode == 0, ok.stderr

@@ -181,7 +181,10 @@ def scratch_database(server: URL, purpose: str, kind: ScratchKind) -> Iterator[S
         if not is_postgres(server):
             raise InputError(f"--scratch postgres needs a PostgreSQL URL, not {mask(server)}")
         name = new_name(purpose)
-        url = create_database(server, name)
+        try:
+            url = create_database(server, name)
+        except DatabaseError as exc:
+            raise DatabaseError(f"{exc} (no scratch database: try --scratch sqlite)") from None
         try:
             yield ScratchDatabase(url=url, kind="postgres")
         finally:
@@ -228,6 +231,11 @@ def create_schema(scratch: ScratchDatabase, metadata: sa.MetaData) -> None:
         metadata.create_all(engine)
     except sa.exc.DBAPIError as exc:
         raise connection_error(scratch.url, exc) from None
+    except sa.exc.CompileError as exc:
+        first = str(exc).splitlines()[0]
+        raise DatabaseError(
+            f"the unified schema cannot be created on {scratch.kind}: {first}"
+        ) from None
     finally:
         engine.dispose()
 

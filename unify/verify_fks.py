@@ -779,7 +779,9 @@ def absorbed_checks(survivor: str, schema: SchemaShape, cols: Columns, samples: 
     shape = next((t for t in schema.tables if t.name == survivor), None)
     if shape is None:
         return []
-    keyless = TableShape(name=shape.name, columns=tuple(c for c in shape.columns if not c.primary_key))
+    keyless = TableShape(
+        name=shape.name, columns=tuple(c for c in shape.columns if not c.primary_key)
+    )
     checks: list[Check] = []
     for name in cols.tables.absorbed.get(survivor, ()):
         absorbed = cols.reflected.tables[name]
@@ -831,40 +833,48 @@ def _from(table: sa.Table, alias: str) -> str:
 def column_checks(
     table: TableShape, db_table: sa.Table, cols: Columns, samples: int
 ) -> list[Check]:
+    """Per column: values the type change loses, values too long, NULLs a NOT NULL rejects."""
     checks: list[Check] = []
     for shape in table.columns:
         if shape.name not in db_table.c:
             continue
         source, target = db_table.c[shape.name].type, cols.unified[table.name][shape.name]
-        expr = f"t.{QUOTE(shape.name)}"
-        conversion = convert(expr, source, target)
-        sample = f"{_key_text(db_table, 't')} || ': ' || CAST({expr} AS text)"
-        if conversion is not None and conversion.guard is not None:
-            rows = f"SELECT 1 FROM {_from(db_table, 't')} WHERE {expr} IS NOT NULL AND NOT COALESCE({conversion.guard}, false)"
-            text = f"{db_table.name}.{shape.name}: values that will not convert from {source} to {target}; fix or clear them: {{count}} row(s)"
-            checks.append(
-                Check(
-                    "uncastable-values",
-                    db_table.name,
-                    shape.name,
-                    _counted(rows, sample, samples),
-                    text,
-                )
-            )
+        checks += _uncastable_check(db_table, shape.name, source, target, samples)
         checks += _length_check(db_table, shape.name, source, target, samples)
         if not shape.nullable and db_table.c[shape.name].nullable:
-            rows = f"SELECT 1 FROM {_from(db_table, 't')} WHERE {expr} IS NULL"
-            text = f"{db_table.name}.{shape.name} is NOT NULL in the unified schema but has NULLs; fill them or keep the column nullable: {{count}} row(s)"
-            checks.append(
-                Check(
-                    "not-null-violation",
-                    db_table.name,
-                    shape.name,
-                    _counted(rows, _key_text(db_table, "t"), samples),
-                    text,
-                )
-            )
+            checks.append(_not_null_check(db_table, shape.name, samples))
     return checks
+
+
+def _uncastable_check(
+    db_table: sa.Table, column: str, source: TypeEngine[Any], target: TypeEngine[Any], samples: int
+) -> list[Check]:
+    expr = f"t.{QUOTE(column)}"
+    conversion = convert(expr, source, target)
+    if conversion is None or conversion.guard is None:
+        return []
+    rows = (
+        f"SELECT 1 FROM {_from(db_table, 't')} "
+        f"WHERE {expr} IS NOT NULL AND NOT COALESCE({conversion.guard}, false)"
+    )
+    sample = f"{_key_text(db_table, 't')} || ': ' || CAST({expr} AS text)"
+    text = (
+        f"{db_table.name}.{column}: values that will not convert from {source} to {target}; "
+        "fix or clear them: {count} row(s)"
+    )
+    return [
+        Check("uncastable-values", db_table.name, column, _counted(rows, sample, samples), text)
+    ]
+
+
+def _not_null_check(db_table: sa.Table, column: str, samples: int) -> Check:
+    rows = f"SELECT 1 FROM {_from(db_table, 't')} WHERE t.{QUOTE(column)} IS NULL"
+    text = (
+        f"{db_table.name}.{column} is NOT NULL in the unified schema but has NULLs; "
+        "fill them or keep the column nullable: {count} row(s)"
+    )
+    sql = _counted(rows, _key_text(db_table, "t"), samples)
+    return Check("not-null-violation", db_table.name, column, sql, text)
 
 
 def _length_check(
@@ -985,9 +995,10 @@ def _join_condition(
         key = convert(f"p.{QUOTE(ref)}", parent.c[ref].type, key_type)
         if value is None or key is None:
             return None
-        nonnull.append(f"{value.value} IS NOT NULL")
+        if value.guard is not None or child.c[column].nullable:
+            nonnull.append(f"{value.value} IS NOT NULL")
         on.append(f"{key.value} = {value.value}")
-    return " AND ".join(nonnull), " AND ".join(on)
+    return " AND ".join(nonnull or ["TRUE"]), " AND ".join(on)
 
 
 def consistency_checks(

@@ -266,3 +266,29 @@ def test_fk_columns_follow_their_key_without_an_explicit_decision(tmp_path: Path
     result, plan = build(repo, tmp_path / "unify.toml")
     assert ("badges", "holder_id") not in {(c.table, c.column) for c in plan.column_types}
     assert "holder_id = db.Column(db.Integer, db.ForeignKey('users.id'))" in result.files[0].text
+
+
+def test_one_name_imported_as_two_things_stops_the_build(tmp_path: Path) -> None:
+    repo = tmp_path / "clash"
+    repo.mkdir()
+    (repo / "a.py").write_text(
+        "from datetime import date as when\n"
+        "from flask_sqlalchemy import SQLAlchemy\n\n"
+        "db = SQLAlchemy()\n\n\n"
+        "class Alpha(db.Model):\n"
+        "    __tablename__ = 'alpha'\n"
+        "    id = db.Column(db.Integer, primary_key=True)\n"
+    )
+    (repo / "b.py").write_text(
+        "from time import time as when\n\n"
+        "from a import db\n\n\n"
+        "class Beta(db.Model):\n"
+        "    __tablename__ = 'beta'\n"
+        "    id = db.Column(db.Integer, primary_key=True)\n"
+    )
+    result, _ = build(repo, proposed(repo))
+    assert errors(result) == [("B008", ("when",))]
+    assert result.findings[0].message == (
+        "'when' is bound to datetime.date (in a) and time.time (in b); "
+        "rename one of these imports in its legacy module before building"
+    )

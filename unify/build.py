@@ -1138,6 +1138,7 @@ def render_unified(
     findings: list[Finding] = []
     helpers, bases = _helpers(legacies, naming, built, findings)
     tables = _tables(legacies, naming)
+    findings += import_clashes(legacies)
     parts = [_module_docstring(plan, legacies) + "\n\n" + render_imports(root, legacies)]
     parts += [_chunk(c) for lg in legacies.values() for c in map(lg.code, lg.preamble)]
     parts.append(_banner(_section_title(SECTIONS[0])))
@@ -1166,10 +1167,11 @@ def render_unified(
 
 
 def _module_docstring(plan: Plan, legacies: dict[str, Legacy]) -> str:
-    sources = ", ".join(legacies)
+    many = len(legacies) > 4
+    sources = f"{len(legacies)} legacy modules" if many else "the legacy modules " + ", ".join(legacies)
     return (
         f'"""Unified models: every model of the application, in the plan\'s sections.\n\n'
-        f"Built by `unify build` from the legacy modules {sources}\n"
+        f"Built by `unify build` from {sources}\n"
         f"(decisions in {PurePosixPath(plan.path).name}).  The legacy names stay importable from\n"
         f'{plan.compat_module} until every import points here.\n"""'
     )
@@ -1324,6 +1326,44 @@ def render_imports(root: Path, legacies: dict[str, Legacy]) -> str:
         groups.setdefault(_group(module, local), []).append((1, module, line))
     blocks = ["\n".join(line for _, _, line in sorted(groups[g])) for g in sorted(groups)]
     return "\n\n".join(blocks)
+
+
+def import_clashes(legacies: dict[str, Legacy]) -> list[Finding]:
+    """Names two legacy modules bind to different things by import (``apidef`` from two
+    modules): one namespace cannot hold both, so the user must rename one import."""
+    bound: dict[str, dict[str, str]] = {}  # name -> {what it means -> legacy module}
+    for legacy in legacies.values():
+        for stmt in legacy.imports:
+            for small in stmt.body:
+                for name, meaning in _bindings(small):
+                    bound.setdefault(name, {}).setdefault(meaning, legacy.module.name)
+    return [
+        finding(
+            "import-name-clash",
+            "B008",
+            f"{name!r} is bound to "
+            + " and ".join(f"{m} (in {where})" for m, where in sorted(meanings.items()))
+            + "; rename one of these imports in its legacy module before building",
+            objects=(name,),
+        )
+        for name, meanings in sorted(bound.items())
+        if len(meanings) > 1
+    ]
+
+
+def _bindings(node: cst.BaseSmallStatement) -> list[tuple[str, str]]:
+    if isinstance(node, cst.Import):
+        return [
+            (
+                _asname(a) or _code(a.name).split(".")[0],
+                _code(a.name) if _asname(a) else _code(a.name).split(".")[0],
+            )
+            for a in node.names
+        ]
+    if isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
+        module = "." * len(node.relative) + (_code(node.module) if node.module else "")
+        return [(_asname(a) or _code(a.name), f"{module}.{_code(a.name)}") for a in node.names]
+    return []
 
 
 def _group(module: str, local: set[str]) -> int:

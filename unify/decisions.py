@@ -752,7 +752,7 @@ def propose_plan(
 
 def _class_decision_for(entity: Entity) -> ClassDecision:
     cls = entity.survivor
-    shared_base = cls.mixin or cls.abstract or not entity.table
+    shared_base = cls.mixin or cls.abstract
     section = SECTIONS[0] if shared_base else section_for(entity.name, entity.table)
     return ClassDecision(source=cls.qualname, name=entity.name, table=entity.table, section=section)
 

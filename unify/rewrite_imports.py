@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import stat
 import subprocess
 import tempfile
@@ -93,14 +94,14 @@ def _other_sources(rels: Iterable[str]) -> tuple[SourceFile, ...]:
     return tuple(out)
 
 
-def _mentions(path: Path, pattern: object) -> bool:
+def _mentions(path: Path, pattern: re.Pattern[bytes] | None) -> bool:
     if pattern is None:
         return False
     try:
         data = path.read_bytes()
     except OSError:
         return True  # reported as skipped when read for real
-    return pattern.search(data) is not None  # type: ignore[attr-defined]
+    return pattern.search(data) is not None
 
 
 def _skipped(candidates: list[SourceFile], names: RenameIndex) -> Iterator[FileOutcome]:

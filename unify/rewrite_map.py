@@ -39,6 +39,7 @@ class RenameIndex:
     target_files: dict[str, str]  # rel -> target module
     missing: tuple[str, ...] = ()  # legacy modules with no file in the repository
     tokens: tuple[str, ...] = field(default=())
+    dynamic: re.Pattern[str] | None = None  # strings naming a legacy module
 
     # -- names ---------------------------------------------------------------
 
@@ -127,7 +128,16 @@ def build_rename_index(rename_map: RenameMap, index: ModuleIndex) -> RenameIndex
         target_files=target_files,
         missing=tuple(sorted(legacy - found)),
         tokens=_tokens(legacy, class_renames, tables),
+        dynamic=_dynamic_pattern(legacy - targets),
     )
+
+
+def _dynamic_pattern(modules: set[str]) -> re.Pattern[str] | None:
+    """A quoted legacy module name: ``"mvp_models"``, ``'a.models:User'``, ``"a.models.X"``."""
+    if not modules:
+        return None
+    alternatives = "|".join(re.escape(m) for m in sorted(modules))
+    return re.compile(rf"""(["'])({alternatives})(?=["':.])""")
 
 
 def _files_for(index: ModuleIndex, modules: set[str], preferred_roots: set[str]) -> dict[str, str]:

@@ -187,8 +187,10 @@ def _same_import(assignment: object, bound: Bound) -> bool:
     """An existing import that binds the wanted name to the same object: no conflict."""
     node = getattr(assignment, "node", None)
     if isinstance(node, cst.Import):
-        return bound.kind == "module" and not bound.module.dotted and any(
-            a.asname is None and dotted(a.name) == bound.name for a in node.names
+        return (
+            bound.kind == "module"
+            and not bound.module.dotted
+            and any(a.asname is None and dotted(a.name) == bound.name for a in node.names)
         )
     if not isinstance(node, cst.ImportFrom) or isinstance(node.names, cst.ImportStar):
         return False

@@ -612,7 +612,7 @@ def _alias_key(alias: cst.ImportAlias) -> tuple[str, str | None]:
 
 
 def _dynamic_references(text: str, path: str, names: RenameIndex) -> list[Finding]:
-    pattern = dynamic_pattern(names)
+    pattern = names.dynamic
     if pattern is None or not pattern.search(text):
         return []
     out: list[Finding] = []
@@ -625,13 +625,3 @@ def _dynamic_references(text: str, path: str, names: RenameIndex) -> list[Findin
         )
         out.append(finding("dynamic-legacy-reference", message, path, line))
     return out
-
-
-def dynamic_pattern(names: RenameIndex) -> re.Pattern[str] | None:
-    modules = sorted(
-        {m for m in names.legacy_files.values() if m not in names.target_files.values()}
-    )
-    if not modules:
-        return None
-    alternatives = "|".join(re.escape(m) for m in modules)
-    return re.compile(rf"""(["'])({alternatives})(?=["':.])""")

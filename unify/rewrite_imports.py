@@ -106,15 +106,16 @@ def _mentions(path: Path, pattern: re.Pattern[bytes] | None) -> bool:
 
 def _skipped(candidates: list[SourceFile], names: RenameIndex) -> Iterator[FileOutcome]:
     for f in candidates:
+        module = names.legacy_files.get(f.rel) or names.target_files.get(f.rel)
         if f.rel in names.target_files:
-            yield Skipped(
-                path=f.rel,
-                reason=f"target module {names.target_files[f.rel]} (written by unify build)",
-            )
-        elif f.rel in names.legacy_files:
-            yield Skipped(
-                path=f.rel, reason=f"legacy module {names.legacy_files[f.rel]} (to delete)"
-            )
+            reason = f"target module {module} (written by unify build)"
+        elif module in names.moves:
+            reason = f"legacy module {module} (to delete)"
+        elif module is not None:
+            reason = f"module {module} keeps its file; its renamed names are written by unify build"
+        else:
+            continue
+        yield Skipped(path=f.rel, reason=reason)
 
 
 def _run_findings(names: RenameIndex, other: tuple[str, ...], included: bool) -> list[Finding]:

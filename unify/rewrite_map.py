@@ -128,7 +128,7 @@ def build_rename_index(rename_map: RenameMap, index: ModuleIndex) -> RenameIndex
         target_files=target_files,
         missing=tuple(sorted(legacy - found)),
         tokens=_tokens(legacy, class_renames, tables),
-        dynamic=_dynamic_pattern(legacy - targets),
+        dynamic=_dynamic_pattern(set(moves) - targets),
     )
 
 

@@ -70,7 +70,9 @@ def write_diff(result: RewriteResult, path: Path) -> None:
 def print_diff(console: Console, text: str) -> None:
     """Coloured on a terminal; rich drops the styles when the output is piped."""
     for line in text.splitlines():
-        console.print(Text(line, style=_diff_style(line)), highlight=False, markup=False)
+        console.print(
+            Text(line, style=_diff_style(line)), highlight=False, markup=False, emoji=False
+        )
 
 
 def _diff_style(line: str) -> str:
@@ -165,6 +167,7 @@ def emit_rewrite(
             dumps(result_dict(result, written=written, dry_run=dry_run)),
             highlight=False,
             markup=False,
+            emoji=False,
             soft_wrap=True,
         )
         return
@@ -175,8 +178,8 @@ def emit_rewrite(
         *summary_lines(result, written=written, dry_run=dry_run),
         *map(finding_line, findings),
     ]:
-        console.print(line, highlight=False, markup=False)
-    console.print(summary_line(findings), highlight=False, markup=False)
+        console.print(line, highlight=False, markup=False, emoji=False)
+    console.print(summary_line(findings), highlight=False, markup=False, emoji=False)
 
 
 def summary_lines(result: RewriteResult, *, written: int, dry_run: bool) -> list[str]:

@@ -292,3 +292,47 @@ def test_one_name_imported_as_two_things_stops_the_build(tmp_path: Path) -> None
         "'when' is bound to datetime.date (in a) and time.time (in b); "
         "rename one of these imports in its legacy module before building"
     )
+
+
+ORDERED = """\
+from flask_sqlalchemy import SQLAlchemy
+
+db = SQLAlchemy()
+
+
+class Part(db.Model):
+    __tablename__ = 'part'
+    id = db.Column(db.Integer, primary_key=True)
+    widget_id = db.Column(db.Integer, db.ForeignKey('widget.id'))
+
+
+class Widget(db.Model):
+    __tablename__ = 'widget'
+    id = db.Column(db.Integer, primary_key=True)
+    parts = db.relationship(Part, primaryjoin=Part.widget_id == id)
+"""
+
+
+def test_classes_used_while_defined_come_first_or_are_reported(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    repo = tmp_path / "ordered"
+    repo.mkdir()
+    (repo / "shop.py").write_text(ORDERED)
+    (repo / "other.py").write_text("from shop import db\n")
+    inventory = analyze_repo(repo)
+    plan = propose_plan(inventory)
+    widget_first = replace(
+        plan, classes=tuple(sorted(plan.classes, key=lambda c: c.name != "Widget"))
+    )
+    result = build_modules(repo, inventory, widget_first)
+    assert errors(result) == []
+    unified = result.files[0].text
+    assert unified.index("class Part(") < unified.index("class Widget(")
+    assert "parts = db.relationship('Part', primaryjoin=Part.widget_id == id)" in unified
+    later = tuple(
+        replace(c, section="Questionnaires and surveys") if c.name == "Part" else c
+        for c in plan.classes
+    )
+    result = build_modules(repo, inventory, replace(plan, classes=later))
+    assert errors(result) == [("B009", ("Widget", "Part"))]

@@ -498,6 +498,8 @@ class MovedCodeRewriter(cst.CSTTransformer):
                 args[index] = arg.with_changes(
                     value=_with_string(arg.value, self._table(_string(arg.value)))
                 )
+            elif arg.keyword.value == "secondary":
+                args[index] = arg.with_changes(value=self._table_of_class(arg.value))
             elif arg.keyword.value in CLASS_STRING_KEYWORDS and isinstance(
                 arg.value, cst.SimpleString
             ):
@@ -513,6 +515,17 @@ class MovedCodeRewriter(cst.CSTTransformer):
             return _with_string(value, self.context.names.get(simple, simple))
         if isinstance(value, cst.Name) and value.value in self.context.model_names:
             return cst.SimpleString(repr(value.value))
+        return value
+
+    def _table_of_class(self, value: cst.BaseExpression) -> cst.BaseExpression:
+        """``secondary=Binding.__table__`` -> ``secondary='binding_table'`` (order-free)."""
+        if (
+            isinstance(value, cst.Attribute)
+            and value.attr.value == "__table__"
+            and isinstance(value.value, cst.Name)
+            and self.context.naming.table_of.get(value.value.value)
+        ):
+            return cst.SimpleString(repr(self.context.naming.table_of[value.value.value]))
         return value
 
     def _class_expr(self, text: str) -> str:
@@ -718,6 +731,67 @@ class ClassBuild:
     code: str
     uses_tables: set[str]
     findings: list[Finding]
+
+    def needs(self) -> set[str]:
+        """Names the class uses while it is being defined (bases, column and relationship
+        arguments), not inside its methods."""
+        node = ast.parse(self.code).body[0]
+        assert isinstance(node, ast.ClassDef)
+        roots: list[ast.AST] = [*node.bases, *node.keywords]
+        roots += [s for s in node.body if not isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)]
+        return {n.id for root in roots for n in _names_outside_lambdas(root)}
+
+
+def _names_outside_lambdas(node: ast.AST) -> list[ast.Name]:
+    if isinstance(node, ast.Lambda):
+        return []
+    found = [node] if isinstance(node, ast.Name) else []
+    for child in ast.iter_child_nodes(node):
+        found += _names_outside_lambdas(child)
+    return found
+
+
+def order_classes(built: list[ClassBuild]) -> tuple[list[ClassBuild], list[Finding]]:
+    """Section order, and inside a section every class after the classes it uses while
+    being defined; a use of a class of a later section is a finding."""
+    rank = {b.name: SECTIONS.index(b.section) for b in built}
+    ordered: list[ClassBuild] = []
+    findings: list[Finding] = []
+    for index, section in enumerate(SECTIONS):
+        members = [b for b in built if b.section == section]
+        needs = {b.name: b.needs() & rank.keys() - {b.name} for b in members}
+        for b in members:
+            for later in sorted(n for n in needs[b.name] if rank[n] > index):
+                findings.append(_order_finding(b, later, built))
+        ordered += _topological(
+            [b for b in members], {k: {n for n in v if rank[n] == index} for k, v in needs.items()}
+        )
+    return ordered, findings
+
+
+def _topological(members: list[ClassBuild], needs: dict[str, set[str]]) -> list[ClassBuild]:
+    done: list[ClassBuild] = []
+    placed: set[str] = set()
+    pending = list(members)
+    while pending:
+        ready = [b for b in pending if needs[b.name] <= placed] or pending[
+            :1
+        ]  # a cycle: keep order
+        done.append(ready[0])
+        placed.add(ready[0].name)
+        pending.remove(ready[0])
+    return done
+
+
+def _order_finding(cls: ClassBuild, later: str, built: list[ClassBuild]) -> Finding:
+    section = next(b.section for b in built if b.name == later)
+    return finding(
+        "section-order",
+        "B009",
+        f"class {cls.name} ({cls.section}) uses {later} while it is defined, but {later} is in the "
+        f"later section {section!r}; move one of them in [[class]] or refer to {later} by a string",
+        objects=(cls.name, later),
+    )
 
 
 def _stmt_names(stmt: cst.CSTNode) -> list[str]:
@@ -1144,12 +1218,14 @@ def render_unified(
     parts.append(_banner(_section_title(SECTIONS[0])))
     parts += _db_init(legacies)
     parts += bases
-    parts += [b.code for b in built if b.section == SECTIONS[0]]
+    ordered, more = order_classes(built)
+    findings += more
+    parts += [b.code for b in ordered if b.section == SECTIONS[0]]
     if helpers:
         parts += [_banner(HELPERS_TITLE.upper()), *helpers]
     placed: set[str] = set()
     for section in SECTIONS[1:]:
-        members = [b for b in built if b.section == section]
+        members = [b for b in ordered if b.section == section]
         if not members:
             continue
         parts.append(_banner(_section_title(section)))
@@ -1168,7 +1244,9 @@ def render_unified(
 
 def _module_docstring(plan: Plan, legacies: dict[str, Legacy]) -> str:
     many = len(legacies) > 4
-    sources = f"{len(legacies)} legacy modules" if many else "the legacy modules " + ", ".join(legacies)
+    sources = (
+        f"{len(legacies)} legacy modules" if many else "the legacy modules " + ", ".join(legacies)
+    )
     return (
         f'"""Unified models: every model of the application, in the plan\'s sections.\n\n'
         f"Built by `unify build` from {sources}\n"

@@ -59,14 +59,17 @@ def problem(kind, message):
 def done():
     print("UNIFY-SELFCHECK " + json.dumps(problems))
     sys.exit(0)
+def legacy_imported():
+    for name in args["legacy"]:
+        if name != args["target"] and name in sys.modules:
+            problem("legacy-import", f"importing {args['target']} imported the legacy module {name}")
 try:
     module = importlib.import_module(args["target"])
 except BaseException as exc:
     problem("import", f"import {args['target']}: {type(exc).__name__}: {exc}")
+    legacy_imported()
     done()
-for name in args["legacy"]:
-    if name != args["target"] and name in sys.modules:
-        problem("legacy-import", f"importing {args['target']} imported the legacy module {name}")
+legacy_imported()
 import sqlalchemy as sa
 from sqlalchemy import orm
 from sqlalchemy.dialects import postgresql

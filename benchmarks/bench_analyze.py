@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import pstats
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -38,13 +40,14 @@ from common import (
     NEUTRON_VERSION,
     REPO_ROOT,
     BenchmarkError,
+    Timing,
     bench_env,
     describe_machine,
     fetch_neutron,
     fmt_seconds,
+    interleaved_timings,
     machine_lines,
     markdown_table,
-    median_seconds,
     write_results,
 )
 from generate_repo import generate
@@ -87,8 +90,20 @@ class Target:
 
 @dataclass(frozen=True, slots=True)
 class Measure:
-    median: float
-    times: tuple[float, ...]
+    times: tuple[float, ...]  # wall seconds
+    cpu: tuple[float, ...]  # CPU seconds (user + system)
+
+    @classmethod
+    def of(cls, timings: Sequence[Timing]) -> Measure:
+        return cls(tuple(t.wall for t in timings), tuple(t.cpu for t in timings))
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times)
+
+    @property
+    def cpu_median(self) -> float:
+        return statistics.median(self.cpu)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +118,10 @@ class TargetResult:
     @property
     def ratio(self) -> float:
         return self.analyze.median / self.ast_parse.median
+
+    @property
+    def cpu_ratio(self) -> float:
+        return self.analyze.cpu_median / self.ast_parse.cpu_median
 
 
 # ---------------------------------------------------------------------------
@@ -153,18 +172,25 @@ def measure_target(target: Target, runs: int, libcst_runs: int) -> TargetResult:
     env = bench_env()
     summary = warm_analyze(target.path, env)
     python_files = warm_parse("ast", target.path, env)
-    analyze = _measure(analyze_cmd(target.path), runs, env)
-    ast_parse = _measure(parse_cmd("ast", target.path), runs, env)
+    analyze, ast_parse = _measure(
+        [analyze_cmd(target.path), parse_cmd("ast", target.path)], runs, env
+    )
     libcst_parse = None
     if libcst_runs > 0:
-        libcst_parse = _measure(parse_cmd("libcst", target.path), libcst_runs, env)
+        (libcst_parse,) = _measure([parse_cmd("libcst", target.path)], libcst_runs, env)
     return TargetResult(target, python_files, analyze, ast_parse, libcst_parse, summary)
 
 
-def _measure(cmd: Sequence[str], runs: int, env: dict[str, str]) -> Measure:
-    median, times = median_seconds(cmd, runs, cwd=REPO_ROOT, env=env)
-    print(f"  {display(cmd)}: median {median:.2f} s ({fmt_seconds(times)})", file=sys.stderr)
-    return Measure(median, tuple(times))
+def _measure(cmds: Sequence[Sequence[str]], runs: int, env: dict[str, str]) -> list[Measure]:
+    """Interleaved runs of ``cmds``; one measure per command, reported on stderr."""
+    measures = [Measure.of(t) for t in interleaved_timings(cmds, runs, cwd=REPO_ROOT, env=env)]
+    for cmd, m in zip(cmds, measures, strict=True):
+        print(
+            f"  {display(cmd)}: median {m.median:.2f} s wall, {m.cpu_median:.2f} s CPU "
+            f"({fmt_seconds(m.times)})",
+            file=sys.stderr,
+        )
+    return measures
 
 
 def warm_analyze(repo: Path, env: dict[str, str]) -> str:
@@ -216,6 +242,8 @@ def render_results(results: Sequence[TargetResult], runs: int, libcst_runs: int)
         "analyze (s)",
         "ast parse (s)",
         "analyze / ast",
+        "CPU: analyze / ast (s)",
+        "CPU ratio",
         "libcst parse (s)",
         f"target <= {TARGET_RATIO:g}x",
     ]
@@ -226,6 +254,8 @@ def render_results(results: Sequence[TargetResult], runs: int, libcst_runs: int)
             r.analyze.median,
             r.ast_parse.median,
             f"{r.ratio:.2f}x",
+            f"{r.analyze.cpu_median:.2f} / {r.ast_parse.cpu_median:.2f}",
+            f"{r.cpu_ratio:.2f}x",
             f"{r.libcst_parse.median:.2f}" if r.libcst_parse else "not run",
             "met" if r.ratio <= TARGET_RATIO else "missed",
         ]
@@ -234,8 +264,13 @@ def render_results(results: Sequence[TargetResult], runs: int, libcst_runs: int)
     setup = describe_machine()
     intro = [
         *machine_lines(setup),
+        "- Load average (1, 5, 15 min) when written: "
+        + ", ".join(f"{v:.2f}" for v in os.getloadavg()),
         f"- Runs: median of {runs} whole-process runs per command (libcst: {libcst_runs}), "
-        "interpreter start-up included, after one untimed warm-up run.",
+        "interpreter start-up included, after one untimed warm-up run; analyze and the ast "
+        "parse alternate run by run, so that load from other processes hits both alike. "
+        "Wall time is the figure; CPU time (user + system of the process) is shown because "
+        "it is less disturbed by other load on the machine.",
         "- Reference: a fresh interpreter lists the same files as unify "
         "(`unify.scan.list_repo_files`), reads them (`unify.scan.read_source`) and parses each.",
     ]
@@ -257,15 +292,16 @@ def _details(result: TargetResult) -> str:
         measures.append(("libcst parse", parse_cmd("libcst", path), result.libcst_parse))
     for name, cmd, measure in measures:
         lines.append(
-            f"- {name}: `{display(cmd)}`: median {measure.median:.2f} s "
-            f"(runs: {fmt_seconds(measure.times)})"
+            f"- {name}: `{display(cmd)}`: median {measure.median:.2f} s wall, "
+            f"{measure.cpu_median:.2f} s CPU (runs, wall: {fmt_seconds(measure.times)}; "
+            f"CPU: {fmt_seconds(measure.cpu)})"
         )
     return "\n".join(lines)
 
 
 REPRODUCE = """## Reproduce
 
-    .venv/bin/python benchmarks/bench_analyze.py --runs {runs} --libcst-runs {libcst_runs}
+    .venv/bin/python benchmarks/bench_analyze.py {args}
 
 `<reference-parse>` is the `REFERENCE_PARSE` script in `benchmarks/bench_analyze.py`, run with
 `python -c`."""
@@ -298,14 +334,29 @@ def profile_target(target: Target, top: int = 25) -> str:
     total = max(stats.total_tt, 1e-9)  # type: ignore[attr-defined]
     raw = stats.stats  # type: ignore[attr-defined]
     by_own = sorted(raw.items(), key=lambda kv: kv[1][2], reverse=True)[:top]
-    by_cum = sorted(raw.items(), key=lambda kv: kv[1][3], reverse=True)[:top]
+    framework = [kv for kv in raw.items() if not _is_wrapper(kv[0])]
+    by_cum = sorted(framework, key=lambda kv: kv[1][3], reverse=True)[:top]
     return "\n\n".join(
         [
             f"## {target.label} (cProfile total {total:.2f} s)",
+            "cProfile slows pure-Python code more than C code (the parser, json's encoder): "
+            "shares matter here, not seconds.",
             "### By own time\n\n" + _profile_table(by_own, total),
             "### By cumulative time\n\n" + _profile_table(by_cum, total),
         ]
     )
+
+
+# Frames every run passes through (interpreter, runpy, typer/click): hidden from the
+# cumulative table so that it starts at unify's own functions.
+WRAPPER_PARTS = ("/typer/", "/click/", "<frozen runpy>", "/cProfile.py", "/unify/__main__.py")
+
+
+def _is_wrapper(key: tuple[str, int, str]) -> bool:
+    filename, _, name = key
+    if filename == "~" or filename.startswith("<string>"):
+        return True
+    return any(part in filename for part in WRAPPER_PARTS) or name == "main"
 
 
 def _profile_table(
@@ -355,7 +406,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{target.label}: {target.path}", file=sys.stderr)
             results.append(measure_target(target, args.runs, args.libcst_runs))
         sections = render_results(results, args.runs, args.libcst_runs)
-        sections.append(REPRODUCE.format(runs=args.runs, libcst_runs=args.libcst_runs))
+        shown = f"--runs {args.runs} --libcst-runs {args.libcst_runs}"
+        shown += f" --only {args.only}" if args.only else ""
+        sections.append(REPRODUCE.format(args=shown))
         write_results(args.output, "Benchmark: unify analyze", sections)
         if args.profile:
             profiles = [profile_target(t) for t in targets]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -74,10 +75,20 @@ def _extract(archive: Path, workdir: Path) -> None:
 # ---------------------------------------------------------------------------
 
 
-def time_once(
+@dataclass(frozen=True, slots=True)
+class Timing:
+    """One whole-process run: wall seconds, CPU seconds (user + system) and exit code."""
+
+    wall: float
+    cpu: float
+    code: int
+
+
+def run_timed(
     cmd: Sequence[str], cwd: Path | None = None, env: Mapping[str, str] | None = None
-) -> tuple[float, int]:
-    """Wall time of one whole process, and its exit code; output is discarded."""
+) -> Timing:
+    """Run ``cmd`` once, output discarded; exit codes other than 0 and 1 raise."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(
         list(cmd),
@@ -87,11 +98,38 @@ def time_once(
         stderr=subprocess.PIPE,
         check=False,
     )
-    elapsed = time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode not in (0, 1):
         tail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no stderr"]
         raise BenchmarkError(f"{' '.join(cmd)} exited {proc.returncode}: {tail[0]}")
-    return elapsed, proc.returncode
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Timing(wall=wall, cpu=cpu, code=proc.returncode)
+
+
+def time_once(
+    cmd: Sequence[str], cwd: Path | None = None, env: Mapping[str, str] | None = None
+) -> tuple[float, int]:
+    """Wall time of one whole process, and its exit code; output is discarded."""
+    timing = run_timed(cmd, cwd=cwd, env=env)
+    return timing.wall, timing.code
+
+
+def interleaved_timings(
+    cmds: Sequence[Sequence[str]],
+    runs: int,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+) -> list[list[Timing]]:
+    """``runs`` rounds, each running every command once in turn, so that a change of load
+    on the machine hits all commands alike; one list of timings per command."""
+    if runs < 1:
+        raise ValueError("runs must be at least 1")
+    out: list[list[Timing]] = [[] for _ in cmds]
+    for _ in range(runs):
+        for timings, cmd in zip(out, cmds, strict=True):
+            timings.append(run_timed(cmd, cwd=cwd, env=env))
+    return out
 
 
 def median_seconds(

@@ -31,6 +31,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -341,10 +342,38 @@ def profile_target(target: Target, top: int = 25) -> str:
             f"## {target.label} (cProfile total {total:.2f} s)",
             "cProfile slows pure-Python code more than C code (the parser, json's encoder): "
             "shares matter here, not seconds.",
+            "### Phases\n\n" + _phase_table(raw, total),
             "### By own time\n\n" + _profile_table(by_own, total),
             "### By cumulative time\n\n" + _profile_table(by_cum, total),
         ]
     )
+
+
+# (label, file name ending, function): the stages of one analyze run, for the phase table.
+PHASES = (
+    ("whole command (`cli.analyze`)", "unify/cli.py", "analyze"),
+    ("analysis (`analyze_repo`)", "unify/analyze.py", "analyze_repo"),
+    ("- listing files (`scan.list_repo_files`)", "unify/scan.py", "list_repo_files"),
+    ("- parsing (`ast.parse`)", "/ast.py", "parse"),
+    ("- dependents (`_scan_dependents`)", "unify/analyze.py", "_scan_dependents"),
+    ("- attribute-use walk (`_walk_uses`)", "unify/analyze.py", "_walk_uses"),
+    ("- findings (`_derive_findings`)", "unify/analyze.py", "_derive_findings"),
+    ("report (`emit_inventory`)", "unify/report/inventory.py", "emit_inventory"),
+    ("- JSON object (`inventory_dict`)", "unify/report/inventory.py", "inventory_dict"),
+    ("- of which `dataclasses.asdict`", "/dataclasses.py", "asdict"),
+    ("- `json.dumps`", "json/__init__.py", "dumps"),
+    ("- printing (`rich` `Console.print`)", "rich/console.py", "print"),
+)
+
+
+def _phase_table(raw: dict[tuple[str, int, str], tuple[Any, ...]], total: float) -> str:
+    rows = []
+    for label, suffix, name in PHASES:
+        hits = [st for (f, _, n), st in raw.items() if n == name and f.endswith(suffix)]
+        if hits:
+            cum = sum(float(st[3]) for st in hits)
+            rows.append([label, sum(int(st[1]) for st in hits), cum, f"{100 * cum / total:.1f}%"])
+    return markdown_table(["phase", "calls", "cumulative (s)", "share"], rows)
 
 
 # Frames every run passes through (interpreter, runpy, typer/click): hidden from the

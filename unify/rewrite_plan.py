@@ -17,6 +17,7 @@ import libcst as cst
 
 from unify.models import ChangeForm, SourceFile
 from unify.rewrite_map import RenameIndex, Written
+from unify.rewrite_walk import iter_imports
 
 BindKind = Literal["name", "module", "dotted"]
 
@@ -67,43 +68,8 @@ class FilePlan:
                     yield stmt, bound
 
 
-STRUCTURE = (
-    cst.Module,
-    cst.IndentedBlock,
-    cst.FunctionDef,
-    cst.ClassDef,
-    cst.If,
-    cst.Else,
-    cst.For,
-    cst.While,
-    cst.Try,
-    cst.TryStar,
-    cst.ExceptHandler,
-    cst.ExceptStarHandler,
-    cst.Finally,
-    cst.With,
-    cst.Match,
-    cst.MatchCase,
-)
-
-
-class _ImportFinder(cst.CSTVisitor):
-    """Every import statement, in source order, without walking into expressions."""
-
-    def __init__(self) -> None:
-        self.found: list[cst.Import | cst.ImportFrom] = []
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
-            self.found.extend(s for s in node.body if isinstance(s, (cst.Import, cst.ImportFrom)))
-            return False
-        return isinstance(node, STRUCTURE)
-
-
 def find_imports(module: cst.Module) -> list[cst.Import | cst.ImportFrom]:
-    finder = _ImportFinder()
-    module.visit(finder)
-    return finder.found
+    return list(iter_imports(module))
 
 
 def dotted(node: cst.BaseExpression | None) -> str:

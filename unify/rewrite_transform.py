@@ -18,7 +18,6 @@ from unify.models import Finding, RewriteChange, Severity, SourceFile
 from unify.rewrite_map import RenameIndex, Written
 from unify.rewrite_names import NameDecisions, ScopeCache, decide_names, dotted_requests
 from unify.rewrite_plan import (
-    STRUCTURE,
     Bound,
     FilePlan,
     StmtPlan,
@@ -27,6 +26,7 @@ from unify.rewrite_plan import (
     plan_star,
 )
 from unify.rewrite_uses import rewrite_uses
+from unify.rewrite_walk import StructureRebuilder
 
 ExportLookup = Callable[[str], "frozenset[str] | None"]
 
@@ -91,7 +91,8 @@ def rewrite_source(
     decisions = decide_names(text, plan, cache) if plan.statements else NameDecisions()
     dotted_requests(plan, decisions)
     rewriter = _Rewriter(plan, decisions, strings, log)
-    new_text, counts = rewrite_uses(module.visit(rewriter).code, decisions)
+    new_module = module.visit(rewriter) if rewriter.full else rewriter.rebuild(module)
+    new_text, counts = rewrite_uses(new_module.code, decisions)
     log.renamed.update(counts)
     return _finish(text, new_text, log, names)
 
@@ -175,8 +176,6 @@ def _call_name(node: cst.Call) -> str:
 # The transformer
 # ---------------------------------------------------------------------------
 
-_STRUCTURE = (*STRUCTURE, cst.SimpleStatementLine, cst.SimpleStatementSuite)
-
 
 class _Rewriter(cst.CSTTransformer):
     def __init__(
@@ -200,11 +199,7 @@ class _Rewriter(cst.CSTTransformer):
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         if isinstance(node, (cst.Import, cst.ImportFrom)):
-            return False
-        if isinstance(node, cst.SimpleStatementLine | cst.SimpleStatementSuite) and not self.full:
-            return False
-        if not self.full and not isinstance(node, _STRUCTURE):
-            return False
+            return False  # replaced whole by their line
         return super().on_visit(node)
 
     def visit_Module(self, node: cst.Module) -> None:
@@ -224,13 +219,33 @@ class _Rewriter(cst.CSTTransformer):
         merged = merge_imports(updated_node.body, self.produced)
         return updated_node if merged is None else updated_node.with_changes(body=merged)
 
+    def rebuild(self, module: cst.Module) -> cst.Module:
+        """The same edits without a full traversal: only the statement structure is walked."""
+        self.indent = module.default_indent
+        rebuilder = StructureRebuilder(
+            line=lambda node: self._line(node, node),
+            suite=lambda node: self._suite(node, node),
+            body=lambda body: merge_imports(body, self.produced),
+            enter=self._enter,
+            compound=lambda node: self._try(node) if isinstance(node, cst.Try) else None,
+        )
+        return rebuilder.module(module)
+
+    def _enter(self, node: cst.CSTNode, entering: bool) -> None:
+        self.depth += 1 if entering else -1
+
     # -- import statements ------------------------------------------------------
 
     def leave_SimpleStatementLine(
         self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
     ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement] | cst.RemovalSentinel:
+        return self._line(original_node, updated_node) or updated_node
+
+    def _line(
+        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
+    ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement] | None:
         if not any(id(s) in self.plan.statements for s in original_node.body):
-            return updated_node
+            return None
         body, extra = self._replace_small(original_node.body, updated_node.body)
         first = updated_node.with_changes(body=body)
         lines = [first, *(cst.SimpleStatementLine(body=[s]) for s in extra)]
@@ -240,8 +255,13 @@ class _Rewriter(cst.CSTTransformer):
     def leave_SimpleStatementSuite(
         self, original_node: cst.SimpleStatementSuite, updated_node: cst.SimpleStatementSuite
     ) -> cst.SimpleStatementSuite:
+        return self._suite(original_node, updated_node) or updated_node
+
+    def _suite(
+        self, original_node: cst.SimpleStatementSuite, updated_node: cst.SimpleStatementSuite
+    ) -> cst.SimpleStatementSuite | None:
         if not any(id(s) in self.plan.statements for s in original_node.body):
-            return updated_node
+            return None
         body, extra = self._replace_small(original_node.body, updated_node.body)
         return updated_node.with_changes(body=[*body, *extra])
 
@@ -348,13 +368,16 @@ class _Rewriter(cst.CSTTransformer):
     # -- fallbacks --------------------------------------------------------------
 
     def leave_Try(self, original_node: cst.Try, updated_node: cst.Try) -> cst.Try:
-        tried, planned = self._signatures(original_node.body)
+        self._try(original_node)
+        return updated_node
+
+    def _try(self, node: cst.Try) -> None:
+        tried, planned = self._signatures(node.body)
         if tried:
-            for handler in original_node.handlers:
+            for handler in node.handlers:
                 caught, also = self._signatures(handler.body)
                 if caught and caught <= tried and (planned or also):
-                    self._dead_fallback(original_node, handler)
-        return updated_node
+                    self._dead_fallback(node, handler)
 
     def _signatures(self, block: cst.BaseSuite) -> tuple[set[tuple[str, str, str]], bool]:
         """What the block's ``from`` imports bind after the rewrite, and whether one changed."""

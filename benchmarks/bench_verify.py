@@ -432,6 +432,9 @@ def main() -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     intro = ["PostgreSQL: " + _server_version(server), *machine_lines(describe_machine())]
+    intro.append(
+        f"- Load average at the end (1/5/15 min): {', '.join(f'{x:.1f}' for x in os.getloadavg())}"
+    )
     path = write_results(
         args.output,
         "unify verify benchmark",

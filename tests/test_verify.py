@@ -18,7 +18,7 @@ from sqlalchemy.engine import URL
 from unify import db, verify_fks
 from unify.decisions import load_plan
 from unify.errors import DatabaseError, InputError
-from unify.models import Finding, Plan, Severity
+from unify.models import ColumnShape, Finding, Plan, SchemaShape, Severity, TableRename, TableShape
 
 pytestmark = pytest.mark.postgres
 
@@ -528,3 +528,77 @@ def test_postgres_only_types_on_sqlite_scratch_are_one_line(
         "verify", str(repo), "--plan", str(PLAN_FILE), "--database-url", libpq(pg_database)
     )
     assert ok.returncode == 0, ok.stderr
+
+
+CONVERSIONS = [
+    # (source type, target type, literal, value after conversion, converts)
+    (sa.String(36), sa.Integer(), "' 04 '", "4", True),
+    (sa.String(36), sa.Integer(), "'+7'", "7", True),
+    (sa.String(36), sa.Integer(), "'2147483648'", "2147483648", False),  # out of int4 range
+    (sa.String(36), sa.BigInteger(), "'2147483648'", "2147483648", True),
+    (sa.String(36), sa.Integer(), "'abc'", None, False),
+    (sa.String(36), sa.Integer(), "'1.5'", None, False),
+    (sa.String(36), sa.Integer(), "''", None, False),
+    (sa.Numeric(10, 2), sa.Integer(), "CAST(3.00 AS numeric)", "3", True),
+    (sa.Numeric(10, 2), sa.Integer(), "CAST(3.50 AS numeric)", None, False),
+    (sa.BigInteger(), sa.Integer(), "CAST(5000000000 AS bigint)", "5000000000", False),
+    (
+        sa.String(36),
+        sa.Uuid(),
+        "'3F2C9A7E-0D1B-4C55-9E0A-7B1D2C3E4F50'",
+        "3f2c9a7e-0d1b-4c55-9e0a-7b1d2c3e4f50",
+        True,
+    ),
+    (sa.String(36), sa.Uuid(), "'not-a-uuid'", None, False),
+    (sa.String(36), sa.Numeric(), "'1e3'", "1000", True),
+    (sa.Integer(), sa.String(10), "CAST(42 AS integer)", "42", True),
+]
+
+
+@pytest.mark.parametrize(("source", "target", "literal", "value", "converts"), CONVERSIONS)
+def test_conversions_as_the_migration_casts(
+    server: URL,
+    source: sa.types.TypeEngine[object],
+    target: sa.types.TypeEngine[object],
+    literal: str,
+    value: str | None,
+    converts: bool,
+) -> None:
+    conversion = verify_fks.convert("v.x", source, target)
+    assert conversion is not None
+    guard = conversion.guard or "TRUE"
+    # a column, not a literal: PostgreSQL folds constant casts even in CASE branches not taken
+    sql = f"SELECT CAST({conversion.value} AS text), COALESCE({guard}, false) FROM unnest(ARRAY[{literal}]) AS v(x)"
+    with db.read_only(server, 5) as conn:
+        got, ok = conn.execute(sa.text(sql)).one()
+    if value is not None and got is not None and "." in got:
+        got = str(int(float(got))) if float(got).is_integer() else got
+    assert (got, ok) == (value, converts)
+
+
+def test_a_renamed_table_the_database_also_has_is_merged() -> None:
+    column = ColumnShape(
+        name="id",
+        type="Integer()",
+        type_class="sqlalchemy.sql.sqltypes.Integer",
+        sql_type="INTEGER",
+        primary_key=True,
+    )
+    schema = SchemaShape(
+        module="models", tables=(TableShape(name="organization", columns=(column,)),)
+    )
+    plan = Plan(
+        path="unify.toml",
+        target_module="models",
+        compat_module="models_compat",
+        legacy_modules=(),
+        classes=(),
+        tables=(TableRename(old="organizations", new="organization"),),
+    )
+    only_old = verify_fks.map_tables(schema, plan, {"organizations"})
+    assert only_old.to_db == {"organization": "organizations"}
+    assert only_old.absorbed == {}
+    both = verify_fks.map_tables(schema, plan, {"organization", "organizations"})
+    assert both.to_db == {"organization": "organization"}
+    assert both.absorbed == {"organization": ("organizations",)}
+    assert both.to_unified == {"organization": "organization", "organizations": "organization"}

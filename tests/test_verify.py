@@ -602,3 +602,12 @@ def test_a_renamed_table_the_database_also_has_is_merged() -> None:
     assert both.to_db == {"organization": "organization"}
     assert both.absorbed == {"organization": ("organizations",)}
     assert both.to_unified == {"organization": "organization", "organizations": "organization"}
+
+
+def test_a_module_without_tables_is_a_finding(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "models.py").write_text("print('hello from the app')\nVALUE = 1\n")
+    loaded = verify_fks.load_schema(repo, "models")
+    assert isinstance(loaded, Finding)
+    assert loaded.message == "models imports but defines no mapped table (no MetaData found)"

@@ -187,9 +187,12 @@ def load_schema(repo: Path, module: str) -> SchemaShape | Finding:
     if proc.returncode != 0:
         last = [ln for ln in proc.stderr.strip().splitlines() if ln.strip()][-1:] or ["no output"]
         return finding("load-failed", f"{module} does not import alone: {last[0].strip()}")
-    return SchemaShape(
-        module=module, tables=tuple(_table_shape(t) for t in json.loads(proc.stdout))
-    )
+    tables = tuple(_table_shape(t) for t in json.loads(proc.stdout.strip().splitlines()[-1]))
+    if not tables:
+        return finding(
+            "load-failed", f"{module} imports but defines no mapped table (no MetaData found)"
+        )
+    return SchemaShape(module=module, tables=tables)
 
 
 def module_root(repo: Path, module: str) -> Path:

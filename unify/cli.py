@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from unify.errors import ExitCode, InputError, UnifyError
 from unify.report import exit_code
@@ -316,7 +317,7 @@ def main() -> None:
     except UnifyError as exc:
         if _state["debug"]:
             raise
-        stderr.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+        stderr.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, markup=True)
         sys.exit(int(exc.exit_code))
     except typer.Exit as exc:
         sys.exit(exc.exit_code)

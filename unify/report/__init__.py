@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from unify.errors import ExitCode
@@ -72,7 +73,11 @@ def findings_table(findings: Sequence[Finding], title: str = "Findings") -> Tabl
     for f in sorted_findings(findings):
         where = finding_line(f).split("  ", 1)[0]
         table.add_row(
-            f"[{SEVERITY_STYLE[f.severity]}]{f.severity.value}[/]", where, f.code, f.rule, f.message
+            f"[{SEVERITY_STYLE[f.severity]}]{f.severity.value}[/]",
+            escape(where),
+            f.code,
+            f.rule,
+            escape(f.message),  # messages name TOML tables ([[merge]]): not markup
         )
     return table
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -20,8 +21,14 @@ ASSETS = ROOT / "tests" / "assets" / "build"
 
 
 def run_unify(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": "400"}  # one table row per finding
     return subprocess.run(
-        [sys.executable, "-m", "unify", *args], cwd=cwd, capture_output=True, text=True, check=False
+        [sys.executable, "-m", "unify", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
     )
 
 
@@ -106,7 +113,7 @@ def test_unresolved_conflicts_stop_the_build_with_the_list(tmp_path: Path) -> No
     assert 'decide under [merge.choices]: greet = "<module.Class>"' in message
     cli = run_unify("build", str(repo), "--plan", str(plan), cwd=tmp_path)
     assert cli.returncode == 1
-    assert "B001" in cli.stdout
+    assert 'decide under [merge.choices]: greet = "<module.Class>"' in cli.stdout
     assert snapshot(repo) == before
 
 
@@ -336,3 +343,14 @@ def test_classes_used_while_defined_come_first_or_are_reported(tmp_path: Path) -
     )
     result = build_modules(repo, inventory, replace(plan, classes=later))
     assert errors(result) == [("B009", ("Widget", "Part"))]
+
+
+def test_an_invalid_plan_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    repo = copy_asset("merge_conflict", tmp_path)
+    (tmp_path / "bad.toml").write_text('[unify]\ntarget_module = "models"\n')
+    cli = run_unify("build", str(repo), "--plan", "bad.toml", cwd=tmp_path)
+    assert cli.returncode == 2
+    assert cli.stderr.strip() == (
+        "error: bad.toml: 2 problem(s): line 1: [unify]: missing key 'compat_module'; "
+        "line 1: [unify]: missing key 'legacy_modules'"
+    )

@@ -171,3 +171,15 @@ def test_building_the_example_twice_gives_the_same_bytes() -> None:
     first = build_modules(EXAMPLE, analyze_repo(EXAMPLE), plan)
     second = build_modules(EXAMPLE, analyze_repo(EXAMPLE), plan)
     assert [f.text for f in first.files] == [f.text for f in second.files]
+
+
+def test_the_proposed_defaults_build_the_example_and_pass_the_self_check(tmp_path: Path) -> None:
+    from unify.decisions import propose_plan
+
+    repo = tmp_path / "seqpt_legacy"
+    shutil.copytree(EXAMPLE, repo, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.db"))
+    inventory = analyze_repo(repo)
+    result = run_build(repo, inventory, propose_plan(inventory))
+    assert [f for f in result.findings if f.severity.value == "error"] == []
+    unified = result.files[0].text
+    assert unified.count("class User(") == 1 and "organizations" not in unified

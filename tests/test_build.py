@@ -354,3 +354,15 @@ def test_an_invalid_plan_is_one_line_and_exit_2(tmp_path: Path) -> None:
         "error: bad.toml: 2 problem(s): line 1: [unify]: missing key 'compat_module'; "
         "line 1: [unify]: missing key 'legacy_modules'"
     )
+
+
+def test_every_finding_code_of_the_build_is_catalogued() -> None:
+    import re as re_
+
+    from unify.build import BUILD_RULES
+
+    source = (ROOT / "unify" / "build.py").read_text()
+    used = set(re_.findall(r'"(B\d{3})"', source))
+    assert used == set(BUILD_RULES)
+    for code, (rule, _, _) in BUILD_RULES.items():
+        assert re_.search(rf'"{rule}",\s*"{code}"', source), code

@@ -47,6 +47,56 @@ CLASS_STRING_KEYWORDS = frozenset(
 IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
+# The build's rules: code -> (rule, severity, what it means and how to fix it).
+BUILD_RULES: dict[str, tuple[str, Severity, str]] = {
+    "B001": (
+        "unresolved-merge-conflict",
+        Severity.ERROR,
+        "both sides of a merge define a member differently; name the winner under [merge.choices]",
+    ),
+    "B002": (
+        "backref-collision",
+        Severity.ERROR,
+        "after a merge two relationships (or a relationship and a member) claim one attribute; add a [[backref]] rename",
+    ),
+    "B003": (
+        "unplanned-class",
+        Severity.ERROR,
+        "a class of a legacy module has no decision; add a [[class]] entry or absorb it in a [[merge]]",
+    ),
+    "B004": (
+        "plan-unknown-name",
+        Severity.ERROR,
+        "the plan names a module or class the repository does not define; fix or drop the entry",
+    ),
+    "B005": (
+        "helper-name-clash",
+        Severity.ERROR,
+        "two legacy modules define one helper name differently (or a helper shadows a class); rename one",
+    ),
+    "B006": (
+        "compat-name-missing",
+        Severity.WARNING,
+        "a legacy name has no counterpart (removed glue); imports of it will break",
+    ),
+    "B007": (
+        "compat-name-clash",
+        Severity.WARNING,
+        "one legacy name means two classes in two legacy modules; the compat module keeps the first",
+    ),
+    "B008": (
+        "import-name-clash",
+        Severity.ERROR,
+        "two legacy modules import different things under one name; rename one import",
+    ),
+    "B009": (
+        "section-order",
+        Severity.ERROR,
+        "a class uses a class of a later section while it is defined; move one or use a string",
+    ),
+}
+
+
 def finding(
     rule: str,
     code: str,

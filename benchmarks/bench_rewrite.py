@@ -28,7 +28,6 @@ import statistics
 import subprocess
 import sys
 import time
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -231,23 +230,25 @@ def check_output(source: Path, copy: Path) -> Quality:
         except SyntaxError:
             not_compiling.append(rel)
             continue
-        before, after = _flakes(old, rel), _flakes(new, rel)
-        undefined += [f"{rel}: {n}" for n in sorted(after["undefined"] - before["undefined"])]
-        if after["unused_count"] > before["unused_count"]:
-            unused.append(f"{rel}: {after['unused_count'] - before['unused_count']} more")
+        (names_before, unused_before), (names_after, unused_after) = (
+            _flakes(old, rel),
+            _flakes(new, rel),
+        )
+        undefined += [f"{rel}: {n}" for n in sorted(names_after - names_before)]
+        if unused_after > unused_before:
+            unused.append(f"{rel}: {unused_after - unused_before} more")
     return Quality(changed, tuple(not_compiling), tuple(undefined), tuple(unused), legacy_left)
 
 
-def _flakes(text: str, path: str) -> dict[str, object]:
-    from pyflakes import checker
+def _flakes(text: str, path: str) -> tuple[set[str], int]:
+    """pyflakes' undefined names, and its count of unused (or re-imported unused) imports."""
+    from pyflakes import checker  # type: ignore[import-untyped]
     from pyflakes import messages as m
 
     found = checker.Checker(ast.parse(text), filename=path).messages
-    undefined = {x.message_args[0] for x in found if isinstance(x, m.UndefinedName)}
-    unused = Counter(
-        type(x).__name__ for x in found if isinstance(x, (m.UnusedImport, m.RedefinedWhileUnused))
-    )
-    return {"undefined": undefined, "unused_count": sum(unused.values())}
+    undefined = {str(x.message_args[0]) for x in found if isinstance(x, m.UndefinedName)}
+    unused = [x for x in found if isinstance(x, (m.UnusedImport, m.RedefinedWhileUnused))]
+    return undefined, len(unused)
 
 
 def _imports_legacy(text: str) -> int:

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
-from rewrite_helpers import CASES, RENAME_MAP, case_names, make_repo
+from test_rewrite_helpers import CASES, RENAME_MAP, case_names, make_repo
 
 from unify.models import Rewritten, Unchanged
 from unify.rewrite_imports import apply_rewrites, rewrite_repo

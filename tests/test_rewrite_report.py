@@ -7,8 +7,8 @@ import io
 import json
 from pathlib import Path
 
-from rewrite_helpers import RENAME_MAP, make_repo
 from rich.console import Console
+from test_rewrite_helpers import RENAME_MAP, make_repo
 
 from unify.report.rewrite import diff_text, emit_rewrite, rewrite_exit_code, summary_lines
 from unify.rewrite_imports import rewrite_repo

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rewrite_helpers import BASE, RENAME_MAP, make_repo
+from test_rewrite_helpers import BASE, RENAME_MAP, make_repo
 
 from unify.models import Rewritten, SourceFile
 from unify.rewrite_imports import apply_rewrites, rewrite_repo

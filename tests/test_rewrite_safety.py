@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from rewrite_helpers import RENAME_MAP, make_repo
+from test_rewrite_helpers import RENAME_MAP, make_repo
 
 from unify.errors import RewriteAborted
 from unify.models import Failed, Rewritten, Skipped, Unchanged

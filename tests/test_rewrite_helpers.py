@@ -1,4 +1,4 @@
-"""Shared pieces of the rewrite tests: the asset repository and its rename map."""
+"""Shared pieces of the rewrite tests (no tests here): the asset repository and its rename map."""
 
 from __future__ import annotations
 

@@ -211,11 +211,9 @@ def rewrite_file(job: _Job, source: SourceFile) -> FileOutcome:
         return Unchanged(path=source.rel, findings=result.findings)
     try:
         compile(result.text, source.rel, "exec", dont_inherit=True)
-    except SyntaxError as exc:
-        return Failed(
-            path=source.rel,
-            error=f"the rewritten file would not compile: {exc.msg} (line {exc.lineno})",
-        )
+    except (SyntaxError, ValueError) as exc:
+        where = f" (line {exc.lineno})" if isinstance(exc, SyntaxError) else ""
+        return Failed(path=source.rel, error=f"the rewritten file would not compile: {exc}{where}")
     return Rewritten(
         path=source.rel,
         old_text=text,

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import argparse
 import ast
+import dataclasses
+import json
 import re
 import resource
 import shutil
@@ -350,6 +352,30 @@ def _details(quality: dict[str, Quality]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def store_libcst(path: Path, timing: Timing, quality: Quality) -> None:
+    data: dict[str, object] = {
+        "measured": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "timing": dataclasses.asdict(timing),
+        "quality": dataclasses.asdict(quality),
+    }
+    path.write_text(json.dumps(data, indent=2), encoding="utf-8")
+
+
+def load_libcst(path: Path) -> tuple[Timing, Quality]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    t, q = data["timing"], data["quality"]
+    note = "; ".join(n for n in (t["note"], f"measured {data['measured']}") if n)
+    timing = Timing(t["name"], tuple(t["wall"]), tuple(t["cpu"]), note)
+    quality = Quality(
+        changed=int(q["changed"]),
+        not_compiling=tuple(q["not_compiling"]),
+        new_undefined=tuple(q["new_undefined"]),
+        new_unused=tuple(q["new_unused"]),
+        legacy_left=int(q["legacy_left"]),
+    )
+    return timing, quality
+
+
 def _candidates(source: Path) -> int:
     words = sorted({m.rsplit(".", 1)[-1] for m in LEGACY})
     pattern = re.compile(rb"\b(?:" + b"|".join(w.encode() for w in words) + rb")\b")
@@ -364,6 +390,11 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--skip-libcst", action="store_true")
+    parser.add_argument(
+        "--reuse-libcst",
+        action="store_true",
+        help="Report the libcst runner's figures saved by an earlier run (it takes minutes).",
+    )
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     from benchmarks.common import fetch_neutron
@@ -379,11 +410,15 @@ def main(argv: Sequence[str]) -> int:
         sections = report(timings, quality, args.jobs, candidates)
         write_results(args.output, "unify rewrite on neutron 29.0.0", sections)
 
+    saved = work / "libcst.json"
+    if args.reuse_libcst and saved.is_file():
+        timings["libcst"], quality["libcst"] = load_libcst(saved)
     save()
-    if not args.skip_libcst:
+    if not (args.skip_libcst or args.reuse_libcst):
         for timing, copy in time_libcst(source, work, args.jobs):
             timings["libcst"] = timing
             quality["libcst"] = check_output(source, copy)
+            store_libcst(saved, timing, quality["libcst"])
             save()
     print(f"wrote {args.output}", file=sys.stderr)
     return 0

@@ -191,7 +191,8 @@ class _Rewriter(cst.CSTTransformer):
         self.strings = strings
         self.log = log
         self.full = decisions.touches_code or strings is not None
-        self.produced: set[int] = set()
+        self.produced: set[int] = set()  # lines written by the rewrite
+        self.mergeable: set[int] = set()  # those of them that import names (not modules)
         self.depth = 0
         self.indent = "    "
 
@@ -212,11 +213,11 @@ class _Rewriter(cst.CSTTransformer):
         self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
     ) -> cst.IndentedBlock:
         self.depth -= 1
-        merged = merge_imports(updated_node.body, self.produced)
+        merged = merge_imports(updated_node.body, self.produced, self.mergeable)
         return updated_node if merged is None else updated_node.with_changes(body=merged)
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
-        merged = merge_imports(updated_node.body, self.produced)
+        merged = merge_imports(updated_node.body, self.produced, self.mergeable)
         return updated_node if merged is None else updated_node.with_changes(body=merged)
 
     def rebuild(self, module: cst.Module) -> cst.Module:
@@ -225,7 +226,7 @@ class _Rewriter(cst.CSTTransformer):
         rebuilder = StructureRebuilder(
             line=lambda node: self._line(node, node),
             suite=lambda node: self._suite(node, node),
-            body=lambda body: merge_imports(body, self.produced),
+            body=lambda body: merge_imports(body, self.produced, self.mergeable),
             enter=self._enter,
             compound=lambda node: self._try(node) if isinstance(node, cst.Try) else None,
         )
@@ -250,6 +251,13 @@ class _Rewriter(cst.CSTTransformer):
         first = updated_node.with_changes(body=body)
         lines = [first, *(cst.SimpleStatementLine(body=[s]) for s in extra)]
         self.produced.update(id(line) for line in lines)
+        forms = {
+            self.plan.statements[id(s)].form
+            for s in original_node.body
+            if id(s) in self.plan.statements
+        }
+        if forms <= {"from", "from-star"}:
+            self.mergeable.update(id(line) for line in lines)
         return cst.FlattenSentinel(lines) if len(lines) > 1 else first
 
     def leave_SimpleStatementSuite(
@@ -533,12 +541,16 @@ def _plain_import(module: Written) -> str:
 # ---------------------------------------------------------------------------
 
 
+MAX_MERGED_LINE = 99
+
+
 def merge_imports(
-    body: Sequence[cst.BaseStatement], produced: set[int]
+    body: Sequence[cst.BaseStatement], produced: set[int], mergeable: set[int]
 ) -> list[cst.BaseStatement] | None:
-    """Merge rewritten ``from m import ...`` lines into an earlier line of the same module in
-    the same run of import lines, and drop a rewritten line that repeats an earlier one.  A
-    line with a comment is never merged away."""
+    """Merge each rewritten ``from m import names`` line into an earlier line of the same
+    module in the same run of import lines (when the result stays on one short line or the
+    earlier line is parenthesised), and drop a rewritten line that repeats an earlier one.
+    A line with a comment is never merged away; imports of modules are never merged."""
     if not produced or not any(id(s) in produced for s in body):
         return None
     out: list[cst.BaseStatement] = []
@@ -550,22 +562,31 @@ def merge_imports(
             first, seen = {}, set()
             out.append(stmt)
             continue
+        if stmt.leading_lines:  # type: ignore[attr-defined]  # a blank line starts a new group
+            first, seen = {}, set()
         key = _merge_key(stmt)
-        ours = id(stmt) in produced
-        if ours and _bare_code(stmt) in seen and not _leading_comment(stmt):
+        if id(stmt) in produced and _bare_code(stmt) in seen and not _leading_comment(stmt):
             changed = True  # the same line, comment included, a second time
             continue
-        earlier_ours = key is not None and key in first and id(out[first[key]]) in produced
-        if (ours or earlier_ours) and key in first and not _has_comment(stmt):
-            out[first[key]] = _merged(out[first[key]], stmt)
-            produced.add(id(out[first[key]]))
-            changed = True
-            continue
+        if id(stmt) in mergeable and key in first and not _has_comment(stmt):
+            merged = _merged(out[first[key]], stmt)
+            if _fits(merged):
+                out[first[key]] = merged
+                produced.add(id(merged))
+                changed = True
+                continue
         seen.add(_bare_code(stmt))
         if key is not None:
             first.setdefault(key, len(out))
         out.append(stmt)
     return out if changed else None
+
+
+def _fits(line: cst.BaseStatement) -> bool:
+    assert isinstance(line, cst.SimpleStatementLine)
+    node = line.body[0]
+    parenthesized = isinstance(node, cst.ImportFrom) and node.lpar is not None
+    return parenthesized or len(_bare_code(line)) <= MAX_MERGED_LINE
 
 
 def _leading_comment(stmt: cst.BaseStatement) -> bool:

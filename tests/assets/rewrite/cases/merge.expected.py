@@ -1,5 +1,9 @@
-from unified import Organization, User, db
+from unified import db, Organization, User
+import os
+from unified import Assessment  # kept apart: it has a comment
+
+from unified import Competency
 
 
 def load():
-    return Organization(), User(), db
+    return Organization(), User(), Assessment(), Competency(), db, os

@@ -1,7 +1,11 @@
+from unified import db
 from models import Organization
 from mvp_models import MVPUser
-from unified import db
+import os
+from mvp_models import MVPAssessment  # kept apart: it has a comment
+
+from models import SECompetency
 
 
 def load():
-    return Organization(), MVPUser(), db
+    return Organization(), MVPUser(), MVPAssessment(), SECompetency(), db, os

@@ -87,3 +87,19 @@ def test_read_source_honours_the_coding_cookie(tmp_path: Path) -> None:
     path.write_bytes(b"name = 'caf\xe9'\n")
     with pytest.raises((UnicodeDecodeError, SyntaxError)):
         read_source(path)
+
+
+def test_a_root_that_is_itself_a_package(tmp_path: Path) -> None:
+    root = tmp_path / "mypkg"
+    root.mkdir()
+    for rel in ("__init__.py", "models.py", "sub/__init__.py", "sub/x.py"):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text("")
+    files = list_repo_files(root)
+    described = {f.rel: f.module for f in describe_files(root, files.python)}
+    assert described == {
+        "__init__.py": "mypkg",
+        "models.py": "models",
+        "sub/__init__.py": "sub",
+        "sub/x.py": "sub.x",
+    }

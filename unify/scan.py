@@ -154,6 +154,7 @@ def describe_files(root: Path, rels: Iterable[str]) -> tuple[SourceFile, ...]:
     package_dirs = {
         str(PurePosixPath(r).parent) for r in rel_list if PurePosixPath(r).name == "__init__.py"
     }
+    package_dirs.discard(".")  # the repository root is always an import root
     out: list[SourceFile] = []
     for rel in rel_list:
         p = PurePosixPath(rel)
@@ -162,7 +163,7 @@ def describe_files(root: Path, rels: Iterable[str]) -> tuple[SourceFile, ...]:
         while str(folder) in package_dirs:
             parts.insert(0, folder.name)
             folder = folder.parent
-        module = ".".join(parts) if parts else folder.name
+        module = ".".join(parts) if parts else (folder.name or root.name)
         out.append(
             SourceFile(
                 rel=rel,

@@ -322,3 +322,12 @@ def test_symlink_loop_inside_the_repo_is_skipped(tmp_path: Path) -> None:
     os.symlink(root / "sub2", root / "sub")
     inv = analyze_repo(root)
     assert inv.files_scanned == 1
+
+
+@pytest.mark.parametrize("package", ["sqlalchemy", "flask_sqlalchemy", "alembic"])
+def test_real_packages_do_not_crash(package: str) -> None:
+    """Robustness on large real code bases: every file parses and nothing raises."""
+    module = __import__(package)
+    inv = analyze_repo(Path(module.__file__).parent)  # type: ignore[arg-type]
+    assert inv.files_scanned > 5
+    assert not [f for f in inv.findings if f.rule == "parse-error"]

@@ -448,6 +448,8 @@ class _Repo:
     outlines: dict[str, Outline]
     _by_module: dict[str, Outline] = field(default_factory=dict)
     _resolved: dict[tuple[str, str, str, str, int], Outline | None] = field(default_factory=dict)
+    _stars: dict[str, frozenset[str]] = field(default_factory=dict)
+    _origins: dict[tuple[str, str], tuple[Outline, str] | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for outline in self.outlines.values():
@@ -464,8 +466,30 @@ class _Repo:
             self._resolved[key] = self.outlines.get(hit.rel) if hit else None
         return self._resolved[key]
 
+    def star_names(self, outline: Outline) -> frozenset[str]:
+        """Memoised; a star-import cycle contributes what is known when it closes."""
+        rel = outline.source.rel
+        cached = self._stars.get(rel)
+        if cached is not None:
+            return cached
+        self._stars[rel] = frozenset()
+        names: set[str] = set()
+        for star in outline.stars:
+            source = self.resolve(outline.source, star.module, star.level)
+            if source is not None and source is not outline:
+                names |= _public(source) | self.star_names(source)
+        self._stars[rel] = frozenset(names)
+        return self._stars[rel]
+
     def origin(self, outline: Outline, name: str, depth: int = 0) -> tuple[Outline, str] | None:
-        """Where ``name`` of ``outline`` is really defined (following imports and stars)."""
+        """Where ``name`` of ``outline`` is really defined (following imports and stars);
+        memoised per module and name."""
+        key = (outline.source.rel, name)
+        if key not in self._origins:
+            self._origins[key] = self._origin(outline, name, depth)
+        return self._origins[key]
+
+    def _origin(self, outline: Outline, name: str, depth: int) -> tuple[Outline, str] | None:
         if depth > 20:
             return None
         for imp in reversed(outline.imports):
@@ -488,21 +512,16 @@ class _Repo:
         return self.resolve(outline.source, written, imp.level)
 
 
-def _public(outline: Outline) -> set[str]:
+def _public(outline: Outline) -> frozenset[str]:
+    """What ``from m import *`` takes from the module: ``__all__``, else its public names."""
     if outline.all_names is not None:
-        return set(outline.all_names)
-    return {n for n in outline.defined if not n.startswith("_")}
+        return frozenset(outline.all_names)
+    return frozenset(n for n in outline.defined if not n.startswith("_"))
 
 
-def _star_names(repo: _Repo, outline: Outline, depth: int = 0) -> set[str]:
-    names: set[str] = set()
-    if depth > 10:
-        return names
-    for star in outline.stars:
-        source = repo.resolve(outline.source, star.module, star.level)
-        if source is not None:
-            names |= _public(source) | _star_names(repo, source, depth + 1)
-    return names
+def _star_names(repo: _Repo, outline: Outline) -> frozenset[str]:
+    """The names ``from m import *`` statements bring into the module (chains followed)."""
+    return repo.star_names(outline)
 
 
 @dataclass(frozen=True, slots=True)

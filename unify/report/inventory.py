@@ -27,10 +27,10 @@ Sheet = tuple[tuple[str, ...], list[tuple[Cell, ...]]]
 
 def emit_inventory(inventory: Inventory, fmt: str, console: Console) -> None:
     """Print the inventory in ``fmt`` (table, json or markdown) on ``console``."""
-    if fmt == "json":
-        console.print(dumps(inventory_dict(inventory)), markup=False, highlight=False)
+    if fmt == "json":  # ``out``: no markup, emoji codes or wrapping in machine output
+        console.out(dumps(inventory_dict(inventory)), highlight=False)
     elif fmt == "markdown":
-        console.print(render_markdown(inventory), markup=False, highlight=False)
+        console.out(render_markdown(inventory), highlight=False, end="")
     else:
         print_tables(inventory, console)
 

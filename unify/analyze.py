@@ -21,10 +21,10 @@ import ast
 import gc
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from unify import findings as rules
 from unify.errors import InputError
@@ -433,7 +433,7 @@ def _type_text(node: ast.expr) -> tuple[str, str]:
     if isinstance(node, ast.Call):
         args = [ast.unparse(a) for a in node.args]
         args += [f"{k.arg}={ast.unparse(k.value)}" for k in node.keywords if k.arg]
-        return f"{name}({', '.join(args)})", name
+        return (f"{name}({', '.join(args)})" if args else name), name
     return name, name
 
 
@@ -758,8 +758,6 @@ def _read_function(raw: _RawClass, node: ast.FunctionDef | ast.AsyncFunctionDef)
         _add_column(raw, _read_column(node.name, returned, None, node.lineno))
     elif declared and isinstance(returned, ast.Call) and _last(returned.func) in RELATIONSHIP_CALLS:
         raw.relationships.append(_read_relationship(node.name, returned, None, node.lineno))
-    elif declared and node.name == "__tablename__":
-        raw.members.append(node.name)
     else:
         raw.members.append(node.name)
 
@@ -818,8 +816,6 @@ def _read_column(
 
 
 def _with_fk(spec: ColumnSpec, fk: _RawFK) -> ColumnSpec:
-    from dataclasses import replace
-
     return replace(spec, foreign_key=fk.targets[0])
 
 
@@ -991,8 +987,6 @@ def _build_classes(repo: _Repo, cat: _Catalogue) -> None:
 
 
 def _from_mixin(column: ColumnSpec, mixin: str) -> ColumnSpec:
-    from dataclasses import replace
-
     return replace(column, from_mixin=mixin.rsplit(".", 1)[-1])
 
 
@@ -1137,8 +1131,6 @@ def _read_table(outline: Outline, name: str, call: ast.Call, line: int) -> Table
 
 
 def _renamed_attr(column: ColumnSpec) -> ColumnSpec:
-    from dataclasses import replace
-
     return replace(column, attr=column.name)
 
 
@@ -1437,8 +1429,6 @@ def _with_star_names(
     """A star import takes the names the file uses and the module provides."""
     if imp.form != "from-star":
         return imp
-    from dataclasses import replace
-
     target = repo.outlines.get(imp.target_path or "")
     if target is None:
         return imp
@@ -1776,13 +1766,3 @@ def _class_members(
         elif last not in cat.bases:
             return None
     return frozenset(names)
-
-
-def iter_classes(inventory: Inventory) -> Iterable[ModelClass]:
-    """Every class of the inventory, module by module."""
-    for module in inventory.modules:
-        yield from module.classes
-
-
-def model_files(inventory: Inventory) -> list[str]:
-    return [str(PurePosixPath(m.path)) for m in inventory.modules]

@@ -1291,19 +1291,22 @@ def _scan_dependents(repo: _Repo, cat: _Catalogue, model_paths: set[str]) -> _De
 
 
 def _hubs(repo: _Repo, model_paths: set[str]) -> set[str]:
-    """Files (not model modules) that import from a model module at their top level: what
-    they import, others may take from them (re-exports such as a ``models_bridge``)."""
-    hubs: set[str] = set()
+    """Files (not model modules) that import from a model module at their top level and are
+    themselves imported from: what they import, others take from them (re-exports such as a
+    ``models_bridge``).  Plain dependents nobody imports from are not hubs."""
+    importers: set[str] = set()
+    imported: set[str] = set()
     for rel, outline in repo.outlines.items():
-        if rel in model_paths:
-            continue
         for imp in outline.imports:
-            if imp.name is not None:
-                hit = repo.resolve(outline.source, imp.module, imp.level)
-                if hit is not None and hit.source.rel in model_paths:
-                    hubs.add(rel)
-                    break
-    return hubs
+            if imp.name is None:
+                continue
+            hit = repo.resolve(outline.source, imp.module, imp.level)
+            if hit is None:
+                continue
+            imported.add(hit.source.rel)
+            if hit.source.rel in model_paths and rel not in model_paths:
+                importers.add(rel)
+    return importers & imported
 
 
 def _worth(imp: ImportRecord, model_paths: set[str], model_names: set[str]) -> bool:
@@ -1543,47 +1546,53 @@ def _walk_uses(outline: Outline, scope: _Scope, *, star: bool) -> _Walked:
     ``filter_by(...)`` on a query of a model, and ``module.Name`` where ``module`` is bound
     to a model module.  Skipped when the text shows none of these can occur."""
     out = _Walked()
-    rel = outline.source.rel
     text = outline.parsed.text
     locals_ = (*scope.classes, *scope.module_names)
     if not star and "filter_by" not in text and not any(f"{n}." in text for n in locals_):
         return out
     for node in _nodes(outline.parsed.tree):
-        if isinstance(node, ast.Name):
-            out.names.add(node.id)
-        elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
-            hit = _model_of(node.value, scope)
-            if hit is not None:
-                out.uses.append(
-                    AttributeUse(
-                        path=rel, line=node.lineno, model=hit[0], attr=node.attr, via=hit[1]
-                    )
-                )
-            elif scope.module_names:
-                via = _dotted(node.value)
-                if via is not None and via in scope.module_names:
-                    out.refs.append((node.lineno, via, node.attr))
-        elif (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "filter_by"
-        ):
-            out.uses += _filter_by_uses(rel, node, scope)
+        kind = node.__class__
+        if kind is ast.Name:
+            out.names.add(node.id)  # type: ignore[attr-defined]
+        elif kind is ast.Attribute:
+            _note_attribute(out, outline.source.rel, node, scope)  # type: ignore[arg-type]
+        elif kind is ast.Call:
+            func = node.func  # type: ignore[attr-defined]
+            if func.__class__ is ast.Attribute and func.attr == "filter_by":
+                out.uses += _filter_by_uses(outline.source.rel, node, scope)  # type: ignore[arg-type]
     return out
 
 
+def _note_attribute(out: _Walked, rel: str, node: ast.Attribute, scope: _Scope) -> None:
+    if node.ctx.__class__ is not ast.Load:
+        return
+    hit = _model_of(node.value, scope)
+    if hit is not None:
+        use = AttributeUse(path=rel, line=node.lineno, model=hit[0], attr=node.attr, via=hit[1])
+        out.uses.append(use)
+    elif scope.module_names:
+        value = node.value
+        if value.__class__ is ast.Name:
+            via: str | None = value.id
+        else:
+            via = _dotted(value) if value.__class__ is ast.Attribute else None
+        if via is not None and via in scope.module_names:
+            out.refs.append((node.lineno, via, node.attr))
+
+
 def _nodes(tree: ast.AST) -> list[ast.AST]:
-    """Every node of the tree, breadth first: ``ast.walk`` without its per-node generators."""
+    """Every node of the tree, breadth first: ``ast.walk`` without its per-node generators
+    (a list iterated while it grows)."""
     out: list[ast.AST] = [tree]
-    i = 0
-    while i < len(out):
-        node = out[i]
-        i += 1
+    node_type = ast.AST
+    for node in out:
         for name in node._fields:
             value = getattr(node, name, None)
             if value.__class__ is list:
-                out.extend(v for v in value if isinstance(v, ast.AST))
-            elif isinstance(value, ast.AST):
+                for item in value:
+                    if isinstance(item, node_type):
+                        out.append(item)
+            elif isinstance(value, node_type):
                 out.append(value)
     return out
 
@@ -1628,7 +1637,7 @@ def _module_attributes(
 
 def _model_of(node: ast.expr, scope: _Scope) -> tuple[str, str] | None:
     """(class, name as written) when ``node`` is a name or ``module.Name`` for a model."""
-    if isinstance(node, ast.Name):
+    if node.__class__ is ast.Name:
         qual = scope.classes.get(node.id)
         return (qual, node.id) if qual else None
     if isinstance(node, ast.Attribute) and scope.modules:

@@ -364,11 +364,17 @@ def check_duplicate_models(classes: Sequence[ModelClass]) -> list[Finding]:
 def _same_entity(a: ModelClass, b: ModelClass) -> str | None:
     if a.table == b.table:
         return f"both map table '{a.table}'"
-    names_close = entity_key(a.name) == entity_key(b.name) or (
+    cols_a = {c.name for c in a.columns} - _BOOKKEEPING
+    cols_b = {c.name for c in b.columns} - _BOOKKEEPING
+    shared = cols_a & cols_b
+    smaller = min(len(cols_a), len(cols_b)) or 1
+    if len(shared) < 2 or len(shared) / smaller < 0.4:
+        return None  # checked first: set operations are cheap, name similarity is not
+    if entity_key(a.name) == entity_key(b.name) or (
         difflib.SequenceMatcher(None, a.name.lower(), b.name.lower()).ratio() >= 0.85
-    )
-    if not names_close:
-        return None
+    ):
+        return f"similar names, {len(shared)} shared columns: {', '.join(sorted(shared))}"
+    return None
     cols_a = {c.name for c in a.columns} - _BOOKKEEPING
     cols_b = {c.name for c in b.columns} - _BOOKKEEPING
     shared = cols_a & cols_b

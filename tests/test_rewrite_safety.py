@@ -118,6 +118,9 @@ def test_unparsable_file_is_skipped_and_reported(tmp_path: Path) -> None:
     outcomes = {o.path: o for o in result.outcomes}
     assert isinstance(outcomes["app/broken.py"], Skipped)
     assert "does not parse" in outcomes["app/broken.py"].reason
+    assert [(f.rule, f.path) for f in result.findings if f.code == "R001"] == [
+        ("unparsable-file", "app/broken.py")
+    ]
     assert isinstance(outcomes["app/a.py"], Rewritten)
     assert apply_rewrites(result) == 1
 

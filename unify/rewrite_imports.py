@@ -76,7 +76,12 @@ def rewrite_repo(
     return RewriteResult(
         root=str(files.root),
         outcomes=tuple(outcomes),
-        findings=tuple(_run_findings(names, files.other_python, include_other_suffixes)),
+        findings=tuple(
+            [
+                *_run_findings(names, files.other_python, include_other_suffixes),
+                *_unreadable(outcomes),
+            ]
+        ),
         files_scanned=len(sources) + len(extra),
         candidates=len(candidates),
         other_python_files=files.other_python,
@@ -140,6 +145,13 @@ def _run_findings(names: RenameIndex, other: tuple[str, ...], included: bool) ->
             for rel in other
         ]
     return out
+
+
+def _unreadable(outcomes: list[FileOutcome]) -> Iterator[Finding]:
+    """Files skipped because they cannot be read or parsed: their imports were not checked."""
+    for o in outcomes:
+        if isinstance(o, Skipped) and o.reason.startswith(("does not parse", "cannot read")):
+            yield finding("unparsable-file", f"{o.reason}; its imports were not rewritten", o.path)
 
 
 # ---------------------------------------------------------------------------

@@ -319,9 +319,6 @@ def plan_star(
     )
 
 
-ExportLookup = Callable[[str], "frozenset[str] | None"]
-
-
 def module_exports(
     source: str, resolve_star: Callable[[str, int], frozenset[str]]
 ) -> frozenset[str]:

@@ -314,7 +314,11 @@ class _Rewriter(cst.CSTTransformer):
                     id(stmt.node),
                     bound.binding,
                 ) in self.decisions.kept and bound.binding != bound.wanted:
-                    message = f"{bound.name} imported as {bound.binding}: another {bound.wanted} is in use here"
+                    message = (
+                        f"{bound.name} imported as {bound.binding}: renaming its uses would "
+                        f"shadow or be shadowed (another {bound.wanted} or {bound.binding} here, "
+                        "or a string naming it)"
+                    )
                     self.log.findings.append(
                         finding("name-kept-by-alias", message, self.log.path, line)
                     )

@@ -212,10 +212,11 @@ def progress_bar(console: Console) -> Iterator[Callable[[int, int], None] | None
         yield None
         return
     columns = (TextColumn("rewriting"), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, console=console, transient=True) as bar:
+    # no refresh thread: the rewrite forks worker processes while the bar is shown
+    with Progress(*columns, console=console, transient=True, auto_refresh=False) as bar:
         task = bar.add_task("rewrite", total=None)
 
         def tick(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+            bar.update(task, completed=done, total=total, refresh=True)
 
         yield tick

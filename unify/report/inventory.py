@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict
+from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +27,10 @@ Sheet = tuple[tuple[str, ...], list[tuple[Cell, ...]]]
 
 def emit_inventory(inventory: Inventory, fmt: str, console: Console) -> None:
     """Print the inventory in ``fmt`` (table, json or markdown) on ``console``."""
-    if fmt == "json":  # ``out``: no markup, emoji codes or wrapping in machine output
-        console.out(dumps(inventory_dict(inventory)), highlight=False)
+    if fmt == "json":  # straight to the stream: no markup, emoji codes or wrapping
+        console.file.write(dumps(inventory_dict(inventory)) + "\n")
     elif fmt == "markdown":
-        console.out(render_markdown(inventory), highlight=False, end="")
+        console.file.write(render_markdown(inventory))
     else:
         print_tables(inventory, console)
 
@@ -48,7 +48,8 @@ def inventory_dict(inventory: Inventory) -> dict[str, Any]:
     exports, tables), ``models`` (one per class, with its ``columns``, ``foreign_keys`` and
     ``relationships``), ``imports`` (one per import statement of a model module, with the
     ``names`` it takes and their ``status``: defined / reexported / missing),
-    ``dynamic_imports``, ``other_python_files``, ``attribute_uses`` and ``findings`` (each
+    ``dynamic_imports``, ``other_python_files``, ``attribute_uses`` (``Model.attr`` and
+    ``filter_by(attr=)`` uses), ``module_attributes`` (``module.Name`` uses) and ``findings`` (each
     with ``rule``, ``code``, ``severity``, ``path``, ``line``, ``message``, ...).
     """
     counts = Counter(f.severity for f in inventory.findings)
@@ -67,18 +68,43 @@ def inventory_dict(inventory: Inventory) -> dict[str, Any]:
         },
         "modules": modules,
         "models": [
-            asdict(c) | {"qualname": c.qualname} for m in inventory.modules for c in m.classes
+            record_dict(c) | {"qualname": c.qualname} for m in inventory.modules for c in m.classes
         ],
-        "imports": [asdict(i) for i in inventory.imports],
-        "dynamic_imports": [asdict(d) for d in inventory.dynamic_imports],
+        "imports": [record_dict(i) for i in inventory.imports],
+        "dynamic_imports": [record_dict(d) for d in inventory.dynamic_imports],
         "other_python_files": list(inventory.other_python_files),
-        "attribute_uses": [asdict(u) for u in inventory.attribute_uses],
+        "attribute_uses": [record_dict(u) for u in inventory.attribute_uses],
+        "module_attributes": [record_dict(a) for a in inventory.module_attributes],
         "findings": [finding_dict(f) for f in sorted_findings(inventory.findings)],
     }
 
 
+def record_dict(record: Any) -> dict[str, Any]:
+    """A frozen record as JSON-ready data (``dataclasses.asdict`` without its deep copies,
+    which dominate on large inventories)."""
+    return {name: _plain(getattr(record, name)) for name in _field_names(type(record))}
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(kind: type) -> tuple[str, ...]:
+    names = _FIELDS.get(kind)
+    if names is None:
+        names = _FIELDS[kind] = tuple(f.name for f in fields(kind))
+    return names
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    if is_dataclass(value):
+        return record_dict(value)
+    return value
+
+
 def _module_dict(module: ModelModule) -> dict[str, Any]:
-    data = asdict(module)
+    data = record_dict(module)
     data["classes"] = [c.name for c in module.classes]
     return data
 

@@ -175,3 +175,17 @@ def test_unwritable_workbook_exits_2(tmp_path: Path) -> None:
     proc = run("analyze", root, "--xlsx", tmp_path / "no" / "such" / "dir" / "inv.xlsx")
     assert proc.returncode == 2
     assert proc.stderr.startswith("error: ") and proc.stderr.count("\n") == 1
+
+
+def test_large_inventories_print_compact_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from unify.analyze import analyze_repo
+    from unify.report import inventory as report
+
+    inv = analyze_repo(write(tmp_path, CLEAN))
+    pretty = report.render_json(inv)
+    monkeypatch.setattr(report, "PRETTY_LIMIT", 0)
+    compact = report.render_json(inv)
+    assert "\n" in pretty and "\n" not in compact
+    assert json.loads(pretty) == json.loads(compact)

@@ -344,9 +344,11 @@ def snake_case(name: str) -> str:
 def check_duplicate_models(classes: Sequence[ModelClass]) -> list[Finding]:
     """Pairs of mapped classes that look like one entity: same table, or near names with
     overlapping columns."""
+    mapped = mapped_classes(classes)
+    columns = {id(c): frozenset(col.name for col in c.columns) - _BOOKKEEPING for c in mapped}
     out = []
-    for a, b in combinations(mapped_classes(classes), 2):
-        reason = _same_entity(a, b)
+    for a, b in combinations(mapped, 2):
+        reason = _same_entity(a, b, columns[id(a)], columns[id(b)])
         if reason:
             out.append(
                 make_finding(
@@ -361,25 +363,17 @@ def check_duplicate_models(classes: Sequence[ModelClass]) -> list[Finding]:
     return out
 
 
-def _same_entity(a: ModelClass, b: ModelClass) -> str | None:
+def _same_entity(
+    a: ModelClass, b: ModelClass, cols_a: frozenset[str], cols_b: frozenset[str]
+) -> str | None:
     if a.table == b.table:
         return f"both map table '{a.table}'"
-    cols_a = {c.name for c in a.columns} - _BOOKKEEPING
-    cols_b = {c.name for c in b.columns} - _BOOKKEEPING
     shared = cols_a & cols_b
-    smaller = min(len(cols_a), len(cols_b)) or 1
-    if len(shared) < 2 or len(shared) / smaller < 0.4:
+    if len(shared) < 2 or len(shared) / (min(len(cols_a), len(cols_b)) or 1) < 0.4:
         return None  # checked first: set operations are cheap, name similarity is not
     if entity_key(a.name) == entity_key(b.name) or (
         difflib.SequenceMatcher(None, a.name.lower(), b.name.lower()).ratio() >= 0.85
     ):
-        return f"similar names, {len(shared)} shared columns: {', '.join(sorted(shared))}"
-    return None
-    cols_a = {c.name for c in a.columns} - _BOOKKEEPING
-    cols_b = {c.name for c in b.columns} - _BOOKKEEPING
-    shared = cols_a & cols_b
-    smaller = min(len(cols_a), len(cols_b)) or 1
-    if len(shared) >= 2 and len(shared) / smaller >= 0.4:
         return f"similar names, {len(shared)} shared columns: {', '.join(sorted(shared))}"
     return None
 

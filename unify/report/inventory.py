@@ -7,6 +7,7 @@ The workbook and the CSV folder hold the same six sheets (``SHEETS``), built onc
 from __future__ import annotations
 
 import csv
+import json
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import fields, is_dataclass
@@ -28,7 +29,7 @@ Sheet = tuple[tuple[str, ...], list[tuple[Cell, ...]]]
 def emit_inventory(inventory: Inventory, fmt: str, console: Console) -> None:
     """Print the inventory in ``fmt`` (table, json or markdown) on ``console``."""
     if fmt == "json":  # straight to the stream: no markup, emoji codes or wrapping
-        console.file.write(dumps(inventory_dict(inventory)) + "\n")
+        console.file.write(render_json(inventory) + "\n")
     elif fmt == "markdown":
         console.file.write(render_markdown(inventory))
     else:
@@ -101,6 +102,18 @@ def _plain(value: Any) -> Any:
     if is_dataclass(value):
         return record_dict(value)
     return value
+
+
+PRETTY_LIMIT = 20_000
+
+
+def render_json(inventory: Inventory) -> str:
+    """The JSON object as text: indented up to ``PRETTY_LIMIT`` records (imports and
+    attribute uses), compact beyond (json's C encoder does not indent; large repositories
+    would spend more time printing than analysing)."""
+    data = inventory_dict(inventory)
+    size = len(inventory.imports) + len(inventory.attribute_uses)
+    return dumps(data) if size <= PRETTY_LIMIT else json.dumps(data, separators=(",", ":"))
 
 
 def _module_dict(module: ModelModule) -> dict[str, Any]:

@@ -1581,12 +1581,17 @@ def _note_attribute(out: _Walked, rel: str, node: ast.Attribute, scope: _Scope) 
 
 
 def _nodes(tree: ast.AST) -> list[ast.AST]:
-    """Every node of the tree, breadth first: ``ast.walk`` without its per-node generators
-    (a list iterated while it grows)."""
+    """Every node of the tree but the ``Load``/``Store`` markers, breadth first: ``ast.walk``
+    without its per-node generators (a list iterated while it grows)."""
     out: list[ast.AST] = [tree]
     node_type = ast.AST
+    child_fields = _CHILD_FIELDS
     for node in out:
-        for name in node._fields:
+        kind = node.__class__
+        names = child_fields.get(kind)
+        if names is None:
+            names = child_fields[kind] = tuple(f for f in kind._fields if f != "ctx")
+        for name in names:
             value = getattr(node, name, None)
             if value.__class__ is list:
                 for item in value:
@@ -1595,6 +1600,9 @@ def _nodes(tree: ast.AST) -> list[ast.AST]:
             elif isinstance(value, node_type):
                 out.append(value)
     return out
+
+
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def _filter_by_uses(rel: str, node: ast.Call, scope: _Scope) -> list[AttributeUse]:

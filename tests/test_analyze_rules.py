@@ -665,3 +665,24 @@ def test_reexport_through_a_bridge_module(tmp_path: Path) -> None:
         ("app/views.py", 2, ("app.bridge", "db", "models")),
     ]
     assert {i.target_path for i in inv.imports} == {"models.py", "app/bridge.py"}
+
+
+def test_similar_names_with_generic_columns_are_not_merge_candidates(tmp_path: Path) -> None:
+    inv = analyze(
+        tmp_path,
+        {
+            "models.py": DB
+            + """
+class BadgeStatus(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    name = db.Column(db.String(50))
+    amount = db.Column(db.Integer)
+class BudgetStatus(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    name = db.Column(db.String(50))
+    amount = db.Column(db.Integer)
+    currency = db.Column(db.String(3))
+""",
+        },
+    )
+    assert hits(inv, "duplicate-model") == []

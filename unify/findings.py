@@ -371,9 +371,11 @@ def _same_entity(
     shared = cols_a & cols_b
     if len(shared) < 2 or len(shared) / (min(len(cols_a), len(cols_b)) or 1) < 0.4:
         return None  # checked first: set operations are cheap, name similarity is not
-    if entity_key(a.name) == entity_key(b.name) or (
-        difflib.SequenceMatcher(None, a.name.lower(), b.name.lower()).ratio() >= 0.85
-    ):
+    overlap = len(shared) / (min(len(cols_a), len(cols_b)) or 1)
+    same_key = entity_key(a.name) == entity_key(b.name)
+    if not same_key and (len(shared) < 3 or overlap < 0.5):
+        return None  # merely similar names need stronger column evidence
+    if same_key or difflib.SequenceMatcher(None, a.name.lower(), b.name.lower()).ratio() >= 0.85:
         return f"similar names, {len(shared)} shared columns: {', '.join(sorted(shared))}"
     return None
 

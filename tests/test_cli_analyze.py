@@ -189,3 +189,9 @@ def test_large_inventories_print_compact_json(
     compact = report.render_json(inv)
     assert "\n" in pretty and "\n" not in compact
     assert json.loads(pretty) == json.loads(compact)
+
+
+def test_usage_error_exits_2(tmp_path: Path) -> None:
+    proc = run("analyze", write(tmp_path, CLEAN), "--format", "yaml")
+    assert proc.returncode == 2
+    assert "Invalid value" in proc.stderr and "Traceback" not in proc.stderr

@@ -194,4 +194,4 @@ def test_large_inventories_print_compact_json(
 def test_usage_error_exits_2(tmp_path: Path) -> None:
     proc = run("analyze", write(tmp_path, CLEAN), "--format", "yaml")
     assert proc.returncode == 2
-    assert "Invalid value" in proc.stderr and "Traceback" not in proc.stderr
+    assert "'yaml' is not one of" in proc.stderr and "Traceback" not in proc.stderr

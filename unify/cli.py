@@ -311,29 +311,20 @@ def example(
 
 
 def main() -> None:
-    """Entry point: run the app, turning a ``UnifyError`` into one line and exit code 2."""
+    """Entry point.  Usage errors are click's (exit 2); a ``UnifyError`` becomes one line with
+    its exit code; anything else one line too, with the traceback only under ``--debug``."""
     try:
-        code = app(standalone_mode=False)  # click returns a command's Exit code here
+        app()  # standalone: click prints usage errors and exits with the command's code
     except UnifyError as exc:
         if _state["debug"]:
             raise
         stderr.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, markup=True)
         sys.exit(int(exc.exit_code))
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        stderr.print("interrupted")
-        sys.exit(130)
-    except Exception as exc:  # click usage errors and the like
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(int(ExitCode.ERROR))
-        if isinstance(exc, click.exceptions.Abort):
-            sys.exit(130)
+    except Exception as exc:
         if _state["debug"]:
             raise
-        stderr.print(f"error: internal error: {type(exc).__name__}: {exc} (run with --debug)")
+        stderr.print(
+            f"error: internal error: {type(exc).__name__}: {escape(str(exc))} (run with --debug)",
+            highlight=False,
+        )
         sys.exit(int(ExitCode.ERROR))
-    sys.exit(code if isinstance(code, int) else 0)

@@ -359,6 +359,7 @@ PHASES = (
     ("- attribute-use walk (`_walk_uses`)", "unify/analyze.py", "_walk_uses"),
     ("- findings (`_derive_findings`)", "unify/analyze.py", "_derive_findings"),
     ("report (`emit_inventory`)", "unify/report/inventory.py", "emit_inventory"),
+    ("- JSON text (`render_json`)", "unify/report/inventory.py", "render_json"),
     ("- JSON object (`inventory_dict`)", "unify/report/inventory.py", "inventory_dict"),
     ("- of which `dataclasses.asdict`", "/dataclasses.py", "asdict"),
     ("- `json.dumps`", "json/__init__.py", "dumps"),

@@ -51,7 +51,7 @@ from common import (
     markdown_table,
     write_results,
 )
-from generate_repo import generate
+from generate_repo import generate, plan_repo, planted_problems
 
 TARGET_RATIO = 2.0
 
@@ -87,6 +87,7 @@ class Target:
     name: str
     label: str
     path: Path
+    planted: tuple[tuple[str, int], ...] = ()  # (rule, count) planted by the generator
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +116,7 @@ class TargetResult:
     ast_parse: Measure
     libcst_parse: Measure | None
     summary: str
+    reported: tuple[tuple[str, int], ...]  # (rule, findings) in analyze's output
 
     @property
     def ratio(self) -> float:
@@ -159,8 +161,10 @@ def prepare_targets(workdir: Path, only: str | None, files: int) -> list[Target]
         targets.append(Target("neutron", f"neutron {NEUTRON_VERSION} sdist", path))
     if only in (None, "generated"):
         path = workdir / "generated"
-        generate(path, files=files)
-        targets.append(Target("generated", "generated repo (300 models / 30 modules)", path))
+        generate(path, models=300, modules=30, files=files, seed=7)
+        planted = planted_problems(plan_repo(300, 30, 7), files)
+        label = "generated repo (300 models / 30 modules)"
+        targets.append(Target("generated", label, path, tuple(sorted(planted.items()))))
     return targets
 
 
@@ -171,7 +175,7 @@ def prepare_targets(workdir: Path, only: str | None, files: int) -> list[Target]
 
 def measure_target(target: Target, runs: int, libcst_runs: int) -> TargetResult:
     env = bench_env()
-    summary = warm_analyze(target.path, env)
+    summary, reported = warm_analyze(target.path, env)
     python_files = warm_parse("ast", target.path, env)
     analyze, ast_parse = _measure(
         [analyze_cmd(target.path), parse_cmd("ast", target.path)], runs, env
@@ -179,7 +183,7 @@ def measure_target(target: Target, runs: int, libcst_runs: int) -> TargetResult:
     libcst_parse = None
     if libcst_runs > 0:
         (libcst_parse,) = _measure([parse_cmd("libcst", target.path)], libcst_runs, env)
-    return TargetResult(target, python_files, analyze, ast_parse, libcst_parse, summary)
+    return TargetResult(target, python_files, analyze, ast_parse, libcst_parse, summary, reported)
 
 
 def _measure(cmds: Sequence[Sequence[str]], runs: int, env: dict[str, str]) -> list[Measure]:
@@ -194,22 +198,28 @@ def _measure(cmds: Sequence[Sequence[str]], runs: int, env: dict[str, str]) -> l
     return measures
 
 
-def warm_analyze(repo: Path, env: dict[str, str]) -> str:
-    """One untimed analyze run; a one-line summary of its JSON output."""
+def warm_analyze(repo: Path, env: dict[str, str]) -> tuple[str, tuple[tuple[str, int], ...]]:
+    """One untimed analyze run; a one-line summary of its JSON output, findings per rule."""
     proc = subprocess.run(analyze_cmd(repo), capture_output=True, text=True, env=env, check=False)
     if proc.returncode not in (0, 1):
         tail = (proc.stderr.strip().splitlines() or ["no stderr"])[-1]
         raise BenchmarkError(f"unify analyze {repo.name} exited {proc.returncode}: {tail}")
-    return summarize_report(json.loads(proc.stdout), proc.returncode)
+    report = json.loads(proc.stdout)
+    return summarize_report(report, proc.returncode), tuple(sorted(rule_counts(report).items()))
+
+
+def rule_counts(report: dict[str, object]) -> Counter[str]:
+    rules: Counter[str] = Counter()
+    findings = report.get("findings")
+    if isinstance(findings, list):
+        rules.update(str(f.get("rule")) for f in findings if isinstance(f, dict))
+    return rules
 
 
 def summarize_report(report: dict[str, object], exit_code: int) -> str:
     models = report.get("models")
     imports = report.get("imports")
-    findings = report.get("findings")
-    rules: Counter[str] = Counter()
-    if isinstance(findings, list):
-        rules.update(str(f.get("rule")) for f in findings if isinstance(f, dict))
+    rules = rule_counts(report)
     parts = [
         f"exit {exit_code}",
         f"{len(models) if isinstance(models, list) else '?'} models",
@@ -285,6 +295,8 @@ def render_results(results: Sequence[TargetResult], runs: int, libcst_runs: int)
 def _details(result: TargetResult) -> str:
     path = result.target.path
     lines = [f"## {result.target.label}", "", f"- analyze output: {result.summary}"]
+    if result.target.planted:
+        lines += ["", _planted_table(result), ""]
     measures = [
         ("analyze", analyze_cmd(path), result.analyze),
         ("ast parse", parse_cmd("ast", path), result.ast_parse),
@@ -298,6 +310,14 @@ def _details(result: TargetResult) -> str:
             f"CPU: {fmt_seconds(measure.cpu)})"
         )
     return "\n".join(lines)
+
+
+def _planted_table(result: TargetResult) -> str:
+    """Planted problems against analyze's findings, rule by rule."""
+    reported = dict(result.reported)
+    rows = [[rule, count, reported.get(rule, 0)] for rule, count in result.target.planted]
+    table = markdown_table(["rule", "planted", "reported"], rows)
+    return "Planted by `generate_repo.py` and found by analyze:\n\n" + table
 
 
 REPRODUCE = """## Reproduce

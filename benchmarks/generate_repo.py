@@ -50,6 +50,9 @@ DATA_COLUMNS = (
 )  # fmt: skip
 PY_TYPES = {"Integer": "int", "String(36)": "str"}
 FILES_PER_DIR = 100
+PLANTED_DANGLING = 3
+PLANTED_MISMATCH = 3
+PLANTED_DUPLICATES = 3
 
 
 # ---------------------------------------------------------------------------
@@ -169,13 +172,13 @@ def _plant_model_problems(draft: _Draft, modules: int) -> None:
     rng = draft.rng
     ms = draft.models
     # dangling FKs: a plural/singular slip on an existing table
-    for i in rng.sample(range(len(ms) // 2, len(ms)), 3):
+    for i in rng.sample(range(len(ms) // 2, len(ms)), PLANTED_DANGLING):
         ms[i] = _with_extra_col(
             ms[i], Col("owner_ref_id", "Integer", "int", fk=f"{_slip(ms[0].table)}.id")
         )
     # FK type mismatches: String(36) column pointing at an Integer primary key
     ints = [m for m in ms if m.pk_type == "Integer"]
-    for i in rng.sample(range(len(ms) // 2, len(ms)), 3):
+    for i in rng.sample(range(len(ms) // 2, len(ms)), PLANTED_MISMATCH):
         target = rng.choice(ints[: len(ints) // 2])
         ms[i] = _with_extra_col(
             ms[i], Col("legacy_ref_id", "String(36)", "str", fk=f"{target.table}.id")
@@ -184,7 +187,7 @@ def _plant_model_problems(draft: _Draft, modules: int) -> None:
     i = rng.randrange(len(ms))
     ms[i] = _replace_rels(ms[i], (*ms[i].rels, Rel("ghost", "RetiredModel")))
     # duplicates: the same entity (name and table) modelled again in another module
-    for original in rng.sample(ms[: len(ms) // 3], 3):
+    for original in rng.sample(ms[: len(ms) // 3], PLANTED_DUPLICATES):
         module = (original.module + modules // 2) % modules
         copy = Model(
             original.name,
@@ -556,11 +559,23 @@ def _uses(fn: str, pairs: Sequence[tuple[str, Model]], rng: random.Random) -> li
     return lines
 
 
+def is_broken(number: int) -> bool:
+    return number % 97 == 5
+
+
+def is_drifted(number: int) -> bool:
+    return number % 89 == 7
+
+
+def is_dynamic(number: int) -> bool:
+    return number % 211 == 11
+
+
 def _plant_dependent_problems(
     draft: _FileDraft, plan: RepoPlan, number: int, rng: random.Random
 ) -> None:
     mod = plan.modules[number % len(plan.modules)]
-    if number % 97 == 5:  # broken import inside a function never called
+    if is_broken(number):  # broken import inside a function never called
         draft.body += [
             "def never_called():",
             f"    from app.models.{mod.name} import RetiredThing",
@@ -568,7 +583,7 @@ def _plant_dependent_problems(
             "",
             "",
         ]
-    if number % 89 == 7:  # attribute drift: a column the class does not define
+    if is_drifted(number):  # attribute drift: a column the class does not define
         model = mod.models[0]
         draft.imports.append(f"from app.models.{mod.name} import {model.name}")
         draft.body += [
@@ -577,7 +592,7 @@ def _plant_dependent_problems(
             "",
             "",
         ]
-    if number % 211 == 11:  # dynamic import of a model module
+    if is_dynamic(number):  # dynamic import of a model module
         draft.needs_importlib = True
         draft.body += [
             "def load_models():",
@@ -590,6 +605,26 @@ def _plant_dependent_problems(
 # ---------------------------------------------------------------------------
 # Writing the repository
 # ---------------------------------------------------------------------------
+
+
+def planted_problems(plan: RepoPlan, files: int) -> dict[str, int]:
+    """How many problems of each analyze rule were planted (for ``duplicate-model``, how many
+    copies; near names may add more candidates)."""
+    mods = plan.modules
+    return {
+        "dangling-fk": PLANTED_DANGLING,
+        "fk-type-mismatch": PLANTED_MISMATCH,
+        "duplicate-table": PLANTED_DUPLICATES,
+        "duplicate-model": PLANTED_DUPLICATES,
+        "unresolved-relationship": 1,
+        "import-cycle": len({frozenset((m.index, t)) for m in mods for t, _ in m.cycle_imports}),
+        "model-alias": sum(len(m.aliases) + (m.try_alias is not None) for m in mods),
+        "non-model-class": sum(2 * m.helpers + (m.try_alias is not None) for m in mods),
+        "broken-import": sum(map(is_broken, range(files))),
+        "attribute-drift": sum(map(is_drifted, range(files))),
+        "dynamic-import": sum(map(is_dynamic, range(files))),
+        "parse-error": 1,
+    }
 
 
 def generate(
@@ -650,6 +685,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"wrote {count} files to {args.dest}")
+    planted = planted_problems(plan_repo(args.models, args.modules, args.seed), args.files)
+    print("planted: " + ", ".join(f"{rule} {n}" for rule, n in sorted(planted.items())))
     return 0
 
 

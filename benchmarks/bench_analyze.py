@@ -88,6 +88,7 @@ class Target:
     label: str
     path: Path
     planted: tuple[tuple[str, int], ...] = ()  # (rule, count) planted by the generator
+    target_ratio: float | None = None  # the goal for analyze / ast parse, if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +159,8 @@ def prepare_targets(workdir: Path, only: str | None, files: int) -> list[Target]
     targets = []
     if only in (None, "neutron"):
         path = fetch_neutron(workdir)
-        targets.append(Target("neutron", f"neutron {NEUTRON_VERSION} sdist", path))
+        label = f"neutron {NEUTRON_VERSION} sdist"
+        targets.append(Target("neutron", label, path, target_ratio=TARGET_RATIO))
     if only in (None, "generated"):
         path = workdir / "generated"
         generate(path, models=300, modules=30, files=files, seed=7)
@@ -256,7 +258,7 @@ def render_results(results: Sequence[TargetResult], runs: int, libcst_runs: int)
         "CPU: analyze / ast (s)",
         "CPU ratio",
         "libcst parse (s)",
-        f"target <= {TARGET_RATIO:g}x",
+        "target (analyze / ast)",
     ]
     rows = [
         [
@@ -268,7 +270,7 @@ def render_results(results: Sequence[TargetResult], runs: int, libcst_runs: int)
             f"{r.analyze.cpu_median:.2f} / {r.ast_parse.cpu_median:.2f}",
             f"{r.cpu_ratio:.2f}x",
             f"{r.libcst_parse.median:.2f}" if r.libcst_parse else "not run",
-            "met" if r.ratio <= TARGET_RATIO else "missed",
+            _verdict(r),
         ]
         for r in results
     ]
@@ -290,6 +292,13 @@ def render_results(results: Sequence[TargetResult], runs: int, libcst_runs: int)
         "## Medians\n\n" + markdown_table(headers, rows),
         *(_details(r) for r in results),
     ]
+
+
+def _verdict(result: TargetResult) -> str:
+    goal = result.target.target_ratio
+    if goal is None:
+        return "none set"
+    return f"<= {goal:g}x: " + ("met" if result.ratio <= goal else "missed")
 
 
 def _details(result: TargetResult) -> str:

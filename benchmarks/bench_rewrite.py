@@ -237,6 +237,7 @@ def check_output(source: Path, copy: Path) -> Quality:
             _flakes(new, rel),
         )
         undefined += [f"{rel}: {n}" for n in sorted(names_after - names_before)]
+        undefined += [f"{rel}: {n} (now its own {n})" for n in sorted(_captured(old, new))]
         if unused_after > unused_before:
             unused.append(f"{rel}: {unused_after - unused_before} more")
     return Quality(changed, tuple(not_compiling), tuple(undefined), tuple(unused), legacy_left)
@@ -248,9 +249,33 @@ def _flakes(text: str, path: str) -> tuple[set[str], int]:
     from pyflakes import messages as m
 
     found = checker.Checker(ast.parse(text), filename=path).messages
-    undefined = {str(x.message_args[0]) for x in found if isinstance(x, m.UndefinedName)}
+    kinds = (m.UndefinedName, m.UndefinedLocal)  # ``Port = Port`` in a function: UndefinedLocal
+    undefined = {str(x.message_args[0]) for x in found if isinstance(x, kinds)}
     unused = [x for x in found if isinstance(x, (m.UnusedImport, m.RedefinedWhileUnused))]
     return undefined, len(unused)
+
+
+def _captured(old: str, new: str) -> set[str]:
+    """Names the rewrite made bare (``models_v2.Port`` -> ``Port``) that the file itself
+    defines at top level: those uses now reach the file's own definition, not the model."""
+    new_tree = ast.parse(new)
+    defined = {
+        n.name
+        for n in new_tree.body
+        if isinstance(n, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+    }
+    defined |= {
+        t.id
+        for n in new_tree.body
+        if isinstance(n, ast.Assign)
+        for t in n.targets
+        if isinstance(t, ast.Name)
+    }
+    return (_loads(new_tree) - _loads(ast.parse(old))) & defined
+
+
+def _loads(tree: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
 
 
 def _imports_legacy(text: str) -> int:
@@ -413,6 +438,8 @@ def main(argv: Sequence[str]) -> int:
     saved = work / "libcst.json"
     if args.reuse_libcst and saved.is_file():
         timings["libcst"], quality["libcst"] = load_libcst(saved)
+        if (work / "libcst").is_dir():  # the runner's output is kept: check it again
+            quality["libcst"] = check_output(source, work / "libcst")
     save()
     if not (args.skip_libcst or args.reuse_libcst):
         for timing, copy in time_libcst(source, work, args.jobs):

@@ -1,0 +1,1212 @@
+--
+-- PostgreSQL database dump
+--
+
+\restrict WuUltZmINYNR0nHAZccdZp1cqjBMf2qDM7OzluQeizC3m2eRdb1kF7Xn42ObXWd
+
+-- Dumped from database version 15.20 (Debian 15.20-0+deb12u1)
+-- Dumped by pg_dump version 15.20 (Debian 15.20-0+deb12u1)
+
+SET statement_timeout = 0;
+SET lock_timeout = 0;
+SET idle_in_transaction_session_timeout = 0;
+SET client_encoding = 'UTF8';
+SET standard_conforming_strings = on;
+SELECT pg_catalog.set_config('search_path', '', false);
+SET check_function_bodies = false;
+SET xmloption = content;
+SET client_min_messages = warning;
+SET row_security = off;
+
+SET default_tablespace = '';
+
+SET default_table_access_method = heap;
+
+--
+-- Name: app_user; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.app_user (
+    id integer NOT NULL,
+    organization_id integer,
+    name character varying(100),
+    username character varying(50) NOT NULL,
+    tasks_responsibilities json
+);
+
+
+--
+-- Name: app_user_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.app_user_id_seq
+    AS integer
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: app_user_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.app_user_id_seq OWNED BY public.app_user.id;
+
+
+--
+-- Name: assessments; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.assessments (
+    id integer NOT NULL,
+    user_id integer NOT NULL,
+    organization_id integer,
+    role_cluster_id integer,
+    assessment_type character varying(50),
+    status character varying(20),
+    results json,
+    completed_at timestamp without time zone,
+    created_at timestamp without time zone,
+    updated_at timestamp without time zone
+);
+
+
+--
+-- Name: assessments_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.assessments_id_seq
+    AS integer
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: assessments_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.assessments_id_seq OWNED BY public.assessments.id;
+
+
+--
+-- Name: competency; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.competency (
+    id integer NOT NULL,
+    competency_name character varying(255) NOT NULL,
+    competency_area character varying(50),
+    description text,
+    why_it_matters text,
+    seqpt_category character varying(50)
+);
+
+
+--
+-- Name: competency_assessment_result; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.competency_assessment_result (
+    id integer NOT NULL,
+    user_id integer NOT NULL,
+    organization_id integer,
+    competency_id integer NOT NULL,
+    role_cluster_id integer,
+    score integer NOT NULL,
+    submitted_at timestamp without time zone
+);
+
+
+--
+-- Name: competency_assessment_result_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.competency_assessment_result_id_seq
+    AS integer
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: competency_assessment_result_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.competency_assessment_result_id_seq OWNED BY public.competency_assessment_result.id;
+
+
+--
+-- Name: competency_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.competency_id_seq
+    AS integer
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: competency_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.competency_id_seq OWNED BY public.competency.id;
+
+
+--
+-- Name: learning_modules; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.learning_modules (
+    id integer NOT NULL,
+    module_code character varying(20) NOT NULL,
+    name character varying(200) NOT NULL,
+    competency_id integer,
+    level integer,
+    duration_hours double precision,
+    delivery_format character varying(50),
+    created_at timestamp without time zone,
+    updated_at timestamp without time zone
+);
+
+
+--
+-- Name: learning_modules_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.learning_modules_id_seq
+    AS integer
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: learning_modules_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.learning_modules_id_seq OWNED BY public.learning_modules.id;
+
+
+--
+-- Name: learning_objectives; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.learning_objectives (
+    id integer NOT NULL,
+    assessment_id integer NOT NULL,
+    competency_id integer,
+    text text NOT NULL,
+    current_level integer NOT NULL,
+    target_level integer NOT NULL,
+    priority character varying(20),
+    created_at timestamp without time zone NOT NULL
+);
+
+
+--
+-- Name: learning_objectives_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.learning_objectives_id_seq
+    AS integer
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: learning_objectives_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.learning_objectives_id_seq OWNED BY public.learning_objectives.id;
+
+
+--
+-- Name: learning_plans; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.learning_plans (
+    id character varying(36) NOT NULL,
+    user_id character varying(36) NOT NULL,
+    organization_id integer,
+    objectives json,
+    status character varying(20),
+    created_at timestamp without time zone
+);
+
+
+--
+-- Name: maturity_assessments; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.maturity_assessments (
+    id character varying(36) NOT NULL,
+    organization_id character varying(36),
+    user_id character varying(36) NOT NULL,
+    scope_score double precision,
+    process_score double precision,
+    overall_maturity double precision,
+    answers json,
+    created_at timestamp without time zone
+);
+
+
+--
+-- Name: mvp_users; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.mvp_users (
+    id character varying(36) NOT NULL,
+    email character varying(120) NOT NULL,
+    password_hash character varying(128),
+    first_name character varying(100),
+    last_name character varying(100),
+    organization_id character varying(36),
+    user_type character varying(20),
+    created_at timestamp without time zone,
+    last_login timestamp without time zone
+);
+
+
+--
+-- Name: organization; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.organization (
+    id integer NOT NULL,
+    organization_name character varying(255) NOT NULL,
+    organization_public_key character varying(50),
+    size character varying(20),
+    maturity_score double precision
+);
+
+
+--
+-- Name: organization_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.organization_id_seq
+    AS integer
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: organization_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.organization_id_seq OWNED BY public.organization.id;
+
+
+--
+-- Name: phase_questionnaire_responses; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.phase_questionnaire_responses (
+    id integer NOT NULL,
+    user_id integer NOT NULL,
+    questionnaire_id integer NOT NULL,
+    phase integer,
+    responses json,
+    submitted_at timestamp without time zone
+);
+
+
+--
+-- Name: phase_questionnaire_responses_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.phase_questionnaire_responses_id_seq
+    AS integer
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: phase_questionnaire_responses_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.phase_questionnaire_responses_id_seq OWNED BY public.phase_questionnaire_responses.id;
+
+
+--
+-- Name: qualification_plan_modules; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.qualification_plan_modules (
+    plan_id integer NOT NULL,
+    module_id integer NOT NULL
+);
+
+
+--
+-- Name: qualification_plans; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.qualification_plans (
+    id integer NOT NULL,
+    user_id integer NOT NULL,
+    name character varying(200),
+    target_role character varying(100),
+    status character varying(20),
+    created_at timestamp without time zone,
+    updated_at timestamp without time zone
+);
+
+
+--
+-- Name: qualification_plans_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.qualification_plans_id_seq
+    AS integer
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: qualification_plans_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.qualification_plans_id_seq OWNED BY public.qualification_plans.id;
+
+
+--
+-- Name: questionnaires; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.questionnaires (
+    id integer NOT NULL,
+    name character varying(100) NOT NULL,
+    title character varying(200),
+    phase integer NOT NULL,
+    questions json,
+    is_active boolean,
+    created_at timestamp without time zone,
+    updated_at timestamp without time zone
+);
+
+
+--
+-- Name: questionnaires_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.questionnaires_id_seq
+    AS integer
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: questionnaires_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.questionnaires_id_seq OWNED BY public.questionnaires.id;
+
+
+--
+-- Name: role_cluster; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.role_cluster (
+    id integer NOT NULL,
+    role_cluster_name character varying(255) NOT NULL,
+    role_cluster_description text
+);
+
+
+--
+-- Name: role_cluster_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.role_cluster_id_seq
+    AS integer
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: role_cluster_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.role_cluster_id_seq OWNED BY public.role_cluster.id;
+
+
+--
+-- Name: role_competency_matrix; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.role_competency_matrix (
+    role_cluster_id integer NOT NULL,
+    competency_id integer NOT NULL,
+    role_competency_value integer
+);
+
+
+--
+-- Name: users; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.users (
+    id integer NOT NULL,
+    username character varying(80),
+    email character varying(120) NOT NULL,
+    password_hash character varying(255),
+    display_name character varying(200),
+    role character varying(20),
+    organization_id integer,
+    is_active boolean,
+    created_at timestamp without time zone,
+    updated_at timestamp without time zone
+);
+
+
+--
+-- Name: users_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.users_id_seq
+    AS integer
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: users_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.users_id_seq OWNED BY public.users.id;
+
+
+--
+-- Name: app_user id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.app_user ALTER COLUMN id SET DEFAULT nextval('public.app_user_id_seq'::regclass);
+
+
+--
+-- Name: assessments id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.assessments ALTER COLUMN id SET DEFAULT nextval('public.assessments_id_seq'::regclass);
+
+
+--
+-- Name: competency id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.competency ALTER COLUMN id SET DEFAULT nextval('public.competency_id_seq'::regclass);
+
+
+--
+-- Name: competency_assessment_result id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.competency_assessment_result ALTER COLUMN id SET DEFAULT nextval('public.competency_assessment_result_id_seq'::regclass);
+
+
+--
+-- Name: learning_modules id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.learning_modules ALTER COLUMN id SET DEFAULT nextval('public.learning_modules_id_seq'::regclass);
+
+
+--
+-- Name: learning_objectives id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.learning_objectives ALTER COLUMN id SET DEFAULT nextval('public.learning_objectives_id_seq'::regclass);
+
+
+--
+-- Name: organization id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.organization ALTER COLUMN id SET DEFAULT nextval('public.organization_id_seq'::regclass);
+
+
+--
+-- Name: phase_questionnaire_responses id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.phase_questionnaire_responses ALTER COLUMN id SET DEFAULT nextval('public.phase_questionnaire_responses_id_seq'::regclass);
+
+
+--
+-- Name: qualification_plans id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.qualification_plans ALTER COLUMN id SET DEFAULT nextval('public.qualification_plans_id_seq'::regclass);
+
+
+--
+-- Name: questionnaires id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.questionnaires ALTER COLUMN id SET DEFAULT nextval('public.questionnaires_id_seq'::regclass);
+
+
+--
+-- Name: role_cluster id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.role_cluster ALTER COLUMN id SET DEFAULT nextval('public.role_cluster_id_seq'::regclass);
+
+
+--
+-- Name: users id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.users ALTER COLUMN id SET DEFAULT nextval('public.users_id_seq'::regclass);
+
+
+--
+-- Data for Name: app_user; Type: TABLE DATA; Schema: public; Owner: -
+--
+
+COPY public.app_user (id, organization_id, name, username, tasks_responsibilities) FROM stdin;
+\.
+
+
+--
+-- Data for Name: assessments; Type: TABLE DATA; Schema: public; Owner: -
+--
+
+COPY public.assessments (id, user_id, organization_id, role_cluster_id, assessment_type, status, results, completed_at, created_at, updated_at) FROM stdin;
+\.
+
+
+--
+-- Data for Name: competency; Type: TABLE DATA; Schema: public; Owner: -
+--
+
+COPY public.competency (id, competency_name, competency_area, description, why_it_matters, seqpt_category) FROM stdin;
+\.
+
+
+--
+-- Data for Name: competency_assessment_result; Type: TABLE DATA; Schema: public; Owner: -
+--
+
+COPY public.competency_assessment_result (id, user_id, organization_id, competency_id, role_cluster_id, score, submitted_at) FROM stdin;
+\.
+
+
+--
+-- Data for Name: learning_modules; Type: TABLE DATA; Schema: public; Owner: -
+--
+
+COPY public.learning_modules (id, module_code, name, competency_id, level, duration_hours, delivery_format, created_at, updated_at) FROM stdin;
+\.
+
+
+--
+-- Data for Name: learning_objectives; Type: TABLE DATA; Schema: public; Owner: -
+--
+
+COPY public.learning_objectives (id, assessment_id, competency_id, text, current_level, target_level, priority, created_at) FROM stdin;
+\.
+
+
+--
+-- Data for Name: learning_plans; Type: TABLE DATA; Schema: public; Owner: -
+--
+
+COPY public.learning_plans (id, user_id, organization_id, objectives, status, created_at) FROM stdin;
+p1	3f2c9a7e-0d1b-4c55-9e0a-7b1d2c3e4f50	1	\N	\N	\N
+p2	7	2	\N	\N	\N
+\.
+
+
+--
+-- Data for Name: maturity_assessments; Type: TABLE DATA; Schema: public; Owner: -
+--
+
+COPY public.maturity_assessments (id, organization_id, user_id, scope_score, process_score, overall_maturity, answers, created_at) FROM stdin;
+m1	2	7	\N	\N	\N	\N	\N
+m2	04	8	\N	\N	\N	\N	\N
+m3	99	3f2c9a7e-0d1b-4c55-9e0a-7b1d2c3e4f50	\N	\N	\N	\N	\N
+m4	abc	a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d	\N	\N	\N	\N	\N
+\.
+
+
+--
+-- Data for Name: mvp_users; Type: TABLE DATA; Schema: public; Owner: -
+--
+
+COPY public.mvp_users (id, email, password_hash, first_name, last_name, organization_id, user_type, created_at, last_login) FROM stdin;
+7	frank@example.org	h	\N	\N	2	\N	\N	\N
+8	gina@example.org	h	\N	\N	04	\N	\N	\N
+3f2c9a7e-0d1b-4c55-9e0a-7b1d2c3e4f50	bob@example.org	h	\N	\N	1	\N	\N	\N
+a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d	hank@example.org	h	\N	\N	abc	\N	\N	\N
+9	ivan@example.org	h	\N	\N	55	\N	\N	\N
+\.
+
+
+--
+-- Data for Name: organization; Type: TABLE DATA; Schema: public; Owner: -
+--
+
+COPY public.organization (id, organization_name, organization_public_key, size, maturity_score) FROM stdin;
+1	Acme	ACME	\N	\N
+2	Globex	GLBX	\N	\N
+4	Umbrella	UMBR	\N	\N
+\.
+
+
+--
+-- Data for Name: phase_questionnaire_responses; Type: TABLE DATA; Schema: public; Owner: -
+--
+
+COPY public.phase_questionnaire_responses (id, user_id, questionnaire_id, phase, responses, submitted_at) FROM stdin;
+\.
+
+
+--
+-- Data for Name: qualification_plan_modules; Type: TABLE DATA; Schema: public; Owner: -
+--
+
+COPY public.qualification_plan_modules (plan_id, module_id) FROM stdin;
+\.
+
+
+--
+-- Data for Name: qualification_plans; Type: TABLE DATA; Schema: public; Owner: -
+--
+
+COPY public.qualification_plans (id, user_id, name, target_role, status, created_at, updated_at) FROM stdin;
+\.
+
+
+--
+-- Data for Name: questionnaires; Type: TABLE DATA; Schema: public; Owner: -
+--
+
+COPY public.questionnaires (id, name, title, phase, questions, is_active, created_at, updated_at) FROM stdin;
+\.
+
+
+--
+-- Data for Name: role_cluster; Type: TABLE DATA; Schema: public; Owner: -
+--
+
+COPY public.role_cluster (id, role_cluster_name, role_cluster_description) FROM stdin;
+\.
+
+
+--
+-- Data for Name: role_competency_matrix; Type: TABLE DATA; Schema: public; Owner: -
+--
+
+COPY public.role_competency_matrix (role_cluster_id, competency_id, role_competency_value) FROM stdin;
+\.
+
+
+--
+-- Data for Name: users; Type: TABLE DATA; Schema: public; Owner: -
+--
+
+COPY public.users (id, username, email, password_hash, display_name, role, organization_id, is_active, created_at, updated_at) FROM stdin;
+1	bob	bob@example.org	h	\N	\N	1	\N	\N	\N
+7	erin	erin@example.org	h	\N	\N	1	\N	\N	\N
+\.
+
+
+--
+-- Name: app_user_id_seq; Type: SEQUENCE SET; Schema: public; Owner: -
+--
+
+SELECT pg_catalog.setval('public.app_user_id_seq', 1, false);
+
+
+--
+-- Name: assessments_id_seq; Type: SEQUENCE SET; Schema: public; Owner: -
+--
+
+SELECT pg_catalog.setval('public.assessments_id_seq', 1, false);
+
+
+--
+-- Name: competency_assessment_result_id_seq; Type: SEQUENCE SET; Schema: public; Owner: -
+--
+
+SELECT pg_catalog.setval('public.competency_assessment_result_id_seq', 1, false);
+
+
+--
+-- Name: competency_id_seq; Type: SEQUENCE SET; Schema: public; Owner: -
+--
+
+SELECT pg_catalog.setval('public.competency_id_seq', 1, false);
+
+
+--
+-- Name: learning_modules_id_seq; Type: SEQUENCE SET; Schema: public; Owner: -
+--
+
+SELECT pg_catalog.setval('public.learning_modules_id_seq', 1, false);
+
+
+--
+-- Name: learning_objectives_id_seq; Type: SEQUENCE SET; Schema: public; Owner: -
+--
+
+SELECT pg_catalog.setval('public.learning_objectives_id_seq', 1, false);
+
+
+--
+-- Name: organization_id_seq; Type: SEQUENCE SET; Schema: public; Owner: -
+--
+
+SELECT pg_catalog.setval('public.organization_id_seq', 1, false);
+
+
+--
+-- Name: phase_questionnaire_responses_id_seq; Type: SEQUENCE SET; Schema: public; Owner: -
+--
+
+SELECT pg_catalog.setval('public.phase_questionnaire_responses_id_seq', 1, false);
+
+
+--
+-- Name: qualification_plans_id_seq; Type: SEQUENCE SET; Schema: public; Owner: -
+--
+
+SELECT pg_catalog.setval('public.qualification_plans_id_seq', 1, false);
+
+
+--
+-- Name: questionnaires_id_seq; Type: SEQUENCE SET; Schema: public; Owner: -
+--
+
+SELECT pg_catalog.setval('public.questionnaires_id_seq', 1, false);
+
+
+--
+-- Name: role_cluster_id_seq; Type: SEQUENCE SET; Schema: public; Owner: -
+--
+
+SELECT pg_catalog.setval('public.role_cluster_id_seq', 1, false);
+
+
+--
+-- Name: users_id_seq; Type: SEQUENCE SET; Schema: public; Owner: -
+--
+
+SELECT pg_catalog.setval('public.users_id_seq', 1, false);
+
+
+--
+-- Name: app_user app_user_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.app_user
+    ADD CONSTRAINT app_user_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: app_user app_user_username_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.app_user
+    ADD CONSTRAINT app_user_username_key UNIQUE (username);
+
+
+--
+-- Name: assessments assessments_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.assessments
+    ADD CONSTRAINT assessments_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: competency_assessment_result competency_assessment_result_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.competency_assessment_result
+    ADD CONSTRAINT competency_assessment_result_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: competency competency_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.competency
+    ADD CONSTRAINT competency_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: learning_modules learning_modules_module_code_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.learning_modules
+    ADD CONSTRAINT learning_modules_module_code_key UNIQUE (module_code);
+
+
+--
+-- Name: learning_modules learning_modules_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.learning_modules
+    ADD CONSTRAINT learning_modules_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: learning_objectives learning_objectives_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.learning_objectives
+    ADD CONSTRAINT learning_objectives_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: learning_plans learning_plans_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.learning_plans
+    ADD CONSTRAINT learning_plans_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: maturity_assessments maturity_assessments_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.maturity_assessments
+    ADD CONSTRAINT maturity_assessments_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: mvp_users mvp_users_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.mvp_users
+    ADD CONSTRAINT mvp_users_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: organization organization_organization_public_key_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.organization
+    ADD CONSTRAINT organization_organization_public_key_key UNIQUE (organization_public_key);
+
+
+--
+-- Name: organization organization_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.organization
+    ADD CONSTRAINT organization_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: phase_questionnaire_responses phase_questionnaire_responses_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.phase_questionnaire_responses
+    ADD CONSTRAINT phase_questionnaire_responses_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: qualification_plan_modules qualification_plan_modules_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.qualification_plan_modules
+    ADD CONSTRAINT qualification_plan_modules_pkey PRIMARY KEY (plan_id, module_id);
+
+
+--
+-- Name: qualification_plans qualification_plans_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.qualification_plans
+    ADD CONSTRAINT qualification_plans_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: questionnaires questionnaires_name_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.questionnaires
+    ADD CONSTRAINT questionnaires_name_key UNIQUE (name);
+
+
+--
+-- Name: questionnaires questionnaires_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.questionnaires
+    ADD CONSTRAINT questionnaires_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: role_cluster role_cluster_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.role_cluster
+    ADD CONSTRAINT role_cluster_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: role_cluster role_cluster_role_cluster_name_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.role_cluster
+    ADD CONSTRAINT role_cluster_role_cluster_name_key UNIQUE (role_cluster_name);
+
+
+--
+-- Name: role_competency_matrix role_competency_matrix_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.role_competency_matrix
+    ADD CONSTRAINT role_competency_matrix_pkey PRIMARY KEY (role_cluster_id, competency_id);
+
+
+--
+-- Name: users users_email_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.users
+    ADD CONSTRAINT users_email_key UNIQUE (email);
+
+
+--
+-- Name: users users_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.users
+    ADD CONSTRAINT users_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: ix_mvp_users_email; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX ix_mvp_users_email ON public.mvp_users USING btree (email);
+
+
+--
+-- Name: ix_users_username; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX ix_users_username ON public.users USING btree (username);
+
+
+--
+-- Name: app_user app_user_organization_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.app_user
+    ADD CONSTRAINT app_user_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organization(id);
+
+
+--
+-- Name: assessments assessments_organization_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.assessments
+    ADD CONSTRAINT assessments_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organization(id);
+
+
+--
+-- Name: assessments assessments_role_cluster_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.assessments
+    ADD CONSTRAINT assessments_role_cluster_id_fkey FOREIGN KEY (role_cluster_id) REFERENCES public.role_cluster(id);
+
+
+--
+-- Name: assessments assessments_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.assessments
+    ADD CONSTRAINT assessments_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
+
+
+--
+-- Name: competency_assessment_result competency_assessment_result_competency_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.competency_assessment_result
+    ADD CONSTRAINT competency_assessment_result_competency_id_fkey FOREIGN KEY (competency_id) REFERENCES public.competency(id);
+
+
+--
+-- Name: competency_assessment_result competency_assessment_result_organization_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.competency_assessment_result
+    ADD CONSTRAINT competency_assessment_result_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organization(id);
+
+
+--
+-- Name: competency_assessment_result competency_assessment_result_role_cluster_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.competency_assessment_result
+    ADD CONSTRAINT competency_assessment_result_role_cluster_id_fkey FOREIGN KEY (role_cluster_id) REFERENCES public.role_cluster(id);
+
+
+--
+-- Name: competency_assessment_result competency_assessment_result_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.competency_assessment_result
+    ADD CONSTRAINT competency_assessment_result_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.app_user(id);
+
+
+--
+-- Name: learning_modules learning_modules_competency_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.learning_modules
+    ADD CONSTRAINT learning_modules_competency_id_fkey FOREIGN KEY (competency_id) REFERENCES public.competency(id);
+
+
+--
+-- Name: learning_objectives learning_objectives_assessment_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.learning_objectives
+    ADD CONSTRAINT learning_objectives_assessment_id_fkey FOREIGN KEY (assessment_id) REFERENCES public.assessments(id);
+
+
+--
+-- Name: learning_objectives learning_objectives_competency_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.learning_objectives
+    ADD CONSTRAINT learning_objectives_competency_id_fkey FOREIGN KEY (competency_id) REFERENCES public.competency(id);
+
+
+--
+-- Name: learning_plans learning_plans_organization_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.learning_plans
+    ADD CONSTRAINT learning_plans_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organization(id);
+
+
+--
+-- Name: learning_plans learning_plans_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.learning_plans
+    ADD CONSTRAINT learning_plans_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.mvp_users(id);
+
+
+--
+-- Name: maturity_assessments maturity_assessments_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.maturity_assessments
+    ADD CONSTRAINT maturity_assessments_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.mvp_users(id);
+
+
+--
+-- Name: phase_questionnaire_responses phase_questionnaire_responses_questionnaire_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.phase_questionnaire_responses
+    ADD CONSTRAINT phase_questionnaire_responses_questionnaire_id_fkey FOREIGN KEY (questionnaire_id) REFERENCES public.questionnaires(id);
+
+
+--
+-- Name: phase_questionnaire_responses phase_questionnaire_responses_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.phase_questionnaire_responses
+    ADD CONSTRAINT phase_questionnaire_responses_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
+
+
+--
+-- Name: qualification_plan_modules qualification_plan_modules_module_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.qualification_plan_modules
+    ADD CONSTRAINT qualification_plan_modules_module_id_fkey FOREIGN KEY (module_id) REFERENCES public.learning_modules(id);
+
+
+--
+-- Name: qualification_plan_modules qualification_plan_modules_plan_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.qualification_plan_modules
+    ADD CONSTRAINT qualification_plan_modules_plan_id_fkey FOREIGN KEY (plan_id) REFERENCES public.qualification_plans(id);
+
+
+--
+-- Name: qualification_plans qualification_plans_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.qualification_plans
+    ADD CONSTRAINT qualification_plans_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;
+
+
+--
+-- Name: role_competency_matrix role_competency_matrix_competency_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.role_competency_matrix
+    ADD CONSTRAINT role_competency_matrix_competency_id_fkey FOREIGN KEY (competency_id) REFERENCES public.competency(id);
+
+
+--
+-- Name: role_competency_matrix role_competency_matrix_role_cluster_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.role_competency_matrix
+    ADD CONSTRAINT role_competency_matrix_role_cluster_id_fkey FOREIGN KEY (role_cluster_id) REFERENCES public.role_cluster(id);
+
+
+--
+-- Name: users users_organization_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.users
+    ADD CONSTRAINT users_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organization(id);
+
+
+--
+-- PostgreSQL database dump complete
+--
+
+\unrestrict WuUltZmINYNR0nHAZccdZp1cqjBMf2qDM7OzluQeizC3m2eRdb1kF7Xn42ObXWd
+

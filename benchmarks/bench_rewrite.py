@@ -203,17 +203,16 @@ class Quality:
     new_undefined: tuple[str, ...]  # "path: name"
     new_unused: tuple[str, ...]
     legacy_left: int  # files still importing a legacy module
+    lost_imports: tuple[str, ...] = ()  # "path: module" no longer imported (side effects lost)
 
     @property
     def broken(self) -> int:
-        return len(
-            set(self.not_compiling)
-            | {e.split(":")[0] for e in self.new_undefined + self.new_unused}
-        )
+        problems = self.new_undefined + self.new_unused + self.lost_imports
+        return len(set(self.not_compiling) | {e.split(":")[0] for e in problems})
 
 
 def check_output(source: Path, copy: Path) -> Quality:
-    changed, not_compiling, undefined, unused = 0, [], [], []
+    changed, not_compiling, undefined, unused, lost = 0, [], [], [], []
     legacy_left = 0
     for path in sorted(copy.rglob("*.py")):
         rel = path.relative_to(copy).as_posix()
@@ -238,9 +237,12 @@ def check_output(source: Path, copy: Path) -> Quality:
         )
         undefined += [f"{rel}: {n}" for n in sorted(names_after - names_before)]
         undefined += [f"{rel}: {n} (now its own {n})" for n in sorted(_captured(old, new))]
+        lost += [f"{rel}: {m} no longer imported" for m in sorted(_lost_modules(old, new, source))]
         if unused_after > unused_before:
             unused.append(f"{rel}: {unused_after - unused_before} more")
-    return Quality(changed, tuple(not_compiling), tuple(undefined), tuple(unused), legacy_left)
+    return Quality(
+        changed, tuple(not_compiling), tuple(undefined), tuple(unused), legacy_left, tuple(lost)
+    )
 
 
 def _flakes(text: str, path: str) -> tuple[set[str], int]:
@@ -272,6 +274,28 @@ def _captured(old: str, new: str) -> set[str]:
         if isinstance(t, ast.Name)
     }
     return (_loads(new_tree) - _loads(ast.parse(old))) & defined
+
+
+def _lost_modules(old: str, new: str, source: Path) -> set[str]:
+    """Modules of the tree (not legacy) that the file bound by an import before and no longer
+    does, e.g. ``from neutron.db import models  # noqa``, kept to register every model."""
+    before = {m for m in _bound_modules(ast.parse(old)) if _is_module(source, m)}
+    return before - _bound_modules(ast.parse(new)) - set(LEGACY)
+
+
+def _bound_modules(tree: ast.AST) -> set[str]:
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            out |= {f"{node.module}.{a.name}" for a in node.names}
+    return out
+
+
+def _is_module(source: Path, dotted: str) -> bool:
+    base = source.joinpath(*dotted.split("."))
+    return base.with_suffix(".py").is_file() or (base / "__init__.py").is_file()
 
 
 def _loads(tree: ast.AST) -> set[str]:
@@ -318,6 +342,7 @@ def report(
             len(q.not_compiling),
             len(q.new_undefined),
             len(q.new_unused),
+            len(q.lost_imports),
             q.broken,
             q.legacy_left,
         ]
@@ -340,6 +365,7 @@ def report(
                 "do not compile",
                 "new undefined names",
                 "more unused imports",
+                "side-effect imports lost",
                 "broken files",
                 "files still importing a legacy module",
             ],
@@ -372,6 +398,7 @@ def _details(quality: dict[str, Quality]) -> str:
             *(f"{p}: does not compile" for p in q.not_compiling),
             *q.new_undefined,
             *q.new_unused,
+            *q.lost_imports,
         ]
         lines.append(f"- {name}: " + ("none" if not problems else "; ".join(problems[:12])))
     return "\n".join(lines) + "\n"
@@ -397,6 +424,7 @@ def load_libcst(path: Path) -> tuple[Timing, Quality]:
         new_undefined=tuple(q["new_undefined"]),
         new_unused=tuple(q["new_unused"]),
         legacy_left=int(q["legacy_left"]),
+        lost_imports=tuple(q.get("lost_imports", ())),
     )
     return timing, quality
 

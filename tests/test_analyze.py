@@ -331,3 +331,28 @@ def test_real_packages_do_not_crash(package: str) -> None:
     inv = analyze_repo(Path(module.__file__).parent)  # type: ignore[arg-type]
     assert inv.files_scanned > 5
     assert not [f for f in inv.findings if f.rule == "parse-error"]
+
+
+def test_column_sheet_shows_a_type_taken_from_the_foreign_key(tmp_path: Path) -> None:
+    from unify.report.inventory import sheets
+
+    inv = analyze(
+        tmp_path,
+        {
+            "models.py": DB
+            + textwrap.dedent(
+                """
+                class User(db.Model):
+                    __tablename__ = 'user'
+                    id = db.Column(db.Integer, primary_key=True)
+                class Extra(db.Model):
+                    __tablename__ = 'extra'
+                    id = db.Column(None, db.ForeignKey('user.id'), primary_key=True)
+                """
+            ),
+        },
+    )
+    header, rows = sheets(inv)["Columns"]
+    types = {(r[1], r[3]): r[header.index("type")] for r in rows}
+    assert types == {("User", "id"): "Integer", ("Extra", "id"): "(from FK)"}
+    assert cls(inv, "models.Extra").columns[0].type == ""

@@ -154,6 +154,29 @@ def test_fk_type_mismatch_silent_for_same_family(tmp_path: Path) -> None:
     assert hits(inv, "fk-type-mismatch") == []
 
 
+@pytest.mark.parametrize("first", ["db.Column(None, ", "db.Column("])
+def test_fk_column_without_type_takes_the_key_type(tmp_path: Path, first: str) -> None:
+    """``Column(None, ForeignKey(...))`` and ``Column(ForeignKey(...))``: SQLAlchemy copies
+    the referenced column's type, so there is no mismatch and the type is left empty."""
+    inv = analyze(
+        tmp_path,
+        {
+            "db_setup.py": DB,
+            "org.py": ORG,
+            "plans.py": f"""
+                from db_setup import db
+                class Plan(db.Model):
+                    __tablename__ = 'plans'
+                    id = {first}db.ForeignKey('organization.id'), primary_key=True)
+            """,
+        },
+    )
+    assert hits(inv, "fk-type-mismatch") == []
+    (plan,) = [c for m in inv.modules for c in m.classes if c.name == "Plan"]
+    (col,) = plan.columns
+    assert (col.type, col.type_name, col.foreign_key) == ("", "", "organization.id")
+
+
 def test_fk_constraint_in_table_args_is_checked(tmp_path: Path) -> None:
     inv = analyze(
         tmp_path,

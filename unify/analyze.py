@@ -780,8 +780,8 @@ def _read_column(
         last = _last(arg.func if isinstance(arg, ast.Call) else arg)
         if last == "ForeignKey" and isinstance(arg, ast.Call) and fk_node is None:
             fk_node = arg
-        elif last not in NOT_TYPES and type_node is None:
-            type_node = arg
+        elif last not in NOT_TYPES and type_node is None and not _is_none(arg):
+            type_node = arg  # Column(None, ForeignKey(...)): the key's type, left empty
     if call is not None:
         type_node = _keyword(call, "type_") or type_node
         name = _string(_keyword(call, "name")) or name

@@ -18,7 +18,14 @@ from rich.console import Console
 from rich.table import Table
 
 from unify.errors import InputError
-from unify.models import ImportRecord, Inventory, ModelClass, ModelModule, Severity
+from unify.models import (
+    ColumnSpec,
+    ImportRecord,
+    Inventory,
+    ModelClass,
+    ModelModule,
+    Severity,
+)
 from unify.report import dumps, finding_dict, finding_line, print_findings, sorted_findings
 
 SHEETS = ("Models", "Columns", "ForeignKeys", "Relationships", "Findings", "Imports")
@@ -182,10 +189,16 @@ _COLUMN_HEADER = (
 def _column_rows(c: ModelClass) -> Iterator[tuple[Cell, ...]]:
     for col in c.columns:
         yield (
-            c.module, c.name, c.table, col.attr, col.name, col.type, col.primary_key,
+            c.module, c.name, c.table, col.attr, col.name, _column_type(col), col.primary_key,
             col.nullable, col.unique, col.index, col.has_default, col.foreign_key, col.style,
             col.from_mixin, col.line,
         )  # fmt: skip
+
+
+def _column_type(col: ColumnSpec) -> str:
+    """A column written without a type but with a ForeignKey takes the referenced column's
+    type in SQLAlchemy; the record keeps ``type == ''`` and the sheet says so."""
+    return col.type or ("(from FK)" if col.foreign_key else "")
 
 
 _FK_HEADER = (

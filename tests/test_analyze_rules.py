@@ -623,6 +623,23 @@ def test_parse_error_keeps_the_rest(tmp_path: Path, content: str | bytes) -> Non
     assert [c.name for m in inv.modules for c in m.classes] == ["User"]
 
 
+@pytest.mark.parametrize(
+    ("content", "remedy", "not_said"),
+    [
+        ("print 'hello'\n", "port it to Python 3", "UTF-8"),
+        ("def broken(:\n    pass\n", "fix the syntax", "UTF-8"),
+        (b"name = '\xff\xfe caf\xe9'\n", "save it as UTF-8", "fix the syntax"),
+        (b"x = 1\x00\n", "remove the NUL bytes", "UTF-8"),
+    ],
+)
+def test_parse_error_remedy_fits_the_cause(
+    tmp_path: Path, content: str | bytes, remedy: str, not_said: str
+) -> None:
+    inv = analyze(tmp_path, {"bad.py": content, "ok.py": "x = 1\n"})  # type: ignore[dict-item]
+    (found,) = hits(inv, "parse-error")
+    assert remedy in found.message and not_said not in found.message
+
+
 def test_latin1_with_a_cookie_parses(tmp_path: Path) -> None:
     inv = analyze(
         tmp_path,

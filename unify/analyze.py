@@ -179,24 +179,40 @@ def _parse_all(root: Path, files: Sequence[SourceFile]) -> tuple[list[ParsedFile
             text = read_source(root / src.rel)
             tree = ast.parse(text, filename=src.rel)
         except SyntaxError as exc:
-            reason = f"syntax error: {exc.msg}"
-            if "encoding" in str(exc.msg):
-                reason = "is not valid UTF-8 and declares no other encoding"
-            problems.append(_parse_error(src.rel, exc.lineno, reason))
+            problems.append(_parse_error(src.rel, exc.lineno, *_syntax_reason(str(exc.msg))))
         except UnicodeDecodeError as exc:
             reason = f"cannot be decoded ({exc.encoding}: {exc.reason} at byte {exc.start})"
-            problems.append(_parse_error(src.rel, None, reason))
+            problems.append(_parse_error(src.rel, None, reason, _RESAVE))
         except (OSError, ValueError) as exc:
-            problems.append(_parse_error(src.rel, None, f"cannot be read ({exc})"))
+            reason = f"cannot be read ({exc})"
+            problems.append(_parse_error(src.rel, None, reason, "fix the file or remove it"))
         else:
             parsed.append(ParsedFile(src, text, tree))
     return parsed, problems
 
 
-def _parse_error(rel: str, line: int | None, reason: str) -> Finding:
+_RESAVE = "save it as UTF-8 (or declare its encoding in a coding line)"
+_PYTHON2 = (
+    "Missing parentheses in call to",
+    "multiple exception types must be parenthesized",
+)
+
+
+def _syntax_reason(msg: str) -> tuple[str, str]:
+    """The reason and the remedy that fits it: encoding, NUL bytes, Python 2 code, syntax."""
+    if "encoding" in msg or "decode" in msg:
+        return "is not valid UTF-8 and declares no other encoding", _RESAVE
+    if "null bytes" in msg:
+        return f"syntax error: {msg}", "remove the NUL bytes (is it a Python file?)"
+    if any(mark in msg for mark in _PYTHON2):
+        return f"syntax error: {msg}", "port it to Python 3 (it looks like Python 2)"
+    return f"syntax error: {msg}", "fix the syntax"
+
+
+def _parse_error(rel: str, line: int | None, reason: str, remedy: str) -> Finding:
     return rules.make_finding(
         "parse-error",
-        f"{rel} {reason}; it was skipped, so fix the file (or save it as UTF-8) and re-run",
+        f"{rel} {reason}; it was skipped, so {remedy} and re-run",
         path=rel,
         line=line,
         objects=(rel,),

@@ -12,7 +12,7 @@ import pytest
 
 from unify.analyze import analyze_repo
 from unify.decisions import load_plan, parse_plan, propose_plan, rename_map, render_plan_toml
-from unify.errors import PlanError
+from unify.errors import InputError, PlanError
 from unify.models import Inventory, ModuleMove, Rename, TableRename
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -114,7 +114,8 @@ def test_load_plan_gathers_every_problem_with_its_line(tmp_path: Path) -> None:
     assert caught.value.problems == (
         "line 3: [unify]: compat_module must differ from target_module",
         "line 3: [unify]: compat_module must not be a legacy module",
-        "line 5: [unify]: unknown key 'colour' (known: target_module, compat_module, legacy_modules)",
+        "line 5: [unify]: unknown key 'colour' "
+        "(known: target_module, compat_module, legacy_modules, legacy_paths)",
         "line 11: [[class]] #1: section 'Nowhere' is not one of 'Database initialisation', "
         "'Core entities', 'User management', 'Assessment and results', "
         "'Learning and qualification', 'Questionnaires and surveys'",
@@ -190,3 +191,100 @@ def test_cli_plan_writes_then_refuses_to_overwrite(tmp_path: Path) -> None:
     forced = run_unify("plan", str(repo), "-o", "decisions.toml", "--force", cwd=tmp_path)
     assert forced.returncode == 0
     assert (tmp_path / "decisions.toml").read_text() == written
+
+
+BASE = "from sqlalchemy.orm import declarative_base\nBase = declarative_base()\n"
+
+
+def metric(repr_text: str) -> str:
+    return (
+        "from sqlalchemy import Column, Integer\nfrom base import Base\n"
+        "class Metric(Base):\n    __tablename__ = 'metrics'\n"
+        "    id = Column(Integer, primary_key=True)\n"
+        f"    def __repr__(self):\n        return {repr_text!r}\n"
+    )
+
+
+def write_files(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    return root
+
+
+def test_a_dunder_method_defined_differently_is_a_proposed_choice(tmp_path: Path) -> None:
+    """The build stops on any member both sides define differently, ``__repr__`` included,
+    so the plan proposes a choice for it (table keys excepted)."""
+    files = {"base.py": BASE, "old_models.py": metric("old"), "new_models.py": metric("new")}
+    inventory = analyze_repo(write_files(tmp_path, files))
+    (merge,) = propose_plan(inventory).merges
+    assert [c.member for c in merge.choices] == ["__repr__"]
+
+
+def test_a_module_python_cannot_import_is_left_out_of_the_plan(tmp_path: Path) -> None:
+    """An alembic revision such as ``versions/90e6_add_tags.py`` is no importable module:
+    the plan leaves it out (naming it in a comment) and loads back."""
+    files = {
+        "base.py": BASE,
+        "models.py": metric("m"),
+        "versions/__init__.py": "",
+        "versions/90e6_add_tags.py": metric("v"),
+    }
+    inventory = analyze_repo(write_files(tmp_path, files))
+    proposal = propose_plan(inventory)
+    assert proposal.legacy_modules == ("models",) and proposal.merges == ()
+    text = render_plan_toml(proposal, inventory)
+    assert "versions.90e6_add_tags" in text
+    assert parse_plan(text, "p.toml").legacy_modules == ("models",)
+
+
+APP = """from flask_sqlalchemy import SQLAlchemy
+db = SQLAlchemy()
+class Contact{n}(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+"""
+
+
+def test_plan_stops_when_two_files_share_a_module_name(tmp_path: Path) -> None:
+    """Separate example apps each with ``app/models.py``: one dotted name for several files
+    cannot be planned; the error names them and the way out."""
+    files = {
+        "one/app/__init__.py": "",
+        "one/app/models.py": APP.format(n=1),
+        "two/app/__init__.py": "",
+        "two/app/models.py": APP.format(n=2),
+    }
+    inventory = analyze_repo(write_files(tmp_path, files))
+    with pytest.raises(InputError, match=r"'app.models' .*one/app/models.py.*--models"):
+        propose_plan(inventory)
+    chosen = analyze_repo(tmp_path, models=("one/app/models.py",))
+    assert propose_plan(chosen).legacy_modules == ("app.models",)
+    refused = run_unify("plan", str(tmp_path), "-o", "d.toml", cwd=tmp_path)
+    assert refused.returncode == 2 and "--models" in refused.stderr
+    assert not (tmp_path / "d.toml").exists()
+    done = run_unify("plan", str(tmp_path), "-o", "d.toml", "-m", "one/app/models.py", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert [c.source for c in load_plan(tmp_path / "d.toml").classes] == ["app.models.Contact1"]
+
+
+def test_a_subclass_naming_its_parents_table_is_merged_into_it(tmp_path: Path) -> None:
+    """``class MyUser(User): __tablename__ = 'ab_user'`` (Flask-AppBuilder's way to extend
+    the user) is one entity with ``User``; a subclass with a table of its own is not."""
+    files = {
+        "base.py": BASE,
+        "sec.py": "from sqlalchemy import Column, Integer\nfrom base import Base\n"
+        "class User(Base):\n    __tablename__ = 'ab_user'\n"
+        "    id = Column(Integer, primary_key=True)\n",
+        "app_models.py": "from sqlalchemy import Column, Integer, ForeignKey\n"
+        "from sec import User\n"
+        "class MyUser(User):\n    __tablename__ = 'ab_user'\n    extra = Column(Integer)\n"
+        "class Admin(User):\n    __tablename__ = 'admin'\n"
+        "    id = Column(Integer, ForeignKey('ab_user.id'), primary_key=True)\n",
+    }
+    inventory = analyze_repo(write_files(tmp_path, files))
+    proposal = propose_plan(inventory)
+    assert [(m.survivor, m.absorbed) for m in proposal.merges] == [
+        ("sec.User", ("app_models.MyUser",))
+    ]
+    text = render_plan_toml(proposal, inventory)
+    assert parse_plan(text, "p.toml").merges == proposal.merges

@@ -21,7 +21,7 @@ from pathlib import Path, PurePosixPath
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from unify.decisions import Entity, backref_collisions, final_names
+from unify.decisions import TABLE_KEYS, Entity, backref_collisions, final_names
 from unify.errors import InputError
 from unify.models import (
     SECTIONS,
@@ -768,8 +768,6 @@ def _drop_keyword(call: cst.Call, keyword: str) -> cst.Call:
 # ---------------------------------------------------------------------------
 # Moving one class (and merging the absorbed ones into it)
 # ---------------------------------------------------------------------------
-
-TABLE_KEYS = frozenset({"__tablename__", "__table_args__", "__mapper_args__"})
 
 
 @dataclass(slots=True)

@@ -106,7 +106,15 @@ def plan(
     ),
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
     target: Annotated[str, typer.Option("--target", help="Unified module (dotted).")] = "models",
-    compat: Annotated[str, typer.Option("--compat", help="Compat module (dotted).")] = "models_compat",
+    compat: Annotated[
+        str, typer.Option("--compat", help="Compat module (dotted).")
+    ] = "models_compat",
+    models: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--models", "-m", help="Plan only these model modules (name or path); repeatable."
+        ),
+    ] = None,
 ) -> None:
     """Write the decisions file, pre-filled with proposals explained in comments."""
     from unify import analyze as analyze_stage
@@ -115,8 +123,10 @@ def plan(
 
     if output.exists() and not force:
         raise InputError(f"{output}: already exists; pass --force to overwrite it")
-    inventory = analyze_stage.analyze_repo(path)
-    proposal = decisions.propose_plan(inventory, target_module=target, compat_module=compat)
+    inventory = analyze_stage.analyze_repo(path, models=tuple(models or ()))
+    proposal = decisions.propose_plan(
+        inventory, target_module=target, compat_module=compat, picked=bool(models)
+    )
     decisions.write_plan_file(output, decisions.render_plan_toml(proposal, inventory), force=force)
     stderr.print(report.plan_summary(proposal, output), highlight=False, markup=False)
     raise typer.Exit(int(ExitCode.CLEAN))
@@ -129,7 +139,9 @@ def build(
     out: Annotated[
         Path | None, typer.Option("--out", help="Write under this folder, not into the repository.")
     ] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the diff; write nothing.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the diff; write nothing.")
+    ] = False,
     stubs: Annotated[bool, typer.Option("--stubs", help="Turn legacy modules into stubs.")] = False,
     python: Annotated[
         str | None, typer.Option("--python", help="Interpreter of the app for the self-check.")
@@ -143,8 +155,10 @@ def build(
     from unify.report import build as report
 
     plan_data = decisions.load_plan(plan_file)
-    inventory = analyze_stage.analyze_repo(path)
-    result = build_stage.run_build(path.resolve(), inventory, plan_data, stubs=stubs, python=python or sys.executable)
+    inventory = analyze_stage.analyze_repo(path, models=plan_data.legacy_paths)
+    result = build_stage.run_build(
+        path.resolve(), inventory, plan_data, stubs=stubs, python=python or sys.executable
+    )
     failed = exit_code(result.findings) != ExitCode.CLEAN
     if dry_run and not failed:
         stdout.print(report.render_diff(result.files), markup=False, highlight=False, end="")

@@ -21,7 +21,7 @@ import ast
 import re
 import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -50,6 +50,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 UNDECIDED = ""  # a merge choice left empty: the build stops and lists it
+TABLE_KEYS = frozenset({"__tablename__", "__table_args__", "__mapper_args__"})  # not merged
 
 IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
@@ -66,7 +67,7 @@ TOP_KEYS = {
     "backref": "array",
 }
 ENTRY_KEYS: dict[str, tuple[str, ...]] = {
-    "unify": ("target_module", "compat_module", "legacy_modules"),
+    "unify": ("target_module", "compat_module", "legacy_modules", "legacy_paths"),
     "table_rename": ("old", "new"),
     "class": ("source", "name", "table", "section"),
     "merge": ("survivor", "absorbed", "survivor_table", "absorbed_tables", "choices"),
@@ -74,7 +75,8 @@ ENTRY_KEYS: dict[str, tuple[str, ...]] = {
     "rename": ("legacy", "name"),
     "backref": ("model", "relationship", "rename_to"),
 }
-OPTIONAL_KEYS = {("merge", "choices")}
+OPTIONAL_KEYS = {("merge", "choices"), ("unify", "legacy_paths")}
+PY_PATH = re.compile(r"^[^\s].*\.py$")
 
 Loc = tuple[str | int, ...]
 
@@ -192,6 +194,7 @@ def _read_plan(data: dict[str, Any], problems: _Problems, path: str) -> Plan | N
         target_module=target,
         compat_module=reader.module(unify, "compat_module"),
         legacy_modules=reader.modules(unify, "legacy_modules"),
+        legacy_paths=reader.texts(unify, "legacy_paths", PY_PATH, "a .py file"),
         tables=tuple(_entries(data, "table_rename", reader, _table_rename)),
         classes=tuple(_entries(data, "class", reader, _class_decision)),
         merges=tuple(_entries(data, "merge", reader, _merge_decision)),
@@ -681,10 +684,14 @@ def group_entities(inventory: Inventory) -> list[Entity]:
             i = parent[i]
         return i
 
+    tables = {c.name: c.table for c in classes}
     seen: dict[tuple[str, str], int] = {}
     for index, cls in enumerate(classes):
         keys = [("name", strip_legacy_prefix(cls.name))]
-        inherits = any(b.rpartition(".")[2] in names for b in cls.bases)
+        # a subclass naming its parent's own table extends that entity; another table is
+        # joined-table inheritance: a separate entity
+        parents = [b.rpartition(".")[2] for b in cls.bases if b.rpartition(".")[2] in names]
+        inherits = any(tables[p] != cls.table for p in parents)
         if cls.table and cls.table_explicit and not inherits and not (cls.abstract or cls.mixin):
             keys.append(("table", table_key(cls.table)))
         for key in keys:
@@ -707,7 +714,12 @@ def _fk_target_tables(inventory: Inventory) -> set[str]:
 
 
 def _entity(members: list[ModelClass], fk_tables: set[str]) -> Entity:
-    ordered = sorted(members, key=_survivor_rank)
+    names = {c.name for c in members}
+    # a subclass extending another member's table never survives its parent
+    ordered = sorted(
+        members,
+        key=lambda c: (any(b.rpartition(".")[2] in names for b in c.bases), *_survivor_rank(c)),
+    )
     survivor = ordered[0]
     table = survivor.table or ""
     if table:
@@ -726,10 +738,19 @@ def _survivor_rank(cls: ModelClass) -> tuple[int, int]:
 
 
 def propose_plan(
-    inventory: Inventory, *, target_module: str = "models", compat_module: str = "models_compat"
+    inventory: Inventory,
+    *,
+    target_module: str = "models",
+    compat_module: str = "models_compat",
+    picked: bool = False,
 ) -> Plan:
     """A first plan: one entity per group of legacy classes, singular tables where plural and
-    singular compete, Integer keys where types disagree, legacy prefixes dropped."""
+    singular compete, Integer keys where types disagree, legacy prefixes dropped.
+
+    ``picked``: the inventory was restricted with ``--models``; the plan records the files
+    (``legacy_paths``) so that the build analyses the same ones."""
+    _check_unique_modules(inventory)
+    inventory = importable_only(inventory)
     if not inventory.modules:
         raise InputError(f"{inventory.root}: no model module found; nothing to plan")
     entities = group_entities(inventory)
@@ -747,7 +768,34 @@ def propose_plan(
         renames=_proposed_renames(inventory, final, target_module),
         tables=tables,
         backrefs=_proposed_backrefs(entities, final, merges),
+        legacy_paths=tuple(m.path for m in inventory.modules) if picked else (),
     )
+
+
+def _check_unique_modules(inventory: Inventory) -> None:
+    """Separate apps in one repository (``examples/*/app/models.py``) share a dotted name
+    that the plan cannot tell apart: stop and say how to pick."""
+    paths: dict[str, list[str]] = {}
+    for module in inventory.modules:
+        paths.setdefault(module.name, []).append(module.path)
+    for name, found in sorted(paths.items()):
+        if len(found) > 1:
+            raise InputError(
+                f"module {name!r} is {len(found)} files ({', '.join(sorted(found)[:3])}"
+                f"{', ...' if len(found) > 3 else ''}); plan one app at a time: "
+                f"unify plan PATH --models FILE (repeatable)"
+            )
+
+
+def _importable(name: str) -> bool:
+    """What the loader accepts as a module name (``DOTTED``)."""
+    return DOTTED.fullmatch(name) is not None
+
+
+def importable_only(inventory: Inventory) -> Inventory:
+    """Without the model modules no import statement can name (``versions/90e6_x.py``)."""
+    kept = tuple(m for m in inventory.modules if _importable(m.name))
+    return inventory if len(kept) == len(inventory.modules) else replace(inventory, modules=kept)
 
 
 def _class_decision_for(entity: Entity) -> ClassDecision:
@@ -837,9 +885,7 @@ def conflicting_members(inventory: Inventory, classes: Iterable[ModelClass]) -> 
     for index, body in enumerate(bodies):
         for other in bodies[index + 1 :]:
             conflicts |= {
-                m
-                for m in body.keys() & other.keys()
-                if body[m] != other[m] and not m.startswith("__")
+                m for m in body.keys() & other.keys() if body[m] != other[m] and m not in TABLE_KEYS
             }
     return sorted(conflicts)
 
@@ -1033,6 +1079,22 @@ def _key(name: str) -> str:
     return name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else _toml(name)
 
 
+def _legacy_paths(plan: Plan) -> list[str]:
+    if not plan.legacy_paths:
+        return []
+    return [
+        "# Their files (picked with --models); the build analyses only these.",
+        f"legacy_paths = {_toml(plan.legacy_paths)}",
+    ]
+
+
+def _left_out(inventory: Inventory) -> list[str]:
+    names = [m.name for m in inventory.modules if not _importable(m.name)]
+    if not names:
+        return []
+    return [f"# Left out (no import statement can name them): {', '.join(names)}."]
+
+
 def _render_head(plan: Plan, inventory: Inventory) -> str:
     counts = ", ".join(f"{m.name} ({len(m.classes)} classes)" for m in inventory.modules)
     return "\n".join(
@@ -1041,6 +1103,7 @@ def _render_head(plan: Plan, inventory: Inventory) -> str:
             "# Every value below is a proposal; change what you decide otherwise, then run",
             "#   unify build PATH --plan THIS_FILE --dry-run",
             f"# Model modules found: {counts or 'none'}.",
+            *_left_out(inventory),
             "",
             "[unify]",
             "# The unified module (dotted name, next to the legacy modules) and the temporary",
@@ -1049,6 +1112,7 @@ def _render_head(plan: Plan, inventory: Inventory) -> str:
             f"compat_module = {_toml(plan.compat_module)}",
             "# Legacy model modules to retire once every import points at the unified module.",
             f"legacy_modules = {_toml(plan.legacy_modules)}",
+            *_legacy_paths(plan),
             "",
         ]
     )

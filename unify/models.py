@@ -404,6 +404,7 @@ class Plan:
     renames: tuple[Rename, ...] = ()
     tables: tuple[TableRename, ...] = ()
     backrefs: tuple[BackrefDecision, ...] = ()  # plan/build: backref renames the user decided
+    legacy_paths: tuple[str, ...] = ()  # plan/build: the files picked with `plan --models`
 
 
 # ---------------------------------------------------------------------------

@@ -366,3 +366,26 @@ def test_every_finding_code_of_the_build_is_catalogued() -> None:
     assert used == set(BUILD_RULES)
     for code, (rule, _, _) in BUILD_RULES.items():
         assert re_.search(rf'"{rule}",\s*"{code}"', source), code
+
+
+def test_relative_imports_of_legacy_modules_become_absolute(tmp_path: Path) -> None:
+    """``from .. import db`` in pkg/sub/models.py means ``pkg.db``: the unified module lives
+    elsewhere, so it imports it absolutely, and ``from pkg import db`` elsewhere is no clash."""
+    repo = tmp_path / "rel"
+    (repo / "pkg" / "sub").mkdir(parents=True)
+    (repo / "pkg" / "__init__.py").write_text(
+        "from flask_sqlalchemy import SQLAlchemy\n\ndb = SQLAlchemy()\n"
+    )
+    (repo / "pkg" / "sub" / "__init__.py").write_text("")
+    (repo / "pkg" / "sub" / "models.py").write_text(
+        "from .. import db\n\n\nclass Alpha(db.Model):\n    __tablename__ = 'alpha'\n"
+        "    id = db.Column(db.Integer, primary_key=True)\n"
+    )
+    (repo / "pkg" / "other.py").write_text(
+        "from pkg import db\n\n\nclass Beta(db.Model):\n    __tablename__ = 'beta'\n"
+        "    id = db.Column(db.Integer, primary_key=True)\n"
+    )
+    result = run_build(repo, analyze_repo(repo), load_plan(proposed(repo)))
+    assert errors(result) == []
+    unified = next(f.text for f in result.files if f.role == "unified")
+    assert "from pkg import db\n" in unified and "from .." not in unified

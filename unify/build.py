@@ -1411,18 +1411,34 @@ class _ImportSet:
     plain: set[tuple[str, str | None]] = field(default_factory=set)  # import x [as y]
     names: dict[str, set[tuple[str, str | None]]] = field(default_factory=dict)  # from x import
 
-    def add(self, node: cst.Import | cst.ImportFrom) -> None:
+    def add(self, node: cst.Import | cst.ImportFrom, owner: ModelModule) -> None:
         if isinstance(node, cst.Import):
             for alias in node.names:
                 self.plain.add((_code(alias.name), _asname(alias)))
             return
-        module = "." * len(node.relative) + (_code(node.module) if node.module else "")
+        module = _from_module(node, owner)
         bucket = self.names.setdefault(module, set())
         if isinstance(node.names, cst.ImportStar):
             bucket.add(("*", None))
         else:
             for alias in node.names:
                 bucket.add((_code(alias.name), _asname(alias)))
+
+
+def _from_module(node: cst.ImportFrom, owner: ModelModule) -> str:
+    """The absolute module a ``from`` import of ``owner`` names: the unified module lives
+    elsewhere, so ``from .. import db`` must become ``from pkg import db``."""
+    name = _code(node.module) if node.module else ""
+    level = len(node.relative)
+    if not level:
+        return name
+    package = owner.name.split(".")
+    if not owner.path.endswith("__init__.py"):
+        package = package[:-1]
+    if level - 1 >= len(package):
+        return "." * level + name  # above the import root: keep it as written
+    base = package[: len(package) - (level - 1)]
+    return ".".join([*base, name] if name else base)
 
 
 def _asname(alias: cst.ImportAlias) -> str | None:
@@ -1438,7 +1454,7 @@ def render_imports(root: Path, legacies: dict[str, Legacy]) -> str:
         for stmt in legacy.imports:
             for small in stmt.body:
                 if isinstance(small, cst.Import | cst.ImportFrom):
-                    imports.add(small)
+                    imports.add(small, legacy.module)
     local = _local_tops(root)
     groups: dict[int, list[tuple[int, str, str]]] = {}
     for module, asname in imports.plain:
@@ -1461,7 +1477,7 @@ def import_clashes(legacies: dict[str, Legacy]) -> list[Finding]:
     for legacy in legacies.values():
         for stmt in legacy.imports:
             for small in stmt.body:
-                for name, meaning in _bindings(small):
+                for name, meaning in _bindings(small, legacy.module):
                     bound.setdefault(name, {}).setdefault(meaning, legacy.module.name)
     return [
         finding(
@@ -1477,7 +1493,7 @@ def import_clashes(legacies: dict[str, Legacy]) -> list[Finding]:
     ]
 
 
-def _bindings(node: cst.BaseSmallStatement) -> list[tuple[str, str]]:
+def _bindings(node: cst.BaseSmallStatement, owner: ModelModule) -> list[tuple[str, str]]:
     if isinstance(node, cst.Import):
         return [
             (
@@ -1487,7 +1503,7 @@ def _bindings(node: cst.BaseSmallStatement) -> list[tuple[str, str]]:
             for a in node.names
         ]
     if isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
-        module = "." * len(node.relative) + (_code(node.module) if node.module else "")
+        module = _from_module(node, owner)
         return [(_asname(a) or _code(a.name), f"{module}.{_code(a.name)}") for a in node.names]
     return []
 

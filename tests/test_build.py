@@ -389,3 +389,18 @@ def test_relative_imports_of_legacy_modules_become_absolute(tmp_path: Path) -> N
     assert errors(result) == []
     unified = next(f.text for f in result.files if f.role == "unified")
     assert "from pkg import db\n" in unified and "from .." not in unified
+
+
+def test_a_dependency_missing_from_the_interpreter_points_at_python(tmp_path: Path) -> None:
+    """A third-party module this interpreter lacks is the app's dependency, not a bug of the
+    build: the self-check finding says to run it with the app's interpreter."""
+    repo = tmp_path / "deps"
+    repo.mkdir()
+    (repo / "legacy.py").write_text(
+        "import unify_no_such_dependency\nfrom flask_sqlalchemy import SQLAlchemy\n\n"
+        "db = SQLAlchemy()\n\n\nclass Alpha(db.Model):\n    __tablename__ = 'alpha'\n"
+        "    id = db.Column(db.Integer, primary_key=True)\n"
+    )
+    result = run_build(repo, analyze_repo(repo), load_plan(proposed(repo)))
+    (found,) = [f for f in result.findings if f.code == "S001"]
+    assert "unify_no_such_dependency" in found.message and "--python" in found.message

@@ -178,9 +178,17 @@ def _probe(copy: Path, python: str, args: dict[str, Any], rel: str) -> list[Find
     for line in proc.stdout.splitlines():
         if line.startswith("UNIFY-SELFCHECK "):
             problems = json.loads(line.removeprefix("UNIFY-SELFCHECK "))
-            return [_finding(p["kind"], p["message"], rel) for p in problems]
+            return [_finding(p["kind"], _hinted(p["message"]), rel) for p in problems]
     tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
     return [_finding("probe", f"the check process ended with {proc.returncode}: {tail}", rel)]
+
+
+def _hinted(message: str) -> str:
+    """A module the interpreter lacks is most often the app's dependency: say how to check
+    with the interpreter that has them."""
+    if "ModuleNotFoundError" not in message:
+        return message
+    return f"{message} (if the app has its own environment, pass --python PATH_TO_ITS_PYTHON)"
 
 
 def _analyze(copy: Path, unified: BuiltFile, compat: BuiltFile) -> list[Finding]:

@@ -107,6 +107,20 @@ def test_unknown_models_option_exits_2(tmp_path: Path) -> None:
     assert proc.stderr == f"error: --models nope: no such module or file in {root}\n"
 
 
+def test_a_models_name_of_several_files_asks_for_a_path(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {"one/app/__init__.py": "", "one/app/models.py": CLEAN["models.py"],
+         "two/app/__init__.py": "", "two/app/models.py": CLEAN["models.py"]},
+    )  # fmt: skip
+    proc = run("analyze", root, "--models", "app.models")
+    assert proc.returncode == 2
+    assert proc.stderr == (
+        "error: --models app.models: 2 files have that name (one/app/models.py, "
+        "two/app/models.py); give the path of one\n"
+    )
+
+
 def test_syntax_error_is_a_finding_not_a_crash(tmp_path: Path) -> None:
     root = write(tmp_path, {**CLEAN, "broken.py": "def f(:\n"})
     (root / "latin.py").write_bytes(b"x = '\xff\xfe'\n")

@@ -589,8 +589,13 @@ def _outline_for(repo: _Repo, item: str, root: Path) -> Outline | None:
             if rel and rel in repo.outlines:
                 return repo.outlines[rel]
         return None
-    hits = [o for o in repo.outlines.values() if o.source.module == item]
-    return hits[0] if len(hits) == 1 else None
+    hits = sorted(o.source.rel for o in repo.outlines.values() if o.source.module == item)
+    if len(hits) > 1:
+        shown = ", ".join(hits[:3]) + (", ..." if len(hits) > 3 else "")
+        raise InputError(
+            f"--models {item}: {len(hits)} files have that name ({shown}); give the path of one"
+        )
+    return repo.outlines[hits[0]] if hits else None
 
 
 def _relative(full: Path, root: Path) -> str | None:

@@ -356,3 +356,25 @@ def test_column_sheet_shows_a_type_taken_from_the_foreign_key(tmp_path: Path) ->
     types = {(r[1], r[3]): r[header.index("type")] for r in rows}
     assert types == {("User", "id"): "Integer", ("Extra", "id"): "(from FK)"}
     assert cls(inv, "models.Extra").columns[0].type == ""
+
+
+def test_a_chosen_file_wins_over_a_same_named_module(tmp_path: Path) -> None:
+    """Separate apps each with ``app/models.py`` (one dotted name): with ``--models`` the
+    chosen file's classes are the ones inventoried, all of them models."""
+    one = DB + "class Contact(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n"
+    two = one.replace("primary_key=True)", "primary_key=True)\n    name = db.Column(db.String)")
+    two += "class Gender(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n"
+    for rel, text in {
+        "one/app/__init__.py": "",
+        "one/app/models.py": one,
+        "two/app/__init__.py": "",
+        "two/app/models.py": two,
+    }.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text, encoding="utf-8")
+    inv = analyze_repo(tmp_path, models=("two/app/models.py",))
+    (module,) = inv.modules
+    assert module.path == "two/app/models.py"
+    kinds = {c.name: (c.mixin, len(c.columns)) for c in module.classes}
+    assert kinds == {"Contact": (False, 2), "Gender": (False, 1)}
+    assert not [f for f in inv.findings if f.rule == "non-model-class"]

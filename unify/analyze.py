@@ -607,7 +607,7 @@ def _relative(full: Path, root: Path) -> str | None:
 
 def _find_models(repo: _Repo, chosen: set[str] | None) -> _Catalogue:
     cat = _Catalogue(chosen=chosen, bases=_declarative_bases(repo))
-    candidates = [_ClassRef(o, top) for o in repo.outlines.values() for top in o.classes.values()]
+    candidates = _unique_classes(repo, chosen)
     resolved = {c.qualname: _resolve_bases(repo, c) for c in candidates}
     cat.declarative = {c.qualname for c in candidates if _is_declarative_base(c, cat)}
     changed = True
@@ -634,6 +634,20 @@ def _find_models(repo: _Repo, chosen: set[str] | None) -> _Catalogue:
                 cat.mixins[base] = all_refs[base]
                 todo.append(base)
     return cat
+
+
+def _unique_classes(repo: _Repo, chosen: set[str] | None) -> list[_ClassRef]:
+    """One class per qualified name: same-named modules of separate apps
+    (``examples/*/app/models.py``) would otherwise mix; a chosen file comes first."""
+    outlines = sorted(
+        repo.outlines.values(), key=lambda o: not chosen or o.source.rel not in chosen
+    )
+    found: dict[str, _ClassRef] = {}
+    for outline in outlines:
+        for top in outline.classes.values():
+            ref = _ClassRef(outline, top)
+            found.setdefault(ref.qualname, ref)
+    return list(found.values())
 
 
 def _declarative_bases(repo: _Repo) -> frozenset[str]:

@@ -404,3 +404,24 @@ def test_a_dependency_missing_from_the_interpreter_points_at_python(tmp_path: Pa
     result = run_build(repo, analyze_repo(repo), load_plan(proposed(repo)))
     (found,) = [f for f in result.findings if f.code == "S001"]
     assert "unify_no_such_dependency" in found.message and "--python" in found.message
+
+
+def test_a_subclass_merged_into_its_parent_does_not_derive_from_it(tmp_path: Path) -> None:
+    """``class MyUser(User)`` on User's own table is absorbed by ``User``: its base is the
+    survivor itself, which the unified class must not name."""
+    repo = tmp_path / "ext"
+    repo.mkdir()
+    (repo / "sec.py").write_text(
+        "from sqlalchemy import Column, Integer\nfrom sqlalchemy.orm import declarative_base\n\n"
+        "Base = declarative_base()\n\n\nclass User(Base):\n    __tablename__ = 'ab_user'\n"
+        "    id = Column(Integer, primary_key=True)\n"
+    )
+    (repo / "app_models.py").write_text(
+        "from sqlalchemy import Column, Integer\n\nfrom sec import User\n\n\n"
+        "class MyUser(User):\n    __tablename__ = 'ab_user'\n    extra = Column(Integer)\n"
+    )
+    result = run_build(repo, analyze_repo(repo), load_plan(proposed(repo)))
+    assert errors(result) == []
+    unified = next(f.text for f in result.files if f.role == "unified")
+    assert "class User(Base):" in unified and "extra = Column(Integer)" in unified
+

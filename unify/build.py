@@ -1019,11 +1019,12 @@ def _merged_bases(
     survivor = nodes[entity.survivor.qualname]
     bases = [b.visit(MovedCodeRewriter(contexts[entity.survivor.qualname])) for b in survivor.bases]
     seen = {_code(b.value) for b in bases if isinstance(b, cst.Arg)}
+    members = {c.name for c in entity.classes}  # a subclass absorbed by its parent
     extra: list[cst.Arg] = []
     for cls in entity.classes[1:]:
         for base in nodes[cls.qualname].bases:
             code = _code(base.value)
-            if code not in seen:
+            if code not in seen and code.rpartition(".")[2] not in members:
                 seen.add(code)
                 extra.append(base.with_changes(comma=cst.MaybeSentinel.DEFAULT))
     args = [b for b in bases if isinstance(b, cst.Arg)]

@@ -425,3 +425,18 @@ def test_a_subclass_merged_into_its_parent_does_not_derive_from_it(tmp_path: Pat
     unified = next(f.text for f in result.files if f.role == "unified")
     assert "class User(Base):" in unified and "extra = Column(Integer)" in unified
 
+
+def test_self_check_survives_a_proxy_that_raises_on_attribute_access(tmp_path: Path) -> None:
+    """``from flask import g`` in the unified module: reading ``g.__table__`` outside an app
+    context raises, which must not crash the self-check."""
+    repo = tmp_path / "proxy"
+    repo.mkdir()
+    (repo / "legacy.py").write_text(
+        "from flask import g\nfrom flask_sqlalchemy import SQLAlchemy\n\n"
+        "db = SQLAlchemy()\n\n\ndef current_user_id():\n    return g.user.id\n\n\n"
+        "class Alpha(db.Model):\n    __tablename__ = 'alpha'\n"
+        "    id = db.Column(db.Integer, primary_key=True)\n"
+    )
+    result = run_build(repo, analyze_repo(repo), load_plan(proposed(repo)))
+    assert errors(result) == []
+

@@ -81,9 +81,14 @@ metadatas = []
 def add(md):
     if isinstance(md, sa.MetaData) and all(md is not m for m in metadatas):
         metadatas.append(md)
-add(getattr(getattr(module, "db", None), "metadata", None))
+def metadata_of(value, attr):
+    try:  # a proxy such as flask.g raises outside an app context
+        return getattr(getattr(value, attr, None), "metadata", None)
+    except Exception:
+        return None
+add(metadata_of(module, "db"))
 for value in list(vars(module).values()):
-    add(getattr(getattr(value, "__table__", None), "metadata", None))
+    add(metadata_of(value, "__table__"))
 def spelled(column_type):
     try:
         return str(column_type.compile(dialect=postgresql.dialect()))

@@ -440,3 +440,28 @@ def test_self_check_survives_a_proxy_that_raises_on_attribute_access(tmp_path: P
     result = run_build(repo, analyze_repo(repo), load_plan(proposed(repo)))
     assert errors(result) == []
 
+
+def test_a_class_renamed_in_a_primaryjoin_template_is_renamed(tmp_path: Path) -> None:
+    """Flask-AppBuilder's audit mixins write ``primaryjoin='%s.created_by_fk == MyUser.id' %
+    cls.__name__``: the class name inside the template follows the merge too."""
+    repo = tmp_path / "tpl"
+    repo.mkdir()
+    (repo / "sec.py").write_text(
+        "from sqlalchemy import Column, Integer\nfrom sqlalchemy.orm import declarative_base\n\n"
+        "Base = declarative_base()\n\n\nclass User(Base):\n    __tablename__ = 'ab_user'\n"
+        "    id = Column(Integer, primary_key=True)\n"
+    )
+    (repo / "app_models.py").write_text(
+        "from sqlalchemy import Column, ForeignKey, Integer\nfrom sqlalchemy.orm import relationship\n\n"
+        "from sec import Base, User\n\n\n"
+        "class MyUser(User):\n    __tablename__ = 'ab_user'\n    extra = Column(Integer)\n\n\n"
+        "class Note(Base):\n    __tablename__ = 'note'\n    id = Column(Integer, primary_key=True)\n"
+        "    author_id = Column(Integer, ForeignKey('ab_user.id'))\n"
+        "    author = relationship('MyUser', primaryjoin='%s.author_id == MyUser.id' % 'Note')\n"
+    )
+    result = run_build(repo, analyze_repo(repo), load_plan(proposed(repo)))
+    assert errors(result) == []
+    unified = next(f.text for f in result.files if f.role == "unified")
+    assert 'primaryjoin="%s.author_id == User.id" % "Note"' in unified or (
+        "primaryjoin='%s.author_id == User.id' % 'Note'" in unified
+    )

@@ -550,13 +550,21 @@ class MovedCodeRewriter(cst.CSTTransformer):
                 )
             elif arg.keyword.value == "secondary":
                 args[index] = arg.with_changes(value=self._table_of_class(arg.value))
-            elif arg.keyword.value in CLASS_STRING_KEYWORDS and isinstance(
-                arg.value, cst.SimpleString
-            ):
-                args[index] = arg.with_changes(
-                    value=_with_string(arg.value, self._class_expr(_string(arg.value)))
-                )
+            elif arg.keyword.value in CLASS_STRING_KEYWORDS:
+                args[index] = arg.with_changes(value=self._class_string(arg.value))
         return call.with_changes(args=args)
+
+    def _class_string(self, value: cst.BaseExpression) -> cst.BaseExpression:
+        """Rename classes in ``'A.x == B.y'`` and in a template ``'%s.x == B.y' % name``."""
+        if isinstance(value, cst.SimpleString):
+            return _with_string(value, self._class_expr(_string(value)))
+        if (
+            isinstance(value, cst.BinaryOperation)
+            and isinstance(value.operator, cst.Modulo)
+            and isinstance(value.left, cst.SimpleString)
+        ):
+            return value.with_changes(left=self._class_string(value.left))
+        return value
 
     def _class_ref(self, value: cst.BaseExpression) -> cst.BaseExpression:
         if isinstance(value, cst.SimpleString):

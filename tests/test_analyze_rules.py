@@ -666,6 +666,25 @@ def test_other_python_files_are_listed(tmp_path: Path) -> None:
     assert found.severity is Severity.INFO
 
 
+def test_module_name_clash_when_separate_apps_share_a_module_name(tmp_path: Path) -> None:
+    app = DB + "class Contact(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n"
+    files = {
+        f"{n}/app/{f}": t
+        for n in ("one", "two")
+        for f, t in (("__init__.py", ""), ("models.py", app))
+    }
+    files["two/app/models.py"] += (
+        "class Gender(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n"
+    )
+    inv = analyze(tmp_path, files)
+    (found,) = hits(inv, "module-name-clash")
+    assert found.severity is Severity.WARNING and found.path == "two/app/models.py"
+    assert "one/app/models.py" in found.message and "--models" in found.message
+    assert hits(inv, "non-model-class") == []
+    chosen = analyze_repo(tmp_path, models=("two/app/models.py",))
+    assert hits(chosen, "module-name-clash") == []
+
+
 def test_every_rule_is_documented() -> None:
     docs = (Path(__file__).resolve().parents[1] / "docs" / "rules.md").read_text(encoding="utf-8")
     for rule in RULES.values():

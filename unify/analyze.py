@@ -145,6 +145,8 @@ def _analyze(path: Path, models: tuple[str, ...]) -> Inventory:
     deps = _scan_dependents(repo, catalogue, {m.path for m in modules})
     found = _derive_findings(repo, catalogue, modules, deps)
     found += rules.check_other_python(files.other_python)
+    if chosen is None:
+        found += rules.check_module_names(_module_name_clashes(repo, catalogue))
     return Inventory(
         root=str(files.root),
         import_roots=index.roots,
@@ -648,6 +650,16 @@ def _unique_classes(repo: _Repo, chosen: set[str] | None) -> list[_ClassRef]:
             ref = _ClassRef(outline, top)
             found.setdefault(ref.qualname, ref)
     return list(found.values())
+
+
+def _module_name_clashes(repo: _Repo, cat: _Catalogue) -> dict[str, list[str]]:
+    """Model module name -> the files (two or more) that define classes under it."""
+    files: dict[str, list[str]] = defaultdict(list)
+    for outline in repo.outlines.values():
+        if outline.classes:
+            files[outline.source.module].append(outline.source.rel)
+    names = {qual.rsplit(".", 1)[0] for qual in cat.models}
+    return {n: sorted(files[n]) for n in sorted(names) if len(files[n]) > 1}
 
 
 def _declarative_bases(repo: _Repo) -> frozenset[str]:
@@ -1205,7 +1217,10 @@ def _model_module(
             end_line=t.node.end_lineno or t.node.lineno,
         )
         for n, t in outline.classes.items()
-        if n not in mapped and (t.guarded or n not in alias_names) and n not in cat.bases
+        if n not in mapped
+        and (t.guarded or n not in alias_names)
+        and n not in cat.bases
+        and f"{module}.{n}" not in cat.models  # a model of a same-named module's file
     ]
     functions = [
         Symbol(

@@ -95,6 +95,12 @@ RULES: dict[str, Rule] = {
             severity=_I,
             summary="Python kept under another suffix",
         ),
+        Rule(
+            name="module-name-clash",
+            code="U016",
+            severity=_W,
+            summary="one dotted module name for several model files",
+        ),
     )
 }
 
@@ -660,3 +666,25 @@ def check_other_python(paths: Sequence[str]) -> list[Finding]:
         )
         for p in paths
     ]
+
+
+def check_module_names(clashes: Mapping[str, Sequence[str]]) -> list[Finding]:
+    """Separate apps of one repository (``examples/*/app/models.py``) share a dotted name:
+    imports cannot tell them apart, so neither can the inventory.  ``clashes``: module name
+    -> its files (sorted)."""
+    out = []
+    for name, found in sorted(clashes.items()):
+        first, *others = found
+        shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
+        out.append(
+            make_finding(
+                "module-name-clash",
+                f"model module {name!r} is {len(found)} files ({first} and {shown}); a class name "
+                f"they share is inventoried once, from {first}: analyze and plan one app at a "
+                f"time with --models FILE",
+                path=others[0],
+                line=None,
+                objects=(name, *found),
+            )
+        )
+    return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -465,3 +466,23 @@ def test_a_class_renamed_in_a_primaryjoin_template_is_renamed(tmp_path: Path) ->
     assert 'primaryjoin="%s.author_id == User.id" % "Note"' in unified or (
         "primaryjoin='%s.author_id == User.id' % 'Note'" in unified
     )
+
+
+def test_a_target_named_like_an_existing_package_stops_the_build(tmp_path: Path) -> None:
+    """``--target pkg.models`` while ``pkg/models/`` is a package: ``pkg/models.py`` beside it
+    would never be imported (the package wins), so the build stops before writing."""
+    repo = tmp_path / "shadow"
+    (repo / "pkg" / "models").mkdir(parents=True)
+    (repo / "pkg" / "__init__.py").write_text("")
+    (repo / "pkg" / "models" / "__init__.py").write_text("")
+    (repo / "pkg" / "legacy.py").write_text(
+        "from flask_sqlalchemy import SQLAlchemy\n\ndb = SQLAlchemy()\n\n\n"
+        "class Alpha(db.Model):\n    __tablename__ = 'alpha'\n"
+        "    id = db.Column(db.Integer, primary_key=True)\n"
+    )
+    inventory = analyze_repo(repo)
+    plan = dataclasses.replace(propose_plan(inventory), target_module="pkg.models")
+    result = build_modules(repo, inventory, plan)
+    assert errors(result) == [("B010", ("pkg.models",))]
+    assert "pkg/models/__init__.py" in result.findings[0].message
+    assert result.files == ()

@@ -94,6 +94,11 @@ BUILD_RULES: dict[str, tuple[str, Severity, str]] = {
         Severity.ERROR,
         "a class uses a class of a later section while it is defined; move one or use a string",
     ),
+    "B010": (
+        "module-shadowed",
+        Severity.ERROR,
+        "the unified or compat module is named like an existing package, which would win on import; choose another name",
+    ),
 }
 
 
@@ -1128,7 +1133,7 @@ def build_modules(
 
     Error findings (unplanned classes, unresolved merge conflicts, backref collisions)
     mean the texts must not be written."""
-    findings = check_plan_against(inventory, plan)
+    findings = check_plan_against(inventory, plan) + _shadowed(root, inventory, plan)
     if any(f.severity is Severity.ERROR for f in findings):
         return BuildResult(files=(), findings=tuple(findings))
     naming = plan_naming(inventory, plan)
@@ -1151,6 +1156,26 @@ def build_modules(
     files = _files(root, inventory, plan, unified, compat, stubs)
     merged = sum(len(m.absorbed) for m in plan.merges)
     return BuildResult(files=files, findings=tuple(findings), classes=len(built), merged=merged)
+
+
+def _shadowed(root: Path, inventory: Inventory, plan: Plan) -> list[Finding]:
+    """``pkg/models.py`` beside a package ``pkg/models/`` is never imported."""
+    out = []
+    for module in (plan.target_module, plan.compat_module):
+        rel = module_rel(inventory, plan, module)
+        package = PurePosixPath(rel).with_suffix("") / "__init__.py"
+        if rel.endswith(".py") and (root / package).is_file():
+            out.append(
+                finding(
+                    "module-shadowed",
+                    "B010",
+                    f"{module} is already the package {package}, which would win over a "
+                    f"{rel} beside it; choose another target_module/compat_module",
+                    path=str(package),
+                    objects=(module,),
+                )
+            )
+    return out
 
 
 def _ordered_modules(inventory: Inventory, plan: Plan) -> list[ModelModule]:

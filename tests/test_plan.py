@@ -265,6 +265,12 @@ def test_plan_stops_when_two_files_share_a_module_name(tmp_path: Path) -> None:
     done = run_unify("plan", str(tmp_path), "-o", "d.toml", "-m", "one/app/models.py", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert [c.source for c in load_plan(tmp_path / "d.toml").classes] == ["app.models.Contact1"]
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "models.py").write_text(APP.format(n=3))
+    wrong = run_unify("build", str(other), "--plan", "d.toml", "--dry-run", cwd=tmp_path)
+    assert wrong.returncode == 2
+    assert wrong.stderr.startswith("error: d.toml: legacy_paths one/app/models.py not found")
 
 
 def test_a_subclass_naming_its_parents_table_is_merged_into_it(tmp_path: Path) -> None:
@@ -288,3 +294,12 @@ def test_a_subclass_naming_its_parents_table_is_merged_into_it(tmp_path: Path) -
     ]
     text = render_plan_toml(proposal, inventory)
     assert parse_plan(text, "p.toml").merges == proposal.merges
+
+
+@pytest.mark.parametrize("option", ["--target", "--compat"])
+def test_plan_refuses_a_module_name_its_file_could_not_hold(tmp_path: Path, option: str) -> None:
+    repo = write_files(tmp_path / "repo", {"base.py": BASE, "models.py": metric("m")})
+    proc = run_unify("plan", str(repo), "-o", "d.toml", option, "9bad", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr == f"error: {option} '9bad': not a dotted module name (e.g. app.models)\n"
+    assert not (tmp_path / "d.toml").exists()

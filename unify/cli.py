@@ -155,6 +155,7 @@ def build(
     from unify.report import build as report
 
     plan_data = decisions.load_plan(plan_file)
+    decisions.check_legacy_paths(path, plan_data)
     inventory = analyze_stage.analyze_repo(path, models=plan_data.legacy_paths)
     result = build_stage.run_build(
         path.resolve(), inventory, plan_data, stubs=stubs, python=python or sys.executable

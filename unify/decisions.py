@@ -157,6 +157,16 @@ def load_plan(path: Path) -> Plan:
     return parse_plan(text, str(path))
 
 
+def check_legacy_paths(root: Path, plan: Plan) -> None:
+    """Every file the plan picked (``legacy_paths``) is in the repository at ``root``."""
+    missing = [p for p in plan.legacy_paths if not (root / p).is_file()]
+    if missing:
+        raise InputError(
+            f"{plan.path}: legacy_paths {', '.join(missing)} not found under {root}; "
+            f"is the plan for another repository?"
+        )
+
+
 def parse_plan(text: str, path: str = "unify.toml") -> Plan:
     """``load_plan`` on text already read (``path`` only names it in messages)."""
     try:
@@ -749,6 +759,9 @@ def propose_plan(
 
     ``picked``: the inventory was restricted with ``--models``; the plan records the files
     (``legacy_paths``) so that the build analyses the same ones."""
+    for what, name in (("target", target_module), ("compat", compat_module)):
+        if not _importable(name):
+            raise InputError(f"--{what} {name!r}: not a dotted module name (e.g. app.models)")
     _check_unique_modules(inventory)
     inventory = importable_only(inventory)
     if not inventory.modules:

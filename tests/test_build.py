@@ -390,6 +390,7 @@ def test_relative_imports_of_legacy_modules_become_absolute(tmp_path: Path) -> N
     assert errors(result) == []
     unified = next(f.text for f in result.files if f.role == "unified")
     assert "from pkg import db\n" in unified and "from .." not in unified
+    assert "# The models' base (`db`, `Model`, `Base`, ...) is imported above." in unified
 
 
 def test_a_dependency_missing_from_the_interpreter_points_at_python(tmp_path: Path) -> None:

@@ -1347,7 +1347,7 @@ def _db_init(legacies: dict[str, Legacy]) -> list[str]:
             if target not in seen:
                 seen.add(target)
                 out.append(code)
-    return out or ["# `db` is imported above (no model module created it)."]
+    return out or ["# The models' base (`db`, `Model`, `Base`, ...) is imported above."]
 
 
 def _rewriter_for(legacy: Legacy, naming: Naming) -> MovedCodeRewriter:

@@ -303,3 +303,17 @@ def test_plan_refuses_a_module_name_its_file_could_not_hold(tmp_path: Path, opti
     assert proc.returncode == 2
     assert proc.stderr == f"error: {option} '9bad': not a dotted module name (e.g. app.models)\n"
     assert not (tmp_path / "d.toml").exists()
+
+
+def test_a_choice_between_like_columns_shows_their_source(tmp_path: Path) -> None:
+    """Both sides summarise as ``column BigInteger``; the comment shows what differs."""
+    old = metric("r").replace(
+        "    def __repr__", "    ts = Column(Integer, default=1)\n    def __repr__"
+    )
+    new = old.replace("default=1", "default=2")
+    files = {"base.py": BASE, "old_models.py": old, "new_models.py": new}
+    inventory = analyze_repo(write_files(tmp_path, files))
+    text = render_plan_toml(propose_plan(inventory), inventory)
+    (comment,) = [line for line in text.splitlines() if line.startswith("# ts: ")]
+    assert "ts = Column(Integer, default=1)" in comment
+    assert "ts = Column(Integer, default=2)" in comment

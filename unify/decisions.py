@@ -1189,7 +1189,7 @@ def _render_merges(plan: Plan, inventory: Inventory, classes: dict[str, ModelCla
         if merge.choices:
             lines.append("[merge.choices]")
             for choice in merge.choices:
-                lines += _choice_comment(merge, choice.member, classes)
+                lines += _choice_comment(merge, choice.member, classes, Path(inventory.root))
                 lines.append(f"{_key(choice.member)} = {_toml(choice.take_from)}")
         lines.append("")
     return "\n".join(lines)
@@ -1213,13 +1213,28 @@ def _merge_comment(merge: MergeDecision, classes: dict[str, ModelClass]) -> list
     return lines
 
 
-def _choice_comment(merge: MergeDecision, member: str, classes: dict[str, ModelClass]) -> list[str]:
-    sides = [
-        f"{q}: {_member_summary(classes[q], member)}"
-        for q in (merge.survivor, *merge.absorbed)
-        if q in classes
-    ]
+def _choice_comment(
+    merge: MergeDecision, member: str, classes: dict[str, ModelClass], root: Path
+) -> list[str]:
+    owners = [classes[q] for q in (merge.survivor, *merge.absorbed) if q in classes]
+    summaries = [_member_summary(c, member) for c in owners]
+    if len(set(summaries)) == 1 and summaries[0].startswith("column"):
+        # alike in summary (a default or a constraint differs): show each line as written
+        summaries = [
+            _column_source(root, c, member) or s for c, s in zip(owners, summaries, strict=True)
+        ]
+    sides = [f"{c.qualname}: {s}" for c, s in zip(owners, summaries, strict=True)]
     return [f"# {member}: " + " | ".join(sides)]
+
+
+def _column_source(root: Path, cls: ModelClass, member: str) -> str:
+    """The first source line of column ``member`` of ``cls`` (at most 80 characters)."""
+    line = next((c.line for c in cls.columns if c.attr == member), 0)
+    try:
+        text = read_source(root / cls.path).splitlines()[line - 1].strip() if line else ""
+    except (OSError, UnicodeDecodeError, ValueError, IndexError):
+        return ""
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _member_summary(cls: ModelClass, member: str) -> str:

@@ -221,14 +221,16 @@ def rewrite(
     from unify import decisions, rewrite_imports
     from unify.report import rewrite as report
 
-    rename_map = decisions.rename_map(decisions.load_plan(plan or path / "unify.toml"), phase.value)
+    plan_data = decisions.load_plan(plan or path / "unify.toml")
+    decisions.check_legacy_paths(path, plan_data)
     with report.progress_bar(stderr) as tick:
         result = rewrite_imports.rewrite_repo(
             path,
-            rename_map,
+            decisions.rename_map(plan_data, phase.value),
             include_other_suffixes=include_other_suffixes,
             jobs=jobs,
             progress=tick,
+            legacy_paths=plan_data.legacy_paths,
         )
     if diff_file is not None:
         report.write_diff(result, diff_file)

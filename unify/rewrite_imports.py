@@ -58,12 +58,14 @@ def rewrite_repo(
     include_other_suffixes: bool = False,
     jobs: int | None = None,
     progress: Progress | None = None,
+    legacy_paths: tuple[str, ...] = (),
 ) -> RewriteResult:
-    """Compute every candidate file's outcome; nothing is written."""
+    """Compute every candidate file's outcome; nothing is written.  ``legacy_paths`` (the
+    plan's legacy files, repo-relative) limits the legacy modules to those files."""
     files = list_repo_files(root)
     sources = describe_files(files.root, files.python)
     index = ModuleIndex(sources)
-    names = build_rename_index(rename_map, index)
+    names = build_rename_index(rename_map, index, legacy_paths)
     extra = _other_sources(files.other_python) if include_other_suffixes else ()
     pattern = prefilter(names.tokens)
     candidates = [f for f in (*sources, *extra) if _mentions(files.root / f.rel, pattern)]

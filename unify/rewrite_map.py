@@ -103,16 +103,21 @@ def _package_of(importer: SourceFile, level: int) -> str | None:
     return ".".join(parts[: len(parts) - (level - 1)])
 
 
-def build_rename_index(rename_map: RenameMap, index: ModuleIndex) -> RenameIndex:
+def build_rename_index(
+    rename_map: RenameMap, index: ModuleIndex, legacy_paths: tuple[str, ...] = ()
+) -> RenameIndex:
     """Resolve the map's modules to files; same-named modules under other roots are not legacy
-    unless no root holds the target module."""
+    unless no root holds the target module.  ``legacy_paths`` (the plan's files) pins a legacy
+    module to exactly those files: another file of the same name is never legacy."""
     moves = {m.legacy: m.target for m in rename_map.moves if m.legacy != m.target}
     renames = {(r.legacy_module, r.legacy_name): (r.module, r.name) for r in rename_map.renames}
     targets = set(moves.values()) | {module for module, _ in renames.values()}
     legacy = set(moves) | {module for module, _ in renames}
     target_files = _files_for(index, targets, preferred_roots=set())
     target_roots = {index.by_rel[rel].root for rel in target_files}
-    legacy_files = _files_for(index, legacy, preferred_roots=target_roots)
+    pinned = _pinned_files(index, legacy, legacy_paths)
+    unpinned = legacy - set(pinned.values())
+    legacy_files = pinned | _files_for(index, unpinned, preferred_roots=target_roots)
     found = set(legacy_files.values())
     class_renames = {
         old: new for (_, old), (_, new) in renames.items() if old != new and old[:1].isupper()
@@ -138,6 +143,16 @@ def _dynamic_pattern(modules: set[str]) -> re.Pattern[str] | None:
         return None
     alternatives = "|".join(re.escape(m) for m in sorted(modules))
     return re.compile(rf"""(["'])({alternatives})(?=["':.])""")
+
+
+def _pinned_files(index: ModuleIndex, legacy: set[str], paths: tuple[str, ...]) -> dict[str, str]:
+    """The plan's legacy files (rel -> legacy module) that the repository holds."""
+    out: dict[str, str] = {}
+    for rel in paths:
+        source = index.by_rel.get(rel)
+        if source is not None and source.module in legacy:
+            out[rel] = source.module
+    return out
 
 
 def _files_for(index: ModuleIndex, modules: set[str], preferred_roots: set[str]) -> dict[str, str]:

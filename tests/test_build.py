@@ -365,8 +365,9 @@ def test_every_finding_code_of_the_build_is_catalogued() -> None:
     source = (ROOT / "unify" / "build.py").read_text()
     used = set(re_.findall(r'"(B\d{3})"', source))
     assert used == set(BUILD_RULES)
-    for code, (rule, _, _) in BUILD_RULES.items():
-        assert re_.search(rf'"{rule}",\s*"{code}"', source), code
+    for code, rule in BUILD_RULES.items():
+        assert rule.code == code
+        assert re_.search(rf'"{rule.name}",\s*"{code}"', source), code
 
 
 def test_relative_imports_of_legacy_modules_become_absolute(tmp_path: Path) -> None:

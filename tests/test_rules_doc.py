@@ -18,10 +18,9 @@ DOCS = Path(__file__).resolve().parents[1] / "docs" / "rules.md"
 
 def catalogue() -> list[tuple[str, str, str]]:
     """(code, rule, severity) of every build, self-check, rewrite and verify rule."""
-    rows = [(code, rule, sev.value) for code, (rule, sev, _) in BUILD_RULES.items()]
-    rows += [(code, rule, "error") for code, rule, _ in SELFCHECK_RULES.values()]
+    rules = [*BUILD_RULES.values(), *SELFCHECK_RULES.values(), *VERIFY_RULES.values()]
+    rows = [(r.code, r.name, r.severity.value) for r in rules]
     rows += [(code, rule, sev.value) for rule, (code, sev) in REWRITE_RULES.items()]
-    rows += [(code, rule, sev.value) for rule, (code, sev) in VERIFY_RULES.items()]
     return sorted(rows)
 
 

@@ -33,6 +33,7 @@ from unify.models import (
     ModelClass,
     ModelModule,
     Plan,
+    Rule,
     Severity,
 )
 from unify.scan import read_source
@@ -48,56 +49,66 @@ IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 # The build's rules: code -> (rule, severity, what it means and how to fix it).
-BUILD_RULES: dict[str, tuple[str, Severity, str]] = {
-    "B001": (
-        "unresolved-merge-conflict",
-        Severity.ERROR,
-        "both sides of a merge define a member differently; name the winner under [merge.choices]",
+BUILD_RULES: dict[str, Rule] = {
+    "B001": Rule(
+        name="unresolved-merge-conflict",
+        code="B001",
+        severity=Severity.ERROR,
+        summary="both sides of a merge define a member differently; name the winner under [merge.choices]",
     ),
-    "B002": (
-        "backref-collision",
-        Severity.ERROR,
-        "after a merge two relationships (or a relationship and a member) claim one attribute; add a [[backref]] rename",
+    "B002": Rule(
+        name="backref-collision",
+        code="B002",
+        severity=Severity.ERROR,
+        summary="after a merge two relationships (or a relationship and a member) claim one attribute; add a [[backref]] rename",
     ),
-    "B003": (
-        "unplanned-class",
-        Severity.ERROR,
-        "a class of a legacy module has no decision; add a [[class]] entry or absorb it in a [[merge]]",
+    "B003": Rule(
+        name="unplanned-class",
+        code="B003",
+        severity=Severity.ERROR,
+        summary="a class of a legacy module has no decision; add a [[class]] entry or absorb it in a [[merge]]",
     ),
-    "B004": (
-        "plan-unknown-name",
-        Severity.ERROR,
-        "the plan names a module or class the repository does not define; fix or drop the entry",
+    "B004": Rule(
+        name="plan-unknown-name",
+        code="B004",
+        severity=Severity.ERROR,
+        summary="the plan names a module or class the repository does not define; fix or drop the entry",
     ),
-    "B005": (
-        "helper-name-clash",
-        Severity.ERROR,
-        "two legacy modules define one helper name differently (or a helper shadows a class); rename one",
+    "B005": Rule(
+        name="helper-name-clash",
+        code="B005",
+        severity=Severity.ERROR,
+        summary="two legacy modules define one helper name differently (or a helper shadows a class); rename one",
     ),
-    "B006": (
-        "compat-name-missing",
-        Severity.WARNING,
-        "a legacy name has no counterpart (removed glue); imports of it will break",
+    "B006": Rule(
+        name="compat-name-missing",
+        code="B006",
+        severity=Severity.WARNING,
+        summary="a legacy name has no counterpart (removed glue); imports of it will break",
     ),
-    "B007": (
-        "compat-name-clash",
-        Severity.WARNING,
-        "one legacy name means two classes in two legacy modules; the compat module keeps the first",
+    "B007": Rule(
+        name="compat-name-clash",
+        code="B007",
+        severity=Severity.WARNING,
+        summary="one legacy name means two classes in two legacy modules; the compat module keeps the first",
     ),
-    "B008": (
-        "import-name-clash",
-        Severity.ERROR,
-        "two legacy modules import different things under one name; rename one import",
+    "B008": Rule(
+        name="import-name-clash",
+        code="B008",
+        severity=Severity.ERROR,
+        summary="two legacy modules import different things under one name; rename one import",
     ),
-    "B009": (
-        "section-order",
-        Severity.ERROR,
-        "a class uses a class of a later section while it is defined; move one or use a string",
+    "B009": Rule(
+        name="section-order",
+        code="B009",
+        severity=Severity.ERROR,
+        summary="a class uses a class of a later section while it is defined; move one or use a string",
     ),
-    "B010": (
-        "module-shadowed",
-        Severity.ERROR,
-        "the unified or compat module is named like an existing package, which would win on import; choose another name",
+    "B010": Rule(
+        name="module-shadowed",
+        code="B010",
+        severity=Severity.ERROR,
+        summary="the unified or compat module is named like an existing package, which would win on import; choose another name",
     ),
 }
 
@@ -109,18 +120,14 @@ def finding(
     *,
     path: str | None = None,
     line: int | None = None,
-    severity: Severity = Severity.ERROR,
+    severity: Severity | None = None,
     objects: tuple[str, ...] = (),
 ) -> Finding:
-    return Finding(
-        rule=rule,
-        code=code,
-        severity=severity,
-        message=message,
-        path=path,
-        line=line,
-        objects=objects,
-    )
+    """A finding of the catalogued build rule ``code`` (named ``rule``)."""
+    spec = BUILD_RULES[code]
+    if spec.name != rule:
+        raise ValueError(f"build rule {code} is {spec.name}, not {rule}")
+    return spec.finding(message, severity=severity, path=path, line=line, objects=objects)
 
 
 # ---------------------------------------------------------------------------

@@ -25,100 +25,79 @@ from unify.models import (
     ModelClass,
     ModelModule,
     ModuleAttribute,
+    Rule,
     Severity,
     TableDef,
+    rule_catalogue,
 )
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Rule:
-    name: str
-    code: str
-    severity: Severity
-    summary: str
-
 
 _E, _W, _I = Severity.ERROR, Severity.WARNING, Severity.INFO
 
-RULES: dict[str, Rule] = {
-    r.name: r
-    for r in (
-        Rule(name="parse-error", code="U001", severity=_E, summary="a file Python cannot parse"),
-        Rule(name="duplicate-table", code="U002", severity=_E, summary="two classes map one table"),
-        Rule(name="dangling-fk", code="U003", severity=_E, summary="a foreign key to no table"),
-        Rule(
-            name="fk-type-mismatch",
-            code="U004",
-            severity=_E,
-            summary="FK column type differs from the referenced column",
-        ),
-        Rule(
-            name="import-cycle", code="U005", severity=_E, summary="model modules import in a loop"
-        ),
-        Rule(name="broken-import", code="U006", severity=_E, summary="a name the module lacks"),
-        Rule(
-            name="unresolved-relationship",
-            code="U007",
-            severity=_E,
-            summary="relationship to a class defined nowhere",
-        ),
-        Rule(
-            name="duplicate-model",
-            code="U008",
-            severity=_W,
-            summary="classes that model one entity (merge candidates)",
-        ),
-        Rule(
-            name="attribute-drift",
-            code="U009",
-            severity=_W,
-            summary="an attribute the class does not define",
-        ),
-        Rule(name="star-import", code="U010", severity=_W, summary="from <model module> import *"),
-        Rule(name="reexport", code="U011", severity=_W, summary="a name taken from a re-exporter"),
-        Rule(
-            name="dynamic-import",
-            code="U012",
-            severity=_W,
-            summary="importlib / __import__ naming a model module",
-        ),
-        Rule(name="model-alias", code="U013", severity=_I, summary="a second name for a model"),
-        Rule(
-            name="non-model-class",
-            code="U014",
-            severity=_I,
-            summary="a class or function in a model module that is not a model",
-        ),
-        Rule(
-            name="other-python-file",
-            code="U015",
-            severity=_I,
-            summary="Python kept under another suffix",
-        ),
-        Rule(
-            name="module-name-clash",
-            code="U016",
-            severity=_W,
-            summary="one dotted module name for several model files",
-        ),
-    )
-}
+RULES: dict[str, Rule] = rule_catalogue(
+    Rule(name="parse-error", code="U001", severity=_E, summary="a file Python cannot parse"),
+    Rule(name="duplicate-table", code="U002", severity=_E, summary="two classes map one table"),
+    Rule(name="dangling-fk", code="U003", severity=_E, summary="a foreign key to no table"),
+    Rule(
+        name="fk-type-mismatch",
+        code="U004",
+        severity=_E,
+        summary="FK column type differs from the referenced column",
+    ),
+    Rule(name="import-cycle", code="U005", severity=_E, summary="model modules import in a loop"),
+    Rule(name="broken-import", code="U006", severity=_E, summary="a name the module lacks"),
+    Rule(
+        name="unresolved-relationship",
+        code="U007",
+        severity=_E,
+        summary="relationship to a class defined nowhere",
+    ),
+    Rule(
+        name="duplicate-model",
+        code="U008",
+        severity=_W,
+        summary="classes that model one entity (merge candidates)",
+    ),
+    Rule(
+        name="attribute-drift",
+        code="U009",
+        severity=_W,
+        summary="an attribute the class does not define",
+    ),
+    Rule(name="star-import", code="U010", severity=_W, summary="from <model module> import *"),
+    Rule(name="reexport", code="U011", severity=_W, summary="a name taken from a re-exporter"),
+    Rule(
+        name="dynamic-import",
+        code="U012",
+        severity=_W,
+        summary="importlib / __import__ naming a model module",
+    ),
+    Rule(name="model-alias", code="U013", severity=_I, summary="a second name for a model"),
+    Rule(
+        name="non-model-class",
+        code="U014",
+        severity=_I,
+        summary="a class or function in a model module that is not a model",
+    ),
+    Rule(
+        name="other-python-file",
+        code="U015",
+        severity=_I,
+        summary="Python kept under another suffix",
+    ),
+    Rule(
+        name="module-name-clash",
+        code="U016",
+        severity=_W,
+        summary="one dotted module name for several model files",
+    ),
+)
 
 
 def make_finding(
     rule: str, message: str, *, path: str | None, line: int | None, objects: Sequence[str] = ()
 ) -> Finding:
     """A finding of a catalogued rule (its code and severity come from the catalogue)."""
-    spec = RULES[rule]
-    return Finding(
-        rule=spec.name,
-        code=spec.code,
-        severity=spec.severity,
-        message=message,
-        path=path,
-        line=line,
-        objects=tuple(objects),
-    )
+    return RULES[rule].finding(message, path=path, line=line, objects=tuple(objects))
 
 
 def mapped_classes(classes: Iterable[ModelClass]) -> list[ModelClass]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import Literal
+from typing import Any, Literal
 
 # ---------------------------------------------------------------------------
 # Findings (shared by every stage)
@@ -49,6 +49,39 @@ class Finding:
     count: int | None = None
     samples: tuple[str, ...] = ()
     objects: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rule:
+    """A catalogued rule: every finding of it carries this name, code and (default) severity.
+
+    Each stage keeps its catalogue as ``{rule.name: rule}`` (see ``rule_catalogue``);
+    ``docs/rules.md`` documents every one.
+    """
+
+    name: str
+    code: str
+    severity: Severity
+    summary: str
+
+    def finding(self, message: str, *, severity: Severity | None = None, **where: Any) -> Finding:
+        """A finding of this rule; ``where`` takes Finding's location and count fields."""
+        return Finding(
+            rule=self.name,
+            code=self.code,
+            severity=severity or self.severity,
+            message=message,
+            **where,
+        )
+
+
+def rule_catalogue(*rules: Rule) -> dict[str, Rule]:
+    """Index rules by name, refusing a name or code used twice."""
+    names = {r.name for r in rules}
+    codes = {r.code for r in rules}
+    if len(names) != len(rules) or len(codes) != len(rules):
+        raise ValueError("a rule name or code is used twice")
+    return {r.name: r for r in rules}
 
 
 # ---------------------------------------------------------------------------
@@ -203,7 +236,9 @@ class ModelModule:
     functions: tuple[Symbol, ...] = ()
     reexports: tuple[ReExport, ...] = ()
     exports: tuple[str, ...] = ()  # every top-level name the module provides
-    tables: tuple[TableDef, ...] = ()  # analyze: ``Table('name', ...)`` objects (association tables)
+    tables: tuple[
+        TableDef, ...
+    ] = ()  # analyze: ``Table('name', ...)`` objects (association tables)
 
 
 ImportForm = Literal["from", "from-star", "import", "import-as"]
@@ -229,9 +264,13 @@ class ImportRecord:
     form: ImportForm
     names: tuple[ImportedName, ...] = ()
     level: int = 0
-    context: tuple[str, ...] = ()  # enclosing blocks, outermost first: function, try, except, with, if
+    context: tuple[
+        str, ...
+    ] = ()  # enclosing blocks, outermost first: function, try, except, with, if
     importer: str | None = None  # dotted name of the importing file
-    target_path: str | None = None  # analyze: the imported module's file (names repeat across roots)
+    target_path: str | None = (
+        None  # analyze: the imported module's file (names repeat across roots)
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

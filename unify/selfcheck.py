@@ -19,33 +19,67 @@ from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from unify.models import BuiltFile, Finding, Inventory, Plan, Severity
+from unify.models import BuiltFile, Finding, Inventory, Plan, Rule, Severity
 from unify.scan import list_repo_files
 
 TIMEOUT_SECONDS = 180
 
-RULES = {
-    "import": ("S001", "self-check-import", "the unified module does not import"),
-    "legacy-import": (
-        "S002",
-        "self-check-legacy-import",
-        "importing the unified module imports a legacy module",
+# the self-check's rules, by the kind of check that finds them
+RULES: dict[str, Rule] = {
+    "import": Rule(
+        name="self-check-import",
+        code="S001",
+        severity=Severity.ERROR,
+        summary="the unified module does not import",
     ),
-    "mappers": ("S003", "self-check-mappers", "configure_mappers() fails"),
-    "fk-target": ("S004", "self-check-fk-target", "a foreign key names a missing table or column"),
-    "fk-type": (
-        "S005",
-        "self-check-fk-type",
-        "a foreign key column's type differs from the key it references",
+    "legacy-import": Rule(
+        name="self-check-legacy-import",
+        code="S002",
+        severity=Severity.ERROR,
+        summary="importing the unified module imports a legacy module",
     ),
-    "create-all": ("S006", "self-check-create-all", "create_all fails on SQLite"),
-    "compat": ("S007", "self-check-compat", "the compat module does not provide a legacy name"),
-    "analyze": (
-        "S008",
-        "self-check-analyze",
-        "unify analyze reports an error in the built modules",
+    "mappers": Rule(
+        name="self-check-mappers",
+        code="S003",
+        severity=Severity.ERROR,
+        summary="configure_mappers() fails",
     ),
-    "probe": ("S009", "self-check-crashed", "the self-check itself could not run"),
+    "fk-target": Rule(
+        name="self-check-fk-target",
+        code="S004",
+        severity=Severity.ERROR,
+        summary="a foreign key names a missing table or column",
+    ),
+    "fk-type": Rule(
+        name="self-check-fk-type",
+        code="S005",
+        severity=Severity.ERROR,
+        summary="a foreign key column's type differs from the key it references",
+    ),
+    "create-all": Rule(
+        name="self-check-create-all",
+        code="S006",
+        severity=Severity.ERROR,
+        summary="create_all fails on SQLite",
+    ),
+    "compat": Rule(
+        name="self-check-compat",
+        code="S007",
+        severity=Severity.ERROR,
+        summary="the compat module does not provide a legacy name",
+    ),
+    "analyze": Rule(
+        name="self-check-analyze",
+        code="S008",
+        severity=Severity.ERROR,
+        summary="unify analyze reports an error in the built modules",
+    ),
+    "probe": Rule(
+        name="self-check-crashed",
+        code="S009",
+        severity=Severity.ERROR,
+        summary="the self-check itself could not run",
+    ),
 }
 
 # Runs in the subprocess: argv[1] is a JSON object (paths, target, compat, legacy, names).
@@ -229,12 +263,9 @@ def _analyze(copy: Path, unified: BuiltFile, compat: BuiltFile) -> list[Finding]
 
 
 def _finding(kind: str, message: str, path: str | None, line: int | None = None) -> Finding:
-    code, rule, what = RULES[kind]
-    return Finding(
-        rule=rule,
-        code=code,
-        severity=Severity.ERROR,
-        message=f"{what}: {message}",
+    rule = RULES[kind]
+    return rule.finding(
+        f"{rule.summary}: {message}",
         path=str(PurePosixPath(path)) if path else None,
         line=line,
     )

@@ -42,35 +42,90 @@ from unify.models import (
     FkInspection,
     ForeignKeyShape,
     Plan,
+    Rule,
     SchemaShape,
     ScratchKind,
     Severity,
     TableShape,
     VerifyResult,
+    rule_catalogue,
 )
 from unify.scan import describe_files, list_repo_files
 
 LOAD_TIMEOUT = 120
 
-# rule -> (code, severity)
-RULES: dict[str, tuple[str, Severity]] = {
-    "load-failed": ("V001", Severity.ERROR),
-    "fk-missing-target": ("V101", Severity.ERROR),
-    "fk-type-mismatch": ("V102", Severity.ERROR),
-    "schema-drift": ("V201", Severity.WARNING),
-    "orphaned-rows": ("V301", Severity.ERROR),
-    "uncastable-values": ("V302", Severity.ERROR),
-    "value-too-long": ("V303", Severity.ERROR),
-    "not-null-violation": ("V304", Severity.ERROR),
-    "unique-violation": ("V305", Severity.ERROR),
-    "merge-collision": ("V306", Severity.ERROR),
-    "fk-inconsistent": ("V307", Severity.ERROR),
-}
+RULES: dict[str, Rule] = rule_catalogue(
+    Rule(
+        name="load-failed",
+        code="V001",
+        severity=Severity.ERROR,
+        summary="the unified module does not import or has no tables",
+    ),
+    Rule(
+        name="fk-missing-target",
+        code="V101",
+        severity=Severity.ERROR,
+        summary="a foreign key to a table or column the schema lacks",
+    ),
+    Rule(
+        name="fk-type-mismatch",
+        code="V102",
+        severity=Severity.ERROR,
+        summary="FK column type differs from its key's on PostgreSQL",
+    ),
+    Rule(
+        name="schema-drift",
+        code="V201",
+        severity=Severity.WARNING,
+        summary="tables, columns, types or foreign keys differ from the database",
+    ),
+    Rule(
+        name="orphaned-rows",
+        code="V301",
+        severity=Severity.ERROR,
+        summary="rows a new foreign key would reject",
+    ),
+    Rule(
+        name="uncastable-values",
+        code="V302",
+        severity=Severity.ERROR,
+        summary="values that will not convert to the new type",
+    ),
+    Rule(
+        name="value-too-long",
+        code="V303",
+        severity=Severity.ERROR,
+        summary="values longer than the new length",
+    ),
+    Rule(
+        name="not-null-violation",
+        code="V304",
+        severity=Severity.ERROR,
+        summary="NULLs in a column that becomes NOT NULL",
+    ),
+    Rule(
+        name="unique-violation",
+        code="V305",
+        severity=Severity.ERROR,
+        summary="duplicates in a column that becomes UNIQUE",
+    ),
+    Rule(
+        name="merge-collision",
+        code="V306",
+        severity=Severity.ERROR,
+        summary="merged rows clash with the survivor's unique values",
+    ),
+    Rule(
+        name="fk-inconsistent",
+        code="V307",
+        severity=Severity.ERROR,
+        summary="a row disagrees with its parent on a shared column",
+    ),
+)
 
 
 def finding(rule: str, message: str, severity: Severity | None = None, **where: Any) -> Finding:
-    code, default = RULES[rule]
-    return Finding(rule=rule, code=code, severity=severity or default, message=message, **where)
+    return RULES[rule].finding(message, severity=severity, **where)
 
 
 def verify(

@@ -3,15 +3,13 @@ what newer servers emit, with one-line errors and no half-restored database left
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
+from pgtools import admin, libpq, run_cli, unify_databases
 from sqlalchemy.engine import URL
 
 from unify import db
@@ -22,34 +20,12 @@ pytestmark = pytest.mark.postgres
 LEGACY_SQL = Path(__file__).parent / "assets" / "verify" / "legacy.sql"
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "200"}
-    env.pop("UNIFY_DATABASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "unify", *args], capture_output=True, text=True, env=env, timeout=300
-    )
-
-
 def execute(url: URL, *statements: str) -> list[object]:
-    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as conn:
-            results = [conn.execute(sa.text(s)) for s in statements]
-            return [r.scalar() if r.returns_rows else None for r in results]
-    finally:
-        engine.dispose()
+    return admin(url, *statements)
 
 
 def databases(server: URL) -> set[str]:
-    return {
-        str(name)
-        for name in execute(server, "SELECT string_agg(datname, ' ') FROM pg_database")[0].split()  # type: ignore[union-attr]
-        if name.startswith("unify_")
-    }
-
-
-def libpq(url: URL) -> str:
-    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+    return unify_databases(server, with_tests=True)
 
 
 @pytest.fixture(scope="module")

@@ -4,15 +4,14 @@ restored with ``unify restore``, must be reported exactly as planted."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from pgtools import admin, drop, libpq, run_cli, unify_databases
 from sqlalchemy.engine import URL
 
 from unify import db, verify_fks
@@ -50,48 +49,6 @@ UNIFIED_FKS = [
     "maturity_assessments.organization_id -> organization.id",
     "users.organization_id -> organization.id",
 ]
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "200"}
-    env.pop("UNIFY_DATABASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "unify", *args], capture_output=True, text=True, env=env, timeout=300
-    )
-
-
-def admin(server: URL, *statements: str) -> None:
-    engine = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as conn:
-            for statement in statements:
-                conn.execute(sa.text(statement))
-    finally:
-        engine.dispose()
-
-
-def drop(server: URL, name: str) -> None:
-    admin(
-        server,
-        f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'",
-        f'DROP DATABASE IF EXISTS "{name}"',
-    )
-
-
-def unify_databases(server: URL) -> set[str]:
-    engine = sa.create_engine(server)
-    try:
-        with engine.connect() as conn:
-            rows = conn.execute(
-                sa.text("SELECT datname FROM pg_database WHERE datname LIKE 'unify\\_%'")
-            )
-            return {r[0] for r in rows if not r[0].startswith("unify_test_")}
-    finally:
-        engine.dispose()
-
-
-def libpq(url: URL) -> str:
-    return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
+from pgtools import admin, drop, run_cli
 from sqlalchemy.engine import URL
 
 from unify import db
@@ -41,30 +41,6 @@ def run(
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         list(args), capture_output=True, text=True, cwd=cwd, env=env, timeout=300, check=False
-    )
-
-
-def unify(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "200"}
-    env.pop("UNIFY_DATABASE_URL", None)
-    return run(sys.executable, "-m", "unify", *args, env=env)
-
-
-def admin(server: URL, *statements: str) -> list[str]:
-    engine = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as conn:
-            results = [conn.execute(sa.text(s)) for s in statements]
-            return [str(row[0]) for r in results if r.returns_rows for row in r]
-    finally:
-        engine.dispose()
-
-
-def drop(server: URL, name: str) -> None:
-    admin(
-        server,
-        f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'",
-        f'DROP DATABASE IF EXISTS "{name}"',
     )
 
 
@@ -116,7 +92,7 @@ def test_restore_build_verify_on_the_bundled_example(
         admin(server, "SELECT datname FROM pg_database WHERE datname LIKE 'unify\\_verify\\_%'")
     )
     name = f"test_seqpt_{uuid.uuid4().hex[:8]}"
-    restored = unify(
+    restored = run_cli(
         "restore",
         str(dump),
         "--database-url",
@@ -127,10 +103,10 @@ def test_restore_build_verify_on_the_bundled_example(
     assert restored.returncode == 0, restored.stderr
     try:
         plan = str(example_copy / "unify.toml")
-        built = unify("build", str(example_copy), "--plan", plan)
+        built = run_cli("build", str(example_copy), "--plan", plan)
         assert built.returncode == 0, built.stdout + built.stderr
         url = restored.stdout.strip()
-        verified = unify(
+        verified = run_cli(
             "verify", str(example_copy), "--plan", plan, "--database-url", url, "--format", "json"
         )
         assert verified.returncode == 1, verified.stderr

@@ -1,0 +1,56 @@
+"""Helpers shared by the tests that talk to PostgreSQL or run the command line."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import URL
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """``python -m unify ARGS`` in a subprocess, wide output, no database URL inherited."""
+    env = {**os.environ, "COLUMNS": "200"}
+    env.pop("UNIFY_DATABASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "unify", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=300,
+        check=False,
+    )
+
+
+def admin(url: URL, *statements: str) -> list[object]:
+    """Run statements in autocommit; the first column of every row they return."""
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            results = [conn.execute(sa.text(s)) for s in statements]
+            return [row[0] for r in results if r.returns_rows for row in r]
+    finally:
+        engine.dispose()
+
+
+def drop(server: URL, name: str) -> None:
+    admin(
+        server,
+        f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'",
+        f'DROP DATABASE IF EXISTS "{name}"',
+    )
+
+
+def unify_databases(server: URL, *, with_tests: bool = False) -> set[str]:
+    """Databases named ``unify_*`` (those of the tests, ``unify_test_*``, only if asked)."""
+    names = admin(server, "SELECT datname FROM pg_database WHERE datname LIKE 'unify\\_%'")
+    return {str(n) for n in names if with_tests or not str(n).startswith("unify_test_")}
+
+
+def libpq(url: URL) -> str:
+    """The URL as psql and pg_dump take it (password included: tests use trust auth)."""
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)

@@ -557,7 +557,7 @@ def merge_imports(
     A line with a comment is never merged away; imports of modules are never merged."""
     if not produced or not any(id(s) in produced for s in body):
         return None
-    out: list[cst.BaseStatement] = []
+    out: list[cst.BaseStatement | None] = []
     first: dict[tuple[int, str], int] = {}
     seen: set[str] = set()
     changed = False
@@ -572,18 +572,57 @@ def merge_imports(
         if id(stmt) in produced and _bare_code(stmt) in seen and not _leading_comment(stmt):
             changed = True  # the same line, comment included, a second time
             continue
-        if id(stmt) in mergeable and key in first and not _has_comment(stmt):
-            merged = _merged(out[first[key]], stmt)
-            if _fits(merged):
-                out[first[key]] = merged
-                produced.add(id(merged))
+        if key is not None and key in first:
+            earlier = out[first[key]]
+            assert earlier is not None
+            merged = _merge_pair(earlier, stmt, mergeable)
+            if merged is not None:
+                into_earlier, line = merged
+                produced.add(id(line))
                 changed = True
+                if into_earlier:
+                    out[first[key]] = line
+                    continue
+                out[first[key]] = None  # the earlier line moved into this one
+                first[key] = len(out)
+                out.append(line)
                 continue
         seen.add(_bare_code(stmt))
         if key is not None:
             first.setdefault(key, len(out))
         out.append(stmt)
-    return out if changed else None
+    return [s for s in out if s is not None] if changed else None
+
+
+def _merge_pair(
+    earlier: cst.BaseStatement, later: cst.BaseStatement, mergeable: set[int]
+) -> tuple[bool, cst.BaseStatement] | None:
+    """The later rewritten line merged into the earlier one (True, line), else the earlier
+    rewritten line merged into the later one, which takes its place (False, line); None
+    when neither can be merged without losing a comment or making a long line."""
+    if id(later) in mergeable and not _has_comment(later) and _open_end(earlier):
+        merged = _merged(earlier, later)
+        if _fits(merged) and _comments(merged) == _comments(earlier):
+            return True, merged
+    if id(earlier) in mergeable and not _has_comment(earlier) and _open_end(later):
+        merged = _merged(later, earlier)
+        merged = merged.with_changes(leading_lines=earlier.leading_lines)  # type: ignore[attr-defined]
+        if _fits(merged) and _comments(merged) == _comments(later):
+            return False, merged
+    return None
+
+
+def _open_end(stmt: cst.BaseStatement) -> bool:
+    """No comment follows the last name: names appended after it would take that comment."""
+    assert isinstance(stmt, cst.SimpleStatementLine)
+    node = stmt.body[0]
+    assert isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar)
+    comma = node.names[-1].comma
+    return not isinstance(comma, cst.Comma) or "#" not in cst.Module(body=[]).code_for_node(comma)
+
+
+def _comments(stmt: cst.BaseStatement) -> int:
+    return cst.Module(body=[]).code_for_node(stmt).count("#")
 
 
 def _fits(line: cst.BaseStatement) -> bool:

@@ -1,0 +1,9 @@
+from unified import (
+    db,
+    Organization,
+    User,
+)
+
+
+def load():
+    return User(), db, Organization

@@ -1,0 +1,9 @@
+from mvp_models import MVPUser
+from unified import (
+    db,
+    Organization,
+)
+
+
+def load():
+    return MVPUser(), db, Organization

@@ -3,6 +3,7 @@ summary and the JSON shape."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 from rich.console import Console
 from test_rewrite_helpers import RENAME_MAP, make_repo
 
+from unify.models import ModuleMove
 from unify.report.rewrite import diff_text, emit_rewrite, rewrite_exit_code, summary_lines
 from unify.rewrite_imports import rewrite_repo
 
@@ -69,3 +71,14 @@ def test_json_shape(tmp_path: Path) -> None:
     assert data["star_imports"] == [{"path": "app/c.py", "line": 1, "names": ["helper"]}]
     assert {"path", "form", "line", "old", "new", "count"} <= set(data["changes"][0])
     assert data["skipped"][0]["reason"].startswith("legacy module")
+
+
+def test_a_missing_compat_module_is_called_the_compat_module(tmp_path: Path) -> None:
+    rename_map = dataclasses.replace(
+        RENAME_MAP, moves=(*RENAME_MAP.moves, ModuleMove(legacy="compat", target="unified"))
+    )
+    repo = make_repo(tmp_path, FILES)
+    result = rewrite_repo(repo, rename_map, jobs=1, compat_module="compat")
+    (message,) = [f.message for f in result.findings if f.rule == "legacy-module-missing"]
+    assert message.startswith("compat module compat has no file in the repository")
+    assert "legacy" not in message

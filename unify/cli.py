@@ -231,6 +231,7 @@ def rewrite(
             jobs=jobs,
             progress=tick,
             legacy_paths=plan_data.legacy_paths,
+            compat_module=plan_data.compat_module,
         )
     if diff_file is not None:
         report.write_diff(result, diff_file)

@@ -59,9 +59,11 @@ def rewrite_repo(
     jobs: int | None = None,
     progress: Progress | None = None,
     legacy_paths: tuple[str, ...] = (),
+    compat_module: str | None = None,
 ) -> RewriteResult:
     """Compute every candidate file's outcome; nothing is written.  ``legacy_paths`` (the
-    plan's legacy files, repo-relative) limits the legacy modules to those files."""
+    plan's legacy files, repo-relative) limits the legacy modules to those files;
+    ``compat_module`` names the plan's compat module in findings."""
     files = list_repo_files(root)
     sources = describe_files(files.root, files.python)
     index = ModuleIndex(sources)
@@ -80,7 +82,7 @@ def rewrite_repo(
         outcomes=tuple(outcomes),
         findings=tuple(
             [
-                *_run_findings(names, files.other_python, include_other_suffixes),
+                *_run_findings(names, files.other_python, include_other_suffixes, compat_module),
                 *_unreadable(outcomes),
             ]
         ),
@@ -125,11 +127,10 @@ def _skipped(candidates: list[SourceFile], names: RenameIndex) -> Iterator[FileO
         yield Skipped(path=f.rel, reason=reason)
 
 
-def _run_findings(names: RenameIndex, other: tuple[str, ...], included: bool) -> list[Finding]:
-    out = [
-        finding("legacy-module-missing", f"legacy module {m} has no file in the repository")
-        for m in names.missing
-    ]
+def _run_findings(
+    names: RenameIndex, other: tuple[str, ...], included: bool, compat: str | None
+) -> list[Finding]:
+    out = [_missing(m, m == compat) for m in names.missing]
     targets = set(names.moves.values()) | {m for m, _ in names.renames.values()}
     out += [
         finding(
@@ -147,6 +148,17 @@ def _run_findings(names: RenameIndex, other: tuple[str, ...], included: bool) ->
             for rel in other
         ]
     return out
+
+
+def _missing(module: str, is_compat: bool) -> Finding:
+    if is_compat:
+        message = (
+            f"compat module {module} has no file in the repository; "
+            "imports of it are rewritten all the same"
+        )
+    else:
+        message = f"legacy module {module} has no file in the repository"
+    return finding("legacy-module-missing", message)
 
 
 def _unreadable(outcomes: list[FileOutcome]) -> Iterator[Finding]:

@@ -82,3 +82,24 @@ def test_a_missing_compat_module_is_called_the_compat_module(tmp_path: Path) -> 
     (message,) = [f.message for f in result.findings if f.rule == "legacy-module-missing"]
     assert message.startswith("compat module compat has no file in the repository")
     assert "legacy" not in message
+
+
+def test_markdown_is_a_report_with_the_diff_in_a_diff_block(tmp_path: Path) -> None:
+    out = io.StringIO()
+    emit_rewrite(
+        _result(tmp_path),
+        "markdown",
+        Console(file=out, width=80),
+        written=0,
+        dry_run=True,
+        show_diff=True,
+    )
+    text = out.getvalue()
+    assert text.startswith("# unify rewrite: ")
+    assert "\n## Summary\n\n- 3 file(s) would change (0 written)" in text
+    assert "\n## Findings\n\n" in text
+    diff = text.split("\n## Diff\n\n```diff\n", 1)[1].split("\n```\n", 1)[0]
+    assert "-from mvp_models import MVPUser\n+from unified import User" in diff
+    assert "+y = mm.User\n\\ No newline at end of file" in diff
+    assert text.rstrip().endswith("**0 error(s), 0 warning(s), 1 info**")
+    assert "\n## Findings\n\n- info R" in text

@@ -171,6 +171,10 @@ def emit_rewrite(
             soft_wrap=True,
         )
         return
+    if fmt == "markdown":
+        text = render_markdown(result, written=written, dry_run=dry_run, show_diff=show_diff)
+        console.print(text, highlight=False, markup=False, emoji=False, soft_wrap=True)
+        return
     if show_diff:
         print_diff(console, diff_text(result))
     findings = sorted_findings(all_findings(result))
@@ -180,6 +184,26 @@ def emit_rewrite(
     ]:
         console.print(line, highlight=False, markup=False, emoji=False)
     console.print(summary_line(findings), highlight=False, markup=False, emoji=False)
+
+
+def render_markdown(result: RewriteResult, *, written: int, dry_run: bool, show_diff: bool) -> str:
+    """A Markdown report: summary, findings, then the diff in a ``diff`` block."""
+    findings = sorted_findings(all_findings(result))
+    lines = [f"# unify rewrite: {result.root}", "", "## Summary", ""]
+    lines += [f"- {line}" for line in summary_lines(result, written=written, dry_run=dry_run)]
+    lines += ["", "## Findings", ""]
+    lines += [_markdown_finding(f) for f in findings] or ["None."]
+    diff = diff_text(result) if show_diff else ""
+    if diff:
+        lines += ["", "## Diff", "", "```diff", diff.rstrip("\n"), "```"]
+    lines += ["", f"**{summary_line(findings)}**", ""]
+    return "\n".join(lines)
+
+
+def _markdown_finding(finding: Finding) -> str:
+    where = f"`{finding.path}:{finding.line}` " if finding.path and finding.line else ""
+    where = where or (f"`{finding.path}` " if finding.path else "")
+    return f"- {finding.severity.value} {finding.code} {finding.rule}: {where}{finding.message}"
 
 
 def summary_lines(result: RewriteResult, *, written: int, dry_run: bool) -> list[str]:

@@ -49,3 +49,12 @@ def test_without_legacy_paths_every_file_of_the_legacy_name_counts(tmp_path: Pat
         "examples/two/app/views.py",
         "examples/two/run.py",
     }
+
+
+def test_a_deleted_legacy_file_still_pins_its_module(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, FILES)
+    (repo / "examples/one/app/models.py").unlink()
+    result = rewrite_repo(repo, MAP, jobs=1, legacy_paths=("examples/one/app/models.py",))
+    changed = {o.path for o in result.outcomes if isinstance(o, Rewritten)}
+    assert changed == {"examples/one/app/views.py"}
+    assert [f.rule for f in result.findings] == ["legacy-module-missing"]

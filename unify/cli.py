@@ -222,7 +222,6 @@ def rewrite(
     from unify.report import rewrite as report
 
     plan_data = decisions.load_plan(plan or path / "unify.toml")
-    decisions.check_legacy_paths(path, plan_data)
     with report.progress_bar(stderr) as tick:
         result = rewrite_imports.rewrite_repo(
             path,

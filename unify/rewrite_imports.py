@@ -65,9 +65,12 @@ def rewrite_repo(
     plan's legacy files, repo-relative) limits the legacy modules to those files;
     ``compat_module`` names the plan's compat module in findings."""
     files = list_repo_files(root)
-    sources = describe_files(files.root, files.python)
-    index = ModuleIndex(sources)
-    names = build_rename_index(rename_map, index, legacy_paths)
+    # a plan's legacy file already deleted keeps its place in the index, so that its
+    # importers (and only they) still resolve to it
+    absent = tuple(sorted(set(legacy_paths) - set(files.python)))
+    described = describe_files(files.root, [*files.python, *absent])
+    sources = tuple(f for f in described if f.rel not in absent)
+    names = build_rename_index(rename_map, ModuleIndex(described), legacy_paths, absent)
     extra = _other_sources(files.other_python) if include_other_suffixes else ()
     pattern = prefilter(names.tokens)
     candidates = [f for f in (*sources, *extra) if _mentions(files.root / f.rel, pattern)]

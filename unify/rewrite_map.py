@@ -104,11 +104,15 @@ def _package_of(importer: SourceFile, level: int) -> str | None:
 
 
 def build_rename_index(
-    rename_map: RenameMap, index: ModuleIndex, legacy_paths: tuple[str, ...] = ()
+    rename_map: RenameMap,
+    index: ModuleIndex,
+    legacy_paths: tuple[str, ...] = (),
+    absent: tuple[str, ...] = (),
 ) -> RenameIndex:
     """Resolve the map's modules to files; same-named modules under other roots are not legacy
     unless no root holds the target module.  ``legacy_paths`` (the plan's files) pins a legacy
-    module to exactly those files: another file of the same name is never legacy."""
+    module to exactly those files: another file of the same name is never legacy.  ``absent``:
+    those of them no longer on disk (in the index all the same)."""
     moves = {m.legacy: m.target for m in rename_map.moves if m.legacy != m.target}
     renames = {(r.legacy_module, r.legacy_name): (r.module, r.name) for r in rename_map.renames}
     targets = set(moves.values()) | {module for module, _ in renames.values()}
@@ -118,7 +122,7 @@ def build_rename_index(
     pinned = _pinned_files(index, legacy, legacy_paths)
     unpinned = legacy - set(pinned.values())
     legacy_files = pinned | _files_for(index, unpinned, preferred_roots=target_roots)
-    found = set(legacy_files.values())
+    found = {module for rel, module in legacy_files.items() if rel not in absent}
     class_renames = {
         old: new for (_, old), (_, new) in renames.items() if old != new and old[:1].isupper()
     }

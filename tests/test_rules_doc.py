@@ -18,9 +18,13 @@ DOCS = Path(__file__).resolve().parents[1] / "docs" / "rules.md"
 
 def catalogue() -> list[tuple[str, str, str]]:
     """(code, rule, severity) of every build, self-check, rewrite and verify rule."""
-    rules = [*BUILD_RULES.values(), *SELFCHECK_RULES.values(), *VERIFY_RULES.values()]
+    rules = [
+        *BUILD_RULES.values(),
+        *SELFCHECK_RULES.values(),
+        *REWRITE_RULES.values(),
+        *VERIFY_RULES.values(),
+    ]
     rows = [(r.code, r.name, r.severity.value) for r in rules]
-    rows += [(code, rule, sev.value) for rule, (code, sev) in REWRITE_RULES.items()]
     return sorted(rows)
 
 

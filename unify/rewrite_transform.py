@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from unify.models import Finding, RewriteChange, Severity, SourceFile
+from unify.models import Finding, RewriteChange, Rule, Severity, SourceFile, rule_catalogue
 from unify.rewrite_map import RenameIndex, Written
 from unify.rewrite_names import NameDecisions, ScopeCache, decide_names, dotted_requests
 from unify.rewrite_plan import (
@@ -30,22 +30,66 @@ from unify.rewrite_walk import StructureRebuilder
 
 ExportLookup = Callable[[str], "frozenset[str] | None"]
 
-RULES: dict[str, tuple[str, Severity]] = {
-    "unparsable-file": ("R001", Severity.WARNING),
-    "dynamic-legacy-reference": ("R002", Severity.WARNING),
-    "dead-fallback": ("R003", Severity.WARNING),
-    "star-import-replaced": ("R004", Severity.INFO),
-    "name-kept-by-alias": ("R005", Severity.INFO),
-    "legacy-module-missing": ("R006", Severity.INFO),
-    "python-under-other-suffix": ("R007", Severity.INFO),
-    "unknown-star-exports": ("R008", Severity.WARNING),
-    "target-module-missing": ("R009", Severity.WARNING),
-}
+RULES: dict[str, Rule] = rule_catalogue(
+    Rule(
+        name="unparsable-file",
+        code="R001",
+        severity=Severity.WARNING,
+        summary="a file that cannot be read or parsed was skipped",
+    ),
+    Rule(
+        name="dynamic-legacy-reference",
+        code="R002",
+        severity=Severity.WARNING,
+        summary="a string names a legacy module",
+    ),
+    Rule(
+        name="dead-fallback",
+        code="R003",
+        severity=Severity.WARNING,
+        summary="an `except` import fallback that can no longer help",
+    ),
+    Rule(
+        name="star-import-replaced",
+        code="R004",
+        severity=Severity.INFO,
+        summary="a star import written out",
+    ),
+    Rule(
+        name="name-kept-by-alias",
+        code="R005",
+        severity=Severity.INFO,
+        summary="a renamed class imported under its old name",
+    ),
+    Rule(
+        name="legacy-module-missing",
+        code="R006",
+        severity=Severity.INFO,
+        summary="a legacy module with no file",
+    ),
+    Rule(
+        name="python-under-other-suffix",
+        code="R007",
+        severity=Severity.INFO,
+        summary="Python under another suffix, not rewritten",
+    ),
+    Rule(
+        name="unknown-star-exports",
+        code="R008",
+        severity=Severity.WARNING,
+        summary="a star import whose names cannot be listed",
+    ),
+    Rule(
+        name="target-module-missing",
+        code="R009",
+        severity=Severity.WARNING,
+        summary="the module imports should point at has no file",
+    ),
+)
 
 
 def finding(rule: str, message: str, path: str | None = None, line: int | None = None) -> Finding:
-    code, severity = RULES[rule]
-    return Finding(rule=rule, code=code, severity=severity, message=message, path=path, line=line)
+    return RULES[rule].finding(message, path=path, line=line)
 
 
 @dataclass(frozen=True, slots=True)

@@ -99,7 +99,16 @@ def _checked_root(root: Path) -> Path:
 def _git_files(root: Path) -> list[str] | None:
     try:
         proc = subprocess.run(
-            ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            [
+                "git",
+                "-C",
+                str(root),
+                "ls-files",
+                "-z",
+                "--cached",
+                "--others",
+                "--exclude-standard",
+            ],
             capture_output=True,
             check=False,
             timeout=60,
@@ -239,7 +248,9 @@ class ModuleIndex:
                     return self.by_rel[cand]
         return None
 
-    def _resolve_relative(self, importer: SourceFile, written: str, level: int) -> SourceFile | None:
+    def _resolve_relative(
+        self, importer: SourceFile, written: str, level: int
+    ) -> SourceFile | None:
         package = importer.module if importer.is_package else importer.module.rpartition(".")[0]
         parts = package.split(".") if package else []
         if level - 1 > len(parts):

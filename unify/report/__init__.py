@@ -31,7 +31,13 @@ def exit_code(findings: Iterable[Finding]) -> int:
 def sorted_findings(findings: Iterable[Finding]) -> list[Finding]:
     return sorted(
         findings,
-        key=lambda f: (SEVERITY_ORDER[f.severity], f.path or "", f.line or 0, f.table or "", f.rule),
+        key=lambda f: (
+            SEVERITY_ORDER[f.severity],
+            f.path or "",
+            f.line or 0,
+            f.table or "",
+            f.rule,
+        ),
     )
 
 

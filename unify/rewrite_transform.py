@@ -65,7 +65,7 @@ RULES: dict[str, Rule] = rule_catalogue(
         name="legacy-module-missing",
         code="R006",
         severity=Severity.INFO,
-        summary="a legacy module with no file",
+        summary="a legacy (or, in the final phase, compat) module with no file",
     ),
     Rule(
         name="python-under-other-suffix",

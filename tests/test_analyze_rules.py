@@ -553,6 +553,52 @@ class Thing(FancyMixin, db.Model):
     assert hits(inv, "attribute-drift") == []
 
 
+BASE_IN_ITS_OWN_MODULE = {
+    "app/__init__.py": "",
+    "app/db.py": """
+        from sqlalchemy.orm import DeclarativeBase
+        class Base(DeclarativeBase):
+            def to_dict(self):
+                return {}
+    """,
+    "app/models.py": """
+        from sqlalchemy import Integer, String
+        from sqlalchemy.orm import Mapped, mapped_column
+        from app.db import Base
+        class Widget(Base):
+            __tablename__ = "widgets"
+            id: Mapped[int] = mapped_column(Integer, primary_key=True)
+            name: Mapped[str] = mapped_column(String(40))
+    """,
+}
+
+
+def test_attribute_drift_for_a_base_defined_in_a_non_model_module(tmp_path: Path) -> None:
+    files = dict(BASE_IN_ITS_OWN_MODULE)
+    files["app/views.py"] = """
+        from app.models import Widget
+        def show(session):
+            session.query(Widget).filter_by(missing=1).all()
+            return Widget.missing_attr
+    """
+    found = hits(analyze(tmp_path, files), "attribute-drift")
+    assert sorted((f.line, f.objects) for f in found) == [
+        (4, ("app.models.Widget", "missing")),
+        (5, ("app.models.Widget", "missing_attr")),
+    ]
+
+
+def test_attribute_drift_silent_for_members_of_a_base_in_its_own_module(tmp_path: Path) -> None:
+    files = dict(BASE_IN_ITS_OWN_MODULE)
+    files["app/views.py"] = """
+        from app.models import Widget
+        def show(session):
+            session.query(Widget).filter_by(name="x").all()
+            return Widget.name, Widget.id, Widget.to_dict, Widget.metadata
+    """
+    assert hits(analyze(tmp_path, files), "attribute-drift") == []
+
+
 # ---------------------------------------------------------------------------
 # model-alias / non-model-class / dynamic-import / parse-error / other files
 # ---------------------------------------------------------------------------

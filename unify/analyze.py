@@ -565,6 +565,8 @@ class _Catalogue:
     bases: frozenset[str] = frozenset()
     provided: dict[str, dict[str, str]] = field(default_factory=dict)
     declarative: set[str] = field(default_factory=set)
+    # members of each repository declarative base (None when one of its own bases is unknown)
+    base_members: dict[str, frozenset[str] | None] = field(default_factory=dict)
 
     def by_name(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = defaultdict(list)
@@ -612,6 +614,9 @@ def _find_models(repo: _Repo, chosen: set[str] | None) -> _Catalogue:
     candidates = _unique_classes(repo, chosen)
     resolved = {c.qualname: _resolve_bases(repo, c) for c in candidates}
     cat.declarative = {c.qualname for c in candidates if _is_declarative_base(c, cat)}
+    cat.base_members = {
+        c.qualname: _declarative_members(c) for c in candidates if c.qualname in cat.declarative
+    }
     changed = True
     while changed:
         changed = False
@@ -702,6 +707,16 @@ def _is_declarative_base(ref: _ClassRef, cat: _Catalogue) -> bool:
         any(b.rsplit(".", 1)[-1] in DECLARATIVE_ROOTS for b in ref.top.bases)
         or any(_last(d) == "as_declarative" for d in _decorators(ref.top.node))
     )
+
+
+def _declarative_members(ref: _ClassRef) -> frozenset[str] | None:
+    """What a repository declarative base gives its models: its body's names, or None when
+    it also derives from something else (its members unknown)."""
+    if any(b.rsplit(".", 1)[-1] not in DECLARATIVE_ROOTS for b in ref.top.bases):
+        return None
+    raw = _read_class(ref.top.node)
+    names = {c.attr for c in raw.columns} | {r.attr for r in raw.relationships}
+    return frozenset(names | set(raw.members))
 
 
 def _decorators(node: ast.ClassDef) -> list[ast.expr]:
@@ -1823,7 +1838,12 @@ def _class_members(
     names |= {c.attr for c in cls.columns} | {r.attr for r in cls.relationships}
     for parent, written in zip(cat.parents.get(qual, ()), cls.bases, strict=False):
         last = written.rsplit(".", 1)[-1]
-        if parent is not None:
+        if parent in cat.base_members:
+            from_base = cat.base_members[parent]
+            if from_base is None:
+                return None
+            names |= from_base
+        elif parent is not None:
             inherited = _class_members(cat, parent, backrefs, depth + 1)
             if inherited is None:
                 return None

@@ -24,10 +24,8 @@ import ast
 import dataclasses
 import json
 import re
-import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -40,13 +38,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.common import (
     BENCH_DIR,
     DEFAULT_WORKDIR,
-    BenchmarkError,
     bench_env,
     describe_machine,
     fmt_seconds,
     machine_lines,
     markdown_table,
     write_results,
+)
+from benchmarks.common import (
+    run_timed as common_run_timed,
 )
 
 LEGACY = (
@@ -137,23 +137,8 @@ class Timing:
 
 def run_timed(cmd: Sequence[str], cwd: Path) -> tuple[float, float]:
     """Wall and CPU seconds of one process (its reaped workers included)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    proc = subprocess.run(
-        list(cmd),
-        cwd=cwd,
-        env=bench_env(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        check=False,
-    )
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if proc.returncode not in (0, 1):
-        tail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no stderr"]
-        raise BenchmarkError(f"{' '.join(cmd)} exited {proc.returncode}: {tail[0]}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu
+    timing = common_run_timed(cmd, cwd=cwd, env=bench_env())
+    return timing.wall, timing.cpu
 
 
 def time_tools(

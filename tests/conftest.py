@@ -62,6 +62,14 @@ def pg_server_url() -> Iterator[URL]:
         pytest.skip(reason)
 
 
+@pytest.fixture(scope="module")
+def server(pg_server_url: URL) -> URL:
+    """The server URL as unify itself parses it (the driver it picks)."""
+    from unify import db
+
+    return db.parse_url(pg_server_url)
+
+
 @pytest.fixture
 def pg_database(pg_server_url: URL) -> Iterator[URL]:
     """A fresh, empty database ``unify_test_*``, dropped after the test."""

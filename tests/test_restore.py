@@ -29,11 +29,6 @@ def databases(server: URL) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def server(pg_server_url: URL) -> URL:
-    return db.parse_url(pg_server_url)
-
-
-@pytest.fixture(scope="module")
 def dumps(server: URL, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     name = f"unify_test_src_{uuid.uuid4().hex[:8]}"
     execute(server, f'CREATE DATABASE "{name}"')

@@ -52,11 +52,6 @@ UNIFIED_FKS = [
 
 
 @pytest.fixture(scope="module")
-def server(pg_server_url: URL) -> URL:
-    return db.parse_url(pg_server_url)
-
-
-@pytest.fixture(scope="module")
 def dumps(server: URL, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The planted legacy database dumped by pg_dump, plain and custom format."""
     name = f"unify_test_src_{uuid.uuid4().hex[:8]}"

@@ -52,7 +52,12 @@ from benchmarks.common import (
 )
 from unify import db, verify_fks
 from unify.errors import UnifyError
-from unify.models import Plan
+from unify.models import Inventory, Plan
+from unify.resolve import resolve_plan
+
+NO_INVENTORY = Inventory(
+    root=".", import_roots=(), modules=(), imports=(), findings=(), files_scanned=0
+)
 
 LOCAL = "postgresql://postgres@127.0.0.1:5432/postgres"
 RESULTS = BENCH_DIR / "RESULTS-verify.md"
@@ -242,7 +247,8 @@ def unify_checks(
     with db.read_only(url, 3600) as conn:
         reflected = sa.MetaData()
         reflected.reflect(conn)
-        tables = verify_fks.map_tables(schema, plan, set(reflected.tables))
+        resolved = resolve_plan(plan, NO_INVENTORY)
+        tables = verify_fks.map_tables(schema, resolved, set(reflected.tables))
         checks = verify_fks.data_checks(schema, reflected, tables, 5)
         chosen = [c for c in checks if rule is None or c.rule == rule]
         start = time.perf_counter()

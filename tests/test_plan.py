@@ -14,6 +14,7 @@ from unify.analyze import analyze_repo
 from unify.decisions import load_plan, parse_plan, propose_plan, rename_map, render_plan_toml
 from unify.errors import InputError, PlanError
 from unify.models import Inventory, ModuleMove, Rename, TableRename
+from unify.resolve import resolve_plan
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "unify" / "examples" / "seqpt_legacy"
@@ -141,8 +142,8 @@ def test_load_plan_reports_toml_syntax_in_one_line(tmp_path: Path) -> None:
     assert "line 2" in caught.value.problems[0]
 
 
-def test_rename_map_per_phase() -> None:
-    plan = load_plan(EXAMPLE / "unify.toml")
+def test_rename_map_per_phase(example_inventory: Inventory) -> None:
+    plan = resolve_plan(load_plan(EXAMPLE / "unify.toml"), example_inventory)
     compat = rename_map(plan, "compat")
     assert set(compat.moves) == {
         ModuleMove(legacy="mvp_models", target="models_compat"),

@@ -15,15 +15,30 @@ from pgtools import admin, drop, libpq, run_cli, unify_databases
 from sqlalchemy.engine import URL
 
 from unify import db, verify_fks
+from unify.analyze import analyze_repo
 from unify.decisions import load_plan
 from unify.errors import DatabaseError, InputError
-from unify.models import ColumnShape, Finding, Plan, SchemaShape, Severity, TableRename, TableShape
+from unify.models import (
+    ColumnShape,
+    Finding,
+    Inventory,
+    Plan,
+    ResolvedPlan,
+    SchemaShape,
+    Severity,
+    TableRename,
+    TableShape,
+)
+from unify.resolve import resolve_plan
 
 pytestmark = pytest.mark.postgres
 
 ASSETS = Path(__file__).parent / "assets" / "verify"
 UNIFIED = ASSETS / "unified"
 PLAN_FILE = UNIFIED / "unify.toml"
+NO_INVENTORY = Inventory(
+    root=".", import_roots=(), modules=(), imports=(), findings=(), files_scanned=0
+)
 
 # (rule, table, column) -> rows: everything tests/assets/verify/legacy.sql plants
 PLANTED = {
@@ -94,8 +109,8 @@ def restored(server: URL, dumps: dict[str, Path]) -> Iterator[URL]:
 
 
 @pytest.fixture(scope="module")
-def plan() -> Plan:
-    return load_plan(PLAN_FILE)
+def plan() -> ResolvedPlan:
+    return resolve_plan(load_plan(PLAN_FILE), analyze_repo(UNIFIED))
 
 
 def planted(findings: object) -> dict[tuple[str, str | None, str | None], int | None]:
@@ -106,7 +121,7 @@ def planted(findings: object) -> dict[tuple[str, str | None, str | None], int | 
     }
 
 
-def test_verify_reports_exactly_what_was_planted(restored: URL, plan: Plan, server: URL) -> None:
+def test_verify_reports_exactly_what_was_planted(restored: URL, plan: ResolvedPlan, server: URL) -> None:
     before = unify_databases(server)
     result = verify_fks.verify(UNIFIED, plan, restored, scratch="postgres", samples=3)
     assert planted(result.findings) == PLANTED
@@ -124,7 +139,7 @@ def test_verify_reports_exactly_what_was_planted(restored: URL, plan: Plan, serv
     assert by_key["fk-inconsistent", "assessments", "organization_id"].samples == ("3: 2 <> 1",)
 
 
-def test_schema_drift_is_reported_by_name(restored: URL, plan: Plan) -> None:
+def test_schema_drift_is_reported_by_name(restored: URL, plan: ResolvedPlan) -> None:
     result = verify_fks.verify(UNIFIED, plan, restored, scratch="sqlite")
     drift = {f.message for f in result.findings if f.rule == "schema-drift"}
     assert (
@@ -151,7 +166,7 @@ def test_schema_drift_is_reported_by_name(restored: URL, plan: Plan) -> None:
     )
 
 
-def test_fk_inspection_report_on_both_scratch_backends(restored: URL, plan: Plan) -> None:
+def test_fk_inspection_report_on_both_scratch_backends(restored: URL, plan: ResolvedPlan) -> None:
     for kind in ("postgres", "sqlite"):
         result = verify_fks.verify(UNIFIED, plan, restored, scratch=kind)  # type: ignore[arg-type]
         assert result.inspection is not None
@@ -309,7 +324,7 @@ def test_statement_timeout_is_one_line(restored: URL) -> None:
         conn.execute(sa.text("SELECT pg_sleep(3)"))
 
 
-def test_clean_database_is_ready(pg_database: URL, plan: Plan) -> None:
+def test_clean_database_is_ready(pg_database: URL, plan: ResolvedPlan) -> None:
     """A database already in the unified shape, with consistent rows: exit 0, no finding."""
     url = db.parse_url(pg_database)
     schema = verify_fks.load_schema(UNIFIED, "models")
@@ -361,7 +376,7 @@ class Member(Base):
 
 @pytest.mark.parametrize("kind", ["postgres", "sqlite"])
 def test_broken_foreign_keys_are_findings_not_crashes(
-    tmp_path: Path, pg_database: URL, plan: Plan, kind: str
+    tmp_path: Path, pg_database: URL, plan: ResolvedPlan, kind: str
 ) -> None:
     repo = write_module(tmp_path / "repo", BROKEN_FKS)
     result = verify_fks.verify(repo, plan, db.parse_url(pg_database), scratch=kind)  # type: ignore[arg-type]
@@ -374,7 +389,7 @@ def test_broken_foreign_keys_are_findings_not_crashes(
 
 
 def test_a_module_that_does_not_import_is_a_finding(
-    tmp_path: Path, pg_database: URL, plan: Plan
+    tmp_path: Path, pg_database: URL, plan: ResolvedPlan
 ) -> None:
     repo = write_module(tmp_path / "repo", "import not_installed_anywhere\n")
     result = verify_fks.verify(repo, plan, db.parse_url(pg_database))
@@ -383,7 +398,7 @@ def test_a_module_that_does_not_import_is_a_finding(
     assert result.inspection is None
 
 
-def test_missing_module_is_an_input_error(tmp_path: Path, pg_database: URL, plan: Plan) -> None:
+def test_missing_module_is_an_input_error(tmp_path: Path, pg_database: URL, plan: ResolvedPlan) -> None:
     (tmp_path / "empty").mkdir()
     proc = run_cli(
         "verify",
@@ -547,10 +562,11 @@ def test_a_renamed_table_the_database_also_has_is_merged() -> None:
         classes=(),
         tables=(TableRename(old="organizations", new="organization"),),
     )
-    only_old = verify_fks.map_tables(schema, plan, {"organizations"})
+    resolved = resolve_plan(plan, NO_INVENTORY)
+    only_old = verify_fks.map_tables(schema, resolved, {"organizations"})
     assert only_old.to_db == {"organization": "organizations"}
     assert only_old.absorbed == {}
-    both = verify_fks.map_tables(schema, plan, {"organization", "organizations"})
+    both = verify_fks.map_tables(schema, resolved, {"organization", "organizations"})
     assert both.to_db == {"organization": "organization"}
     assert both.absorbed == {"organization": ("organizations",)}
     assert both.to_unified == {"organization": "organization", "organizations": "organization"}

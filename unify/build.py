@@ -14,29 +14,31 @@ import os
 import re
 import sys
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from unify.decisions import TABLE_KEYS, Entity, backref_collisions, final_names
 from unify.errors import InputError
 from unify.models import (
     SECTIONS,
     BuildResult,
     BuiltFile,
+    Entity,
     Finding,
-    ForeignKeySpec,
     Inventory,
     ModelClass,
     ModelModule,
     Plan,
+    ResolvedPlan,
     Rule,
     Severity,
 )
+from unify.resolve import backref_collisions, resolve_plan
 from unify.scan import read_source
+from unify.vocabulary import TABLE_KEYS
 
 HELPERS_TITLE = "Helpers kept from the legacy modules (not models)"
 OTHER_TITLE = "Other statements kept from the legacy modules"
@@ -133,138 +135,6 @@ def finding(
 # ---------------------------------------------------------------------------
 # What the plan means for each legacy name
 # ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Naming:
-    """Final class names and tables, per legacy module."""
-
-    plan: Plan
-    classes: dict[str, ModelClass]  # qualname -> legacy class
-    final: dict[str, str]  # qualname -> final class name
-    tables: dict[str, str]  # old table -> new table
-    table_of: dict[str, str]  # final class name -> final table
-    local: dict[str, dict[str, str]]  # module -> {name as written there -> final name}
-    backrefs: dict[tuple[str, str], str]  # (legacy qualname, relationship) -> backref
-    module_aliases: dict[str, dict[str, str]]  # module -> {"models_v2" as bound -> legacy module}
-    column_types: dict[tuple[str, str], str]  # (final table, column) -> type to write
-
-    def names_in(self, module: str) -> dict[str, str]:
-        return self.local.get(module, {})
-
-    def final_in(self, legacy_module: str, name: str) -> str:
-        """The final name of ``legacy_module.name``."""
-        found = self.final.get(f"{legacy_module}.{name}")
-        return found or self.names_in(legacy_module).get(name, name)
-
-
-def plan_naming(inventory: Inventory, plan: Plan) -> Naming:
-    classes = {c.qualname: c for m in inventory.modules for c in m.classes if not c.guarded}
-    final: dict[str, str] = {d.source: d.name for d in plan.classes}
-    table_of = {d.name: d.table for d in plan.classes}
-    for merge in plan.merges:
-        for absorbed in merge.absorbed:
-            final[absorbed] = final.get(merge.survivor, merge.survivor.rpartition(".")[2])
-    tables = {t.old: t.new for t in plan.tables}
-    for merge in plan.merges:
-        for old in merge.absorbed_tables:
-            if old and old != merge.survivor_table:
-                tables.setdefault(old, merge.survivor_table)
-    for qualname, cls in classes.items():
-        new = table_of.get(final.get(qualname, ""), "")
-        if cls.table and new and cls.table != new:
-            tables.setdefault(cls.table, new)
-    local = _local_names(inventory, plan, final)
-    backrefs = {(b.model, b.relationship): b.rename_to for b in plan.backrefs}
-    aliases = _module_aliases(inventory, set(plan.legacy_modules))
-    types = _column_types(inventory, plan, final, tables, table_of)
-    return Naming(plan, classes, final, tables, table_of, local, backrefs, aliases, types)
-
-
-def _column_types(
-    inventory: Inventory,
-    plan: Plan,
-    final: dict[str, str],
-    tables: dict[str, str],
-    table_of: dict[str, str],
-) -> dict[tuple[str, str], str]:
-    """The plan's key and FK types, plus every other FK column aligned with its key."""
-    decided = {(d.table, d.column): d.type for d in plan.column_types}
-    survivors = {d.source for d in plan.classes}
-    keys: dict[tuple[str, str], str] = {}
-    for module in inventory.modules:
-        for cls in module.classes:
-            table = table_of.get(final.get(cls.qualname, ""), "")
-            if cls.qualname in survivors and table:
-                keys.update(
-                    {(table, c.name): c.type for c in cls.columns if c.primary_key or c.unique}
-                )
-    out = dict(decided)
-    for owner_table, fk in _all_foreign_keys(inventory, final, table_of):
-        target = (tables.get(fk.target_table, fk.target_table), fk.target_columns[0])
-        key_type = decided.get(target) or keys.get(target)
-        if key_type and len(fk.columns) == 1:
-            out.setdefault((owner_table, fk.columns[0]), key_type)
-    return out
-
-
-def _all_foreign_keys(
-    inventory: Inventory, final: dict[str, str], table_of: dict[str, str]
-) -> list[tuple[str, ForeignKeySpec]]:
-    found: list[tuple[str, ForeignKeySpec]] = []
-    for module in inventory.modules:
-        for cls in module.classes:
-            table = table_of.get(final.get(cls.qualname, ""), "")
-            found += [(table, fk) for fk in cls.foreign_keys if table]
-        for tdef in module.tables:
-            found += [(tdef.table, fk) for fk in tdef.foreign_keys]
-    return found
-
-
-def _module_aliases(inventory: Inventory, legacy: set[str]) -> dict[str, dict[str, str]]:
-    """For each legacy module: the names it binds to other legacy *modules*
-    (``from neutron.db import models_v2``, ``import models as m``, ``import a.b``)."""
-    paths = {m.path: m.name for m in inventory.modules}
-    out: dict[str, dict[str, str]] = {}
-    for record in inventory.imports:
-        owner = paths.get(record.path)
-        if owner is None or record.target not in legacy:
-            continue
-        bound = out.setdefault(owner, {})
-        for name in record.names:
-            if record.form == "from" and record.target.endswith("." + name.name):
-                bound[name.asname or name.name] = record.target
-            elif record.form in ("import", "import-as"):
-                bound[name.asname or record.target] = record.target
-    return out
-
-
-def _local_names(
-    inventory: Inventory, plan: Plan, final: dict[str, str]
-) -> dict[str, dict[str, str]]:
-    """For each legacy module: every model name written there -> its final name."""
-    by_name: dict[str, set[str]] = {}
-    for qualname, name in final.items():
-        by_name.setdefault(qualname.rpartition(".")[2], set()).add(name)
-    renamed = final_names(plan)
-    local: dict[str, dict[str, str]] = {}
-    for module in inventory.modules:
-        names: dict[str, str] = {}
-        for simple, finals in by_name.items():
-            if len(finals) == 1:
-                names[simple] = next(iter(finals))
-        for qualname, name in final.items():
-            if qualname.rpartition(".")[0] == module.name:
-                names[qualname.rpartition(".")[2]] = name
-        for alias in module.aliases:
-            target = final.get(alias.target)
-            if target:
-                names[alias.name] = target
-        for (legacy_module, legacy_name), new in renamed.items():
-            if legacy_module == module.name:
-                names[legacy_name] = new
-        local[module.name] = names
-    return local
 
 
 # ---------------------------------------------------------------------------
@@ -455,15 +325,15 @@ def _callee(call: cst.Call) -> str:
 class RewriteContext:
     """What one moved statement needs to know to be rewritten."""
 
-    naming: Naming
-    names: dict[str, str]  # name as written in the legacy module -> final name
+    naming: ResolvedPlan
+    names: Mapping[str, str]  # name as written in the legacy module -> final name
     owner: str = ""  # legacy qualname of the class being moved ("" outside classes)
     table: str = ""  # final table of that class
     column_names: dict[str, str] = field(default_factory=dict)  # attr -> column name
     column_specs: dict[str, str] = field(default_factory=dict)  # attr -> type as analyzed
-    column_types: dict[tuple[str, str], str] = field(default_factory=dict)
+    column_types: Mapping[tuple[str, str], str] = field(default_factory=dict)
     model_names: frozenset[str] = frozenset()  # final class names
-    module_aliases: dict[str, str] = field(default_factory=dict)  # bound name -> legacy module
+    module_aliases: Mapping[str, str] = field(default_factory=dict)  # bound name -> legacy module
 
 
 class MovedCodeRewriter(cst.CSTTransformer):
@@ -914,7 +784,7 @@ def build_class(
     section: str,
     entity: Entity,
     legacies: dict[str, Legacy],
-    naming: Naming,
+    naming: ResolvedPlan,
     choices: dict[str, str],
 ) -> ClassBuild:
     """Move the survivor, add each absorbed class's members, apply the choices."""
@@ -950,7 +820,7 @@ def build_class(
     return ClassBuild(decision_name, section, code, uses, findings)
 
 
-def _class_context(cls: ModelClass, naming: Naming) -> RewriteContext:
+def _class_context(cls: ModelClass, naming: ResolvedPlan) -> RewriteContext:
     final = naming.final.get(cls.qualname, cls.name)
     return RewriteContext(
         naming=naming,
@@ -966,7 +836,7 @@ def _class_context(cls: ModelClass, naming: Naming) -> RewriteContext:
 
 
 def _inherited_members(
-    cls: ModelClass, naming: Naming, legacies: dict[str, Legacy]
+    cls: ModelClass, naming: ResolvedPlan, legacies: dict[str, Legacy]
 ) -> dict[str, str]:
     found: dict[str, str] = {}
     for base in cls.bases:
@@ -1052,7 +922,7 @@ def _merged_bases(
 
 
 def _table_statements(
-    statements: list[cst.BaseStatement], name: str, entity: Entity, naming: Naming
+    statements: list[cst.BaseStatement], name: str, entity: Entity, naming: ResolvedPlan
 ) -> list[cst.BaseStatement]:
     """Set ``__tablename__`` to the planned table; drop ``extend_existing``."""
     table = naming.table_of.get(name, "")
@@ -1143,11 +1013,11 @@ def build_modules(
     findings = check_plan_against(inventory, plan) + _shadowed(root, inventory, plan)
     if any(f.severity is Severity.ERROR for f in findings):
         return BuildResult(files=(), findings=tuple(findings))
-    naming = plan_naming(inventory, plan)
+    naming = resolve_plan(plan, inventory)
     special = set(plan.legacy_modules) | {plan.target_module, plan.compat_module}
     modules = _ordered_modules(inventory, plan)
     legacies = {m.name: read_legacy(root, inventory, m, special) for m in modules}
-    entities = plan_entities(plan, naming)
+    entities = {d.source: e for d, e in zip(plan.classes, naming.entities, strict=True)}
     built = [
         build_class(
             d.name, d.section, entities[d.source], legacies, naming, _choices(plan, d.source)
@@ -1196,16 +1066,6 @@ def _choices(plan: Plan, survivor: str) -> dict[str, str]:
     return {c.member: c.take_from for m in plan.merges if m.survivor == survivor for c in m.choices}
 
 
-def plan_entities(plan: Plan, naming: Naming) -> dict[str, Entity]:
-    out: dict[str, Entity] = {}
-    for decision in plan.classes:
-        merge = next((m for m in plan.merges if m.survivor == decision.source), None)
-        names = (decision.source, *(merge.absorbed if merge else ()))
-        classes = tuple(naming.classes[n] for n in names)
-        out[decision.source] = Entity(classes=classes, name=decision.name, table=decision.table)
-    return out
-
-
 def check_plan_against(inventory: Inventory, plan: Plan) -> list[Finding]:
     """Every planned class exists, every real class of a legacy module is planned."""
     findings: list[Finding] = []
@@ -1247,7 +1107,7 @@ def check_plan_against(inventory: Inventory, plan: Plan) -> list[Finding]:
     return findings
 
 
-def _backref_findings(plan: Plan, naming: Naming, entities: dict[str, Entity]) -> list[Finding]:
+def _backref_findings(plan: Plan, naming: ResolvedPlan, entities: dict[str, Entity]) -> list[Finding]:
     final = dict(naming.final)
     collisions = backref_collisions(list(entities.values()), final, plan.merges, naming.backrefs)
     findings: list[Finding] = []
@@ -1294,7 +1154,7 @@ def render_unified(
     root: Path,
     inventory: Inventory,
     plan: Plan,
-    naming: Naming,
+    naming: ResolvedPlan,
     legacies: dict[str, Legacy],
     built: list[ClassBuild],
 ) -> tuple[str, list[Finding]]:
@@ -1357,7 +1217,7 @@ def _db_init(legacies: dict[str, Legacy]) -> list[str]:
     return out or ["# The models' base (`db`, `Model`, `Base`, ...) is imported above."]
 
 
-def _rewriter_for(legacy: Legacy, naming: Naming) -> MovedCodeRewriter:
+def _rewriter_for(legacy: Legacy, naming: ResolvedPlan) -> MovedCodeRewriter:
     context = RewriteContext(
         naming=naming,
         names=naming.names_in(legacy.module.name),
@@ -1368,7 +1228,7 @@ def _rewriter_for(legacy: Legacy, naming: Naming) -> MovedCodeRewriter:
     return MovedCodeRewriter(context)
 
 
-def _moved(legacy: Legacy, node: cst.CSTNode, naming: Naming) -> str:
+def _moved(legacy: Legacy, node: cst.CSTNode, naming: ResolvedPlan) -> str:
     node = _drop_inner_legacy_imports(legacy, node)
     moved = node.visit(_rewriter_for(legacy, naming))
     assert isinstance(moved, cst.CSTNode)
@@ -1391,7 +1251,7 @@ def _drop_inner_legacy_imports(legacy: Legacy, node: cst.CSTNode) -> cst.CSTNode
 
 
 def _helpers(
-    legacies: dict[str, Legacy], naming: Naming, built: list[ClassBuild], findings: list[Finding]
+    legacies: dict[str, Legacy], naming: ResolvedPlan, built: list[ClassBuild], findings: list[Finding]
 ) -> tuple[list[str], list[str]]:
     """Non-model classes, functions and assignments; those used as model bases apart."""
     base_names = {n for b in built for n in re.findall(r"^class \w+\(([^)]*)\)", b.code, re.M)}
@@ -1424,7 +1284,7 @@ def _clash_finding(name: str, first: str, legacy: Legacy) -> Finding:
     )
 
 
-def _tables(legacies: dict[str, Legacy], naming: Naming) -> dict[str, str]:
+def _tables(legacies: dict[str, Legacy], naming: ResolvedPlan) -> dict[str, str]:
     out: dict[str, str] = {}
     tables_seen: set[str] = set()
     for legacy in legacies.values():
@@ -1438,7 +1298,7 @@ def _tables(legacies: dict[str, Legacy], naming: Naming) -> dict[str, str]:
     return out
 
 
-def _others(legacies: dict[str, Legacy], naming: Naming) -> list[str]:
+def _others(legacies: dict[str, Legacy], naming: ResolvedPlan) -> list[str]:
     return [_moved(legacy, node, naming) for legacy in legacies.values() for node in legacy.other]
 
 
@@ -1587,7 +1447,7 @@ def provided_names(text: str) -> set[str]:
 
 
 def compat_names(
-    plan: Plan, inventory: Inventory, naming: Naming, unified: str
+    plan: Plan, inventory: Inventory, naming: ResolvedPlan, unified: str
 ) -> tuple[dict[str, str], list[Finding]]:
     """``legacy name -> name in the unified module`` for every name a legacy module provided."""
     provided = provided_names(unified)
@@ -1632,7 +1492,7 @@ def _missing_finding(module: ModelModule, export: str) -> Finding:
 
 
 def render_compat(
-    plan: Plan, inventory: Inventory, naming: Naming, unified: str
+    plan: Plan, inventory: Inventory, naming: ResolvedPlan, unified: str
 ) -> tuple[str, list[Finding]]:
     names, findings = compat_names(plan, inventory, naming, unified)
     imported = sorted({new for new in names.values()} | {e for e, n in names.items() if e == n})
@@ -1701,7 +1561,7 @@ def _files(
         ),
     ]
     if stubs:
-        naming = plan_naming(inventory, plan)
+        naming = resolve_plan(plan, inventory)
         names, _ = compat_names(plan, inventory, naming, unified)
         for module in _ordered_modules(inventory, plan):
             if module.name != plan.target_module:
@@ -1766,7 +1626,7 @@ def run_build(
     if not result.files or any(f.severity is Severity.ERROR for f in result.findings):
         return result
     unified = next(f for f in result.files if f.role == "unified")
-    names, _ = compat_names(plan, inventory, plan_naming(inventory, plan), unified.text)
+    names, _ = compat_names(plan, inventory, resolve_plan(plan, inventory), unified.text)
     checked = self_check(root, inventory, plan, result.files, names=sorted(names), python=python)
     return BuildResult(
         files=result.files,

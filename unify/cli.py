@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -17,6 +17,9 @@ from rich.markup import escape
 
 from unify.errors import ExitCode, InputError, UnifyError
 from unify.report import exit_code
+
+if TYPE_CHECKING:
+    from unify.models import Plan, ResolvedPlan
 
 app = typer.Typer(
     name="unify",
@@ -222,10 +225,11 @@ def rewrite(
     from unify.report import rewrite as report
 
     plan_data = decisions.load_plan(plan or path / "unify.toml")
+    renames = decisions.rename_map(_resolved(path, plan_data), phase.value)
     with report.progress_bar(stderr) as tick:
         result = rewrite_imports.rewrite_repo(
             path,
-            decisions.rename_map(plan_data, phase.value),
+            renames,
             include_other_suffixes=include_other_suffixes,
             jobs=jobs,
             progress=tick,
@@ -241,6 +245,24 @@ def rewrite(
         result, fmt.value, stdout, written=written, dry_run=not apply, show_diff=show_diff
     )
     raise typer.Exit(report.rewrite_exit_code(result, check))
+
+
+def _resolved(path: Path, plan: Plan) -> ResolvedPlan:
+    """The plan resolved against the repository's model modules (the plan's files that
+    still exist, or every model module).  A folder analyze refuses resolves from the plan
+    alone; the stage then says what is wrong with it."""
+    from unify import analyze as analyze_stage
+    from unify.models import Inventory
+    from unify.resolve import resolve_plan
+
+    present = tuple(p for p in plan.legacy_paths if (path / p).is_file())
+    try:
+        inventory = analyze_stage.analyze_repo(path, models=present)
+    except InputError:
+        inventory = Inventory(
+            root=str(path), import_roots=(), modules=(), imports=(), findings=(), files_scanned=0
+        )
+    return resolve_plan(plan, inventory)
 
 
 # ---------------------------------------------------------------------------
@@ -301,7 +323,7 @@ def verify(
     decided = decisions.load_plan(plan)
     result = verify_fks.verify(
         path,
-        decided,
+        _resolved(path, decided),
         db.parse_url(database_url),
         scratch=scratch.value,
         timeout=timeout,

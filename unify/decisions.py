@@ -31,18 +31,21 @@ from unify.models import (
     BackrefDecision,
     ClassDecision,
     ColumnTypeDecision,
+    Entity,
     Inventory,
     MemberChoice,
     MergeDecision,
     ModelClass,
     ModuleMove,
     Plan,
-    RelationshipSpec,
     Rename,
     RenameMap,
+    ResolvedPlan,
     TableRename,
 )
+from unify.resolve import backref_collisions
 from unify.scan import read_source
+from unify.vocabulary import TABLE_KEYS
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -50,7 +53,6 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 UNDECIDED = ""  # a merge choice left empty: the build stops and lists it
-TABLE_KEYS = frozenset({"__tablename__", "__table_args__", "__mapper_args__"})  # not merged
 
 IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
@@ -522,28 +524,7 @@ def _duplicates(items: Iterable[str]) -> list[str]:
 # ---------------------------------------------------------------------------
 
 
-def final_names(plan: Plan) -> dict[tuple[str, str], str]:
-    """``(legacy_module, legacy_name) -> final name`` for every class, absorbed class and
-    explicit rename whose name changes."""
-    out: dict[tuple[str, str], str] = {}
-    by_source = {c.source: c.name for c in plan.classes}
-    for decision in plan.classes:
-        module, _, name = decision.source.rpartition(".")
-        if name != decision.name:
-            out[(module, name)] = decision.name
-    for merge in plan.merges:
-        final = by_source.get(merge.survivor, merge.survivor.rpartition(".")[2])
-        for absorbed in merge.absorbed:
-            module, _, name = absorbed.rpartition(".")
-            if name != final:
-                out[(module, name)] = final
-    for rename in plan.renames:
-        if rename.legacy_name != rename.name:
-            out[(rename.legacy_module, rename.legacy_name)] = rename.name
-    return out
-
-
-def rename_map(plan: Plan, phase: Literal["compat", "final"]) -> RenameMap:
+def rename_map(resolved: ResolvedPlan, phase: Literal["compat", "final"]) -> RenameMap:
     """What imports of legacy modules become.
 
     ``compat``: every legacy module other than the target moves to the compat module, which
@@ -551,7 +532,7 @@ def rename_map(plan: Plan, phase: Literal["compat", "final"]) -> RenameMap:
     target's name are taken from the compat module.  ``final``: every legacy module and the
     compat module move to the target module, and every renamed name is renamed.
     """
-    names = final_names(plan)
+    plan, names = resolved.plan, resolved.renamed
     tables = tuple(sorted(plan.tables, key=lambda t: t.old))
     if phase == "compat":
         moves = [
@@ -661,19 +642,6 @@ def section_for(name: str, table: str) -> str:
         if any(key in words for key in keys):
             return section
     return DEFAULT_SECTION
-
-
-@dataclass(frozen=True, slots=True)
-class Entity:
-    """Legacy classes that stand for one model: the survivor first."""
-
-    classes: tuple[ModelClass, ...]
-    name: str
-    table: str
-
-    @property
-    def survivor(self) -> ModelClass:
-        return self.classes[0]
 
 
 def model_classes(inventory: Inventory) -> list[ModelClass]:
@@ -1007,58 +975,6 @@ def _proposed_backrefs(
 
 def snake(name: str) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
-
-
-def kept_relationships(
-    entity: Entity, merges: tuple[MergeDecision, ...]
-) -> list[tuple[ModelClass, RelationshipSpec]]:
-    """The relationships of the unified class: the survivor's, plus each absorbed class's
-    that the survivor lacks (or that a choice takes from it)."""
-    choice = {
-        c.member: c.take_from
-        for m in merges
-        if m.survivor == entity.survivor.qualname
-        for c in m.choices
-    }
-    kept: dict[str, tuple[ModelClass, RelationshipSpec]] = {}
-    for cls in entity.classes:
-        for rel in cls.relationships:
-            if rel.attr not in kept or choice.get(rel.attr) == cls.qualname:
-                kept[rel.attr] = (cls, rel)
-    return list(kept.values())
-
-
-def backref_collisions(
-    entities: list[Entity],
-    final: dict[str, str],
-    merges: tuple[MergeDecision, ...],
-    renamed: dict[tuple[str, str], str] | None = None,
-) -> dict[tuple[str, str], list[tuple[str, str]]]:
-    """``(target class, backref) -> [(owner "module.Class", relationship attr), ...]`` for
-    every backref another relationship or member of the target already claims."""
-    by_name = {e.name: e for e in entities}
-    names = {c.name: e.name for e in entities for c in e.classes}
-    claims: dict[tuple[str, str], list[tuple[str, str]]] = {}
-    for entity in entities:
-        for cls, rel in kept_relationships(entity, merges):
-            target = names.get(rel.target.rpartition(".")[2])
-            backref = (renamed or {}).get((cls.qualname, rel.attr), rel.backref)
-            if backref and target:
-                claims.setdefault((target, backref), []).append((cls.qualname, rel.attr))
-    collisions: dict[tuple[str, str], list[tuple[str, str]]] = {}
-    for (target, backref), owners in claims.items():
-        members = _entity_members(by_name[target])
-        if len(owners) > 1 or backref in members:
-            collisions[(target, backref)] = owners if len(owners) > 1 else [("", ""), *owners]
-    return collisions
-
-
-def _entity_members(entity: Entity) -> set[str]:
-    return {
-        n
-        for c in entity.classes
-        for n in (*c.members, *(x.attr for x in c.columns), *(r.attr for r in c.relationships))
-    }
 
 
 # ---------------------------------------------------------------------------

@@ -15,6 +15,7 @@ Sections, in the order of the flow:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Literal
@@ -444,6 +445,78 @@ class Plan:
     tables: tuple[TableRename, ...] = ()
     backrefs: tuple[BackrefDecision, ...] = ()  # plan/build: backref renames the user decided
     legacy_paths: tuple[str, ...] = ()  # plan/build: the files picked with `plan --models`
+
+
+# ---------------------------------------------------------------------------
+# The resolved plan (resolve -> decisions, build, rewrite, verify, migrate)
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """Legacy classes that stand for one unified model: the survivor first."""
+
+    classes: tuple[ModelClass, ...]
+    name: str
+    table: str
+
+    @property
+    def survivor(self) -> ModelClass:
+        return self.classes[0]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TableMove:
+    """Legacy table ``legacy`` is unified table ``unified``; ``merged``: its rows join the
+    survivor's table (a merge's absorbed table) rather than the table being renamed."""
+
+    legacy: str
+    unified: str
+    merged: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CompatName:
+    """The compat module binds ``name`` (a name legacy ``module`` provided) to ``final``."""
+
+    module: str
+    name: str
+    final: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ResolvedPlan:
+    """What the plan means, worked out once from the plan and the inventory.
+
+    Every stage reads names and tables from here; none derives them on its own.
+    Mappings are read-only views.
+    """
+
+    plan: Plan
+    classes: Mapping[str, ModelClass]  # legacy qualname -> legacy class (placeholders left out)
+    final: Mapping[str, str]  # legacy qualname -> final class name (absorbed classes included)
+    renamed: Mapping[tuple[str, str], str]  # (legacy module, legacy name) -> new name, changes only
+    entities: tuple[Entity, ...]  # one per [[class]] entry, in plan order
+    table_moves: tuple[TableMove, ...]  # legacy table -> unified table, every table that changes
+    table_of: Mapping[str, str]  # final class name -> final table
+    column_types: Mapping[tuple[str, str], str]  # (final table, column) -> type to write
+    backrefs: Mapping[tuple[str, str], str]  # (legacy qualname, relationship) -> backref
+    local_names: Mapping[str, Mapping[str, str]]  # legacy module -> {name there -> final name}
+    module_aliases: Mapping[str, Mapping[str, str]]  # legacy module -> {bound name -> module}
+    compat: tuple[CompatName, ...]  # what each legacy module's exports mean in the unified module
+
+    @property
+    def tables(self) -> dict[str, str]:
+        """``legacy table -> unified table`` for every table that changes."""
+        return {m.legacy: m.unified for m in self.table_moves}
+
+    def names_in(self, module: str) -> Mapping[str, str]:
+        return self.local_names.get(module, {})
+
+    def final_in(self, legacy_module: str, name: str) -> str:
+        """The final name of ``legacy_module.name``."""
+        found = self.final.get(f"{legacy_module}.{name}")
+        return found or self.names_in(legacy_module).get(name, name)
 
 
 # ---------------------------------------------------------------------------

@@ -41,7 +41,7 @@ from unify.models import (
     Finding,
     FkInspection,
     ForeignKeyShape,
-    Plan,
+    ResolvedPlan,
     Rule,
     SchemaShape,
     ScratchKind,
@@ -130,7 +130,7 @@ def finding(rule: str, message: str, severity: Severity | None = None, **where: 
 
 def verify(
     repo: Path,
-    plan: Plan,
+    resolved: ResolvedPlan,
     database_url: URL,
     *,
     scratch: ScratchKind = "postgres",
@@ -138,6 +138,7 @@ def verify(
     samples: int = 5,
 ) -> VerifyResult:
     """Run the three stages against the restored database at ``database_url``."""
+    plan = resolved.plan
     db.ping(database_url)
     loaded = load_schema(repo, plan.target_module)
     masked = db.mask(database_url)
@@ -151,7 +152,9 @@ def verify(
         )
     with db.scratch_database(database_url.set(database="postgres"), "verify", scratch) as target:
         inspection = inspect_foreign_keys(loaded, target)
-    comparison = compare_database(database_url, loaded, plan, timeout=timeout, samples=samples)
+    comparison = compare_database(
+        database_url, loaded, resolved, timeout=timeout, samples=samples
+    )
     return VerifyResult(
         module=plan.target_module,
         database=masked,
@@ -490,22 +493,23 @@ class TableMap:
     absorbed: dict[str, tuple[str, ...]]  # unified survivor -> database tables merged into it
 
 
-def map_tables(schema: SchemaShape, plan: Plan, present: set[str]) -> TableMap:
-    """Pair unified tables with database tables through the plan's renames and merges.
+def map_tables(schema: SchemaShape, resolved: ResolvedPlan, present: set[str]) -> TableMap:
+    """Pair unified tables with database tables through the resolved plan's table moves.
 
     A renamed table whose new name the database also has is merged into it, like the
     absorbed tables of a merge.
     """
+    moves = resolved.table_moves
     to_db: dict[str, str] = {}
     for table in schema.tables:
-        olds = [r.old for r in plan.tables if r.new == table.name and r.old in present]
+        olds = [m.legacy for m in moves if m.unified == table.name and m.legacy in present]
         if table.name in present:
             to_db[table.name] = table.name
         elif olds:
             to_db[table.name] = olds[0]
     used = set(to_db.values())
-    merged = [(m.survivor_table, t) for m in plan.merges for t in m.absorbed_tables]
-    merged += [(r.new, r.old) for r in plan.tables]
+    merged = [(m.unified, m.legacy) for m in moves if m.merged]
+    merged += [(m.unified, m.legacy) for m in moves if not m.merged]
     absorbed: dict[str, tuple[str, ...]] = {}
     for survivor, name in merged:
         if survivor in to_db and name in present and name not in used:
@@ -518,13 +522,13 @@ def map_tables(schema: SchemaShape, plan: Plan, present: set[str]) -> TableMap:
 
 
 def compare_database(
-    url: URL, schema: SchemaShape, plan: Plan, *, timeout: float, samples: int
+    url: URL, schema: SchemaShape, resolved: ResolvedPlan, *, timeout: float, samples: int
 ) -> Comparison:
     """Schema diff and data checks, all inside one read-only transaction."""
     with db.read_only(url, timeout) as conn:
         reflected = sa.MetaData()
         reflected.reflect(conn)
-        tables = map_tables(schema, plan, set(reflected.tables))
+        tables = map_tables(schema, resolved, set(reflected.tables))
         findings = schema_drift(conn, schema, tables)
         findings += compare_foreign_keys(schema, reflected, tables)
         checks = data_checks(schema, reflected, tables, samples)

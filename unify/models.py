@@ -445,6 +445,7 @@ class Plan:
     tables: tuple[TableRename, ...] = ()
     backrefs: tuple[BackrefDecision, ...] = ()  # plan/build: backref renames the user decided
     legacy_paths: tuple[str, ...] = ()  # plan/build: the files picked with `plan --models`
+    sections: tuple[str, ...] = ()  # the unified module's sections, in order ([unify] sections)
 
 
 # ---------------------------------------------------------------------------
@@ -504,6 +505,7 @@ class ResolvedPlan:
     local_names: Mapping[str, Mapping[str, str]]  # legacy module -> {name there -> final name}
     module_aliases: Mapping[str, Mapping[str, str]]  # legacy module -> {bound name -> module}
     compat: tuple[CompatName, ...]  # what each legacy module's exports mean in the unified module
+    sections: tuple[str, ...]  # the plan's sections, or those its classes name, in first-use order
 
     @property
     def tables(self) -> dict[str, str]:

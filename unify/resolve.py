@@ -50,7 +50,14 @@ def resolve_plan(plan: Plan, inventory: Inventory) -> ResolvedPlan:
             {m: _frozen(a) for m, a in _module_aliases(inventory, set(plan.legacy_modules)).items()}
         ),
         compat=_compat_names(inventory, plan, local),
+        sections=plan_sections(plan),
     )
+
+
+def plan_sections(plan: Plan) -> tuple[str, ...]:
+    """The plan's own section list; without one, the sections its classes name, in the
+    order they first appear."""
+    return plan.sections or tuple(dict.fromkeys(d.section for d in plan.classes))
 
 
 K = TypeVar("K")

@@ -56,9 +56,9 @@ def test_proposal_for_the_example_follows_the_plan(example_inventory: Inventory)
     user_choices = next(m.choices for m in proposal.merges if m.survivor == "models.User")
     assert {c.member for c in user_choices} >= {"id", "email", "password_hash", "set_password"}
     sections = {c.name: c.section for c in proposal.classes}
-    assert sections["TimestampMixin"] == "Database initialisation"
-    assert sections["Organization"] == "Core entities"
-    assert sections["PhaseQuestionnaireResponse"] == "Questionnaires and surveys"
+    assert sections["TimestampMixin"] == proposal.sections[0]
+    assert sections["Organization"] == "unified_models"
+    assert sections["PhaseQuestionnaireResponse"] == "models"
 
 
 def test_the_bundled_decisions_file_loads() -> None:
@@ -79,6 +79,7 @@ BROKEN = """\
 target_module = "models"
 compat_module = "models"
 legacy_modules = ["models", "mvp_models"]
+sections = ["Shared bases", "Users"]
 colour = "blue"
 
 [[class]]
@@ -115,19 +116,17 @@ def test_load_plan_gathers_every_problem_with_its_line(tmp_path: Path) -> None:
     assert caught.value.problems == (
         "line 3: [unify]: compat_module must differ from target_module",
         "line 3: [unify]: compat_module must not be a legacy module",
-        "line 5: [unify]: unknown key 'colour' "
-        "(known: target_module, compat_module, legacy_modules, legacy_paths)",
-        "line 11: [[class]] #1: section 'Nowhere' is not one of 'Database initialisation', "
-        "'Core entities', 'User management', 'Assessment and results', "
-        "'Learning and qualification', 'Questionnaires and surveys'",
-        "line 13: [[class]] #2: missing key 'section'",
-        "line 15: [[class]] #2: name 'User' already used by [[class]] #1",
-        "line 16: [[class]] #2: table 'users' already used by [[class]] #1",
-        "line 19: [[merge]] #1: survivor models.Ghost has no [[class]] entry",
-        "line 20: [[merge]] #1: mvp_models.MVPUser is absorbed, so it must not have its own [[class]] entry",
-        "line 24: [[merge]] #1: choice 'email' takes from 'other.Module', which is not one of "
+        "line 6: [unify]: unknown key 'colour' "
+        "(known: target_module, compat_module, legacy_modules, legacy_paths, sections)",
+        "line 12: [[class]] #1: section 'Nowhere' is not one of 'Shared bases', 'Users'",
+        "line 14: [[class]] #2: missing key 'section'",
+        "line 16: [[class]] #2: name 'User' already used by [[class]] #1",
+        "line 17: [[class]] #2: table 'users' already used by [[class]] #1",
+        "line 20: [[merge]] #1: survivor models.Ghost has no [[class]] entry",
+        "line 21: [[merge]] #1: mvp_models.MVPUser is absorbed, so it must not have its own [[class]] entry",
+        "line 25: [[merge]] #1: choice 'email' takes from 'other.Module', which is not one of "
         "models.Ghost, mvp_models.MVPUser",
-        "line 29: [[column_type]] #1: type 'not a type!' is not a column type such as Integer or String(36)",
+        "line 30: [[column_type]] #1: type 'not a type!' is not a column type such as Integer or String(36)",
     )
     assert str(caught.value).startswith(f"{path}: 11 problem(s): line 3: ")
 

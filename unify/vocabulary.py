@@ -86,3 +86,55 @@ def singular(table: str) -> str:
     if table.endswith("s") and not table.endswith(("ss", "us", "is")) and len(table) > 2:
         return table[:-1]
     return table
+
+
+# --- version and legacy affixes ----------------------------------------------
+
+# words that mark a copy or a version of a name rather than another thing
+VERSION_WORDS = frozenset(
+    {
+        "new", "old", "legacy", "tmp", "temp", "backup", "bak", "copy", "orig", "original",
+        "deprecated", "obsolete", "unified", "draft", "archive", "archived", "prev", "previous",
+    }
+)  # fmt: skip
+_VERSION_TOKEN = re.compile(r"[Vv]?\d+")
+# CamelCase words: a version token (V2), an acronym before a word (MVP in MVPUser), a word
+_NAME_WORD = re.compile(r"[Vv]\d+(?![a-z])|[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+
+
+def is_version_word(word: str) -> bool:
+    """``V2``, ``2``, ``Old``, ``legacy``: a word that marks a version or a copy."""
+    return word.lower() in VERSION_WORDS or _VERSION_TOKEN.fullmatch(word) is not None
+
+
+def strip_affixes(name: str) -> tuple[tuple[str, str], ...]:
+    """``(name without the affix, affix)`` for each legacy or version affix of a class name:
+    a leading acronym (``MVPUser``, ``SECompetency``), a leading or trailing version word
+    (``LegacyUser``, ``UserV2``, ``OrderOld``).  Whether the rest names the same thing is
+    for the caller to judge (another class of that name, the same table, shared columns)."""
+    words = list(_NAME_WORD.finditer(name))
+    if len(words) < 2:
+        return ()
+    found: list[tuple[str, str]] = []
+    first, second, last = words[0], words[1], words[-1]
+    acronym = first.group().isupper() and len(first.group()) > 1 and second.group()[0].isupper()
+    if acronym or is_version_word(first.group()):
+        found.append((name[first.end() :].lstrip("_"), first.group()))
+    if is_version_word(last.group()):
+        found.append((name[: last.start()].rstrip("_"), last.group()))
+    return tuple((rest, affix) for rest, affix in found if is_identifier(rest) and rest[0].isalpha())
+
+
+def strip_table_affixes(table: str, affixes: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """``table`` without a leading or trailing ``_`` word that is a version word or one of
+    ``affixes`` (``legacy_users``, ``users_v2``; ``mvp_users`` with the affix ``MVP``)."""
+    words = table.split("_")
+    if len(words) < 2:
+        return ()
+    extra = {a.lower() for a in affixes}
+    found = []
+    if is_version_word(words[0]) or words[0].lower() in extra:
+        found.append("_".join(words[1:]))
+    if is_version_word(words[-1]) or words[-1].lower() in extra:
+        found.append("_".join(words[:-1]))
+    return tuple(t for t in found if t)

@@ -1,0 +1,168 @@
+"""Which legacy classes stand for one entity, which of them survives, and its name and table.
+
+Two classes are one entity when they have the same name, or name the same table (singular
+and plural aside), or when one is the other with a version or legacy affix (``MVPUser`` and
+``User``, ``LegacyUser`` and ``User``, ``UserV2`` and ``User``; their tables ``mvp_users``,
+``legacy_users``, ``users_v2`` and ``users``) and the two share a column.  No app's words:
+the affixes are those of ``vocabulary.strip_affixes``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from unify.models import Entity, Inventory, ModelClass
+from unify.vocabulary import last_part, singular, strip_affixes, strip_table_affixes
+
+
+def model_classes(inventory: Inventory) -> list[ModelClass]:
+    """Every real (non-placeholder) class of the model modules, in inventory order."""
+    return [c for m in inventory.modules for c in m.classes if not c.guarded]
+
+
+def table_key(table: str) -> str:
+    """The entity a table name stands for: its singular."""
+    return singular(table)
+
+
+def affixes_of(classes: Iterable[ModelClass]) -> tuple[str, ...]:
+    """The legacy affixes of the classes' names (``MVP`` for ``MVPUser``)."""
+    return tuple(affix for c in classes for _, affix in strip_affixes(c.name))
+
+
+def table_variants(table: str, affixes: tuple[str, ...] = ()) -> set[str]:
+    """The keys a table may stand for: itself, and without a version or legacy affix."""
+    return {table_key(t) for t in (table, *strip_table_affixes(table, affixes))}
+
+
+class _Groups:
+    """Union-find over class indexes."""
+
+    def __init__(self, size: int) -> None:
+        self.parent = list(range(size))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def join(self, i: int, j: int) -> None:
+        self.parent[self.find(i)] = self.find(j)
+
+
+def group_entities(inventory: Inventory) -> list[Entity]:
+    """Group legacy classes into entities (see the module docstring)."""
+    classes = model_classes(inventory)
+    groups = _Groups(len(classes))
+    _join_exact(classes, groups)
+    affixed = _join_affixed(classes, groups)
+    members: dict[int, list[ModelClass]] = {}
+    for index, cls in enumerate(classes):
+        members.setdefault(groups.find(index), []).append(cls)
+    fk_tables = fk_target_tables(inventory)
+    return [_entity(group, fk_tables, affixed) for group in members.values()]
+
+
+def _join_exact(classes: list[ModelClass], groups: _Groups) -> None:
+    """Same name, or the same explicit table (plural aside)."""
+    names = {c.name for c in classes}
+    tables = {c.name: c.table for c in classes}
+    seen: dict[tuple[str, str], int] = {}
+    for index, cls in enumerate(classes):
+        keys = [("name", cls.name)]
+        # a subclass naming its parent's own table extends that entity; another table is
+        # joined-table inheritance: a separate entity
+        parents = [last_part(b) for b in cls.bases if last_part(b) in names]
+        inherits = any(tables[p] != cls.table for p in parents)
+        if _has_own_table(cls) and not inherits:
+            keys.append(("table", table_key(cls.table or "")))
+        for key in keys:
+            if key in seen:
+                groups.join(index, seen[key])
+            seen.setdefault(key, index)
+
+
+def _has_own_table(cls: ModelClass) -> bool:
+    return bool(cls.table and cls.table_explicit and not (cls.abstract or cls.mixin))
+
+
+def _join_affixed(classes: list[ModelClass], groups: _Groups) -> dict[str, str]:
+    """A class whose name or table, without a legacy affix, is another class's, and that
+    shares a column with it.  Returns ``qualname -> name without the affix`` for the classes
+    joined by their name."""
+    by_name: dict[str, list[int]] = {}
+    by_table: dict[str, list[int]] = {}
+    for index, cls in enumerate(classes):
+        by_name.setdefault(cls.name, []).append(index)
+        if _has_own_table(cls):
+            by_table.setdefault(table_key(cls.table or ""), []).append(index)
+    stripped: dict[str, str] = {}
+    for index, cls in enumerate(classes):
+        if cls.abstract or cls.mixin:
+            continue
+        for rest, affix in strip_affixes(cls.name):
+            if _join_any(index, by_name.get(rest, []), classes, groups):
+                stripped[cls.qualname] = rest
+            if cls.table and cls.table_explicit:
+                for key in table_variants(cls.table, (affix,)) - {table_key(cls.table)}:
+                    _join_any(index, by_table.get(key, []), classes, groups)
+    return stripped
+
+
+def _join_any(index: int, others: list[int], classes: list[ModelClass], groups: _Groups) -> bool:
+    joined = False
+    for other in others:
+        if other != index and _share_a_column(classes[index], classes[other]):
+            groups.join(index, other)
+            joined = True
+    return joined
+
+
+def _share_a_column(one: ModelClass, other: ModelClass) -> bool:
+    def names(cls: ModelClass) -> set[str]:
+        return {c.name for c in cls.columns if not c.primary_key}
+
+    return bool(names(one) & names(other))
+
+
+def fk_target_tables(inventory: Inventory) -> set[str]:
+    """Every table a foreign key of the model modules points at."""
+    tables = {fk.target_table for c in model_classes(inventory) for fk in c.foreign_keys}
+    tables |= {
+        fk.target_table for m in inventory.modules for t in m.tables for fk in t.foreign_keys
+    }
+    return tables
+
+
+def entity_tables(entity: Entity, fk_tables: set[str]) -> set[str]:
+    """The spellings of the entity's table: its members' and the FK targets meaning it."""
+    table = entity.table or entity.survivor.table or ""
+    affixes = affixes_of(entity.classes)
+    members = {c.table for c in entity.classes if c.table}
+    return members | {t for t in fk_tables if table_key(table) in table_variants(t, affixes)}
+
+
+def _entity(members: list[ModelClass], fk_tables: set[str], stripped: dict[str, str]) -> Entity:
+    names = {c.name for c in members}
+    # a subclass extending another member's table never survives its parent
+    ordered = sorted(
+        members,
+        key=lambda c: (
+            any(last_part(b) in names for b in c.bases),
+            *_survivor_rank(c, stripped),
+        ),
+    )
+    survivor = ordered[0]
+    name = stripped.get(survivor.qualname, survivor.name)
+    entity = Entity(classes=tuple(ordered), name=name, table=survivor.table or "")
+    table = entity.table
+    if table and singular(table) != table and singular(table) in entity_tables(entity, fk_tables):
+        table = singular(table)
+    return Entity(classes=entity.classes, name=name, table=table)
+
+
+def _survivor_rank(cls: ModelClass, stripped: dict[str, str]) -> tuple[int, int]:
+    """A class without a legacy affix first, then the largest."""
+    size = len(cls.columns) + len(cls.relationships) + len(cls.members)
+    return (int(cls.qualname in stripped), -size)

@@ -74,7 +74,7 @@ def last_part(dotted: str) -> str:
 
 
 def snake_case(name: str) -> str:
-    """Flask-SQLAlchemy's default table name for a class name (``MVPUser`` -> ``mvp_user``)."""
+    """Flask-SQLAlchemy's default table name for a class name (``HTTPLog`` -> ``http_log``)."""
     return re.sub(r"((?<=[a-z0-9])[A-Z]|(?!^)[A-Z](?=[a-z]))", r"_\1", name).lower().lstrip("_")
 
 
@@ -98,7 +98,7 @@ VERSION_WORDS = frozenset(
     }
 )  # fmt: skip
 _VERSION_TOKEN = re.compile(r"[Vv]?\d+")
-# CamelCase words: a version token (V2), an acronym before a word (MVP in MVPUser), a word
+# CamelCase words: a version token (V2), an acronym before a word (ABC in ABCUser), a word
 _NAME_WORD = re.compile(r"[Vv]\d+(?![a-z])|[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
 
@@ -109,7 +109,7 @@ def is_version_word(word: str) -> bool:
 
 def strip_affixes(name: str) -> tuple[tuple[str, str], ...]:
     """``(name without the affix, affix)`` for each legacy or version affix of a class name:
-    a leading acronym (``MVPUser``, ``SECompetency``), a leading or trailing version word
+    a leading acronym (``ABCUser``, ``XYOrder``), a leading or trailing version word
     (``LegacyUser``, ``UserV2``, ``OrderOld``).  Whether the rest names the same thing is
     for the caller to judge (another class of that name, the same table, shared columns)."""
     words = list(_NAME_WORD.finditer(name))
@@ -127,7 +127,7 @@ def strip_affixes(name: str) -> tuple[tuple[str, str], ...]:
 
 def strip_table_affixes(table: str, affixes: tuple[str, ...] = ()) -> tuple[str, ...]:
     """``table`` without a leading or trailing ``_`` word that is a version word or one of
-    ``affixes`` (``legacy_users``, ``users_v2``; ``mvp_users`` with the affix ``MVP``)."""
+    ``affixes`` (``legacy_users``, ``users_v2``; ``abc_users`` with the affix ``ABC``)."""
     words = table.split("_")
     if len(words) < 2:
         return ()

@@ -1,8 +1,8 @@
 """Which legacy classes stand for one entity, which of them survives, and its name and table.
 
 Two classes are one entity when they have the same name, or name the same table (singular
-and plural aside), or when one is the other with a version or legacy affix (``MVPUser`` and
-``User``, ``LegacyUser`` and ``User``, ``UserV2`` and ``User``; their tables ``mvp_users``,
+and plural aside), or when one is the other with a version or legacy affix (``ABCUser`` and
+``User``, ``LegacyUser`` and ``User``, ``UserV2`` and ``User``; their tables ``abc_users``,
 ``legacy_users``, ``users_v2`` and ``users``) and the two share a column.  No app's words:
 the affixes are those of ``vocabulary.strip_affixes``.
 """
@@ -26,7 +26,7 @@ def table_key(table: str) -> str:
 
 
 def affixes_of(classes: Iterable[ModelClass]) -> tuple[str, ...]:
-    """The legacy affixes of the classes' names (``MVP`` for ``MVPUser``)."""
+    """The legacy affixes of the classes' names (``ABC`` for ``ABCUser``)."""
     return tuple(affix for c in classes for _, affix in strip_affixes(c.name))
 
 

@@ -247,8 +247,9 @@ def test_classes_land_in_their_sections(tmp_path: Path, section: str) -> None:
     result, plan = build(repo, proposed(repo))
     unified = result.files[0].text
     decision = next(c for c in plan.classes if c.name == section)
-    from unify.models import SECTIONS
+    from unify.resolve import plan_sections
 
+    SECTIONS = plan_sections(plan)
     title = f"# SECTION {SECTIONS.index(decision.section) + 1}: {decision.section.upper()}"
     assert unified.index(title) < unified.index(f"class {section}(")
 

@@ -23,7 +23,6 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from unify.errors import InputError
 from unify.models import (
-    SECTIONS,
     BuildResult,
     BuiltFile,
     Entity,
@@ -689,13 +688,15 @@ def _names_outside_lambdas(node: ast.AST) -> list[ast.Name]:
     return found
 
 
-def order_classes(built: list[ClassBuild]) -> tuple[list[ClassBuild], list[Finding]]:
+def order_classes(
+    built: list[ClassBuild], sections: tuple[str, ...]
+) -> tuple[list[ClassBuild], list[Finding]]:
     """Section order, and inside a section every class after the classes it uses while
     being defined; a use of a class of a later section is a finding."""
-    rank = {b.name: SECTIONS.index(b.section) for b in built}
+    rank = {b.name: sections.index(b.section) for b in built}
     ordered: list[ClassBuild] = []
     findings: list[Finding] = []
-    for index, section in enumerate(SECTIONS):
+    for index, section in enumerate(sections):
         members = [b for b in built if b.section == section]
         needs = {b.name: b.needs() & rank.keys() - {b.name} for b in members}
         for b in members:
@@ -1142,8 +1143,8 @@ def _banner(title: str) -> str:
     return f"{RULE}\n# {title}\n{RULE}"
 
 
-def _section_title(section: str) -> str:
-    return f"SECTION {SECTIONS.index(section) + 1}: {section.upper()}"
+def _section_title(section: str, sections: tuple[str, ...]) -> str:
+    return f"SECTION {sections.index(section) + 1}: {section.upper()}"
 
 
 def _chunk(code: str) -> str:
@@ -1164,20 +1165,21 @@ def render_unified(
     findings += import_clashes(legacies)
     parts = [_module_docstring(plan, legacies) + "\n\n" + render_imports(root, legacies)]
     parts += [_chunk(c) for lg in legacies.values() for c in map(lg.code, lg.preamble)]
-    parts.append(_banner(_section_title(SECTIONS[0])))
+    sections = naming.sections
+    parts.append(_banner(_section_title(sections[0], sections)))
     parts += _db_init(legacies)
     parts += bases
-    ordered, more = order_classes(built)
+    ordered, more = order_classes(built, sections)
     findings += more
-    parts += [b.code for b in ordered if b.section == SECTIONS[0]]
+    parts += [b.code for b in ordered if b.section == sections[0]]
     if helpers:
         parts += [_banner(HELPERS_TITLE.upper()), *helpers]
     placed: set[str] = set()
-    for section in SECTIONS[1:]:
+    for section in sections[1:]:
         members = [b for b in ordered if b.section == section]
         if not members:
             continue
-        parts.append(_banner(_section_title(section)))
+        parts.append(_banner(_section_title(section, sections)))
         for cls in members:
             for var in sorted(cls.uses_tables & tables.keys() - placed):
                 parts.append(tables[var])

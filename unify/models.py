@@ -382,16 +382,6 @@ class RenameMap:
 # Decisions (decisions -> build, rewrite_imports, verify_fks)
 # ---------------------------------------------------------------------------
 
-SECTIONS = (
-    "Database initialisation",
-    "Core entities",
-    "User management",
-    "Assessment and results",
-    "Learning and qualification",
-    "Questionnaires and surveys",
-)
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ClassDecision:
     """Where a legacy class ends up: ``source`` is ``module.Class``; ``name`` its final name."""

@@ -55,9 +55,9 @@ def resolve_plan(plan: Plan, inventory: Inventory) -> ResolvedPlan:
 
 
 def plan_sections(plan: Plan) -> tuple[str, ...]:
-    """The plan's own section list; without one, the sections its classes name, in the
-    order they first appear."""
-    return plan.sections or tuple(dict.fromkeys(d.section for d in plan.classes))
+    """The plan's own section list, then any other section its classes name (none in a
+    loaded plan, which is validated), in the order they first appear."""
+    return tuple(dict.fromkeys((*plan.sections, *(d.section for d in plan.classes))))
 
 
 K = TypeVar("K")

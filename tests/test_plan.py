@@ -14,7 +14,7 @@ from unify.analyze import analyze_repo
 from unify.decisions import load_plan, parse_plan, propose_plan, rename_map, render_plan_toml
 from unify.errors import InputError, PlanError
 from unify.models import Inventory, ModuleMove, Rename, TableRename
-from unify.resolve import resolve_plan
+from unify.resolve import plan_sections, resolve_plan
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "unify" / "examples" / "seqpt_legacy"
@@ -317,3 +317,76 @@ def test_a_choice_between_like_columns_shows_their_source(tmp_path: Path) -> Non
     (comment,) = [line for line in text.splitlines() if line.startswith("# ts: ")]
     assert "ts = Column(Integer, default=1)" in comment
     assert "ts = Column(Integer, default=2)" in comment
+
+
+def account(name: str, table: str, columns: str) -> str:
+    body = "".join(f"    {c} = Column(Integer)\n" for c in columns.split())
+    return (
+        f"class {name}(Base):\n    __tablename__ = '{table}'\n"
+        f"    id = Column(Integer, primary_key=True)\n{body}"
+    )
+
+
+HEAD = "from sqlalchemy import Column, Integer\nfrom base import Base\n"
+
+
+@pytest.mark.parametrize(
+    ("legacy", "table"),
+    [("UserV2", "users_v2"), ("LegacyUser", "users_legacy"), ("ABCUser", "abc_users")],
+)
+def test_a_class_with_a_version_or_legacy_affix_merges_into_its_original(
+    tmp_path: Path, legacy: str, table: str
+) -> None:
+    """No list of one app's prefixes: the affix is a version word or token, or a leading
+    acronym, and the two classes share a column; an affixed class sharing none stays apart."""
+    files = {
+        "base.py": BASE,
+        "models.py": HEAD + account("User", "users", "email age"),
+        "old.py": HEAD + account(legacy, table, "email nickname") + account("OldPrice", "p", "x"),
+        "prices.py": HEAD + account("Price", "prices", "amount"),
+    }
+    proposal = propose_plan(analyze_repo(write_files(tmp_path, files)))
+    assert [(m.survivor, m.absorbed) for m in proposal.merges] == [
+        ("models.User", (f"old.{legacy}",))
+    ]
+    assert TableRename(old=table, new="users") in proposal.tables
+    assert {c.name for c in proposal.classes} == {"User", "OldPrice", "Price"}
+
+
+def test_proposed_sections_come_from_the_app(tmp_path: Path) -> None:
+    """A first section for the shared bases, then one per legacy module in module order; a
+    subclass goes no earlier than its base's section."""
+    files = {
+        "base.py": BASE,
+        "a.py": HEAD + "from b import Parent\n"
+        "class Mixin:\n    stamp = Column(Integer)\n"
+        "class Child(Mixin, Parent):\n    __tablename__ = 'child'\n"
+        "    id = Column(Integer, primary_key=True)\n",
+        "b.py": HEAD + account("Parent", "parent", "kind"),
+    }
+    inventory = analyze_repo(write_files(tmp_path, files))
+    proposal = propose_plan(inventory)
+    first = proposal.sections[0]
+    assert proposal.sections == (first, "b")
+    assert {c.name: c.section for c in proposal.classes} == {
+        "Mixin": first,
+        "Parent": "b",
+        "Child": "b",
+    }
+    assert parse_plan(render_plan_toml(proposal, inventory), "p.toml").sections == (first, "b")
+
+
+def test_sections_are_free_without_a_list_and_checked_with_one() -> None:
+    text = (
+        '[unify]\ntarget_module = "models"\ncompat_module = "compat"\n'
+        'legacy_modules = ["models"]\n{sections}\n'
+        '[[class]]\nsource = "models.User"\nname = "User"\ntable = "users"\nsection = "People"\n'
+    )
+    assert parse_plan(text.format(sections="")).sections == ()
+    assert plan_sections(parse_plan(text.format(sections=""))) == ("People",)
+    with pytest.raises(PlanError) as caught:
+        parse_plan(text.format(sections='sections = ["Setup", "Setup"]'))
+    assert caught.value.problems == (
+        "line 5: [unify]: section 'Setup' listed twice",
+        "line 10: [[class]] #1: section 'People' is not one of 'Setup', 'Setup'",
+    )

@@ -36,7 +36,8 @@ def propose_plan(
     picked: bool = False,
 ) -> Plan:
     """A first plan: one entity per group of legacy classes, singular tables where plural and
-    singular compete, Integer keys where types disagree, legacy prefixes dropped.
+    singular compete, Integer keys where types disagree, version and legacy affixes dropped,
+    sections taken from the app's modules (``sections``).
 
     ``picked``: the inventory was restricted with ``--models``; the plan records the files
     (``legacy_paths``) so that the build analyses the same ones."""

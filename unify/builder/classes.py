@@ -18,7 +18,7 @@ from unify.builder.moving import MovedCodeRewriter, RewriteContext, drop_inner_l
 from unify.builder.nodes import code_of, fix_commas, is_docstring, same_code, statement_names
 from unify.builder.table_keys import table_statements
 from unify.models import Entity, Finding, ModelClass, ResolvedPlan, Rule, Severity
-from unify.vocabulary import TABLE_KEYS
+from unify.vocabulary import IDENTIFIER, TABLE_KEYS
 
 UNRESOLVED_MERGE_CONFLICT = Rule(
     name="unresolved-merge-conflict",
@@ -84,7 +84,7 @@ def build_class(
         body=nodes[survivor.qualname].body.with_changes(body=statements),
     )
     code = legacies[survivor.module].code(node)
-    uses = frozenset(re.findall(r"\bsecondary\s*=\s*([A-Za-z_][A-Za-z0-9_]*)", code))
+    uses = frozenset(re.findall(rf"\bsecondary\s*=\s*({IDENTIFIER.pattern})", code))
     return ClassBuild(
         name=decision_name, section=section, code=code, uses_tables=uses, findings=tuple(findings)
     )

@@ -4,7 +4,8 @@ In a subprocess, with the app's import roots on ``sys.path``: the unified module
 without importing any legacy module; ``configure_mappers()`` succeeds; every foreign key
 names an existing table and column of the same type; ``create_all`` succeeds on an
 in-memory SQLite; the compat module provides every legacy name.  Then ``unify analyze`` of
-the copy reports no error finding in the built modules.  Problems are findings (``S0xx``).
+the copy, run in this process (it only reads files), reports no error finding in the built
+modules.  Problems are findings (``S0xx``).
 """
 
 from __future__ import annotations
@@ -19,67 +20,87 @@ from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from unify.models import BuiltFile, Finding, Inventory, Plan, Rule, Severity
+from unify.analyze import analyze_repo
+from unify.errors import UnifyError
+from unify.models import BuiltFile, Finding, Inventory, Plan, Rule, Severity, rule_catalogue
 from unify.scan import list_repo_files
 
 TIMEOUT_SECONDS = 180
 
-# the self-check's rules, by the kind of check that finds them
-RULES: dict[str, Rule] = {
-    "import": Rule(
-        name="self-check-import",
-        code="S001",
-        severity=Severity.ERROR,
-        summary="the unified module does not import",
-    ),
-    "legacy-import": Rule(
-        name="self-check-legacy-import",
-        code="S002",
-        severity=Severity.ERROR,
-        summary="importing the unified module imports a legacy module",
-    ),
-    "mappers": Rule(
-        name="self-check-mappers",
-        code="S003",
-        severity=Severity.ERROR,
-        summary="configure_mappers() fails",
-    ),
-    "fk-target": Rule(
-        name="self-check-fk-target",
-        code="S004",
-        severity=Severity.ERROR,
-        summary="a foreign key names a missing table or column",
-    ),
-    "fk-type": Rule(
-        name="self-check-fk-type",
-        code="S005",
-        severity=Severity.ERROR,
-        summary="a foreign key column's type differs from the key it references",
-    ),
-    "create-all": Rule(
-        name="self-check-create-all",
-        code="S006",
-        severity=Severity.ERROR,
-        summary="create_all fails on SQLite",
-    ),
-    "compat": Rule(
-        name="self-check-compat",
-        code="S007",
-        severity=Severity.ERROR,
-        summary="the compat module does not provide a legacy name",
-    ),
-    "analyze": Rule(
-        name="self-check-analyze",
-        code="S008",
-        severity=Severity.ERROR,
-        summary="unify analyze reports an error in the built modules",
-    ),
-    "probe": Rule(
-        name="self-check-crashed",
-        code="S009",
-        severity=Severity.ERROR,
-        summary="the self-check itself could not run",
-    ),
+SELF_CHECK_IMPORT = Rule(
+    name="self-check-import",
+    code="S001",
+    severity=Severity.ERROR,
+    summary="the unified module does not import",
+)
+SELF_CHECK_LEGACY_IMPORT = Rule(
+    name="self-check-legacy-import",
+    code="S002",
+    severity=Severity.ERROR,
+    summary="importing the unified module imports a legacy module",
+)
+SELF_CHECK_MAPPERS = Rule(
+    name="self-check-mappers",
+    code="S003",
+    severity=Severity.ERROR,
+    summary="configure_mappers() fails",
+)
+SELF_CHECK_FK_TARGET = Rule(
+    name="self-check-fk-target",
+    code="S004",
+    severity=Severity.ERROR,
+    summary="a foreign key names a missing table or column",
+)
+SELF_CHECK_FK_TYPE = Rule(
+    name="self-check-fk-type",
+    code="S005",
+    severity=Severity.ERROR,
+    summary="a foreign key column's type differs from the key it references",
+)
+SELF_CHECK_CREATE_ALL = Rule(
+    name="self-check-create-all",
+    code="S006",
+    severity=Severity.ERROR,
+    summary="create_all fails on SQLite",
+)
+SELF_CHECK_COMPAT = Rule(
+    name="self-check-compat",
+    code="S007",
+    severity=Severity.ERROR,
+    summary="the compat module does not provide a legacy name",
+)
+SELF_CHECK_ANALYZE = Rule(
+    name="self-check-analyze",
+    code="S008",
+    severity=Severity.ERROR,
+    summary="unify analyze reports an error in the built modules",
+)
+SELF_CHECK_CRASHED = Rule(
+    name="self-check-crashed",
+    code="S009",
+    severity=Severity.ERROR,
+    summary="the self-check itself could not run",
+)
+RULES = rule_catalogue(
+    SELF_CHECK_IMPORT,
+    SELF_CHECK_LEGACY_IMPORT,
+    SELF_CHECK_MAPPERS,
+    SELF_CHECK_FK_TARGET,
+    SELF_CHECK_FK_TYPE,
+    SELF_CHECK_CREATE_ALL,
+    SELF_CHECK_COMPAT,
+    SELF_CHECK_ANALYZE,
+    SELF_CHECK_CRASHED,
+)
+# the probe reports each problem under one of these kinds
+PROBE_KINDS = {
+    "import": SELF_CHECK_IMPORT,
+    "legacy-import": SELF_CHECK_LEGACY_IMPORT,
+    "mappers": SELF_CHECK_MAPPERS,
+    "fk-target": SELF_CHECK_FK_TARGET,
+    "fk-type": SELF_CHECK_FK_TYPE,
+    "create-all": SELF_CHECK_CREATE_ALL,
+    "compat": SELF_CHECK_COMPAT,
 }
 
 # Runs in the subprocess: argv[1] is a JSON object (paths, target, compat, legacy, names).
@@ -213,13 +234,14 @@ def _probe(copy: Path, python: str, args: dict[str, Any], rel: str) -> list[Find
             check=False,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
-        return [_finding("probe", f"{type(exc).__name__}: {exc}", rel)]
+        return [_finding(SELF_CHECK_CRASHED, f"{type(exc).__name__}: {exc}", rel)]
     for line in proc.stdout.splitlines():
         if line.startswith("UNIFY-SELFCHECK "):
             problems = json.loads(line.removeprefix("UNIFY-SELFCHECK "))
-            return [_finding(p["kind"], _hinted(p["message"]), rel) for p in problems]
+            return [_finding(PROBE_KINDS[p["kind"]], _hinted(p["message"]), rel) for p in problems]
     tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
-    return [_finding("probe", f"the check process ended with {proc.returncode}: {tail}", rel)]
+    message = f"the check process ended with {proc.returncode}: {tail}"
+    return [_finding(SELF_CHECK_CRASHED, message, rel)]
 
 
 def _hinted(message: str) -> str:
@@ -231,39 +253,22 @@ def _hinted(message: str) -> str:
 
 
 def _analyze(copy: Path, unified: BuiltFile, compat: BuiltFile) -> list[Finding]:
-    command = [
-        sys.executable,
-        "-m",
-        "unify",
-        "analyze",
-        str(copy),
-        "--models",
-        unified.module,
-        "--format",
-        "json",
-    ]
+    """``unify analyze`` of the copy, the unified module as its model module: no error
+    finding in a built module."""
     try:
-        proc = subprocess.run(
-            command,
-            capture_output=True,
-            text=True,
-            timeout=TIMEOUT_SECONDS,
-            env=_env(),
-            check=False,
-        )
-        data = json.loads(proc.stdout)
-    except (OSError, subprocess.TimeoutExpired, json.JSONDecodeError) as exc:
-        return [_finding("probe", f"unify analyze did not run: {type(exc).__name__}", unified.rel)]
+        inventory = analyze_repo(copy, models=(unified.module,))
+    except (UnifyError, OSError) as exc:
+        message = f"unify analyze did not run: {type(exc).__name__}"
+        return [_finding(SELF_CHECK_CRASHED, message, unified.rel)]
     built = {unified.rel, compat.rel}
     return [
-        _finding("analyze", f"{f['code']} {f['rule']}: {f['message']}", f["path"], f.get("line"))
-        for f in data.get("findings", [])
-        if f.get("severity") == "error" and f.get("path") in built
+        _finding(SELF_CHECK_ANALYZE, f"{f.code} {f.rule}: {f.message}", f.path, f.line)
+        for f in inventory.findings
+        if f.severity is Severity.ERROR and f.path in built
     ]
 
 
-def _finding(kind: str, message: str, path: str | None, line: int | None = None) -> Finding:
-    rule = RULES[kind]
+def _finding(rule: Rule, message: str, path: str | None, line: int | None = None) -> Finding:
     return rule.finding(
         f"{rule.summary}: {message}",
         path=str(PurePosixPath(path)) if path else None,

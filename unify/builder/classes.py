@@ -1,0 +1,202 @@
+"""Moving one class, and merging the classes a merge absorbs into it.
+
+The survivor's body is moved as written (rewritten by the resolved plan); each absorbed
+class adds the members the survivor lacks, and a member both define differently takes the
+plan's choice or is a finding.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import libcst as cst
+
+from unify.builder.legacy import Legacy
+from unify.builder.moving import MovedCodeRewriter, RewriteContext, drop_inner_legacy_imports
+from unify.builder.nodes import code_of, fix_commas, is_docstring, same_code, statement_names
+from unify.builder.table_keys import table_statements
+from unify.models import Entity, Finding, ModelClass, ResolvedPlan, Rule, Severity
+from unify.vocabulary import IDENTIFIER, TABLE_KEYS
+
+UNRESOLVED_MERGE_CONFLICT = Rule(
+    name="unresolved-merge-conflict",
+    code="B001",
+    severity=Severity.ERROR,
+    summary="both sides of a merge define a member differently; name the winner under [merge.choices]",
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClassBuild:
+    """The moved class, as text, and what stopped or marked its merge."""
+
+    name: str
+    section: str
+    code: str
+    uses_tables: frozenset[str]  # Table variables named by ``secondary=``
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Member:
+    names: tuple[str, ...]
+    original: str  # code before rewriting (to compare)
+    node: cst.BaseStatement  # rewritten
+    source: str  # legacy qualname
+
+
+def build_class(
+    decision_name: str,
+    section: str,
+    entity: Entity,
+    legacies: Mapping[str, Legacy],
+    naming: ResolvedPlan,
+    choices: Mapping[str, str],
+) -> ClassBuild:
+    """Move the survivor, add each absorbed class's members, apply the choices."""
+    survivor = entity.survivor
+    findings: list[Finding] = []
+    nodes = {c.qualname: legacies[c.module].classes[c.name] for c in entity.classes}
+    contexts = {c.qualname: _class_context(c, naming) for c in entity.classes}
+    body = _members(
+        legacies[survivor.module], survivor, nodes[survivor.qualname], contexts[survivor.qualname]
+    )
+    inherited = _inherited_members(survivor, naming, legacies)
+    added: list[_Member] = []
+    for cls in entity.classes[1:]:
+        absorbed = _members(legacies[cls.module], cls, nodes[cls.qualname], contexts[cls.qualname])
+        new = _merge_members(body, inherited, absorbed, choices, findings, cls)
+        if new:
+            first = new[0]
+            comment = cst.EmptyLine(comment=cst.Comment(f"# --- merged from {cls.qualname} ---"))
+            new[0] = _Member(
+                first.names, first.original, _with_leading(first.node, comment), first.source
+            )
+            added += new
+    statements = table_statements(
+        [m.node for m in body] + [m.node for m in added], decision_name, entity, naming
+    )
+    node = nodes[survivor.qualname].with_changes(
+        name=cst.Name(decision_name),
+        bases=_merged_bases(entity, nodes, contexts),
+        body=nodes[survivor.qualname].body.with_changes(body=statements),
+    )
+    code = legacies[survivor.module].code(node)
+    uses = frozenset(re.findall(rf"\bsecondary\s*=\s*({IDENTIFIER.pattern})", code))
+    return ClassBuild(
+        name=decision_name, section=section, code=code, uses_tables=uses, findings=tuple(findings)
+    )
+
+
+def _members(
+    legacy: Legacy, cls: ModelClass, node: cst.ClassDef, context: RewriteContext
+) -> list[_Member]:
+    out: list[_Member] = []
+    for stmt in node.body.body:
+        rewritten = drop_inner_legacy_imports(legacy, stmt).visit(MovedCodeRewriter(context))
+        assert isinstance(rewritten, cst.BaseStatement)
+        out.append(
+            _Member(tuple(statement_names(stmt)), legacy.code(stmt), rewritten, cls.qualname)
+        )
+    return out
+
+
+def _class_context(cls: ModelClass, naming: ResolvedPlan) -> RewriteContext:
+    final = naming.final.get(cls.qualname, cls.name)
+    return RewriteContext(
+        naming=naming,
+        names=naming.names_in(cls.module),
+        owner=cls.qualname,
+        table=naming.table_of.get(final, cls.table or ""),
+        column_names={c.attr: c.name for c in cls.columns},
+        column_specs={c.attr: c.type for c in cls.columns},
+        column_types=naming.column_types,
+        model_names=frozenset(naming.table_of),
+        module_aliases=naming.module_aliases.get(cls.module, {}),
+    )
+
+
+def _inherited_members(
+    cls: ModelClass, naming: ResolvedPlan, legacies: Mapping[str, Legacy]
+) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for base in cls.bases:
+        simple = base.rpartition(".")[2]
+        for other in naming.classes.values():
+            if (
+                other.name == simple
+                and (other.mixin or other.abstract)
+                and other.module in legacies
+            ):
+                node = legacies[other.module].classes.get(other.name)
+                for stmt in node.body.body if node else ():
+                    for name in statement_names(stmt):
+                        found.setdefault(name, legacies[other.module].code(stmt))
+    return found
+
+
+def _merge_members(
+    body: list[_Member],
+    inherited: dict[str, str],
+    absorbed: list[_Member],
+    choices: Mapping[str, str],
+    findings: list[Finding],
+    cls: ModelClass,
+) -> list[_Member]:
+    """Fold one absorbed class into ``body`` (in place); return its new members."""
+    new: list[_Member] = []
+    for member in absorbed:
+        if not member.names or set(member.names) & TABLE_KEYS or is_docstring(member.node):
+            continue
+        name = member.names[0]
+        current = next((i for i, m in enumerate(body) if name in m.names), None)
+        existing = body[current].original if current is not None else inherited.get(name)
+        if existing is None:
+            new.append(member)
+        elif same_code(existing, member.original):
+            continue
+        elif choices.get(name) == cls.qualname:
+            if current is not None:
+                body[current] = member
+            else:
+                new.append(member)
+        elif not choices.get(name):
+            findings.append(_conflict_finding(cls, name))
+    return new
+
+
+def _conflict_finding(cls: ModelClass, member: str) -> Finding:
+    return UNRESOLVED_MERGE_CONFLICT.finding(
+        f"{member!r} is defined differently by {cls.qualname} and the class it merges into; "
+        f'decide under [merge.choices]: {member} = "<module.Class>"',
+        path=cls.path,
+        line=cls.line,
+        objects=(cls.qualname, member),
+    )
+
+
+def _with_leading(node: cst.BaseStatement, line: cst.EmptyLine) -> cst.BaseStatement:
+    if isinstance(node, cst.SimpleStatementLine | cst.FunctionDef | cst.ClassDef):
+        blank = cst.EmptyLine(indent=False)
+        return node.with_changes(leading_lines=[blank, line, *node.leading_lines])
+    return node
+
+
+def _merged_bases(
+    entity: Entity, nodes: dict[str, cst.ClassDef], contexts: dict[str, RewriteContext]
+) -> list[cst.Arg]:
+    survivor = nodes[entity.survivor.qualname]
+    bases = [b.visit(MovedCodeRewriter(contexts[entity.survivor.qualname])) for b in survivor.bases]
+    seen = {code_of(b.value) for b in bases if isinstance(b, cst.Arg)}
+    members = {c.name for c in entity.classes}  # a subclass absorbed by its parent
+    extra: list[cst.Arg] = []
+    for cls in entity.classes[1:]:
+        for base in nodes[cls.qualname].bases:
+            code = code_of(base.value)
+            if code not in seen and code.rpartition(".")[2] not in members:
+                seen.add(code)
+                extra.append(base.with_changes(comma=cst.MaybeSentinel.DEFAULT))
+    args = [b for b in bases if isinstance(b, cst.Arg)]
+    return fix_commas(extra + args) if extra else args

@@ -1,0 +1,111 @@
+"""The compat module (every name a legacy module provided, bound to its unified class) and
+the legacy stubs that re-export from it."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Collection
+
+from unify.models import Finding, Inventory, ModelModule, Plan, ResolvedPlan, Rule, Severity
+
+COMPAT_NAME_MISSING = Rule(
+    name="compat-name-missing",
+    code="B006",
+    severity=Severity.WARNING,
+    summary="a legacy name has no counterpart (removed glue); imports of it will break",
+)
+COMPAT_NAME_CLASH = Rule(
+    name="compat-name-clash",
+    code="B007",
+    severity=Severity.WARNING,
+    summary="one legacy name means two classes in two legacy modules; the compat module keeps the first",
+)
+
+
+def provided_names(text: str) -> set[str]:
+    """Top-level names a module's text binds."""
+    names: set[str] = set()
+    for node in ast.parse(text).body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names |= {t.id for t in targets if isinstance(t, ast.Name)}
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names |= {(a.asname or a.name).split(".")[0] for a in node.names if a.name != "*"}
+    return names
+
+
+def compat_names(
+    inventory: Inventory, naming: ResolvedPlan, unified: str
+) -> tuple[dict[str, str], list[Finding]]:
+    """``legacy name -> name in the unified module`` for every name a legacy module provided
+    that the unified module binds; the first legacy module's meaning wins."""
+    provided = provided_names(unified)
+    paths = {m.name: m.path for m in inventory.modules}
+    names: dict[str, str] = {}
+    findings: list[Finding] = []
+    for compat in naming.compat:
+        export, new, path = compat.name, compat.final, paths.get(compat.module)
+        if new not in provided:
+            if not export.startswith("_"):
+                findings.append(_missing_finding(compat.module, export, path))
+            continue
+        if names.get(export, new) != new:
+            findings.append(
+                COMPAT_NAME_CLASH.finding(
+                    f"{compat.module}.{export} means {new} but another legacy module's {export} means {names[export]}; the compat module keeps {names[export]}",
+                    path=path,
+                    severity=Severity.WARNING,
+                    objects=(export,),
+                )
+            )
+            continue
+        names.setdefault(export, new)
+    return names, findings
+
+
+def _missing_finding(module: str, export: str, path: str | None) -> Finding:
+    return COMPAT_NAME_MISSING.finding(
+        f"{module}.{export} has no counterpart in the unified module (legacy glue removed); imports of it will break",
+        path=path,
+        severity=Severity.WARNING,
+        objects=(export,),
+    )
+
+
+def render_compat(plan: Plan, names: dict[str, str]) -> str:
+    imported = sorted({new for new in names.values()} | {e for e, n in names.items() if e == n})
+    aliases = sorted((e, n) for e, n in names.items() if e != n)
+    lines = [
+        '"""Compatibility module (temporary): every name the legacy model modules provided.',
+        "",
+        "Built by `unify build`.  Old imports keep working through it during the migration;",
+        f"import from {plan.target_module} instead, and delete this module once nothing imports it.",
+        '"""',
+        "",
+        f"from {plan.target_module} import (  # noqa: F401",
+        *(f"    {n}," for n in imported),
+        ")",
+    ]
+    if aliases:
+        lines += ["", "# Legacy names of renamed or merged classes"]
+        lines += [f"{old} = {new}" for old, new in aliases]
+    return "\n".join(lines) + "\n"
+
+
+def render_stub(plan: Plan, module: ModelModule, names: Collection[str]) -> str:
+    kept = sorted(e for e in module.exports if e in names)
+    return "\n".join(
+        [
+            f'"""Legacy module {module.name}: a stub.  Its models now live in {plan.target_module}.',
+            "",
+            f"Import from {plan.target_module} instead; these names come from {plan.compat_module}.",
+            '"""',
+            "",
+            f"from {plan.compat_module} import (  # noqa: F401",
+            *(f"    {n}," for n in kept),
+            ")",
+            "",
+        ]
+    )

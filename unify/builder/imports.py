@@ -1,0 +1,138 @@
+"""The unified module's imports: the legacy modules' imports deduplicated and grouped
+(future, standard library, third party, local), and the names two modules bind differently."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import libcst as cst
+
+from unify.builder.legacy import Legacy
+from unify.builder.nodes import code_of
+from unify.models import Finding, ModelModule, Rule, Severity
+from unify.scan import describe_files, list_repo_files
+
+IMPORT_NAME_CLASH = Rule(
+    name="import-name-clash",
+    code="B008",
+    severity=Severity.ERROR,
+    summary="two legacy modules import different things under one name; rename one import",
+)
+
+
+@dataclass(slots=True)
+class _ImportSet:
+    plain: set[tuple[str, str | None]] = field(default_factory=set)  # import x [as y]
+    names: dict[str, set[tuple[str, str | None]]] = field(default_factory=dict)  # from x import
+
+    def add(self, node: cst.Import | cst.ImportFrom, owner: ModelModule) -> None:
+        if isinstance(node, cst.Import):
+            for alias in node.names:
+                self.plain.add((code_of(alias.name), _asname(alias)))
+            return
+        module = _from_module(node, owner)
+        bucket = self.names.setdefault(module, set())
+        if isinstance(node.names, cst.ImportStar):
+            bucket.add(("*", None))
+        else:
+            for alias in node.names:
+                bucket.add((code_of(alias.name), _asname(alias)))
+
+
+def render_imports(root: Path, legacies: Mapping[str, Legacy]) -> str:
+    imports = _ImportSet()
+    for legacy in legacies.values():
+        for stmt in legacy.imports:
+            for small in stmt.body:
+                if isinstance(small, cst.Import | cst.ImportFrom):
+                    imports.add(small, legacy.module)
+    local = _local_tops(root)
+    groups: dict[int, list[tuple[int, str, str]]] = {}
+    for module, asname in imports.plain:
+        line = f"import {module}" + (f" as {asname}" if asname else "")
+        groups.setdefault(_group(module, local), []).append((0, module, line))
+    for module, names in imports.names.items():
+        listed = sorted(f"{n} as {a}" if a else n for n, a in names)
+        line = f"from {module} import " + ", ".join(listed)
+        if len(line) > 99:
+            line = f"from {module} import (\n" + "".join(f"    {n},\n" for n in listed) + ")"
+        groups.setdefault(_group(module, local), []).append((1, module, line))
+    blocks = ["\n".join(line for _, _, line in sorted(groups[g])) for g in sorted(groups)]
+    return "\n\n".join(blocks)
+
+
+def _from_module(node: cst.ImportFrom, owner: ModelModule) -> str:
+    """The absolute module a ``from`` import of ``owner`` names: the unified module lives
+    elsewhere, so ``from .. import db`` must become ``from pkg import db``."""
+    name = code_of(node.module) if node.module else ""
+    level = len(node.relative)
+    if not level:
+        return name
+    package = owner.name.split(".")
+    if not owner.path.endswith("__init__.py"):
+        package = package[:-1]
+    if level - 1 >= len(package):
+        return "." * level + name  # above the import root: keep it as written
+    base = package[: len(package) - (level - 1)]
+    return ".".join([*base, name] if name else base)
+
+
+def _asname(alias: cst.ImportAlias) -> str | None:
+    if alias.asname is None:
+        return None
+    return code_of(alias.asname.name)
+
+
+def _group(module: str, local: set[str]) -> int:
+    top = module.split(".")[0]
+    if module == "__future__":
+        return 0
+    if module.startswith(".") or top in local:
+        return 3
+    if top in sys.stdlib_module_names:
+        return 1
+    return 2
+
+
+def _local_tops(root: Path) -> set[str]:
+    files = describe_files(root, list_repo_files(root).python)
+    return {f.module.split(".")[0] for f in files}
+
+
+def import_clashes(legacies: Mapping[str, Legacy]) -> list[Finding]:
+    """Names two legacy modules bind to different things by import (``apidef`` from two
+    modules): one namespace cannot hold both, so the user must rename one import."""
+    bound: dict[str, dict[str, str]] = {}  # name -> {what it means -> legacy module}
+    for legacy in legacies.values():
+        for stmt in legacy.imports:
+            for small in stmt.body:
+                for name, meaning in _bindings(small, legacy.module):
+                    bound.setdefault(name, {}).setdefault(meaning, legacy.module.name)
+    return [
+        IMPORT_NAME_CLASH.finding(
+            f"{name!r} is bound to "
+            + " and ".join(f"{m} (in {where})" for m, where in sorted(meanings.items()))
+            + "; rename one of these imports in its legacy module before building",
+            objects=(name,),
+        )
+        for name, meanings in sorted(bound.items())
+        if len(meanings) > 1
+    ]
+
+
+def _bindings(node: cst.BaseSmallStatement, owner: ModelModule) -> list[tuple[str, str]]:
+    if isinstance(node, cst.Import):
+        return [
+            (
+                _asname(a) or code_of(a.name).split(".")[0],
+                code_of(a.name) if _asname(a) else code_of(a.name).split(".")[0],
+            )
+            for a in node.names
+        ]
+    if isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
+        module = _from_module(node, owner)
+        return [(_asname(a) or code_of(a.name), f"{module}.{code_of(a.name)}") for a in node.names]
+    return []

@@ -297,6 +297,11 @@ def bench_data_checks(server: URL, scale: float, runs: int, workdir: Path) -> li
             ),
             Side("every unify data check, one Python process", [*unify, "all"]),
             Side("the whole `unify verify` CLI process", cli),
+            Side("floor: `psql` start-up and connect (`SELECT 1`)", [*psql_cmd, "-c", "SELECT 1"]),
+            Side(
+                "floor: the unify process without a check (start-up, load, connect, reflect)",
+                [*unify, "none"],
+            ),
         ]
         warm = [_warm_up(side.cmd, env) for side in sides]
         timings = interleaved_timings([side.cmd for side in sides], runs, env=env)
@@ -347,7 +352,20 @@ def _data_section(
         f"values, lengths, NOT NULL, UNIQUE, FK consistency joins), {all_rows} rows flagged.",
         "- The whole `unify verify` process adds the scratch database (create_all and FK "
         "inspection) and alembic's schema diff to the data checks.",
+        _net_line(timings),
     ]
+
+
+def _net_line(timings: list[list[Timing]]) -> str:
+    """The queries alone: each side's median less the median of its floor process."""
+    walls = [statistics.median(t.wall for t in runs) for runs in timings]
+    psql_net, unify_net = walls[0] - walls[4], walls[1] - walls[5]
+    return (
+        f"- Fixed cost of each side (median of its floor process): psql {walls[4]:.2f}s, unify "
+        f"{walls[5]:.2f}s. Less that, the anti-joins took {psql_net:.2f}s and unify's "
+        f"orphaned-rows checks {unify_net:.2f}s: {unify_net / psql_net:.2f}x (a difference of "
+        "medians, rougher than the whole-process ratio above)."
+    )
 
 
 TIMING_HEADERS = (

@@ -79,8 +79,10 @@ def verify(
     )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Comparison:
+    """What the read-only comparison found, and how much it compared."""
+
     findings: tuple[Finding, ...]
     tables_compared: int
     checks_run: int

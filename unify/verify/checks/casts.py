@@ -58,7 +58,9 @@ def _uncastable(
         "fix or clear them: {count} row(s)"
     )
     sql = counted(rows, sample, samples)
-    return [Check(UNCASTABLE_VALUES, db_table.name, column, sql, text)]
+    return [
+        Check(rule=UNCASTABLE_VALUES, table=db_table.name, column=column, sql=sql, message=text)
+    ]
 
 
 FAMILY = CheckFamily(rules=(UNCASTABLE_VALUES,), make=uncastable_checks)

@@ -61,7 +61,13 @@ def _disagreeing(
         f"{child.name}.{name} disagrees with {parent.name}.{name} of the row its "
         f"{','.join(fk.columns)} points to (FK {fk.line}); the rows belong to someone else: {{count}} row(s)"
     )
-    return Check(FK_INCONSISTENT, child.name, name, counted(rows, sample, samples), text)
+    return Check(
+        rule=FK_INCONSISTENT,
+        table=child.name,
+        column=name,
+        sql=counted(rows, sample, samples),
+        message=text,
+    )
 
 
 def correlated_columns(

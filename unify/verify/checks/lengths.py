@@ -51,7 +51,7 @@ def _too_long(
     sample = f"{key_text(db_table, 't')} || ': ' || {expr} || ' chars'"
     text = f"{db_table.name}.{column}: values longer than {limit} characters will not fit {target}; shorten them or widen the column: {{count}} row(s)"
     sql = counted(rows, sample, samples)
-    return [Check(VALUE_TOO_LONG, db_table.name, column, sql, text)]
+    return [Check(rule=VALUE_TOO_LONG, table=db_table.name, column=column, sql=sql, message=text)]
 
 
 FAMILY = CheckFamily(rules=(VALUE_TOO_LONG,), make=length_checks)

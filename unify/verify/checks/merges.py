@@ -69,7 +69,7 @@ def _collision(
         f"keeps UNIQUE; rename or merge these accounts first: {{count}} row(s)"
     )
     sql = counted(rows, sample, samples)
-    return [Check(MERGE_COLLISION, absorbed.name, name, sql, text)]
+    return [Check(rule=MERGE_COLLISION, table=absorbed.name, column=name, sql=sql, message=text)]
 
 
 FAMILY = CheckFamily(rules=(MERGE_COLLISION,), make=merge_checks)

@@ -41,7 +41,7 @@ def _nulls(db_table: sa.Table, column: str, samples: int) -> Check:
         "fill them or keep the column nullable: {count} row(s)"
     )
     sql = counted(rows, key_text(db_table, "t"), samples)
-    return Check(NOT_NULL_VIOLATION, db_table.name, column, sql, text)
+    return Check(rule=NOT_NULL_VIOLATION, table=db_table.name, column=column, sql=sql, message=text)
 
 
 FAMILY = CheckFamily(rules=(NOT_NULL_VIOLATION,), make=not_null_checks)

@@ -44,7 +44,9 @@ def _orphans(fk: ForeignKeyShape, join: FkJoin, samples: int) -> Check:
         f"(FK {fk.line}); delete or repoint them: {{count}} row(s)"
     )
     sql = counted(rows, sample, samples)
-    return Check(ORPHANED_ROWS, child.name, ",".join(fk.columns), sql, text)
+    return Check(
+        rule=ORPHANED_ROWS, table=child.name, column=",".join(fk.columns), sql=sql, message=text
+    )
 
 
 FAMILY = CheckFamily(rules=(ORPHANED_ROWS,), make=orphan_checks)

@@ -24,7 +24,7 @@ _PREPARER = postgresql.psycopg2.dialect().identifier_preparer  # type: ignore[no
 QUOTE = _PREPARER.quote
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Check:
     """One SQL query returning ``(count, samples[])`` and the finding it makes when count > 0."""
 
@@ -35,7 +35,7 @@ class Check:
     message: str  # ends with the count, filled in with ``{count}``
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Columns:
     """The column types of both sides (unified, by unified table; reflected from the database)
     and the table map between them."""
@@ -141,7 +141,7 @@ def converted(
     return out
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FkJoin:
     """A foreign key's child (alias ``c``) and parent (alias ``p``) tables in the database and
     the SQL joining them, both sides cast to the parent key's unified type."""
@@ -172,4 +172,6 @@ def fk_join(fk: ForeignKeyShape, cols: Columns, child: sa.Table | None = None) -
         if value.guard is not None or child.c[column].nullable:
             nonnull.append(f"{value.value} IS NOT NULL")
         on.append(f"{key.value} = {value.value}")
-    return FkJoin(child, parent, " AND ".join(nonnull or ["TRUE"]), " AND ".join(on))
+    return FkJoin(
+        child=child, parent=parent, nonnull=" AND ".join(nonnull or ["TRUE"]), on=" AND ".join(on)
+    )

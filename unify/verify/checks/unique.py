@@ -50,7 +50,7 @@ def _duplicates(
     )
     name = ",".join(columns)
     text = f"{db_table.name}.{name} is UNIQUE in the unified schema but has duplicates; resolve them first: {{count}} row(s)"
-    return [Check(UNIQUE_VIOLATION, db_table.name, name, sql, text)]
+    return [Check(rule=UNIQUE_VIOLATION, table=db_table.name, column=name, sql=sql, message=text)]
 
 
 def _enforced(db_table: sa.Table, columns: Sequence[str]) -> bool:

@@ -122,7 +122,8 @@ def render(pairs: Sequence[Pair], runs: int, bytecode: bool) -> list[str]:
         *machine_lines(machine),
         f"- Load average after the runs: {load}",
         f"- Runs: {runs} rounds after one warm-up round; {cache}",
-        f"- Reference: `{' '.join(REFERENCE[1:])}` run just before each command, every round",
+        f'- Reference: `python -c "{REFERENCE[2]}"` run just before each command, every round',
+        "- Commands: `python -m unify ...` (the interpreter of this run)",
         f"- Target: median(unify) / median(reference) <= {TARGET}",
     ]
     rows = [

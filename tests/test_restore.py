@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pgtools import admin, libpq, run_cli, unify_databases
+from clihelp import run_unify
+from pgtools import admin, libpq, unify_databases
 from sqlalchemy.engine import URL
 
 from unify import db
@@ -79,7 +80,7 @@ def newer_server_dump(plain: Path, dest: Path) -> Path:
 def test_restore_into_a_new_database(
     server: URL, dumps: dict[str, Path], new_name: str, fmt: str
 ) -> None:
-    proc = run_cli("restore", str(dumps[fmt]), "--database-url", libpq(server), "--name", new_name)
+    proc = run_unify("restore", str(dumps[fmt]), "--database-url", libpq(server), "--name", new_name)
     assert proc.returncode == 0, proc.stderr
     url = db.parse_url(proc.stdout.strip())
     assert url.database == f"unify_{new_name}"
@@ -93,7 +94,7 @@ def test_restore_tolerates_what_newer_servers_emit(
     server: URL, dumps: dict[str, Path], new_name: str, tmp_path: Path
 ) -> None:
     dump = newer_server_dump(dumps["plain"], tmp_path / "pg17.sql")
-    proc = run_cli("restore", str(dump), "--database-url", libpq(server), "--name", new_name)
+    proc = run_unify("restore", str(dump), "--database-url", libpq(server), "--name", new_name)
     assert proc.returncode == 0, proc.stderr
     skipped = [ln for ln in proc.stderr.splitlines() if ln.startswith("skipped ")]
     assert "skipped unknown setting: SET transaction_timeout = 0;" in skipped
@@ -135,7 +136,7 @@ def test_archive_newer_than_pg_restore_is_one_line(
     dump = tmp_path / "pg17.dump"
     dump.write_bytes(bytes(data))
     before = databases(server)
-    proc = run_cli("restore", str(dump), "--database-url", libpq(server), "--name", new_name)
+    proc = run_unify("restore", str(dump), "--database-url", libpq(server), "--name", new_name)
     assert proc.returncode == 2
     assert proc.stdout == ""
     assert proc.stderr.strip() == (
@@ -152,7 +153,7 @@ def test_failed_restore_drops_the_half_restored_database(
     dump = tmp_path / "broken.sql"
     dump.write_text("CREATE TABLE kept (id integer);\nINSERT INTO missing_table VALUES (1);\n")
     before = databases(server)
-    proc = run_cli("restore", str(dump), "--database-url", libpq(server), "--name", new_name)
+    proc = run_unify("restore", str(dump), "--database-url", libpq(server), "--name", new_name)
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1
@@ -163,11 +164,11 @@ def test_failed_restore_drops_the_half_restored_database(
 def test_never_restores_into_an_existing_database(
     server: URL, dumps: dict[str, Path], new_name: str
 ) -> None:
-    first = run_cli(
+    first = run_unify(
         "restore", str(dumps["plain"]), "--database-url", libpq(server), "--name", new_name
     )
     assert first.returncode == 0, first.stderr
-    second = run_cli(
+    second = run_unify(
         "restore", str(dumps["plain"]), "--database-url", libpq(server), "--name", new_name
     )
     assert second.returncode == 2
@@ -177,7 +178,7 @@ def test_never_restores_into_an_existing_database(
 
 
 def test_password_is_masked_in_errors(dumps: dict[str, Path]) -> None:
-    proc = run_cli(
+    proc = run_unify(
         "restore",
         str(dumps["plain"]),
         "--database-url",
@@ -192,7 +193,7 @@ def test_password_is_masked_in_errors(dumps: dict[str, Path]) -> None:
 def test_not_a_dump_is_an_input_error(server: URL, tmp_path: Path) -> None:
     junk = tmp_path / "junk.bin"
     junk.write_bytes(b"\x00\x01\x02binary")
-    proc = run_cli("restore", str(junk), "--database-url", libpq(server))
+    proc = run_unify("restore", str(junk), "--database-url", libpq(server))
     assert proc.returncode == 2
     assert (
         proc.stderr.strip()
@@ -203,7 +204,7 @@ def test_not_a_dump_is_an_input_error(server: URL, tmp_path: Path) -> None:
 def test_container_without_docker_is_one_line(server: URL, dumps: dict[str, Path]) -> None:
     if db.docker_available():
         pytest.skip("a Docker engine is running here")
-    proc = run_cli("restore", str(dumps["custom"]), "--database-url", libpq(server), "--container")
+    proc = run_unify("restore", str(dumps["custom"]), "--database-url", libpq(server), "--container")
     assert proc.returncode == 2
     assert (
         proc.stderr.strip()
@@ -212,7 +213,7 @@ def test_container_without_docker_is_one_line(server: URL, dumps: dict[str, Path
 
 
 def test_bad_name_is_refused(server: URL, dumps: dict[str, Path]) -> None:
-    proc = run_cli(
+    proc = run_unify(
         "restore", str(dumps["plain"]), "--database-url", libpq(server), "--name", "Drop Table"
     )
     assert proc.returncode == 2

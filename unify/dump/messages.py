@@ -1,0 +1,61 @@
+"""What psql and pg_restore said, in the user's words: their dump and its line.
+
+psql names the temporary file unify fed it (``psql:/tmp/x.sql:661: ERROR: ...``) and the
+last line of the failing statement; the user needs the dump's line of that statement's
+start, or of the COPY row that failed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from unify.dump.filter import FilteredScript
+from unify.dump.script import split_script
+
+PSQL_ERROR_RE = re.compile(r"^psql:(?P<file>.*):(?P<line>\d+): (?:ERROR|FATAL):\s+(?P<msg>.*)$")
+CONTEXT_RE = re.compile(r"^CONTEXT:\s+(?P<context>.*)$")
+COPY_ROW_RE = re.compile(r"^COPY \S+, line (\d+)")
+TOOL_PREFIX_RE = re.compile(r"^(?:psql|pg_restore):\s+(?:error:\s+)?")
+SERVER_PREFIX_RE = re.compile(r"^(?:could not execute query:\s+)?(?:ERROR|FATAL):\s+")
+TRUNCATED_HINTS = ("end of file", "too short", "unexpected end", "did not find magic")
+
+
+def psql_failure(stderr: str, temp_file: str, script: FilteredScript, text: str, label: str) -> str:
+    """``label:line: message (context)`` for psql's first error, located in the dump."""
+    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
+    for index, line in enumerate(lines):
+        found = PSQL_ERROR_RE.match(line)
+        if found is None or found.group("file") != temp_file:
+            continue
+        context = next(
+            (m.group("context") for ln in lines[index + 1 :] if (m := CONTEXT_RE.match(ln))), ""
+        )
+        where = _dump_line(text, script.dump_line(int(found.group("line"))), context)
+        suffix = f" ({context})" if context else ""
+        return f"{label}:{where}: {found.group('msg')}{suffix}"
+    return first_error(stderr)
+
+
+def _dump_line(text: str, line: int, context: str) -> int:
+    """The line of the statement holding ``line``, or of the COPY row the context names."""
+    for piece in split_script(text):
+        if piece.end_line < line:
+            continue
+        row = COPY_ROW_RE.match(context)
+        if piece.kind == "copy-data" and row:
+            return piece.line + int(row.group(1)) - 1
+        return piece.line if piece.line <= line else line
+    return line
+
+
+def first_error(stderr: str) -> str:
+    """The first error line of a tool's stderr, without the tool's own prefixes."""
+    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
+    errors = [ln for ln in lines if "ERROR" in ln or "FATAL" in ln or "error" in ln]
+    line = next(iter(errors or lines), "unknown error")
+    return SERVER_PREFIX_RE.sub("", TOOL_PREFIX_RE.sub("", line))
+
+
+def is_truncated(stderr: str) -> bool:
+    """True when pg_restore stopped because the archive ends early."""
+    return any(hint in stderr for hint in TRUNCATED_HINTS)

@@ -14,6 +14,7 @@ from sqlalchemy.engine import URL
 
 from unify import db
 from unify.dump.filter import ServerFacts, filter_plain_sql
+from unify.dump.script import split_script
 
 pytestmark = pytest.mark.postgres
 
@@ -482,3 +483,38 @@ def test_custom_archive_says_owners_and_privileges_are_skipped(
     ]
     url = db.parse_url(proc.stdout.strip())
     assert execute(url, "SELECT count(*) FROM t") == [2]
+
+
+def test_splitter_ends_statements_where_psql_does() -> None:
+    text = (
+        "-- a comment; not a statement\n"
+        "SELECT $tag$ ; $$ ; $tag$, $1, a$b$c;\n"
+        "SELECT E'it\\'s ; ', 'it''s ; ', \"a;\"\"b\";\n"
+        "/* outer /* inner ; */ still ; */ SELECT 1;\n"
+        "CREATE FUNCTION f(a integer) RETURNS integer LANGUAGE sql\n"
+        "BEGIN ATOMIC\n  SELECT CASE WHEN a > 0 THEN a ELSE 0 END;\n  SELECT a;\nEND;\n"
+        "CREATE RULE r AS ON INSERT TO t DO INSTEAD (SELECT 1; SELECT 2);\n"
+        "COPY t (a) FROM stdin;\n\\.\n"
+        "COPY t (a) FROM stdin;\r\n1;2\r\n\\.\r\n"
+        "\\unrestrict KEY\n"
+        "SELECT 'cut ; here\n"
+    )
+    pieces = [(p.kind, text[p.start : p.end], p.complete) for p in split_script(text)]
+    assert pieces == [
+        ("statement", "SELECT $tag$ ; $$ ; $tag$, $1, a$b$c;", True),
+        ("statement", "SELECT E'it\\'s ; ', 'it''s ; ', \"a;\"\"b\";", True),
+        ("statement", "SELECT 1;", True),
+        (
+            "statement",
+            "CREATE FUNCTION f(a integer) RETURNS integer LANGUAGE sql\nBEGIN ATOMIC\n"
+            "  SELECT CASE WHEN a > 0 THEN a ELSE 0 END;\n  SELECT a;\nEND;",
+            True,
+        ),
+        ("statement", "CREATE RULE r AS ON INSERT TO t DO INSTEAD (SELECT 1; SELECT 2);", True),
+        ("statement", "COPY t (a) FROM stdin;", True),
+        ("copy-data", "\\.", True),
+        ("statement", "COPY t (a) FROM stdin;", True),
+        ("copy-data", "1;2\r\n\\.\r", True),
+        ("meta", "\\unrestrict KEY", True),
+        ("statement", "SELECT 'cut ; here\n", False),
+    ]

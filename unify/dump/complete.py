@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from unify.dump.script import Piece
+from unify.dump.script import LineCounter, Piece
 from unify.errors import InputError
 
 TRAILER = "-- PostgreSQL database dump complete"
@@ -26,14 +26,15 @@ def checked(pieces: Iterator[Piece], text: str, dump: str) -> Iterator[Piece]:
     if not text.strip():
         raise InputError(f"{dump}: the file is empty: nothing to restore ({AGAIN})")
     open_keys: dict[str, int] = {}
+    lines = LineCounter(text)
     trailer = False
     previous: Piece | None = None
     end = 0
     for piece in pieces:
         trailer = trailer or text.find(TRAILER, end, piece.start) >= 0
-        _track_restrict(piece, text, open_keys)
+        _track_restrict(piece, text, open_keys, lines)
         if not piece.complete:
-            raise InputError(_incomplete(piece, previous, text, dump))
+            raise InputError(_incomplete(piece, previous, text, dump, lines))
         previous, end = piece, piece.end
         yield piece
     trailer = trailer or text.find(TRAILER, end) >= 0
@@ -51,26 +52,29 @@ def checked(pieces: Iterator[Piece], text: str, dump: str) -> Iterator[Piece]:
         )
 
 
-def _track_restrict(piece: Piece, text: str, open_keys: dict[str, int]) -> None:
+def _track_restrict(piece: Piece, text: str, open_keys: dict[str, int], lines: LineCounter) -> None:
     if piece.kind != "meta":
         return
     found = RESTRICT_RE.match(text, piece.start, piece.end)
     if found is None:
         return
     if found.group(1) == "restrict":
-        open_keys.setdefault(found.group(2), piece.line)
+        open_keys.setdefault(found.group(2), lines.at(piece.start))
     else:
         open_keys.pop(found.group(2), None)
 
 
-def _incomplete(piece: Piece, previous: Piece | None, text: str, dump: str) -> str:
+def _incomplete(
+    piece: Piece, previous: Piece | None, text: str, dump: str, lines: LineCounter
+) -> str:
     if piece.kind == "copy-data" and previous is not None:
         table = COPY_TABLE_RE.match(text, previous.start, previous.end)
         name = table.group(1) if table else "COPY"
         return (
-            f'{dump}:{previous.line}: COPY {name} has no end marker "\\." '
+            f'{dump}:{lines.at(previous.start)}: COPY {name} has no end marker "\\." '
             f"(the dump is truncated; {AGAIN})"
         )
     return (
-        f"{dump}:{piece.line}: the dump ends inside this statement (the dump is truncated; {AGAIN})"
+        f"{dump}:{lines.at(piece.start)}: the dump ends inside this statement "
+        f"(the dump is truncated; {AGAIN})"
     )

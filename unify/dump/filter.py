@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from unify.dump.script import Piece, split_script
+from unify.dump.script import LineCounter, Piece, split_script
 
 SETTING = "unknown setting"
 META = "psql meta-command"
@@ -40,6 +40,7 @@ TOKEN_RE = re.compile(
 ALWAYS_ROLES = frozenset({"public", "current_user", "current_role", "session_user"})
 GRANTEES_END = frozenset({"WITH", "GRANTED", "CASCADE", "RESTRICT", ";"})
 SHOWN_CHARS = 200
+STATEMENT_HEADS = frozenset("ACDGRSacdgrs\\")  # what a skipped piece may start with
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,15 +94,16 @@ def filter_plain_sql(
     skipped: list[Skipped] = []
     breaks: list[tuple[int, int]] = []
     pos = removed = 0
+    lines = LineCounter(text)
     for piece in split_script(text) if pieces is None else pieces:
-        found = skip_reason(piece, text, facts)
+        found = skip_reason(piece, text, facts, lines)
         if found is None:
             continue
         skipped.append(found)
         start, end, whole = _whole_lines(text, piece)
         parts.append(text[pos:start])
         if whole:
-            breaks.append((piece.line - removed, removed + text.count("\n", start, end)))
+            breaks.append((found.line - removed, removed + text.count("\n", start, end)))
             removed = breaks[-1][1]
         else:  # shares its line with a kept statement: keep the line count
             parts.append("\n" * text.count("\n", start, end))
@@ -120,9 +122,9 @@ def _whole_lines(text: str, piece: Piece) -> tuple[int, int, bool]:
     return line_start, line_end, True
 
 
-def skip_reason(piece: Piece, text: str, facts: ServerFacts) -> Skipped | None:
+def skip_reason(piece: Piece, text: str, facts: ServerFacts, lines: LineCounter) -> Skipped | None:
     """Why ``piece`` must be left out on this server, or None to keep it."""
-    if piece.kind == "copy-data":
+    if piece.kind == "copy-data" or text[piece.start] not in STATEMENT_HEADS:
         return None
     body = text[piece.start : piece.end]
     if piece.kind == "meta":
@@ -130,12 +132,13 @@ def skip_reason(piece: Piece, text: str, facts: ServerFacts) -> Skipped | None:
         if meta is None:
             return None
         shown = f"\\{meta.group(1)} (key not shown)" if meta.group(1) in HIDDEN_KEY_META else body
-        return Skipped(kind=META, reason=META, line=piece.line, statement=shown)
+        return Skipped(kind=META, reason=META, line=lines.at(piece.start), statement=shown)
     kind_reason = _statement_reason(body, facts)
     if kind_reason is None:
         return None
     kind, reason = kind_reason
-    return Skipped(kind=kind, reason=reason, line=piece.line, statement=_shown(body))
+    line = lines.at(piece.start)
+    return Skipped(kind=kind, reason=reason, line=line, statement=_shown(body))
 
 
 def _statement_reason(body: str, facts: ServerFacts) -> tuple[str, str] | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from unify.dump.filter import FilteredScript
-from unify.dump.script import split_script
+from unify.dump.script import LineCounter, split_script
 
 PSQL_ERROR_RE = re.compile(r"^psql:(?P<file>.*):(?P<line>\d+): (?:ERROR|FATAL):\s+(?P<msg>.*)$")
 CONTEXT_RE = re.compile(r"^CONTEXT:\s+(?P<context>.*)$")
@@ -38,13 +38,15 @@ def psql_failure(stderr: str, temp_file: str, script: FilteredScript, text: str,
 
 def _dump_line(text: str, line: int, context: str) -> int:
     """The line of the statement holding ``line``, or of the COPY row the context names."""
+    lines = LineCounter(text)
     for piece in split_script(text):
-        if piece.end_line < line:
+        first = lines.at(piece.start)
+        if lines.at(max(piece.start, piece.end - 1)) < line:
             continue
         row = COPY_ROW_RE.match(context)
         if piece.kind == "copy-data" and row:
-            return piece.line + int(row.group(1)) - 1
-        return piece.line if piece.line <= line else line
+            return first + int(row.group(1)) - 1
+        return min(first, line)
     return line
 
 

@@ -26,6 +26,12 @@ IDENT_END_RE = re.compile(r'[^"]*(?:""[^"]*)*"')
 ROUTINE_RE = re.compile(r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:FUNCTION|PROCEDURE)\b", re.I)
 COPY_STDIN_RE = re.compile(r"COPY\b[^;]*?\bFROM\s+stdin\b", re.I)
 NON_STANDARD_RE = re.compile(r"SET\s+standard_conforming_strings\s*(?:=|TO)\s*'?off\b", re.I)
+# A statement with no comment, dollar quote, backslash or ``;`` inside parentheses, matched
+# in one step (an unrolled loop: every alternative starts with its own character).
+_PLAIN = r"[^;'\"$/\-\\()]"
+_QUOTED = r"'[^'\\]*'|\"[^\"]*\"|-(?!-)|/(?!\*)"
+_PARENS = rf"\({_PLAIN}*(?:(?:{_QUOTED}){_PLAIN}*)*\)"
+SIMPLE_STATEMENT_RE = re.compile(rf"{_PLAIN}*(?:(?:{_QUOTED}|{_PARENS}){_PLAIN}*)*;")
 IDENT_CHAR_RE = re.compile(r"[\w$\x80-\U0010ffff]")
 
 
@@ -33,40 +39,36 @@ IDENT_CHAR_RE = re.compile(r"[\w$\x80-\U0010ffff]")
 class Piece:
     """One statement, meta-command or block of COPY data: ``text[start:end]``.
 
-    ``line`` and ``end_line`` are 1-based lines of the script; ``complete`` is false when
-    the script ends inside the piece (a statement without ``;``, a COPY without ``\\.``).
+    ``complete`` is false when the script ends inside the piece (a statement without ``;``,
+    a COPY without ``\\.``).  Line numbers come from a ``LineCounter`` when needed.
     """
 
     kind: PieceKind
     start: int
     end: int
-    line: int
-    end_line: int
     complete: bool = True
 
 
 def split_script(text: str) -> Iterator[Piece]:
     """The pieces of ``text`` in order (see the module docstring)."""
-    lines = _LineCounter(text)
     standard_strings = True
     pos = _skip_gap(text, 0)
     while pos < len(text):
         if text.startswith("\\", pos):
             end = _line_end(text, pos)
-            yield _piece("meta", pos, end, lines, complete=True)
+            yield Piece(kind="meta", start=pos, end=end)
         else:
             end, complete = _statement_end(text, pos, standard_strings)
-            yield _piece("statement", pos, end, lines, complete=complete)
-            head = text[pos : min(end, pos + 4000)]
-            if NON_STANDARD_RE.match(head):
+            yield Piece(kind="statement", start=pos, end=end, complete=complete)
+            if text[pos] in "Ss" and NON_STANDARD_RE.match(text, pos, end):
                 standard_strings = False
-            if complete and COPY_STDIN_RE.match(head):
+            if complete and text[pos] in "Cc" and COPY_STDIN_RE.match(text, pos, end):
                 data = _line_end(text, end) + 1
                 if data > len(text):
-                    yield _piece("copy-data", len(text), len(text), lines, complete=False)
+                    yield Piece(kind="copy-data", start=len(text), end=len(text), complete=False)
                     break
                 end, complete = _copy_end(text, data)
-                yield _piece("copy-data", data, end, lines, complete=complete)
+                yield Piece(kind="copy-data", start=data, end=end, complete=complete)
         pos = _skip_gap(text, end)
 
 
@@ -80,20 +82,8 @@ def _skip_gap(text: str, pos: int) -> int:
         pos = len(text) if end < 0 else end
 
 
-def _piece(kind: PieceKind, start: int, end: int, lines: _LineCounter, *, complete: bool) -> Piece:
-    first = lines.at(start)
-    return Piece(
-        kind=kind,
-        start=start,
-        end=end,
-        line=first,
-        end_line=lines.at(max(start, end - 1)),
-        complete=complete,
-    )
-
-
-class _LineCounter:
-    """Line numbers of increasing offsets, counted once (linear in the text)."""
+class LineCounter:
+    """1-based line numbers of (mostly) increasing offsets, counted once (linear)."""
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -128,6 +118,9 @@ def _copy_end(text: str, data: int) -> tuple[int, bool]:
 def _statement_end(text: str, pos: int, standard_strings: bool) -> tuple[int, bool]:
     """Offset just past the ``;`` that ends the statement at ``pos`` (psql's rules)."""
     routine = ROUTINE_RE.match(text, pos) is not None
+    simple = None if routine else SIMPLE_STATEMENT_RE.match(text, pos)
+    if simple is not None:
+        return simple.end(), True
     special = FUNCTION_SPECIAL_RE if routine else SPECIAL_RE
     depth = begin_depth = 0
     while True:

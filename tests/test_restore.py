@@ -320,6 +320,21 @@ def test_truncated_custom_archive_is_refused(
     )
 
 
+def test_custom_archive_truncated_in_its_data_is_one_line(
+    server: URL, dumps: dict[str, Path], new_name: str, tmp_path: Path
+) -> None:
+    """pg_restore can list it (the table of contents is whole); the restore then stops."""
+    data = dumps["custom"].read_bytes()
+    dump = tmp_path / "cut.dump"
+    dump.write_bytes(data[:-200])
+    assert subprocess.run(["pg_restore", "--list", str(dump)], capture_output=True).returncode == 0
+    assert refused(server, dump, new_name) == (
+        f"error: {dump}: pg_restore cannot read this custom-format archive (could not read "
+        "from input file: end of file): it is truncated or damaged (dump the database again); "
+        f"the new database unify_{new_name} was dropped"
+    )
+
+
 # ---------------------------------------------------------------------------
 # Errors name the user's dump and its line
 # ---------------------------------------------------------------------------

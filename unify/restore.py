@@ -49,6 +49,26 @@ class PlainScript:
     text: str
     filtered: FilteredScript
 
+    def skipped(self) -> tuple[str, ...]:
+        return tuple(f"{s.reason}: {s.statement}" for s in self.filtered.skipped)
+
+    def counts(self) -> tuple[tuple[str, int], ...]:
+        return self.filtered.counts()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Archive:
+    """A custom-format archive the local pg_restore can list (``toc``: its ``--list``)."""
+
+    path: Path
+    toc: str
+
+    def skipped(self) -> tuple[str, ...]:
+        return archive_skips(self.toc)
+
+    def counts(self) -> tuple[tuple[str, int], ...]:
+        return ()
+
 
 def restore_dump(
     dump: Path, server: URL, name: str | None = None, container: bool = False
@@ -65,34 +85,33 @@ def restore_dump(
         raise DatabaseError(
             "--container needs a running Docker engine; dump again with -Fp instead"
         )
-    script = None
-    if fmt == "custom" and not container:
-        toc = check_archive(dump)
-    else:
-        script = prepare_script(dump, fmt, server_facts(server))
+    source: Archive | PlainScript = (
+        prepare_archive(dump)
+        if fmt == "custom" and not container
+        else prepare_script(dump, fmt, server_facts(server))
+    )
     database = db.checked_name(name) if name else db.new_name(f"restored_{dump.stem}")
     target = db.create_database(server, database)
     try:
-        if script is None:
-            run_pg_restore(dump, target, database)
+        if isinstance(source, Archive):
+            run_pg_restore(source.path, target, database)
         else:
-            run_psql(script, target, database)
+            run_psql(source, target, database)
     except BaseException:
         db.drop_database(server, database)
         raise
-    counts: tuple[tuple[str, int], ...] = ()
-    if script is None:
-        skipped = archive_skips(toc)
-    else:
-        skipped = tuple(f"{s.reason}: {s.statement}" for s in script.filtered.skipped)
-        counts = script.filtered.counts()
     return RestoreResult(
         database=database,
         url=db.mask(target),
         dump_format=fmt,
-        skipped=skipped,
-        skipped_counts=counts,
+        skipped=source.skipped(),
+        skipped_counts=source.counts(),
     )
+
+
+def prepare_archive(dump: Path) -> Archive:
+    """The archive, once the local pg_restore has listed it."""
+    return Archive(path=dump, toc=check_archive(dump))
 
 
 def prepare_script(dump: Path, fmt: DumpFormat, facts: ServerFacts) -> PlainScript:

@@ -239,13 +239,14 @@ def run_psql(script: PlainScript, target: URL, database: str) -> None:
     if proc.returncode != 0:
         err = proc.stderr.decode("utf-8", "replace")
         located = messages.psql_failure(err, fh.name, script.filtered, script.text, script.label)
-        if located.startswith(script.label):
-            raise DatabaseError(f"{located} {_stopped(database)}")
-        raise DatabaseError(f"restore into {db.mask(target)} failed: {located}")
+        if located is None:
+            failure = messages.first_error(err)
+            raise DatabaseError(f"restore into {db.mask(target)} failed: {failure}")
+        raise DatabaseError(f"{located} {_stopped(database)}")
 
 
-def _stopped(database: str) -> str:
-    return f"(the restore stopped there; the new database {database} was dropped)"
+def _stopped(database: str, where: str = " there") -> str:
+    return f"(the restore stopped{where}; the new database {database} was dropped)"
 
 
 def run_pg_restore(dump: Path, target: URL, database: str) -> None:
@@ -257,7 +258,7 @@ def run_pg_restore(dump: Path, target: URL, database: str) -> None:
         err = proc.stderr.decode("utf-8", "replace")
         if messages.is_truncated(err):
             raise InputError(f"{_unreadable(dump, err)}; the new database {database} was dropped")
-        raise DatabaseError(f"{dump}: {messages.first_error(err)} {_stopped(database)}")
+        raise DatabaseError(f"{dump}: {messages.first_error(err)} {_stopped(database, '')}")
 
 
 def archive_skips(toc: str) -> tuple[str, ...]:

@@ -12,7 +12,9 @@ import re
 from unify.dump.filter import FilteredScript
 from unify.dump.script import LineCounter, split_script
 
-PSQL_ERROR_RE = re.compile(r"^psql:(?P<file>.*):(?P<line>\d+): (?:ERROR|FATAL):\s+(?P<msg>.*)$")
+PSQL_ERROR_RE = re.compile(
+    r"^psql:(?P<file>.*):(?P<line>\d+): (?:ERROR|FATAL|error):\s+(?P<msg>.*)$"
+)
 CONTEXT_RE = re.compile(r"^CONTEXT:\s+(?P<context>.*)$")
 COPY_ROW_RE = re.compile(r"^COPY \S+, line (\d+)")
 TOOL_PREFIX_RE = re.compile(r"^(?:psql|pg_restore):\s+(?:error:\s+)?")
@@ -20,8 +22,11 @@ SERVER_PREFIX_RE = re.compile(r"^(?:could not execute query:\s+)?(?:ERROR|FATAL)
 TRUNCATED_HINTS = ("end of file", "too short", "unexpected end", "did not find magic")
 
 
-def psql_failure(stderr: str, temp_file: str, script: FilteredScript, text: str, label: str) -> str:
-    """``label:line: message (context)`` for psql's first error, located in the dump."""
+def psql_failure(
+    stderr: str, temp_file: str, script: FilteredScript, text: str, label: str
+) -> str | None:
+    """``label:line: message (context)`` for psql's first error in ``temp_file``, located
+    in the dump; None when psql failed elsewhere (e.g. it could not connect)."""
     lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
     for index, line in enumerate(lines):
         found = PSQL_ERROR_RE.match(line)
@@ -33,7 +38,7 @@ def psql_failure(stderr: str, temp_file: str, script: FilteredScript, text: str,
         where = _dump_line(text, script.dump_line(int(found.group("line"))), context)
         suffix = f" ({context})" if context else ""
         return f"{label}:{where}: {found.group('msg')}{suffix}"
-    return first_error(stderr)
+    return None
 
 
 def _dump_line(text: str, line: int, context: str) -> int:

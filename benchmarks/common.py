@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -82,29 +81,33 @@ class Timing:
     wall: float
     cpu: float
     code: int
+    max_rss_kib: int = 0  # peak resident set size of the process (ru_maxrss, KiB on Linux)
 
 
 def run_timed(
     cmd: Sequence[str], cwd: Path | None = None, env: Mapping[str, str] | None = None
 ) -> Timing:
-    """Run ``cmd`` once, output discarded; exit codes other than 0 and 1 raise."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    """Run ``cmd`` once, output discarded; exit codes other than 0 and 1 raise.  CPU time
+    and peak memory are the process's own (``os.wait4``), not summed over earlier children."""
     start = time.perf_counter()
-    proc = subprocess.run(
+    proc = subprocess.Popen(
         list(cmd),
         cwd=cwd,
         env=None if env is None else dict(env),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
-        check=False,
     )
+    assert proc.stderr is not None
+    stderr = proc.stderr.read()
+    proc.stderr.close()
+    _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode not in (0, 1):
-        tail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no stderr"]
+        tail = stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no stderr"]
         raise BenchmarkError(f"{' '.join(cmd)} exited {proc.returncode}: {tail[0]}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return Timing(wall=wall, cpu=cpu, code=proc.returncode)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Timing(wall=wall, cpu=cpu, code=proc.returncode, max_rss_kib=usage.ru_maxrss)
 
 
 def time_once(

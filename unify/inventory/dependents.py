@@ -43,8 +43,8 @@ def scan_dependents(graph: ModuleGraph, found: ModelSet, model_paths: set[str]) 
     uses: list[AttributeUse] = []
     attributes: list[ModuleAttribute] = []
     for outline in graph.outlines.values():
-        if not mentions.search(outline.text):
-            continue
+        if outline.text is not None and not mentions.search(outline.text):
+            continue  # (a file without kept text names what it imports: see ``outline``)
         found_here = [
             i for i in _file_imports(graph, outline, targets) if _worth(i, model_paths, names)
         ]
@@ -155,7 +155,7 @@ def _from_import(
 
 
 def _with_star_names(
-    graph: ModuleGraph, outline: Outline, imp: ImportRecord, used: set[str]
+    graph: ModuleGraph, outline: Outline, imp: ImportRecord, used: frozenset[str]
 ) -> ImportRecord:
     """A star import takes the names the file uses and the module provides."""
     if imp.form != "from-star":

@@ -5,12 +5,13 @@ depth, as a frozen ``Outline`` that holds no syntax tree."""
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from unify.inventory.classes import RawClass, read_class
 from unify.inventory.exprs import decorators, dotted, last, string, string_list, target_names
 from unify.inventory.parse import ParsedFile
+from unify.inventory.references import NO_REFERENCES, References, read_references
 from unify.inventory.tables import read_table
 from unify.models import SourceFile, TableDef
 from unify.vocabulary import TABLE_CALLS
@@ -82,7 +83,9 @@ class Outline:
     """What a file provides at its top level, and the imports it makes anywhere."""
 
     source: SourceFile
-    text: str
+    # the text, kept only where a later pass may search it: files with classes (possible
+    # model modules) or with ``from . import x`` (a package import that does not name it)
+    text: str | None
     classes: dict[str, TopClass]
     functions: dict[str, tuple[int, int]]  # name -> (line, end line)
     assigns: dict[str, TopAssign]
@@ -94,17 +97,35 @@ class Outline:
     dynamic_getattr: bool
     statements: tuple[ImportStatement, ...]
     dynamic: tuple[DynamicCall, ...]
+    has_filter_by: bool = False  # the text shows ``filter_by``
+    dotted_heads: frozenset[str] = frozenset()  # names of ``heads`` the text shows as ``name.``
+    references: References = NO_REFERENCES
 
 
-def outline_file(parsed: ParsedFile) -> Outline:
+# whether ``from <level><written> import`` in a file names a repository module
+Resolves = Callable[[SourceFile, str, int], bool]
+
+
+def outline_file(parsed: ParsedFile, resolves: Resolves) -> Outline:
     draft = _Draft(parsed.source)
     for node, ctx in _top_statements(parsed.tree.body, ()):
         draft.note(node, ctx)
     text = parsed.text
     dynamic = _dynamic_calls(parsed.tree) if "import_module" in text or "__import__" in text else ()
+    statements = _import_statements(parsed.tree.body)
+    heads, star = _heads(parsed.source, statements, resolves)
+    heads |= draft.classes.keys()
+    dotted_heads = frozenset(h for h in heads if f"{h}." in text)
+    has_filter_by = "filter_by" in text
+    references = (
+        read_references(parsed.tree, heads, star=star)
+        if star or has_filter_by or dotted_heads
+        else NO_REFERENCES
+    )
+    keep = draft.classes or any(s.is_from and s.level and not s.module for s in statements)
     return Outline(
         source=parsed.source,
-        text=text,
+        text=text if keep else None,
         classes=draft.classes,
         functions=draft.functions,
         assigns=draft.assigns,
@@ -114,9 +135,33 @@ def outline_file(parsed: ParsedFile) -> Outline:
         tables=tuple(draft.tables),
         all_names=draft.all_names,
         dynamic_getattr=draft.dynamic_getattr,
-        statements=tuple(_import_statements(parsed.tree.body)),
+        statements=tuple(statements),
         dynamic=tuple(dynamic),
+        has_filter_by=has_filter_by,
+        dotted_heads=dotted_heads,
+        references=references,
     )
+
+
+def _heads(
+    source: SourceFile, statements: list[ImportStatement], resolves: Resolves
+) -> tuple[set[str], bool]:
+    """Names the file binds by imports of repository modules (``import a.b`` binds
+    ``a.b``), and whether it star-imports anything."""
+    heads: set[str] = set()
+    star = False
+    for stmt in statements:
+        if not stmt.is_from:
+            heads.update(a or n for n, a in stmt.names if resolves(source, n, 0))
+            continue
+        module = stmt.module or ""
+        hit = resolves(source, module, stmt.level)
+        for name, asname in stmt.names:
+            if name == "*":
+                star = True
+            elif hit or resolves(source, f"{module}.{name}" if module else name, stmt.level):
+                heads.add(asname or name)
+    return heads, star
 
 
 def _top_statements(

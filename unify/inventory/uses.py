@@ -1,19 +1,18 @@
 """Attribute uses in a file that imports a model: ``Model.attr``, ``filter_by(attr=...)`` on a
 query of a model, and ``module.Name`` where ``module`` is bound to a model module.
 
-The outline keeps no tree: a file whose text shows a use can occur is parsed again here,
-walked once, and let go."""
+The outline keeps no tree: the candidate references were read while the file was parsed
+(:mod:`unify.inventory.references`); here they meet the scope."""
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from unify.inventory.bases import ModelSet
-from unify.inventory.exprs import dotted, last
 from unify.inventory.graph import ModuleGraph, name_status
 from unify.inventory.outline import Outline
+from unify.inventory.references import AttributeRead, Candidate, FilterByCall
 from unify.models import AttributeUse, ImportRecord, ModuleAttribute
 
 
@@ -99,88 +98,58 @@ def _module_classes(graph: ModuleGraph, found: ModelSet, outline: Outline) -> di
 @dataclass(slots=True)
 class Walked:
     uses: list[AttributeUse] = field(default_factory=list)
-    names: set[str] = field(default_factory=set)
+    names: frozenset[str] = frozenset()
     refs: list[tuple[int, str, str]] = field(default_factory=list)  # (line, via, name)
 
 
 def walk_uses(outline: Outline, scope: Scope, *, star: bool) -> Walked:
-    """One walk over the file's tree: names used (for star imports), ``Model.attr``,
-    ``filter_by(...)`` on a query of a model, and ``module.Name`` where ``module`` is bound
-    to a model module.  Skipped (and the file not parsed again) when the text shows none of
-    these can occur."""
+    """The file's references matched against its scope: ``Model.attr``, ``filter_by(...)``
+    on a query of a model, ``module.Name`` where ``module`` is bound to a model module, and
+    the names used (for star imports).  Nothing when the text shows none can occur."""
     out = Walked()
-    text = outline.text
     locals_ = (*scope.classes, *scope.module_names)
-    if not star and "filter_by" not in text and not any(f"{n}." in text for n in locals_):
+    if (
+        not star
+        and not outline.has_filter_by
+        and not any(n in outline.dotted_heads for n in locals_)
+    ):
         return out
     rel = outline.source.rel
-    for node in _nodes(ast.parse(text, filename=rel)):
-        kind = node.__class__
-        if kind is ast.Name:
-            out.names.add(node.id)  # type: ignore[attr-defined]
-        elif kind is ast.Attribute:
-            _note_attribute(out, rel, node, scope)  # type: ignore[arg-type]
-        elif kind is ast.Call:
-            func = node.func  # type: ignore[attr-defined]
-            if func.__class__ is ast.Attribute and func.attr == "filter_by":
-                out.uses += _filter_by_uses(rel, node, scope)  # type: ignore[arg-type]
-    return out
-
-
-def _note_attribute(out: Walked, rel: str, node: ast.Attribute, scope: Scope) -> None:
-    if node.ctx.__class__ is not ast.Load:
-        return
-    hit = _model_of(node.value, scope)
-    if hit is not None:
-        use = AttributeUse(path=rel, line=node.lineno, model=hit[0], attr=node.attr, via=hit[1])
-        out.uses.append(use)
-    elif scope.module_names:
-        value = node.value
-        if value.__class__ is ast.Name:
-            via: str | None = value.id
+    out.names = outline.references.names
+    for event in outline.references.events:
+        if isinstance(event, AttributeRead):
+            _note_attribute(out, rel, event, scope)
         else:
-            via = dotted(value) if value.__class__ is ast.Attribute else None
-        if via is not None and via in scope.module_names:
-            out.refs.append((node.lineno, via, node.attr))
-
-
-def _nodes(tree: ast.AST) -> list[ast.AST]:
-    """Every node of the tree but the ``Load``/``Store`` markers, breadth first: ``ast.walk``
-    without its per-node generators (a list iterated while it grows)."""
-    out: list[ast.AST] = [tree]
-    node_type = ast.AST
-    child_fields = _CHILD_FIELDS
-    for node in out:
-        kind = node.__class__
-        names = child_fields.get(kind)
-        if names is None:
-            names = child_fields[kind] = tuple(f for f in kind._fields if f != "ctx")
-        for name in names:
-            value = getattr(node, name, None)
-            if value.__class__ is list:
-                for item in value:
-                    if isinstance(item, node_type):
-                        out.append(item)
-            elif isinstance(value, node_type):
-                out.append(value)
+            out.uses += _filter_by_uses(rel, event, scope)
     return out
 
 
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+def _note_attribute(out: Walked, rel: str, read: AttributeRead, scope: Scope) -> None:
+    hit = _model_of((read.prefix, read.name), scope)
+    if hit is not None:
+        use = AttributeUse(path=rel, line=read.line, model=hit[0], attr=read.attr, via=hit[1])
+        out.uses.append(use)
+    elif scope.module_names and read.via in scope.module_names:
+        out.refs.append((read.line, read.via, read.attr))
 
 
-def _filter_by_uses(rel: str, node: ast.Call, scope: Scope) -> list[AttributeUse]:
-    assert isinstance(node.func, ast.Attribute)
-    hit = _query_model(node.func.value, scope)
+def _filter_by_uses(rel: str, call: FilterByCall, scope: Scope) -> list[AttributeUse]:
+    hit = _query_model(call, scope)
     if hit is None:
         return []
     return [
-        AttributeUse(
-            path=rel, line=node.lineno, model=hit[0], attr=kw.arg, via=hit[1], kind="filter_by"
-        )
-        for kw in node.keywords
-        if kw.arg
+        AttributeUse(path=rel, line=call.line, model=hit[0], attr=k, via=hit[1], kind="filter_by")
+        for k in call.keywords
     ]
+
+
+def _query_model(call: FilterByCall, scope: Scope) -> tuple[str, str] | None:
+    """The model a query chain starts from: ``X.query...`` or ``session.query(X)...``."""
+    for candidate, final in call.steps:
+        hit = _model_of(candidate, scope)
+        if final or hit is not None:
+            return hit
+    return None
 
 
 def module_attributes(
@@ -207,32 +176,14 @@ def module_attributes(
     return out
 
 
-def _model_of(node: ast.expr, scope: Scope) -> tuple[str, str] | None:
-    """(class, name as written) when ``node`` is a name or ``module.Name`` for a model."""
-    if node.__class__ is ast.Name:
-        qual = scope.classes.get(node.id)
-        return (qual, node.id) if qual else None
-    if isinstance(node, ast.Attribute) and scope.modules:
-        prefix = dotted(node.value)
-        provided = scope.modules.get(prefix) if prefix else None
-        qual = provided.get(node.attr) if provided else None
-        return (qual, f"{prefix}.{node.attr}") if qual else None
-    return None
-
-
-def _query_model(node: ast.expr, scope: Scope) -> tuple[str, str] | None:
-    """The model a query chain starts from: ``X.query...`` or ``session.query(X)...``."""
-    for _ in range(30):
-        if isinstance(node, ast.Attribute):
-            if node.attr == "query":
-                hit = _model_of(node.value, scope)
-                if hit is not None:
-                    return hit
-            node = node.value
-        elif isinstance(node, ast.Call):
-            if last(node.func) == "query" and node.args:
-                return _model_of(node.args[0], scope)
-            node = node.func
-        else:
-            return None
-    return None
+def _model_of(candidate: Candidate, scope: Scope) -> tuple[str, str] | None:
+    """(class, name as written) when ``candidate`` is a name or ``module.Name`` for a model."""
+    if candidate is None:
+        return None
+    prefix, name = candidate
+    if prefix is None:
+        qual = scope.classes.get(name)
+        return (qual, name) if qual else None
+    provided = scope.modules.get(prefix) if scope.modules else None
+    qual = provided.get(name) if provided else None
+    return (qual, f"{prefix}.{name}") if qual else None

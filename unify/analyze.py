@@ -39,7 +39,7 @@ from unify.inventory.parse import parse_files
 from unify.inventory.records import build_classes
 from unify.inventory.rules import RULES, check_inventory
 from unify.inventory.select import chosen_modules, module_name_clashes
-from unify.models import Finding, Inventory, SourceFile
+from unify.models import Finding, Inventory
 from unify.scan import ModuleIndex, describe_files, list_repo_files
 
 __all__ = ["RULES", "analyze_repo", "check_inventory"]
@@ -76,15 +76,12 @@ def _analyze(path: Path, models: tuple[str, ...]) -> Inventory:
     index = ModuleIndex(describe_files(files.root, files.python))
     outlines: dict[str, Outline] = {}
 
-    def resolves(importer: SourceFile, written: str, level: int) -> bool:
-        return index.resolve(importer, written, level) is not None
-
     problems: list[Finding] = []
     for parsed in parse_files(files.root, index.files):
         if isinstance(parsed, Finding):
             problems.append(parsed)
         else:
-            outlines[parsed.source.rel] = outline_file(parsed, resolves)
+            outlines[parsed.source.rel] = outline_file(parsed, index.resolve)
     graph = ModuleGraph(index, outlines)
     chosen = chosen_modules(graph, models, files.root) if models else None
     found = find_models(graph, chosen)

@@ -99,11 +99,17 @@ class Outline:
     dynamic: tuple[DynamicCall, ...]
     has_filter_by: bool = False  # the text shows ``filter_by``
     dotted_heads: frozenset[str] = frozenset()  # names of ``heads`` the text shows as ``name.``
-    references: References = NO_REFERENCES
+    # the candidate references, or None when they were not read (the file is parsed again
+    # from ``text`` if a later pass needs them)
+    references: References | None = NO_REFERENCES
 
 
-# whether ``from <level><written> import`` in a file names a repository module
-Resolves = Callable[[SourceFile, str, int], bool]
+# the repository file ``from <level><written> import`` in a file names, if any
+Resolves = Callable[[SourceFile, str, int], SourceFile | None]
+# a model module's file path usually says so (``models.py``, ``db/models/port.py``): reading
+# the references of files importing one right away saves parsing them again (a guess only:
+# any other file is parsed again when it turns out to need it)
+LIKELY_MODEL_PATH = "model"
 
 
 def outline_file(parsed: ParsedFile, resolves: Resolves) -> Outline:
@@ -113,16 +119,19 @@ def outline_file(parsed: ParsedFile, resolves: Resolves) -> Outline:
     text = parsed.text
     dynamic = _dynamic_calls(parsed.tree) if "import_module" in text or "__import__" in text else ()
     statements = _import_statements(parsed.tree.body)
-    heads, star = _heads(parsed.source, statements, resolves)
+    heads, star, likely = _heads(parsed.source, statements, resolves)
     heads |= draft.classes.keys()
     dotted_heads = frozenset(h for h in heads if f"{h}." in text)
     has_filter_by = "filter_by" in text
-    references = (
-        read_references(parsed.tree, heads, star=star)
-        if star or has_filter_by or dotted_heads
-        else NO_REFERENCES
+    references: References | None = NO_REFERENCES
+    if star or has_filter_by or dotted_heads:
+        likely = likely or star or has_filter_by or LIKELY_MODEL_PATH in parsed.source.rel
+        references = read_references(parsed.tree, heads, star=star) if likely else None
+    keep = (
+        draft.classes
+        or references is None
+        or any(s.is_from and s.level and not s.module for s in statements)
     )
-    keep = draft.classes or any(s.is_from and s.level and not s.module for s in statements)
     return Outline(
         source=parsed.source,
         text=text if keep else None,
@@ -145,23 +154,31 @@ def outline_file(parsed: ParsedFile, resolves: Resolves) -> Outline:
 
 def _heads(
     source: SourceFile, statements: list[ImportStatement], resolves: Resolves
-) -> tuple[set[str], bool]:
+) -> tuple[set[str], bool, bool]:
     """Names the file binds by imports of repository modules (``import a.b`` binds
-    ``a.b``), and whether it star-imports anything."""
+    ``a.b``), whether it star-imports anything, and whether one of those modules' paths
+    looks like a model module's."""
     heads: set[str] = set()
-    star = False
+    star = likely = False
     for stmt in statements:
         if not stmt.is_from:
-            heads.update(a or n for n, a in stmt.names if resolves(source, n, 0))
+            for name, asname in stmt.names:
+                hit = resolves(source, name, 0)
+                if hit is not None:
+                    heads.add(asname or name)
+                    likely = likely or LIKELY_MODEL_PATH in hit.rel
             continue
         module = stmt.module or ""
-        hit = resolves(source, module, stmt.level)
+        found = resolves(source, module, stmt.level)
         for name, asname in stmt.names:
             if name == "*":
                 star = True
-            elif hit or resolves(source, f"{module}.{name}" if module else name, stmt.level):
+                continue
+            hit = found or resolves(source, f"{module}.{name}" if module else name, stmt.level)
+            if hit is not None:
                 heads.add(asname or name)
-    return heads, star
+                likely = likely or LIKELY_MODEL_PATH in hit.rel
+    return heads, star, likely
 
 
 def _top_statements(

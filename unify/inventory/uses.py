@@ -6,13 +6,14 @@ The outline keeps no tree: the candidate references were read while the file was
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from unify.inventory.bases import ModelSet
 from unify.inventory.graph import ModuleGraph, name_status
 from unify.inventory.outline import Outline
-from unify.inventory.references import AttributeRead, Candidate, FilterByCall
+from unify.inventory.references import AttributeRead, Candidate, FilterByCall, read_references
 from unify.models import AttributeUse, ImportRecord, ModuleAttribute
 
 
@@ -115,8 +116,13 @@ def walk_uses(outline: Outline, scope: Scope, *, star: bool) -> Walked:
     ):
         return out
     rel = outline.source.rel
-    out.names = outline.references.names
-    for event in outline.references.events:
+    references = outline.references
+    if references is None:  # not read with the outline: parse the file again
+        heads = {*scope.classes, *scope.module_names, *scope.modules}
+        tree = ast.parse(outline.text or "", filename=rel)
+        references = read_references(tree, heads, star=star)
+    out.names = references.names
+    for event in references.events:
         if isinstance(event, AttributeRead):
             _note_attribute(out, rel, event, scope)
         else:

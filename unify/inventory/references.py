@@ -59,21 +59,40 @@ def read_references(tree: ast.Module, heads: Collection[str], *, star: bool) -> 
     roots = {h.split(".", 1)[0] for h in heads}
     events: list[Reference] = []
     names: set[str] = set()
-    for node in _nodes(tree):
+    name_kind, attribute_kind, call_kind, load = ast.Name, ast.Attribute, ast.Call, ast.Load
+    node_type = ast.AST
+    child_fields = _CHILD_FIELDS
+    queue: list[ast.AST] = [tree]
+    for node in queue:  # breadth first: the list grows while it is read
         kind = node.__class__
-        if kind is ast.Name:
+        if kind is name_kind:
             if star:
                 names.add(node.id)  # type: ignore[attr-defined]
-        elif kind is ast.Attribute:
-            if node.ctx.__class__ is ast.Load:  # type: ignore[attr-defined]
+            continue
+        if kind is attribute_kind:
+            if node.ctx.__class__ is load:  # type: ignore[attr-defined]
                 read = _attribute_read(node, heads, roots, star)  # type: ignore[arg-type]
                 if read is not None:
                     events.append(read)
-        elif kind is ast.Call:
+        elif kind is call_kind:
             func = node.func  # type: ignore[attr-defined]
-            if func.__class__ is ast.Attribute and func.attr == "filter_by":
+            if func.__class__ is attribute_kind and func.attr == "filter_by":
                 events.append(_filter_by(node))  # type: ignore[arg-type]
+        fields = child_fields.get(kind)
+        if fields is None:
+            fields = child_fields[kind] = tuple(f for f in kind._fields if f not in _SKIPPED)
+        for field in fields:
+            value = getattr(node, field, None)
+            if value.__class__ is list:
+                queue.extend(item for item in value if isinstance(item, node_type))
+            elif isinstance(value, node_type):
+                queue.append(value)
     return References(events=tuple(events), names=frozenset(names))
+
+
+# fields that hold no names, attributes or calls (context and operator markers)
+_SKIPPED = frozenset({"ctx", "op", "ops"})
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {ast.Constant: ()}
 
 
 def _attribute_read(
@@ -124,28 +143,3 @@ def candidate(node: ast.expr) -> Candidate:
         prefix = dotted(node.value)
         return (prefix, node.attr) if prefix else None
     return None
-
-
-def _nodes(tree: ast.AST) -> list[ast.AST]:
-    """Every node of the tree but the ``Load``/``Store`` markers, breadth first: ``ast.walk``
-    without its per-node generators (a list iterated while it grows)."""
-    out: list[ast.AST] = [tree]
-    node_type = ast.AST
-    child_fields = _CHILD_FIELDS
-    for node in out:
-        kind = node.__class__
-        names = child_fields.get(kind)
-        if names is None:
-            names = child_fields[kind] = tuple(f for f in kind._fields if f != "ctx")
-        for name in names:
-            value = getattr(node, name, None)
-            if value.__class__ is list:
-                for item in value:
-                    if isinstance(item, node_type):
-                        out.append(item)
-            elif isinstance(value, node_type):
-                out.append(value)
-    return out
-
-
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
 import tarfile
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -88,10 +90,32 @@ def run_timed(
     cmd: Sequence[str], cwd: Path | None = None, env: Mapping[str, str] | None = None
 ) -> Timing:
     """Run ``cmd`` once, output discarded; exit codes other than 0 and 1 raise.  CPU time
-    and peak memory are the process's own (``os.wait4``), not summed over earlier children."""
+    is the process's own (``os.wait4``), not summed over earlier children.  Peak memory comes
+    from GNU time when installed: Linux carries a forked child's high-water mark across
+    ``exec``, so the child of a large benchmark process would report the parent's size."""
+    with tempfile.TemporaryDirectory() as tmp:
+        rss_file = Path(tmp) / "rss"
+        wrapped = [GNU_TIME, "-f", "%M", "-o", str(rss_file), *cmd] if GNU_TIME else list(cmd)
+        timing = _run_waited(wrapped, cmd, cwd, env)
+        if GNU_TIME and rss_file.exists():
+            text = rss_file.read_text().strip().splitlines()
+            if text and text[-1].isdigit():
+                timing = replace(timing, max_rss_kib=int(text[-1]))
+    return timing
+
+
+GNU_TIME = shutil.which("time", path="/usr/bin:/bin")
+
+
+def _run_waited(
+    wrapped: Sequence[str],
+    cmd: Sequence[str],
+    cwd: Path | None,
+    env: Mapping[str, str] | None,
+) -> Timing:
     start = time.perf_counter()
     proc = subprocess.Popen(
-        list(cmd),
+        list(wrapped),
         cwd=cwd,
         env=None if env is None else dict(env),
         stdout=subprocess.DEVNULL,

@@ -5,17 +5,18 @@ Nothing is imported or executed.  Each pass returns a frozen record (the parts l
 
 1. *parse* (``inventory.parse``): every ``.py`` file, one at a time; a syntax error or
    undecodable bytes becomes a ``parse-error`` finding, the rest is still analysed;
-2. *outline* (``inventory.outline``): per file, its top-level statements (classes with their
-   bodies read, the names it binds, its imports, ``Table()`` objects, descending into
-   ``if``/``try``/``with`` blocks) and its import statements at any depth; the syntax tree
-   is let go;
+2. *outline* (``inventory.outline``, ``inventory.references``): per file, its top-level
+   statements (classes with their bodies read, the names it binds, its imports, ``Table()``
+   objects, descending into ``if``/``try``/``with`` blocks), its import statements at any
+   depth and, for files likely to use a model, the candidate references (attribute reads,
+   ``filter_by()`` calls); then the syntax tree is let go;
 3. *models* (``inventory.bases``): which classes are mapped, and the mixins they use;
 4. *records* (``inventory.records``, ``inventory.modules``): ``ModelClass`` and
    ``ModelModule`` records;
 5. *dependents* (``inventory.dependents``, ``inventory.uses``): every import of a model
    module anywhere, with the status of each name; dynamic imports naming a model module;
-   ``Model.attr`` and ``filter_by(attr=...)`` in files that import a model (re-parsing only
-   those whose text shows a use);
+   ``Model.attr`` and ``filter_by(attr=...)`` in files that import a model (the references
+   matched against the file's scope; a file whose references were not read is parsed again);
 6. *links* (``inventory.links``): bases and known members of each class;
 7. *findings* (``inventory.rules``): the checks read the finished ``Inventory`` alone.
 """

@@ -304,7 +304,7 @@ def render_results(results: Sequence[TargetResult], runs: int, libcst_runs: int)
         "parse alternate run by run, so that load from other processes hits both alike. "
         "Wall time is the figure; CPU time (user + system of the process) is shown because "
         "it is less disturbed by other load on the machine. Peak RSS is each process's own "
-        "`ru_maxrss` (`os.wait4`), median over the runs.",
+        "maximum resident set size (GNU time's `%M`), median over the runs.",
         "- Reference: a fresh interpreter lists the same files as unify "
         "(`unify.scan.list_repo_files`), reads them (`unify.scan.read_source`) and parses each.",
     ]

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import os
 import platform
-import resource
+import shutil
 import statistics
 import subprocess
 import sys
 import tarfile
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -82,29 +83,55 @@ class Timing:
     wall: float
     cpu: float
     code: int
+    max_rss_kib: int = 0  # peak resident set size of the process (ru_maxrss, KiB on Linux)
 
 
 def run_timed(
     cmd: Sequence[str], cwd: Path | None = None, env: Mapping[str, str] | None = None
 ) -> Timing:
-    """Run ``cmd`` once, output discarded; exit codes other than 0 and 1 raise."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    """Run ``cmd`` once, output discarded; exit codes other than 0 and 1 raise.  CPU time
+    is the process's own (``os.wait4``), not summed over earlier children.  Peak memory comes
+    from GNU time when installed: Linux carries a forked child's high-water mark across
+    ``exec``, so the child of a large benchmark process would report the parent's size."""
+    with tempfile.TemporaryDirectory() as tmp:
+        rss_file = Path(tmp) / "rss"
+        wrapped = [GNU_TIME, "-f", "%M", "-o", str(rss_file), *cmd] if GNU_TIME else list(cmd)
+        timing = _run_waited(wrapped, cmd, cwd, env)
+        if GNU_TIME and rss_file.exists():
+            text = rss_file.read_text().strip().splitlines()
+            if text and text[-1].isdigit():
+                timing = replace(timing, max_rss_kib=int(text[-1]))
+    return timing
+
+
+GNU_TIME = shutil.which("time", path="/usr/bin:/bin")
+
+
+def _run_waited(
+    wrapped: Sequence[str],
+    cmd: Sequence[str],
+    cwd: Path | None,
+    env: Mapping[str, str] | None,
+) -> Timing:
     start = time.perf_counter()
-    proc = subprocess.run(
-        list(cmd),
+    proc = subprocess.Popen(
+        list(wrapped),
         cwd=cwd,
         env=None if env is None else dict(env),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
-        check=False,
     )
+    assert proc.stderr is not None
+    stderr = proc.stderr.read()
+    proc.stderr.close()
+    _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode not in (0, 1):
-        tail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no stderr"]
+        tail = stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no stderr"]
         raise BenchmarkError(f"{' '.join(cmd)} exited {proc.returncode}: {tail[0]}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return Timing(wall=wall, cpu=cpu, code=proc.returncode)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Timing(wall=wall, cpu=cpu, code=proc.returncode, max_rss_kib=usage.ru_maxrss)
 
 
 def time_once(

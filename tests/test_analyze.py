@@ -376,3 +376,28 @@ def test_a_chosen_file_wins_over_a_same_named_module(tmp_path: Path) -> None:
     kinds = {c.name: (c.mixin, len(c.columns)) for c in module.classes}
     assert kinds == {"Contact": (False, 2), "Gender": (False, 1)}
     assert not [f for f in inv.findings if f.rule == "non-model-class"]
+
+
+def test_dynamic_loader_is_a_relationship(tmp_path: Path) -> None:
+    inv = analyze(
+        tmp_path,
+        {
+            "models.py": DB
+            + """
+from sqlalchemy.orm import dynamic_loader
+class Team(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    members = dynamic_loader('Member', backref='team')
+class Member(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    team_id = db.Column(db.Integer, db.ForeignKey('team.id'))
+""",
+            "views.py": "from models import Member\nprint(Member.team)\n",
+        },
+    )
+    team = cls(inv, "models.Team")
+    (rel,) = team.relationships
+    assert (rel.attr, rel.target, rel.backref) == ("members", "Member", "team")
+    assert "members" not in team.members
+    # the backref gives Member a ``team``: no attribute-drift for Member.team
+    assert not [f for f in inv.findings if f.rule == "attribute-drift"]

@@ -780,3 +780,68 @@ class BudgetStatus(db.Model):
         },
     )
     assert hits(inv, "duplicate-model") == []
+
+
+# ---------------------------------------------------------------------------
+# checks read records alone: an Inventory built by hand, no repository
+# ---------------------------------------------------------------------------
+
+
+def test_checks_run_on_records_built_by_hand() -> None:
+    from unify.findings import check_inventory
+    from unify.inventory.rules.foreign_keys import DANGLING_FK, FK_TYPE_MISMATCH
+    from unify.models import ColumnSpec, ForeignKeySpec, ModelClass, ModelModule
+
+    def column(name: str, type_: str, **extra: object) -> ColumnSpec:
+        return ColumnSpec(attr=name, name=name, type=type_, type_name=type_, line=3, **extra)  # type: ignore[arg-type]
+
+    def model(
+        name: str, table: str, columns: tuple[ColumnSpec, ...], fks: tuple[ForeignKeySpec, ...] = ()
+    ) -> ModelClass:
+        return ModelClass(
+            name=name,
+            module="models",
+            path="models.py",
+            line=1,
+            end_line=9,
+            bases=("db.Model",),
+            table=table,
+            table_explicit=True,
+            columns=columns,
+            foreign_keys=fks,
+            relationships=(),
+        )
+
+    def fk(target_table: str) -> ForeignKeySpec:
+        return ForeignKeySpec(
+            model="models.Member",
+            table="member",
+            columns=("org_id",),
+            target_table=target_table,
+            target_columns=("id",),
+            spec=f"ForeignKey('{target_table}.id')",
+            form="string",
+            path="models.py",
+            line=5,
+        )
+
+    org = model("Organization", "organization", (column("id", "String(36)", primary_key=True),))
+    member = model(
+        "Member",
+        "member",
+        (column("id", "Integer", primary_key=True), column("org_id", "Integer")),
+        (fk("organizations"),),
+    )
+    module = ModelModule(name="models", path="models.py", root="", classes=(org, member))
+    inventory = Inventory(
+        root="/nowhere",
+        import_roots=("",),
+        modules=(module,),
+        imports=(),
+        findings=(),
+        files_scanned=1,
+    )
+    found = check_inventory(inventory)
+    assert [f.rule for f in found] == [DANGLING_FK.name, FK_TYPE_MISMATCH.name]
+    assert "did you mean 'organization'" in found[0].message
+    assert found[1].code == RULES["fk-type-mismatch"].code == FK_TYPE_MISMATCH.code

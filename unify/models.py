@@ -329,6 +329,24 @@ class AttributeUse:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ClassLinks:
+    """A model class (or mixin) and its bases, as analyze's checks read them."""
+
+    model: str  # "module.Class"
+    parents: tuple[str | None, ...] = ()  # each base as a repository class, or None
+    bases_known: bool = True  # every base is a repository class or a declarative base
+    members: tuple[str, ...] | None = None  # every attribute it is known to have; None: unknown
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ModuleClash:
+    """One dotted model module name for several files (separate apps of one repository)."""
+
+    name: str
+    paths: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Inventory:
     root: str
     import_roots: tuple[str, ...]
@@ -340,6 +358,12 @@ class Inventory:
     other_python_files: tuple[str, ...] = ()  # Python kept under another suffix (*.py.unused)
     attribute_uses: tuple[AttributeUse, ...] = ()  # analyze: ``Model.attr`` / ``filter_by(attr=)``
     module_attributes: tuple[ModuleAttribute, ...] = ()  # analyze: ``models_module.Name``
+    # what the checks read beyond the model modules (not part of the JSON report):
+    classes: tuple[ModelClass, ...] = ()  # every model class and mixin, in a model module or not
+    tables: tuple[TableDef, ...] = ()  # every ``Table()`` object of the repository
+    class_links: tuple[ClassLinks, ...] = ()  # one per class of ``classes``
+    class_names: tuple[str, ...] = ()  # every class name defined at a top level anywhere
+    module_clashes: tuple[ModuleClash, ...] = ()
 
 
 # ---------------------------------------------------------------------------

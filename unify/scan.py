@@ -196,9 +196,21 @@ class ModuleIndex:
             self._by_root_module[(f.root, f.module)] = f
             self._by_module.setdefault(f.module, []).append(f)
         self.roots: tuple[str, ...] = tuple(sorted({f.root for f in self.files}))
+        self._resolved: dict[tuple[str, str, str, str, int], SourceFile | None] = {}
 
     def resolve(self, importer: SourceFile, written: str, level: int = 0) -> SourceFile | None:
-        """The file that ``from <level dots><written> import ...`` in ``importer`` names."""
+        """The file that ``from <level dots><written> import ...`` in ``importer`` names
+        (memoised: the answer depends on the importer's root, folder and, for relative
+        imports, its module)."""
+        folder = importer.rel.rpartition("/")[0]
+        key = (importer.root, folder, importer.module if level else "", written, level)
+        try:
+            return self._resolved[key]
+        except KeyError:
+            hit = self._resolved[key] = self._resolve(importer, written, level)
+            return hit
+
+    def _resolve(self, importer: SourceFile, written: str, level: int) -> SourceFile | None:
         if level:
             return self._resolve_relative(importer, written, level)
         # 1. the importer's own root, and the importer's folder (scripts run from there)
@@ -219,8 +231,7 @@ class ModuleIndex:
 
     def _roots_for(self, importer: SourceFile) -> list[str]:
         roots = [importer.root]
-        folder = str(PurePosixPath(importer.rel).parent)
-        folder = "" if folder == "." else folder
+        folder = importer.rel.rpartition("/")[0]  # "" for a file at the repository root
         if folder != importer.root:
             # a package file: its folder is also the script folder when run directly, and
             # each enclosing package folder is a candidate sys.path entry in messy apps.
@@ -235,17 +246,13 @@ class ModuleIndex:
         for f in self._by_module.get(dotted.rsplit(".", 1)[-1], []):
             if f.root == root and f.module == dotted:
                 return f
-        if root:
-            prefix = PurePosixPath(root)
-            rel = prefix / PurePosixPath(*dotted.split("."))
-            for cand in (f"{rel}.py", f"{rel}/__init__.py"):
-                if cand in self.by_rel:
-                    return self.by_rel[cand]
-        else:
-            rel = PurePosixPath(*dotted.split("."))
-            for cand in (f"{rel}.py", f"{rel}/__init__.py"):
-                if cand in self.by_rel:
-                    return self.by_rel[cand]
+        # the file path as strings (empty parts dropped, as pathlib would)
+        rel = "/".join(part for part in dotted.split(".") if part)
+        rel = (f"{root}/{rel}" if rel else root) if root else (rel or ".")
+        for cand in (f"{rel}.py", f"{rel}/__init__.py"):
+            hit = self.by_rel.get(cand)
+            if hit is not None:
+                return hit
         return None
 
     def _resolve_relative(

@@ -1,0 +1,166 @@
+"""Pass 4, *models*: which classes are mapped (deriving from ``db.Model``, a declarative
+base, ``DeclarativeBase``, another model, or carrying ``__tablename__``) and which are the
+mixins they inherit from, as a frozen ``ModelSet``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from unify.inventory.graph import ModuleGraph
+from unify.inventory.outline import Outline, TopClass
+from unify.vocabulary import BASE_FACTORIES, DECLARATIVE_ROOTS, MODEL_ROOTS, last_part
+
+
+@dataclass(frozen=True, slots=True)
+class ClassRef:
+    outline: Outline
+    top: TopClass
+
+    @property
+    def qualname(self) -> str:
+        return f"{self.outline.source.module}.{self.top.name}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ModelSet:
+    """Every model class and mixin found, keyed by qualified name."""
+
+    models: dict[str, ClassRef]
+    mixins: dict[str, ClassRef]
+    parents: dict[str, tuple[str | None, ...]]  # models' and mixins' bases, resolved
+    chosen: frozenset[str] | None  # the files given with --models
+    bases: frozenset[str]  # names bound to a declarative base anywhere
+    declarative: frozenset[str]  # repository classes that are declarative bases
+    # members of each repository declarative base (None when one of its own bases is unknown)
+    base_members: dict[str, frozenset[str] | None]
+
+
+def find_models(graph: ModuleGraph, chosen: frozenset[str] | None) -> ModelSet:
+    bases = declarative_bases(graph)
+    candidates = _unique_classes(graph, chosen)
+    resolved = {c.qualname: _resolve_bases(graph, c) for c in candidates}
+    declarative = frozenset(c.qualname for c in candidates if _is_declarative_base(c, bases))
+    models: dict[str, ClassRef] = {}
+    changed = True
+    while changed:
+        changed = False
+        for ref in candidates:
+            qual = ref.qualname
+            if qual not in models and _is_model(ref, resolved[qual], models, bases, declarative):
+                models[qual] = ref
+                changed = True
+    all_refs = {c.qualname: c for c in candidates}
+    mixins: dict[str, ClassRef] = {}
+    parents: dict[str, tuple[str | None, ...]] = {}
+    todo = list(models)
+    while todo:
+        qual = todo.pop()
+        parents[qual] = resolved[qual]
+        for base in resolved[qual]:
+            if (
+                base
+                and base not in models
+                and base not in mixins
+                and base in all_refs
+                and not _is_declarative_base(all_refs[base], bases)
+            ):
+                mixins[base] = all_refs[base]
+                todo.append(base)
+    return ModelSet(
+        models=models,
+        mixins=mixins,
+        parents=parents,
+        chosen=chosen,
+        bases=bases,
+        declarative=declarative,
+        base_members={
+            c.qualname: _declarative_members(c) for c in candidates if c.qualname in declarative
+        },
+    )
+
+
+def _unique_classes(graph: ModuleGraph, chosen: frozenset[str] | None) -> list[ClassRef]:
+    """One class per qualified name: same-named modules of separate apps
+    (``examples/*/app/models.py``) would otherwise mix; a chosen file comes first."""
+    outlines = sorted(
+        graph.outlines.values(), key=lambda o: not chosen or o.source.rel not in chosen
+    )
+    found: dict[str, ClassRef] = {}
+    for outline in outlines:
+        for top in outline.classes.values():
+            ref = ClassRef(outline, top)
+            found.setdefault(ref.qualname, ref)
+    return list(found.values())
+
+
+def declarative_bases(graph: ModuleGraph) -> frozenset[str]:
+    """Names bound to a declarative base anywhere: ``Base = declarative_base()``,
+    ``class Base(DeclarativeBase)``."""
+    names = set(MODEL_ROOTS)
+    for outline in graph.outlines.values():
+        for name, value in outline.assigns.items():
+            if value.call in BASE_FACTORIES:
+                names.add(name)
+        for name, top in outline.classes.items():
+            if any(last_part(b) in DECLARATIVE_ROOTS for b in top.bases) or any(
+                d in BASE_FACTORIES for d in top.decorators
+            ):
+                names.add(name)
+    return frozenset(names)
+
+
+def _resolve_bases(graph: ModuleGraph, ref: ClassRef) -> tuple[str | None, ...]:
+    """Each base as the qualified name of a repository class, or None."""
+    out: list[str | None] = []
+    for base in ref.top.bases:
+        head, _, rest = base.partition(".")
+        origin = graph.origin(ref.outline, head)
+        if origin is None:
+            out.append(None)
+            continue
+        target, name = origin
+        if rest and not name:  # module.Class
+            name = rest.split(".")[-1]
+            found = graph.origin(target, name) if name in target.defined else None
+            target, name = found if found else (target, name)
+        out.append(f"{target.source.module}.{name}" if name in target.classes else None)
+    return tuple(out)
+
+
+def _is_declarative_base(ref: ClassRef, bases: frozenset[str]) -> bool:
+    """``class Base(DeclarativeBase)`` or a class bound as a declarative base."""
+    return ref.top.name in bases and (
+        any(last_part(b) in DECLARATIVE_ROOTS for b in ref.top.bases)
+        or "as_declarative" in ref.top.decorators
+    )
+
+
+def _declarative_members(ref: ClassRef) -> frozenset[str] | None:
+    """What a repository declarative base gives its models: its body's names, or None when
+    it also derives from something else (its members unknown)."""
+    if any(last_part(b) not in DECLARATIVE_ROOTS for b in ref.top.bases):
+        return None
+    raw = ref.top.body
+    names = {c.attr for c in raw.columns} | {r.attr for r in raw.relationships}
+    return frozenset(names | set(raw.members))
+
+
+def _is_model(
+    ref: ClassRef,
+    parents: tuple[str | None, ...],
+    models: dict[str, ClassRef],
+    bases: frozenset[str],
+    declarative: frozenset[str],
+) -> bool:
+    top = ref.top
+    if any(p in models for p in parents if p):
+        return True
+    if top.name in bases and any(last_part(b) in DECLARATIVE_ROOTS for b in top.bases):
+        return False  # the declarative base itself
+    for base, parent in zip(top.bases, parents, strict=False):
+        if parent is not None and parent not in declarative:
+            continue  # a plain repository class that happens to be called ``Model``
+        last = last_part(base)
+        if last in bases or (last.startswith("BASE") and last.isupper()):
+            return True
+    return top.has_tablename

@@ -1,0 +1,145 @@
+"""Part of pass 2 (*outline*): the references a file makes that may turn out to be uses of a
+model, read while its tree is at hand so that no file is parsed twice.
+
+Which local names stand for models is known only once every file is outlined, so this walk
+keeps every candidate: attribute reads whose head is a name the file imports from the
+repository (or any name, when the file star-imports), ``filter_by()`` calls with the query
+chain before them, and, for star imports, every name used.  :mod:`unify.inventory.uses`
+later matches them against the file's scope, in the walk's (breadth-first) order."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from unify.inventory.exprs import dotted, last
+
+# a model candidate as ``_model_of`` reads it: (None, name) for a name, (prefix, attr) for
+# ``prefix.attr``; None for anything else
+Candidate = tuple[str | None, str] | None
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeRead:
+    """``value.attr`` read (Load): ``value`` a name or a dotted ``prefix.name``."""
+
+    line: int
+    attr: str
+    prefix: str | None  # None: ``value`` is a plain name
+    name: str
+    via: str  # ``value`` as written
+
+
+@dataclass(frozen=True, slots=True)
+class FilterByCall:
+    """``<chain>.filter_by(k=...)``: the query chain's steps as ``_query_model`` reads them:
+    (candidate, final) where a final step ends the search."""
+
+    line: int
+    steps: tuple[tuple[Candidate, bool], ...]
+    keywords: tuple[str, ...]
+
+
+Reference = AttributeRead | FilterByCall
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class References:
+    events: tuple[Reference, ...] = ()
+    names: frozenset[str] = frozenset()  # every name used (kept for star-importing files)
+
+
+NO_REFERENCES = References()
+
+
+def read_references(tree: ast.Module, heads: Collection[str], *, star: bool) -> References:
+    """One breadth-first walk; ``heads``: names the file binds by repository imports or
+    class statements (with ``star``, any name may stand for a model)."""
+    roots = {h.split(".", 1)[0] for h in heads}
+    events: list[Reference] = []
+    names: set[str] = set()
+    name_kind, attribute_kind, call_kind, load = ast.Name, ast.Attribute, ast.Call, ast.Load
+    node_type = ast.AST
+    child_fields = _CHILD_FIELDS
+    queue: list[ast.AST] = [tree]
+    for node in queue:  # breadth first: the list grows while it is read
+        kind = node.__class__
+        if kind is name_kind:
+            if star:
+                names.add(node.id)  # type: ignore[attr-defined]
+            continue
+        if kind is attribute_kind:
+            if node.ctx.__class__ is load:  # type: ignore[attr-defined]
+                read = _attribute_read(node, heads, roots, star)  # type: ignore[arg-type]
+                if read is not None:
+                    events.append(read)
+        elif kind is call_kind:
+            func = node.func  # type: ignore[attr-defined]
+            if func.__class__ is attribute_kind and func.attr == "filter_by":
+                events.append(_filter_by(node))  # type: ignore[arg-type]
+        fields = child_fields.get(kind)
+        if fields is None:
+            fields = child_fields[kind] = tuple(f for f in kind._fields if f not in _SKIPPED)
+        for field in fields:
+            value = getattr(node, field, None)
+            if value.__class__ is list:
+                queue.extend(item for item in value if isinstance(item, node_type))
+            elif isinstance(value, node_type):
+                queue.append(value)
+    return References(events=tuple(events), names=frozenset(names))
+
+
+# fields that hold no names, attributes or calls (context and operator markers)
+_SKIPPED = frozenset({"ctx", "op", "ops"})
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {ast.Constant: ()}
+
+
+def _attribute_read(
+    node: ast.Attribute, heads: Collection[str], roots: Collection[str], star: bool
+) -> AttributeRead | None:
+    value = node.value
+    if value.__class__ is ast.Name:
+        name = value.id
+        if star or name in heads:
+            return AttributeRead(node.lineno, node.attr, None, name, name)
+        return None
+    if value.__class__ is ast.Attribute:
+        prefix = dotted(value.value)
+        if prefix is not None and prefix.split(".", 1)[0] in roots:
+            attr = value.attr
+            return AttributeRead(node.lineno, node.attr, prefix, attr, f"{prefix}.{attr}")
+    return None
+
+
+def _filter_by(node: ast.Call) -> FilterByCall:
+    assert isinstance(node.func, ast.Attribute)
+    keywords = tuple(kw.arg for kw in node.keywords if kw.arg)
+    return FilterByCall(node.lineno, _query_steps(node.func.value), keywords)
+
+
+def _query_steps(node: ast.expr) -> tuple[tuple[Candidate, bool], ...]:
+    """The places ``X.query...`` / ``session.query(X)...`` may name the model, in order."""
+    steps: list[tuple[Candidate, bool]] = []
+    for _ in range(30):
+        if isinstance(node, ast.Attribute):
+            if node.attr == "query":
+                steps.append((candidate(node.value), False))
+            node = node.value
+        elif isinstance(node, ast.Call):
+            if last(node.func) == "query" and node.args:
+                steps.append((candidate(node.args[0]), True))
+                break
+            node = node.func
+        else:
+            break
+    return tuple(steps)
+
+
+def candidate(node: ast.expr) -> Candidate:
+    if node.__class__ is ast.Name:
+        return None, node.id
+    if isinstance(node, ast.Attribute):
+        prefix = dotted(node.value)
+        return (prefix, node.attr) if prefix else None
+    return None

@@ -1,0 +1,67 @@
+"""``duplicate-model``: pairs of mapped classes that look like one entity (merge candidates)."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+from itertools import combinations
+
+from unify.inventory.rules.tables import mapped_classes
+from unify.models import Finding, ModelClass, Rule, Severity
+from unify.vocabulary import snake_case
+
+DUPLICATE_MODEL = Rule(
+    name="duplicate-model",
+    code="U008",
+    severity=Severity.WARNING,
+    summary="classes that model one entity (merge candidates)",
+)
+
+_PREFIXES = re.compile(r"^(mvp|se|legacy|old|new|base|unified|core|derik)_?", re.I)
+_SUFFIXES = re.compile(r"_?(model|legacy|old|new|v\d+)$", re.I)
+_BOOKKEEPING = frozenset({"id", "created_at", "updated_at", "uuid"})
+
+
+def entity_key(class_name: str) -> str:
+    """``MVPUser`` -> ``user``; ``SECompetency`` -> ``competency``."""
+    snake = snake_case(class_name)
+    return _SUFFIXES.sub("", _PREFIXES.sub("", snake)).replace("_", "")
+
+
+def check_duplicate_models(classes: Sequence[ModelClass]) -> list[Finding]:
+    """Pairs of mapped classes that look like one entity: same table, or near names with
+    overlapping columns."""
+    mapped = mapped_classes(classes)
+    columns = {id(c): frozenset(col.name for col in c.columns) - _BOOKKEEPING for c in mapped}
+    out = []
+    for a, b in combinations(mapped, 2):
+        reason = _same_entity(a, b, columns[id(a)], columns[id(b)])
+        if reason:
+            out.append(
+                DUPLICATE_MODEL.finding(
+                    f"{a.qualname} and {b.qualname} model the same entity ({reason}); "
+                    f"merge them into one class and keep the other name as a compat alias",
+                    path=b.path,
+                    line=b.line,
+                    objects=(a.qualname, b.qualname),
+                )
+            )
+    return out
+
+
+def _same_entity(
+    a: ModelClass, b: ModelClass, cols_a: frozenset[str], cols_b: frozenset[str]
+) -> str | None:
+    if a.table == b.table:
+        return f"both map table '{a.table}'"
+    shared = cols_a & cols_b
+    if len(shared) < 2 or len(shared) / (min(len(cols_a), len(cols_b)) or 1) < 0.4:
+        return None  # checked first: set operations are cheap, name similarity is not
+    overlap = len(shared) / (min(len(cols_a), len(cols_b)) or 1)
+    same_key = entity_key(a.name) == entity_key(b.name)
+    if not same_key and (len(shared) < 3 or overlap < 0.5):
+        return None  # merely similar names need stronger column evidence
+    if same_key or difflib.SequenceMatcher(None, a.name.lower(), b.name.lower()).ratio() >= 0.85:
+        return f"similar names, {len(shared)} shared columns: {', '.join(sorted(shared))}"
+    return None

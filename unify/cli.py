@@ -375,7 +375,7 @@ def verify(
 def example(
     dest: Annotated[Path, typer.Argument(help="Folder to create with a copy of the example.")],
 ) -> None:
-    """Copy the bundled legacy example (the SE-QPT-like backend) to DEST, to try unify on."""
+    """Copy the bundled legacy example app to DEST, to try unify on."""
     from unify import bundled
 
     copied = bundled.copy_example(dest)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Sequence
 from itertools import combinations
 
 from unify.inventory.rules.tables import mapped_classes
 from unify.models import Finding, ModelClass, Rule, Severity
-from unify.vocabulary import snake_case
+from unify.vocabulary import snake_case, strip_affixes
 
 DUPLICATE_MODEL = Rule(
     name="duplicate-model",
@@ -18,15 +17,15 @@ DUPLICATE_MODEL = Rule(
     summary="classes that model one entity (merge candidates)",
 )
 
-_PREFIXES = re.compile(r"^(mvp|se|legacy|old|new|base|unified|core|derik)_?", re.I)
-_SUFFIXES = re.compile(r"_?(model|legacy|old|new|v\d+)$", re.I)
 _BOOKKEEPING = frozenset({"id", "created_at", "updated_at", "uuid"})
 
 
-def entity_key(class_name: str) -> str:
-    """``MVPUser`` -> ``user``; ``SECompetency`` -> ``competency``."""
-    snake = snake_case(class_name)
-    return _SUFFIXES.sub("", _PREFIXES.sub("", snake)).replace("_", "")
+def entity_keys(class_name: str) -> frozenset[str]:
+    """The names a class may stand for: its own, without a version or legacy affix
+    (``ABCUser``, ``UserV2``, ``LegacyUser`` -> ``user``), and without a ``Model`` suffix."""
+    names = {class_name, *(rest for rest, _ in strip_affixes(class_name))}
+    names |= {n[: -len("Model")] for n in names if n.endswith("Model") and len(n) > len("Model")}
+    return frozenset(snake_case(n).replace("_", "") for n in names)
 
 
 def check_duplicate_models(classes: Sequence[ModelClass]) -> list[Finding]:
@@ -59,7 +58,7 @@ def _same_entity(
     if len(shared) < 2 or len(shared) / (min(len(cols_a), len(cols_b)) or 1) < 0.4:
         return None  # checked first: set operations are cheap, name similarity is not
     overlap = len(shared) / (min(len(cols_a), len(cols_b)) or 1)
-    same_key = entity_key(a.name) == entity_key(b.name)
+    same_key = bool(entity_keys(a.name) & entity_keys(b.name))
     if not same_key and (len(shared) < 3 or overlap < 0.5):
         return None  # merely similar names need stronger column evidence
     if same_key or difflib.SequenceMatcher(None, a.name.lower(), b.name.lower()).ratio() >= 0.85:

@@ -32,6 +32,7 @@ from pathlib import Path
 from unify.errors import InputError
 from unify.inventory.bases import find_models
 from unify.inventory.dependents import scan_dependents
+from unify.inventory.digests import with_member_digests
 from unify.inventory.graph import ModuleGraph
 from unify.inventory.links import class_links
 from unify.inventory.modules import model_modules
@@ -86,7 +87,7 @@ def _analyze(path: Path, models: tuple[str, ...]) -> Inventory:
     graph = ModuleGraph(index, outlines)
     chosen = chosen_modules(graph, models, files.root) if models else None
     found = find_models(graph, chosen)
-    classes = build_classes(found)
+    classes = with_member_digests(build_classes(found), files.root)
     tables = tuple(t for outline in outlines.values() for t in outline.tables)
     modules = model_modules(graph, found, classes, tables)
     deps = scan_dependents(graph, found, {m.path for m in modules})

@@ -159,6 +159,16 @@ class RelationshipSpec:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class MemberDigest:
+    """A statement of a class body that binds ``name``: a digest of its syntax (equal digests,
+    equal code whatever the layout) and its first source line, as written."""
+
+    name: str
+    digest: str
+    first_line: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ModelClass:
     """A mapped class (or a mixin/abstract base whose columns count for its subclasses)."""
 
@@ -179,6 +189,7 @@ class ModelClass:
     mixin: bool = False
     guarded: bool = False  # defined in an except/else branch (a placeholder)
     members: tuple[str, ...] = ()  # analyze: every other name the class body defines (methods, ...)
+    member_digests: tuple[MemberDigest, ...] = ()  # analyze: each named body statement, as code
 
     @property
     def qualname(self) -> str:

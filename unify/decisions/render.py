@@ -175,7 +175,7 @@ def _choice_comment(
     if len(set(summaries)) == 1 and summaries[0].startswith("column"):
         # alike in summary (a default or a constraint differs): show each line as written
         summaries = [
-            column_source(root, c, member) or s for c, s in zip(owners, summaries, strict=True)
+            column_source(c, member) or s for c, s in zip(owners, summaries, strict=True)
         ]
     sides = [f"{c.qualname}: {s}" for c, s in zip(owners, summaries, strict=True)]
     return [f"# {member}: " + " | ".join(sides)]

@@ -1,0 +1,86 @@
+"""Mermaid ``erDiagram`` text (renders on GitHub and GitLab) and the Markdown around it.
+
+Merged and renamed tables carry their marks in the entity's alias (``users["users
+(absorbs mvp_users)"]``, Mermaid 10.5+); conflicts of the legacy picture are in the alias
+and the relationship label.  Sections are comment lines (``%% section``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from unify.diagram.records import ColumnNode, Diagram, EdgeNode, TableNode
+
+_NOT_TYPE_CHAR = re.compile(r"[^A-Za-z0-9_()\[\]-]+")
+_NOT_LABEL_CHAR = re.compile(r'["%\\]')
+SOURCES = {
+    "built": "the built module",
+    "plan": "the plan, before the build",
+    "legacy": "the legacy modules, conflicts marked",
+}
+
+
+def render_mermaid(diagram: Diagram) -> str:
+    """The ``erDiagram`` block (no fence)."""
+    lines = ["erDiagram"]
+    section = None
+    for table in diagram.tables:
+        if table.section != section and table.kind != "outside":
+            section = table.section
+            lines.append(f"    %% {section or 'not in a section'}")
+        lines += _entity(table)
+    lines += [_relationship(e) for e in diagram.edges]
+    return "\n".join(lines) + "\n"
+
+
+def render_markdown(diagram: Diagram) -> str:
+    """A Markdown page: a title, what the picture shows, the fenced diagram."""
+    return (
+        f"# {title(diagram)}\n\n{summary(diagram)}\n\n"
+        f"```mermaid\n{render_mermaid(diagram)}```\n"
+    )
+
+
+def title(diagram: Diagram) -> str:
+    what = "Legacy schema" if diagram.source == "legacy" else "Unified schema"
+    part = f", section {diagram.section}" if diagram.section else ""
+    return f"{what}: {diagram.module}{part}"
+
+
+def summary(diagram: Diagram) -> str:
+    shown = [t for t in diagram.tables if t.kind != "outside"]
+    marked = sum(1 for t in shown if t.marks)
+    counts = f"{len(shown)} tables, {len(diagram.edges)} foreign keys"
+    if diagram.source == "legacy":
+        bad = sum(1 for e in diagram.edges if e.notes)
+        marks = f"{marked} table(s) and {bad} foreign key(s) marked with a conflict"
+    else:
+        marks = f"{marked} table(s) marked with a merge or rename"
+    return f"Drawn from {SOURCES[diagram.source]}: {counts}; {marks}."
+
+
+def _entity(table: TableNode) -> list[str]:
+    head = f"    {table.name}"
+    if table.label != table.name:
+        head += f'["{_label(table.label)}"]'
+    if not table.columns:
+        return [head]
+    return [head + " {", *(_attribute(c) for c in table.columns), "    }"]
+
+
+def _attribute(column: ColumnNode) -> str:
+    kind = _NOT_TYPE_CHAR.sub("_", column.type).strip("_") or "unknown"
+    keys = f" {', '.join(column.keys)}" if column.keys else ""
+    return f"        {kind} {column.name}{keys}"
+
+
+def _relationship(edge: EdgeNode) -> str:
+    parent = "|o" if edge.nullable else "||"
+    label = ", ".join(edge.columns)
+    if edge.notes:
+        label += " -- " + "; ".join(edge.notes)
+    return f'    {edge.target_table} {parent}--o{{ {edge.table} : "{_label(label)}"'
+
+
+def _label(text: str) -> str:
+    return _NOT_LABEL_CHAR.sub("'", text)

@@ -388,6 +388,8 @@ def diagram(
     chosen = fmt.value if fmt else _SUFFIX_FORMATS.get(output.suffix if output else "", "mermaid")
     if chosen == "png" and output is None:
         raise InputError("--format png writes binary: give -o FILE")
+    if chosen in drawing.IMAGE_FORMATS:
+        drawing.require_graphviz(chosen)
     picture, _ = _picture(path, plan_file, legacy=legacy, source=source.value)
     if section is not None:
         picture = drawing.select_section(picture, section)

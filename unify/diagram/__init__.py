@@ -21,7 +21,7 @@ from __future__ import annotations
 from unify.diagram.built import diagram_from_schema
 from unify.diagram.document import DOC_NAME, render_models_doc
 from unify.diagram.dot import render_dot
-from unify.diagram.image import IMAGE_FORMATS, GraphvizMissing, render_image
+from unify.diagram.image import IMAGE_FORMATS, GraphvizMissing, render_image, require_graphviz
 from unify.diagram.legacy import diagram_from_inventory
 from unify.diagram.mermaid import render_markdown, render_mermaid
 from unify.diagram.planned import diagram_from_plan
@@ -45,6 +45,7 @@ __all__ = [
     "render_markdown",
     "render_mermaid",
     "render_models_doc",
+    "require_graphviz",
     "select_section",
     "unified_rel",
     "write_text",

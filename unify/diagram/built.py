@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+
 from unify.diagram.marks import (
     association_section,
     class_sections,
@@ -21,6 +22,7 @@ from unify.diagram.records import (
     Diagram,
     EdgeNode,
     RelationshipNode,
+    TableKind,
     TableNode,
 )
 from unify.models import (
@@ -43,7 +45,7 @@ def diagram_from_schema(
     mapped = {c.table: c.name for c in classes if c.table}
     tables = []
     for shape in schema.tables:
-        kind = "table" if shape.name in mapped else "association"
+        kind: TableKind = "table" if shape.name in mapped else "association"
         section = sections.get(shape.name) or association_section(edges, shape.name, sections)
         node = TableNode(
             name=shape.name,

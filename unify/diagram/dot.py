@@ -40,7 +40,7 @@ def render_dot(diagram: Diagram) -> str:
             continue
         lines += [
             f"  subgraph cluster_{index} {{",
-            f"    label={_quoted(section)}; style=rounded; color=\"#999999\";",
+            f'    label={_quoted(section)}; style=rounded; color="#999999";',
         ]
         lines += [f"    {_node(t)}" for t in tables]
         lines.append("  }")
@@ -70,13 +70,11 @@ def _style(table: TableNode) -> str:
 def _node(table: TableNode) -> str:
     style = _style(table)
     border = ' STYLE="dashed"' if style == "missing" else ""
-    color = {"missing": "#cc0000", "conflict": "#cc0000", "outside": "#999999"}.get(style, "#555555")
-    rows = [
-        f'<TR><TD COLSPAN="3" BGCOLOR="{HEADER[style]}"><B>{escape(table.name)}</B></TD></TR>'
-    ]
-    rows += [
-        f'<TR><TD COLSPAN="3"><I>{escape(mark)}</I></TD></TR>' for mark in table.marks
-    ]
+    color = {"missing": "#cc0000", "conflict": "#cc0000", "outside": "#999999"}.get(
+        style, "#555555"
+    )
+    rows = [f'<TR><TD COLSPAN="3" BGCOLOR="{HEADER[style]}"><B>{escape(table.name)}</B></TD></TR>']
+    rows += [f'<TR><TD COLSPAN="3"><I>{escape(mark)}</I></TD></TR>' for mark in table.marks]
     rows += [_row(c) for c in table.columns]
     html = (
         f'<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" COLOR="{color}"'

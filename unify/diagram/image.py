@@ -15,14 +15,20 @@ class GraphvizMissing(UnifyError):
     """Graphviz ``dot`` is not installed (exit 2)."""
 
 
-def render_image(dot_text: str, fmt: str) -> bytes:
-    """``dot_text`` laid out and drawn by ``dot -T<fmt>``."""
+def require_graphviz(fmt: str) -> str:
+    """The ``dot`` program, or a one-line error naming the package to install."""
     program = shutil.which("dot")
     if program is None:
         raise GraphvizMissing(
             f"--format {fmt} needs Graphviz `dot` on PATH (Debian: apt-get install graphviz); "
             "--format mermaid or dot need nothing"
         )
+    return program
+
+
+def render_image(dot_text: str, fmt: str) -> bytes:
+    """``dot_text`` laid out and drawn by ``dot -T<fmt>``."""
+    program = require_graphviz(fmt)
     proc = subprocess.run(
         [program, f"-T{fmt}"],
         input=dot_text.encode("utf-8"),

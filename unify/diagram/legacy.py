@@ -35,8 +35,7 @@ def diagram_from_inventory(inventory: Inventory, modules: tuple[str, ...] = ()) 
             _add(columns, tdef.table, tdef.columns)
             section.setdefault(tdef.table, module.name)
             specs += tdef.foreign_keys
-    edges = [_edge(fk, columns) for fk in specs]
-    edges = [_marked_edge(e, fk, inventory.findings, columns) for e, fk in zip(edges, specs)]
+    edges = [_marked_edge(_edge(fk, columns), fk, inventory.findings, columns) for fk in specs]
     keyed = {(fk.table, c) for fk in specs for c in fk.columns}
     tables = [
         _table(name, cols, section[name], owners.get(name, ()), inventory.findings, keyed)
@@ -138,7 +137,9 @@ def _column(col: ColumnSpec, fk_columns: set[str]) -> ColumnNode:
     )
 
 
-def _missing(edges: Iterable[EdgeNode], columns: dict[str, dict[str, ColumnSpec]]) -> list[TableNode]:
+def _missing(
+    edges: Iterable[EdgeNode], columns: dict[str, dict[str, ColumnSpec]]
+) -> list[TableNode]:
     """A placeholder for each table a foreign key names that no model defines."""
     wanted: dict[str, dict[str, None]] = {}
     for edge in edges:

@@ -35,10 +35,7 @@ def render_mermaid(diagram: Diagram) -> str:
 
 def render_markdown(diagram: Diagram) -> str:
     """A Markdown page: a title, what the picture shows, the fenced diagram."""
-    return (
-        f"# {title(diagram)}\n\n{summary(diagram)}\n\n"
-        f"```mermaid\n{render_mermaid(diagram)}```\n"
-    )
+    return f"# {title(diagram)}\n\n{summary(diagram)}\n\n```mermaid\n{render_mermaid(diagram)}```\n"
 
 
 def title(diagram: Diagram) -> str:
@@ -48,15 +45,18 @@ def title(diagram: Diagram) -> str:
 
 
 def summary(diagram: Diagram) -> str:
+    return f"Drawn from {SOURCES[diagram.source]}: {counts(diagram)}."
+
+
+def counts(diagram: Diagram) -> str:
+    """How many tables and foreign keys, how many marked."""
     shown = [t for t in diagram.tables if t.kind != "outside"]
     marked = sum(1 for t in shown if t.marks)
-    counts = f"{len(shown)} tables, {len(diagram.edges)} foreign keys"
+    found = f"{len(shown)} tables, {len(diagram.edges)} foreign keys"
     if diagram.source == "legacy":
         bad = sum(1 for e in diagram.edges if e.notes)
-        marks = f"{marked} table(s) and {bad} foreign key(s) marked with a conflict"
-    else:
-        marks = f"{marked} table(s) marked with a merge or rename"
-    return f"Drawn from {SOURCES[diagram.source]}: {counts}; {marks}."
+        return f"{found}; {marked} table(s) and {bad} foreign key(s) marked with a conflict"
+    return f"{found}; {marked} table(s) marked with a merge or rename"
 
 
 def _entity(table: TableNode) -> list[str]:

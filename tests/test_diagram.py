@@ -306,3 +306,52 @@ def test_a_models_doc_written_before_the_build_stays_current_after_it(
     build = run_unify("build", str(repo), "--plan", plan)
     assert build.returncode == 0, build.stdout + build.stderr
     assert run_unify("docs", str(repo), "--plan", plan, "--check").returncode == 0
+
+
+# --- the renderers on records ------------------------------------------------------
+
+
+def test_renderers_keep_mermaid_and_dot_syntax_valid_for_awkward_names() -> None:
+    from unify.diagram.records import ColumnNode, Diagram, EdgeNode, TableNode
+
+    picture = Diagram(
+        source="plan",
+        module="app.models",
+        sections=("Money",),
+        tables=(
+            TableNode(
+                name="prices",
+                section="Money",
+                was=('price"s',),
+                columns=(
+                    ColumnNode(name="id", type="Integer", primary_key=True, nullable=False),
+                    ColumnNode(name="amount", type="Numeric(10, 2)"),
+                    ColumnNode(name="kind", type="Enum('a', 'b', name='kinds')"),
+                    ColumnNode(name="item_id", type="Integer", foreign_key=True),
+                ),
+            ),
+            TableNode(name="items", kind="missing", columns=(ColumnNode(name="id", type="?"),)),
+        ),
+        edges=(
+            EdgeNode(
+                table="prices",
+                columns=("item_id",),
+                target_table="items",
+                target_columns=("id",),
+                notes=('50% "off"',),
+            ),
+        ),
+    )
+    mermaid = render_markdown(picture)
+    assert 'prices["prices (was price\'s)"] {' in mermaid
+    assert "        Numeric(10_2) amount\n" in mermaid
+    assert "        Enum(_a_b_name_kinds_) kind\n" in mermaid
+    assert "        Integer id PK\n" in mermaid
+    assert "items |o--o{ prices : \"item_id -- 50' 'off'\"" in mermaid
+    dot = render_dot(picture)
+    assert (
+        "Numeric(10, 2)" in dot
+        and "Enum(&#x27;a&#x27;, &#x27;b&#x27;, name=&#x27;kinds&#x27;)" in dot
+    )
+    assert '"prices":"out_item_id":e -> "items":"in_id":w' in dot
+    assert 'label="50% \\"off\\""' in dot and 'STYLE="dashed"' in dot

@@ -458,8 +458,9 @@ def _picture(path: Path, plan_file: Path, *, legacy: bool, source: str) -> tuple
     schema = verify_fks.load_schema(path, plan_data.target_module)
     if isinstance(schema, Finding):
         raise InputError(f"{unified}: {schema.message}")
-    module = next(m for m in inventory.modules if m.name == plan_data.target_module)
-    return drawing.diagram_from_schema(schema, resolved, module.classes), unified
+    found = [m for m in inventory.modules if m.name == plan_data.target_module]
+    modules = found or analyze_stage.analyze_repo(path, models=(unified,)).modules
+    return drawing.diagram_from_schema(schema, resolved, modules[0].classes), unified
 
 
 # ---------------------------------------------------------------------------

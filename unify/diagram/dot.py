@@ -76,10 +76,10 @@ def _node(table: TableNode) -> str:
     rows = [f'<TR><TD COLSPAN="3" BGCOLOR="{HEADER[style]}"><B>{escape(table.name)}</B></TD></TR>']
     rows += [f'<TR><TD COLSPAN="3"><I>{escape(mark)}</I></TD></TR>' for mark in table.marks]
     rows += [_row(c) for c in table.columns]
-    html = (
-        f'<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" COLOR="{color}"'
-        f"{border}>{''.join(rows)}</TABLE>"
+    table_tag = (
+        f'<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" COLOR="{color}"{border}>'
     )
+    html = "\n      ".join([table_tag, *rows, "</TABLE>"])
     return f"{_quoted(table.name)} [label=<{html}>];"
 
 

@@ -6,39 +6,50 @@ differs from its key's (fk-type-mismatch, labelled with both types)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 from unify.diagram.built import relationship_node
 from unify.diagram.marks import display_type, ordered_edges, ordered_tables
 from unify.diagram.records import ClassNode, ColumnNode, Diagram, EdgeNode, TableNode
-from unify.models import ColumnSpec, Finding, ForeignKeySpec, Inventory
+from unify.models import (
+    ColumnSpec,
+    Finding,
+    ForeignKeySpec,
+    Inventory,
+    ModelClass,
+    ModelModule,
+)
 
 DUPLICATE_TABLE, DANGLING_FK, FK_TYPE_MISMATCH = "U002", "U003", "U004"
+
+
+@dataclass(slots=True)
+class _Tables:
+    """The legacy tables as they are gathered: columns by name (the first class's spelling
+    wins), the classes mapping each, the module declaring it first, every foreign key."""
+
+    columns: dict[str, dict[str, ColumnSpec]] = field(default_factory=dict)
+    owners: dict[str, list[str]] = field(default_factory=dict)
+    section: dict[str, str] = field(default_factory=dict)
+    specs: list[ForeignKeySpec] = field(default_factory=list)
+
+    def add(self, module: str, table: str, columns: Iterable[ColumnSpec]) -> None:
+        found = self.columns.setdefault(table, {})
+        for col in columns:
+            found.setdefault(col.name, col)
+        self.section.setdefault(table, module)
 
 
 def diagram_from_inventory(inventory: Inventory, modules: tuple[str, ...] = ()) -> Diagram:
     """Every table the legacy ``modules`` (default: all model modules) map, one section
     per module, with the conflicts analyze found."""
     picked = [m for m in inventory.modules if not modules or m.name in modules]
-    columns: dict[str, dict[str, ColumnSpec]] = {}
-    owners: dict[str, list[str]] = {}
-    section: dict[str, str] = {}
-    specs: list[ForeignKeySpec] = []
-    for module in picked:
-        for cls in module.classes:
-            if cls.table and not (cls.mixin or cls.abstract or cls.guarded):
-                _add(columns, cls.table, cls.columns)
-                owners.setdefault(cls.table, []).append(cls.qualname)
-                section.setdefault(cls.table, module.name)
-                specs += cls.foreign_keys
-        for tdef in module.tables:
-            _add(columns, tdef.table, tdef.columns)
-            section.setdefault(tdef.table, module.name)
-            specs += tdef.foreign_keys
-    edges = [_marked_edge(_edge(fk, columns), fk, inventory.findings, columns) for fk in specs]
-    keyed = {(fk.table, c) for fk in specs for c in fk.columns}
+    found = _gather(picked)
+    columns, findings = found.columns, inventory.findings
+    edges = [_marked_edge(_edge(fk, columns), fk, findings, columns) for fk in found.specs]
+    keyed = {(fk.table, c) for fk in found.specs for c in fk.columns}
     tables = [
-        _table(name, cols, section[name], owners.get(name, ()), inventory.findings, keyed)
+        _table(name, cols, found.section[name], found.owners.get(name, ()), findings, keyed)
         for name, cols in columns.items()
     ]
     tables += _missing(edges, columns)
@@ -49,24 +60,31 @@ def diagram_from_inventory(inventory: Inventory, modules: tuple[str, ...] = ()) 
         tables=ordered_tables(tables, names),
         edges=ordered_edges(edges),
         sections=names,
-        classes=tuple(
-            ClassNode(
-                name=c.qualname,
-                table=c.table or "",
-                section=m.name,
-                relationships=tuple(relationship_node(r, r.target) for r in c.relationships),
-            )
-            for m in picked
-            for c in m.classes
-            if not c.guarded
-        ),
+        classes=tuple(_class_node(m.name, c) for m in picked for c in m.classes if not c.guarded),
     )
 
 
-def _add(columns: dict[str, dict[str, ColumnSpec]], table: str, more: Iterable[ColumnSpec]) -> None:
-    found = columns.setdefault(table, {})
-    for col in more:
-        found.setdefault(col.name, col)
+def _gather(modules: Iterable[ModelModule]) -> _Tables:
+    found = _Tables()
+    for module in modules:
+        for cls in module.classes:
+            if cls.table and not (cls.mixin or cls.abstract or cls.guarded):
+                found.add(module.name, cls.table, cls.columns)
+                found.owners.setdefault(cls.table, []).append(cls.qualname)
+                found.specs += cls.foreign_keys
+        for tdef in module.tables:
+            found.add(module.name, tdef.table, tdef.columns)
+            found.specs += tdef.foreign_keys
+    return found
+
+
+def _class_node(module: str, cls: ModelClass) -> ClassNode:
+    return ClassNode(
+        name=cls.qualname,
+        table=cls.table or "",
+        section=module,
+        relationships=tuple(relationship_node(r, r.target) for r in cls.relationships),
+    )
 
 
 def _edge(fk: ForeignKeySpec, columns: dict[str, dict[str, ColumnSpec]]) -> EdgeNode:

@@ -355,3 +355,15 @@ def test_renderers_keep_mermaid_and_dot_syntax_valid_for_awkward_names() -> None
     )
     assert '"prices":"out_item_id":e -> "items":"in_id":w' in dot
     assert 'label="50% \\"off\\""' in dot and 'STYLE="dashed"' in dot
+
+
+def test_mermaid_quotes_odd_table_names_and_fixes_odd_column_names() -> None:
+    from unify.diagram.records import ColumnNode, Diagram, TableNode
+
+    picture = Diagram(
+        source="built",
+        module="m",
+        tables=(TableNode(name="order lines", columns=(ColumnNode(name="2nd", type="Integer"),)),),
+        edges=(),
+    )
+    assert '    "order lines" {\n        Integer _2nd\n    }\n' in render_markdown(picture)

@@ -13,6 +13,7 @@ from unify.diagram.records import ColumnNode, Diagram, EdgeNode, TableNode
 
 _NOT_TYPE_CHAR = re.compile(r"[^A-Za-z0-9_()\[\]-]+")
 _NOT_LABEL_CHAR = re.compile(r'["%\\]')
+_PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 SOURCES = {
     "built": "the built module",
     "plan": "the plan, before the build",
@@ -60,7 +61,7 @@ def counts(diagram: Diagram) -> str:
 
 
 def _entity(table: TableNode) -> list[str]:
-    head = f"    {table.name}"
+    head = f"    {_name(table.name)}"
     if table.label != table.name:
         head += f'["{_label(table.label)}"]'
     if not table.columns:
@@ -69,9 +70,20 @@ def _entity(table: TableNode) -> list[str]:
 
 
 def _attribute(column: ColumnNode) -> str:
-    kind = _NOT_TYPE_CHAR.sub("_", column.type).strip("_") or "unknown"
+    """``type name keys``: both words limited to what every Mermaid since 9 parses."""
+    kind = _word(column.type) or "unknown"
     keys = f" {', '.join(column.keys)}" if column.keys else ""
-    return f"        {kind} {column.name}{keys}"
+    return f"        {kind} {_word(column.name) or 'column'}{keys}"
+
+
+def _word(text: str) -> str:
+    word = _NOT_TYPE_CHAR.sub("_", text).strip("_")
+    return f"_{word}" if word[:1].isdigit() else word
+
+
+def _name(table: str) -> str:
+    """A table name as an entity: quoted unless it is a plain word."""
+    return table if _PLAIN_NAME.fullmatch(table) else f'"{_label(table)}"'
 
 
 def _relationship(edge: EdgeNode) -> str:
@@ -79,7 +91,7 @@ def _relationship(edge: EdgeNode) -> str:
     label = ", ".join(edge.columns)
     if edge.notes:
         label += " -- " + "; ".join(edge.notes)
-    return f'    {edge.target_table} {parent}--o{{ {edge.table} : "{_label(label)}"'
+    return f'    {_name(edge.target_table)} {parent}--o{{ {_name(edge.table)} : "{_label(label)}"'
 
 
 def _label(text: str) -> str:

@@ -295,17 +295,24 @@ def test_the_models_doc_says_what_the_plan_requires() -> None:
     assert "| `mvp_users` | `users` (merged) |" in doc  # legacy table -> table
 
 
-def test_a_models_doc_written_before_the_build_stays_current_after_it(
-    legacy: Path, tmp_path: Path
-) -> None:
+def test_build_writes_the_models_doc_and_it_stays_current(legacy: Path, tmp_path: Path) -> None:
     repo = tmp_path / "seqpt_legacy"
     shutil.copytree(legacy, repo)
     plan = str(repo / "unify.toml")
-    assert run_unify("docs", str(repo), "--plan", plan).returncode == 0
-    assert (repo / "MODELS.md").read_text() == (GOLDEN / "seqpt_MODELS.md").read_text()
+    doc = repo / "MODELS.md"
+    assert run_unify("docs", str(repo), "--plan", plan).returncode == 0  # from the plan
+    assert doc.read_text() == (GOLDEN / "seqpt_MODELS.md").read_text()
+    doc.unlink()
     build = run_unify("build", str(repo), "--plan", plan)
     assert build.returncode == 0, build.stdout + build.stderr
+    assert build.stderr.strip().splitlines()[-1] == f"wrote {doc}"
+    assert doc.read_text() == (GOLDEN / "seqpt_MODELS.md").read_text()
+    # the built module draws the same document as the plan did
     assert run_unify("docs", str(repo), "--plan", plan, "--check").returncode == 0
+    second = tmp_path / "second"
+    shutil.copytree(legacy, second)
+    plain = run_unify("build", str(second), "--plan", str(second / "unify.toml"), "--no-docs")
+    assert plain.returncode == 0 and not (second / "MODELS.md").exists()
 
 
 # --- the renderers on records ------------------------------------------------------

@@ -20,7 +20,7 @@ from unify.report import exit_code
 
 if TYPE_CHECKING:
     from unify.diagram import Diagram
-    from unify.models import Plan, ResolvedPlan
+    from unify.models import Inventory, Plan, ResolvedPlan
 
 app = typer.Typer(
     name="unify",
@@ -151,6 +151,9 @@ def build(
         str | None, typer.Option("--python", help="Interpreter of the app for the self-check.")
     ] = None,
     fmt: FormatOpt = OutputFormat.table,
+    docs: Annotated[
+        bool, typer.Option("--docs/--no-docs", help="Also write MODELS.md (unify docs).")
+    ] = True,
 ) -> None:
     """Build the unified and compat modules; self-check them; write only when all is well."""
     from unify import analyze as analyze_stage
@@ -170,7 +173,20 @@ def build(
     dest = out if out is not None else path
     written = () if failed or dry_run else build_stage.write_build(dest, result.files)
     report.emit_build(result, fmt.value, stderr if dry_run else stdout, dest=dest, written=written)
+    if written and docs:
+        _write_models_doc(dest, plan_file, plan_data, inventory)
     raise typer.Exit(exit_code(result.findings))
+
+
+def _write_models_doc(dest: Path, plan_file: Path, plan: Plan, inventory: Inventory) -> None:
+    """MODELS.md from the plan the build just applied (what `unify docs` writes)."""
+    from unify import diagram as drawing
+    from unify.resolve import resolve_plan
+
+    picture = drawing.diagram_from_plan(resolve_plan(plan, inventory), inventory)
+    target = dest / drawing.doc_rel(drawing.unified_rel(inventory, plan), drawing.DOC_NAME)
+    drawing.write_text(target, drawing.render_models_doc(picture, plan_file.name))
+    stderr.print(f"wrote {target}", highlight=False, markup=False)
 
 
 # ---------------------------------------------------------------------------

@@ -33,7 +33,8 @@ class _Group(TyperGroup):
 
 
 if TYPE_CHECKING:
-    from unify.models import Plan, ResolvedPlan
+    from unify.diagram import Diagram
+    from unify.models import Inventory, Plan, ResolvedPlan
 
 app = typer.Typer(
     name="unify",
@@ -180,6 +181,9 @@ def build(
         str | None, typer.Option("--python", help="Interpreter of the app for the self-check.")
     ] = None,
     fmt: FormatOpt = OutputFormat.table,
+    docs: Annotated[
+        bool, typer.Option("--docs/--no-docs", help="Also write MODELS.md (unify docs).")
+    ] = True,
 ) -> None:
     """Build the unified and compat modules; self-check them; write only when all is well."""
     from unify import analyze as analyze_stage
@@ -201,7 +205,20 @@ def build(
     written = () if failed or dry_run else build_stage.write_build(dest, result.files)
     console = stderr() if dry_run else stdout()
     report.emit_build(result, fmt.value, console, dest=dest, written=written)
+    if written and docs:
+        _write_models_doc(dest, plan_file, plan_data, inventory)
     raise typer.Exit(exit_code(result.findings))
+
+
+def _write_models_doc(dest: Path, plan_file: Path, plan: Plan, inventory: Inventory) -> None:
+    """MODELS.md from the plan the build just applied (what `unify docs` writes)."""
+    from unify import diagram as drawing
+    from unify.resolve import resolve_plan
+
+    picture = drawing.diagram_from_plan(resolve_plan(plan, inventory), inventory)
+    target = dest / drawing.doc_rel(drawing.unified_rel(inventory, plan), drawing.DOC_NAME)
+    drawing.write_text(target, drawing.render_models_doc(picture, plan_file.name))
+    stderr().print(f"wrote {target}", highlight=False, markup=False)
 
 
 # ---------------------------------------------------------------------------
@@ -280,21 +297,26 @@ def rewrite(
 
 
 def _resolved(path: Path, plan: Plan) -> ResolvedPlan:
-    """The plan resolved against the repository's model modules (the plan's files that
-    still exist, or every model module).  A folder analyze refuses resolves from the plan
-    alone; the stage then says what is wrong with it."""
+    """The plan resolved against the repository's model modules."""
+    from unify.resolve import resolve_plan
+
+    return resolve_plan(plan, _plan_inventory(path, plan))
+
+
+def _plan_inventory(path: Path, plan: Plan) -> Inventory:
+    """The inventory of the plan's files that still exist (or of every model module).  A
+    folder analyze refuses gives an empty inventory: what the plan alone says still
+    resolves, and the stage then says what is wrong with the folder."""
     from unify import analyze as analyze_stage
     from unify.models import Inventory
-    from unify.resolve import resolve_plan
 
     present = tuple(p for p in plan.legacy_paths if (path / p).is_file())
     try:
-        inventory = analyze_stage.analyze_repo(path, models=present)
+        return analyze_stage.analyze_repo(path, models=present)
     except InputError:
-        inventory = Inventory(
+        return Inventory(
             root=str(path), import_roots=(), modules=(), imports=(), findings=(), files_scanned=0
         )
-    return resolve_plan(plan, inventory)
 
 
 # ---------------------------------------------------------------------------
@@ -364,6 +386,129 @@ def verify(
     )
     report.emit_verify(result, fmt.value, stdout())
     raise typer.Exit(exit_code(result.findings))
+
+
+# ---------------------------------------------------------------------------
+# diagram / docs  (unify.diagram)
+# ---------------------------------------------------------------------------
+
+
+class DiagramFormat(str, Enum):
+    mermaid = "mermaid"
+    dot = "dot"
+    svg = "svg"
+    png = "png"
+
+
+class DiagramSource(str, Enum):
+    auto = "auto"
+    built = "built"
+    plan = "plan"
+
+
+SourceOpt = Annotated[
+    DiagramSource,
+    typer.Option(
+        "--from",
+        help="built: the built unified module (exact); plan: the plan before the build; "
+        "auto: built once `unify build` wrote it.",
+    ),
+]
+_SUFFIX_FORMATS = {".dot": "dot", ".gv": "dot", ".svg": "svg", ".png": "png", ".md": "mermaid"}
+
+
+@app.command()
+def diagram(
+    path: RepoPath,
+    plan_file: PlanOpt,
+    fmt: Annotated[
+        DiagramFormat | None,
+        typer.Option("--format", "-f", help="mermaid (Markdown), dot, svg or png (need `dot`)."),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here (default stdout).")
+    ] = None,
+    section: Annotated[
+        str | None, typer.Option("--section", help="Draw this section only.")
+    ] = None,
+    legacy: Annotated[
+        bool, typer.Option("--legacy", help="Draw the legacy modules, conflicts marked.")
+    ] = False,
+    source: SourceOpt = DiagramSource.auto,
+) -> None:
+    """Draw an ER diagram of the unified schema (or, with --legacy, of the legacy one)."""
+    from unify import diagram as drawing
+
+    chosen = fmt.value if fmt else _SUFFIX_FORMATS.get(output.suffix if output else "", "mermaid")
+    if chosen == "png" and output is None:
+        raise InputError("--format png writes binary: give -o FILE")
+    if chosen in drawing.IMAGE_FORMATS:
+        drawing.require_graphviz(chosen)
+    picture, _ = _picture(path, plan_file, legacy=legacy, source=source.value)
+    if section is not None:
+        picture = drawing.select_section(picture, section)
+    data = drawing.render(picture, chosen)
+    if output is None:
+        sys.stdout.write(data.decode("utf-8"))
+    else:
+        output.write_bytes(data)
+        stderr().print(f"wrote {output} ({chosen}, {picture.source})", highlight=False, markup=False)
+    raise typer.Exit(int(ExitCode.CLEAN))
+
+
+@app.command()
+def docs(
+    path: RepoPath,
+    plan_file: PlanOpt,
+    check: Annotated[
+        bool, typer.Option("--check", help="Exit 1 when MODELS.md is missing or stale.")
+    ] = False,
+    source: SourceOpt = DiagramSource.auto,
+) -> None:
+    """Write the model document MODELS.md next to the unified module."""
+    from unify import diagram as drawing
+
+    picture, unified = _picture(path, plan_file, legacy=False, source=source.value)
+    text = drawing.render_models_doc(picture, plan_file.name)
+    target = path / drawing.doc_rel(unified, drawing.DOC_NAME)
+    if check:
+        current = target.read_text(encoding="utf-8") if target.is_file() else None
+        state = "current" if current == text else "missing" if current is None else "stale"
+        hint = "" if state == "current" else f"; run `unify docs {path} --plan {plan_file}`"
+        stderr().print(f"{target}: {state}{hint}", highlight=False, markup=False)
+        raise typer.Exit(int(ExitCode.CLEAN if state == "current" else ExitCode.FINDINGS))
+    drawing.write_text(target, text)
+    stderr().print(f"wrote {target} ({picture.source})", highlight=False, markup=False)
+    raise typer.Exit(int(ExitCode.CLEAN))
+
+
+def _picture(path: Path, plan_file: Path, *, legacy: bool, source: str) -> tuple[Diagram, str]:
+    """The picture to draw, and the unified module's file (relative to ``path``)."""
+    from unify import analyze as analyze_stage
+    from unify import decisions, verify_fks
+    from unify import diagram as drawing
+    from unify.models import Finding
+    from unify.resolve import resolve_plan
+
+    plan_data = decisions.load_plan(plan_file)
+    inventory = _plan_inventory(path, plan_data)
+    unified = drawing.unified_rel(inventory, plan_data)
+    built = drawing.is_built(path / unified)
+    if legacy:
+        if built and plan_data.target_module in plan_data.legacy_modules:
+            raise InputError(f"--legacy: {unified} is already the unified module (built)")
+        return drawing.diagram_from_inventory(inventory, plan_data.legacy_modules), unified
+    if source == "built" and not built:
+        raise InputError(f"--from built: {unified} is not built yet; run `unify build` first")
+    resolved = resolve_plan(plan_data, inventory)
+    if source == "plan" or not built:
+        return drawing.diagram_from_plan(resolved, inventory), unified
+    schema = verify_fks.load_schema(path, plan_data.target_module)
+    if isinstance(schema, Finding):
+        raise InputError(f"{unified}: {schema.message}")
+    found = [m for m in inventory.modules if m.name == plan_data.target_module]
+    modules = found or analyze_stage.analyze_repo(path, models=(unified,)).modules
+    return drawing.diagram_from_schema(schema, resolved, modules[0].classes), unified
 
 
 # ---------------------------------------------------------------------------

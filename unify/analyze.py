@@ -98,6 +98,7 @@ def _analyze(path: Path, models: tuple[str, ...]) -> Inventory:
         imports=deps.imports,
         findings=(),
         files_scanned=len(index.files),
+        top_level_modules=tuple(sorted({f.module.partition(".")[0] for f in index.files})),
         dynamic_imports=deps.dynamic,
         other_python_files=files.other_python,
         attribute_uses=deps.uses,

@@ -138,7 +138,7 @@ def _build(
     ]
     findings += [f for b in built for f in b.findings]
     findings += check_backrefs(naming, entities.values())
-    unified, more = render_unified(root, naming, legacies, built)
+    unified, more = render_unified(frozenset(inventory.top_level_modules), naming, legacies, built)
     findings += more
     names, more = compat_names(inventory, naming, unified)
     findings += more

@@ -369,6 +369,7 @@ class Inventory:
     other_python_files: tuple[str, ...] = ()  # Python kept under another suffix (*.py.unused)
     attribute_uses: tuple[AttributeUse, ...] = ()  # analyze: ``Model.attr`` / ``filter_by(attr=)``
     module_attributes: tuple[ModuleAttribute, ...] = ()  # analyze: ``models_module.Name``
+    top_level_modules: tuple[str, ...] = ()  # analyze: the repository's own top-level modules
     # what the checks read beyond the model modules (not part of the JSON report):
     classes: tuple[ModelClass, ...] = ()  # every model class and mixin, in a model module or not
     tables: tuple[TableDef, ...] = ()  # every ``Table()`` object of the repository

@@ -6,14 +6,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import libcst as cst
 
 from unify.builder.legacy import Legacy
 from unify.builder.nodes import code_of
 from unify.models import Finding, ModelModule, Rule, Severity
-from unify.scan import describe_files, list_repo_files
 
 IMPORT_NAME_CLASH = Rule(
     name="import-name-clash",
@@ -42,14 +40,15 @@ class _ImportSet:
                 bucket.add((code_of(alias.name), _asname(alias)))
 
 
-def render_imports(root: Path, legacies: Mapping[str, Legacy]) -> str:
+def render_imports(local: frozenset[str], legacies: Mapping[str, Legacy]) -> str:
+    """The legacy modules' imports, merged and grouped: standard library, third party, then
+    the repository's own modules (``local``: its top-level module names)."""
     imports = _ImportSet()
     for legacy in legacies.values():
         for stmt in legacy.imports:
             for small in stmt.body:
                 if isinstance(small, cst.Import | cst.ImportFrom):
                     imports.add(small, legacy.module)
-    local = _local_tops(root)
     groups: dict[int, list[tuple[int, str, str]]] = {}
     for module, asname in imports.plain:
         line = f"import {module}" + (f" as {asname}" if asname else "")
@@ -86,7 +85,7 @@ def _asname(alias: cst.ImportAlias) -> str | None:
     return code_of(alias.asname.name)
 
 
-def _group(module: str, local: set[str]) -> int:
+def _group(module: str, local: frozenset[str]) -> int:
     top = module.split(".")[0]
     if module == "__future__":
         return 0
@@ -95,11 +94,6 @@ def _group(module: str, local: set[str]) -> int:
     if top in sys.stdlib_module_names:
         return 1
     return 2
-
-
-def _local_tops(root: Path) -> set[str]:
-    files = describe_files(root, list_repo_files(root).python)
-    return {f.module.split(".")[0] for f in files}
 
 
 def import_clashes(legacies: Mapping[str, Legacy]) -> list[Finding]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 from unify.builder.classes import ClassBuild
 from unify.builder.imports import import_clashes, render_imports
@@ -25,7 +25,7 @@ RULE_LINE = "# " + "=" * 77
 
 
 def render_unified(
-    root: Path,
+    local: frozenset[str],
     naming: ResolvedPlan,
     legacies: Mapping[str, Legacy],
     built: Sequence[ClassBuild],
@@ -34,7 +34,7 @@ def render_unified(
     helpers, bases, findings = kept_helpers(legacies, naming, built)
     tables = kept_tables(legacies, naming)
     findings += import_clashes(legacies)
-    parts = [_module_docstring(naming, legacies) + "\n\n" + render_imports(root, legacies)]
+    parts = [_module_docstring(naming, legacies) + "\n\n" + render_imports(local, legacies)]
     parts += [chunk(c) for lg in legacies.values() for c in map(lg.code, lg.preamble)]
     if sections:
         parts.append(_banner(_section_title(sections, sections[0])))

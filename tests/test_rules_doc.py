@@ -9,7 +9,7 @@ import pytest
 
 from unify.build import BUILD_RULES
 from unify.findings import RULES as ANALYZE_RULES
-from unify.rewrite_transform import RULES as REWRITE_RULES
+from unify.rewrite_imports import RULES as REWRITE_RULES
 from unify.selfcheck import RULES as SELFCHECK_RULES
 from unify.verify_fks import RULES as VERIFY_RULES
 

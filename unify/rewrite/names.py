@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 import libcst as cst
 from libcst.metadata import Access, MetadataWrapper, Scope, ScopeProvider
 
-from unify.rewrite_map import Written
-from unify.rewrite_plan import Bound, FilePlan, StmtPlan, dotted
+from unify.rewrite.map import Written
+from unify.rewrite.plan import Bound, FilePlan, StmtPlan, dotted
 
 
 @dataclass(slots=True)
@@ -68,6 +68,9 @@ class ScopeCache:
             found = wrapper.resolve(ScopeProvider).values()
             self._scopes = list({id(s): s for s in found if s is not None}.values())
         return self._scopes
+
+    def unresolved_names(self) -> set[str]:
+        return set(self.unresolved())
 
     def unresolved(self) -> dict[str, list[Access]]:
         """Names used with no binding in the file (what a star import supplies)."""

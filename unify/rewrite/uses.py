@@ -1,6 +1,6 @@
 """Module-attribute uses (``models_v2.Port``, ``a.b.models_v2.Port``) renamed without libcst.
 
-When the text check of ``rewrite_names`` proved that a module binding is bound only by its
+When the text check of ``rewrite.names`` proved that a module binding is bound only by its
 imports, every ``binding.attr`` in the code is a use of it; Python's own parser finds them
 (far cheaper than a libcst traversal) and the edits are spliced into the text at the exact
 positions it reports.  Comments and strings are never touched: they hold no ``ast.Name``.
@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
-from unify.rewrite_names import NameDecisions
+from unify.rewrite.names import NameDecisions
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 

@@ -38,7 +38,7 @@ def rewrite_source(
     module = cst.parse_module(text)
     log = EditLog(path=path, text=text)
     plan = plan_file(module, importer, names)
-    cache = ScopeCache(module)
+    cache = ScopeCache(module, text)
     plan_stars(plan, cache, importer, names, exports, log)
     strings = string_renames(text, names)
     if not plan.statements and strings is None:

@@ -38,10 +38,11 @@ def plan_stars(
     of a name supplies it)."""
     if not plan.stars:
         return
-    unresolved = cache.unresolved_names()
+    stars = [(node, legacy, written, exports(legacy)) for node, legacy, written in plan.stars]
+    every = frozenset().union(*(p for *_, p in stars if p is not None))
+    unresolved = cache.unresolved_among(every)
     claimed: set[str] = set()
-    for node, legacy, written in reversed(plan.stars):
-        provided = exports(legacy)
+    for node, legacy, written, provided in reversed(stars):
         if provided is None:
             message = f"cannot list the names {legacy} provides"
             log.findings.append(UNKNOWN_STAR_EXPORTS.finding(message, path=log.path))

@@ -73,20 +73,30 @@ class ScopeCache:
         self._scopes: list[Scope] | None = None
         self._bindings: Bindings | None = None
         self._import_index: dict[int, int] | None = None
+        self._tree: ast.Module | None = None
+        self._parsed = False
 
     def bindings(self) -> Bindings | None:
         """The file's bindings from ``ast``, or None when they cannot stand in for libcst's."""
         if self._import_index is None:
-            try:
-                self._bindings = read_bindings(ast.parse(self.text))
-            except (SyntaxError, ValueError):
-                self._bindings = None
+            tree = self.tree()
+            self._bindings = None if tree is None else read_bindings(tree)
             nodes = list(iter_imports(self.module))
             found = self._bindings
             if found is None or len(found.imports) != len(nodes) or not found.modelled:
                 self._bindings = None
             self._import_index = {id(node): i for i, node in enumerate(nodes)}
         return self._bindings
+
+    def tree(self) -> ast.Module | None:
+        """The text's ``ast`` tree (None when Python's parser rejects what libcst accepts)."""
+        if not self._parsed:
+            self._parsed = True
+            try:
+                self._tree = ast.parse(self.text)
+            except (SyntaxError, ValueError):
+                self._tree = None
+        return self._tree
 
     def import_index(self, node: cst.CSTNode) -> int:
         self.bindings()

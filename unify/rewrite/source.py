@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from unify.models import Finding, RewriteChange, SourceFile
+from unify.rewrite.codegen import module_text
 from unify.rewrite.dynamic import dynamic_references
 from unify.rewrite.log import EditLog
 from unify.rewrite.map import RenameIndex
@@ -46,8 +47,11 @@ def rewrite_source(
     decisions = decide_names(text, plan, cache) if plan.statements else NameDecisions()
     dotted_requests(plan, decisions)
     rewriter = ImportRewriter(plan, decisions, strings, log)
-    new_module = module.visit(rewriter) if rewriter.full else rewriter.rebuild(module)
-    new_text, counts = rewrite_uses(new_module.code, decisions)
+    if rewriter.full:
+        code = module.visit(rewriter).code
+    else:
+        code = module_text(text, module, rewriter.rebuild(module), cache.tree())
+    new_text, counts = rewrite_uses(code, decisions)
     log.renamed.update(counts)
     return _finish(text, new_text, log, names)
 

@@ -560,23 +560,25 @@ def main(argv: Sequence[str]) -> int:
         head = "\n".join(machine_lines(describe_machine()))
         write_results(args.output, "unify rewrite against the libcst floor", [head, *body])
 
+    measured: dict[str, tuple[dict[str, Timing], dict[str, Quality], int]] = {}
     for task in tasks:
         candidates = _candidates(task)
         timings, copies = time_tools(task, args.runs, work, args.jobs)
-        quality = (
-            {"unify": check_output(task.source, copies["unify"])} if task.name == "neutron" else {}
-        )
+        quality = {}
+        if task.name == "neutron":
+            quality["unify"] = check_output(task.source, copies["unify"])
+        measured[task.name] = (timings, quality, candidates)
         sections[task.name] = report_task(task, timings, quality, args.jobs, candidates)
         save()
-        if task.name != "neutron" or args.libcst_runs < 1:
-            continue
-        for timing, copy in time_libcst(
-            task, work, args.jobs, args.libcst_module, args.libcst_runs
-        ):
+    neutron = next((task for task in tasks if task.name == "neutron"), None)
+    if neutron is not None and args.libcst_runs > 0:
+        timings, quality, candidates = measured["neutron"]
+        runs = time_libcst(neutron, work, args.jobs, args.libcst_module, args.libcst_runs)
+        for timing, copy in runs:
             timings["libcst"] = timing
-            quality["libcst"] = check_output(task.source, copy)
+            quality["libcst"] = check_output(neutron.source, copy)
             store_libcst(work / "libcst.json", timing, quality["libcst"])
-            sections[task.name] = report_task(task, timings, quality, args.jobs, candidates)
+            sections["neutron"] = report_task(neutron, timings, quality, args.jobs, candidates)
             save()
     print(f"wrote {args.output}", file=sys.stderr)
     return 0

@@ -1,20 +1,32 @@
-"""Benchmark ``unify rewrite`` on neutron 29.0.0 against libcst's own codemod runner.
+"""Benchmark the ``unify rewrite`` command against the floor of a libcst tool and libcst's runner.
 
-The task: unify four of neutron's model modules (``neutron.db.models_v2`` and three of
-``neutron/db/models/*.py``) into one module, ``neutron.db.models_unified``; every import and
-every ``module.Class`` use must follow.  Three whole processes are timed on fresh copies of
-the sdist, at the same parallelism:
+Two tasks, each on fresh copies (copying is not timed), at the same parallelism:
 
-* ``unify``  -- ``rewrite_repo`` + ``apply_rewrites`` (what ``unify rewrite`` runs);
-* ``floor``  -- the least a libcst-based tool can do: the same text prefilter plus a bare
-  ``libcst.parse_module`` of every candidate file, in a process pool;
-* ``libcst`` -- ``python -m libcst.tool codemod rename.RenameCommand`` once per module.
+* **neutron** 29.0.0 (sdist): unify four of its model modules (``neutron.db.models_v2`` and
+  three of ``neutron/db/models/*.py``) into ``neutron.db.models_unified``; every import and
+  every ``module.Class`` use must follow;
+* **generated** (``generate_repo.py``, 300 models in 30 modules, ``--files`` dependent files):
+  unify all 30 model modules into ``app.models_unified``, renaming every third class and a
+  quarter of the explicit tables -- most candidates change.
 
-Then each tool's output is checked: files changed, files that no longer compile, and
-pyflakes' undefined names and unused imports that were not there before.
+Both sides are whole processes, alternating run by run (floor, unify, floor, unify, ...):
 
-Usage: ``python benchmarks/bench_rewrite.py [--runs 5] [--jobs 2] [--skip-libcst]``; the
-libcst runner runs once (it takes minutes per module), results are written after each step.  Results go to ``benchmarks/RESULTS-rewrite.md``.
+* ``unify`` -- ``python -m unify rewrite COPY --plan PLAN --allow-dirty -j JOBS``: the whole
+  command, plan parsing, rewriting, writing and the report (stdout discarded);
+* ``floor`` -- the least a libcst-based tool can do: read the same plan (``tomllib``), list
+  the files as unify does, the same byte prefilter, ``libcst.parse_module`` of every
+  candidate in a process pool of JOBS workers;
+* ``libcst`` -- ``python -m libcst.tool codemod rename.RenameCommand`` for one neutron
+  module (``--libcst-module``), ``--libcst-runs`` times (it takes minutes per run), against
+  unify doing all four modules.
+
+Wall time and CPU time (user + system of the process and its workers) per run; medians.
+Then unify's output on neutron (and the runner's) is checked: files changed, files that no
+longer compile, pyflakes' new undefined names and unused imports, side-effect imports lost.
+
+Usage: ``python benchmarks/bench_rewrite.py [--runs 5] [--jobs 2] [--files 5000]
+[--only neutron|generated] [--libcst-runs 3] [--libcst-module M]``; results go to
+``benchmarks/RESULTS-rewrite.md``, rewritten after each step.
 """
 
 from __future__ import annotations
@@ -28,10 +40,12 @@ import shutil
 import statistics
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+
+import tomllib
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -59,19 +73,12 @@ LEGACY_FILES = frozenset(m.replace(".", "/") + ".py" for m in LEGACY)
 TARGET = "neutron.db.models_unified"
 RESULTS = BENCH_DIR / "RESULTS-rewrite.md"
 SCRIPT = Path(__file__).resolve()
+TARGET_RATIO = 1.5
 
 
 # ---------------------------------------------------------------------------
-# The timed processes (run as ``bench_rewrite.py _unify ROOT JOBS`` and ``_floor``)
+# The floor (run as ``bench_rewrite.py _floor ROOT PLAN JOBS``)
 # ---------------------------------------------------------------------------
-
-
-def run_unify(root: Path, jobs: int) -> None:
-    from unify.models import ModuleMove, RenameMap
-    from unify.rewrite_imports import apply_rewrites, rewrite_repo
-
-    rename_map = RenameMap(moves=tuple(ModuleMove(legacy=m, target=TARGET) for m in LEGACY))
-    apply_rewrites(rewrite_repo(root, rename_map, jobs=jobs), allow_dirty=True)
 
 
 def _parse(path: str) -> int:
@@ -81,11 +88,31 @@ def _parse(path: str) -> int:
     return 1
 
 
-def run_floor(root: Path, jobs: int) -> None:
+def prefilter_words(plan: dict[str, object]) -> list[str]:
+    """The words unify's prefilter looks for: legacy modules' last parts, renamed classes,
+    renamed tables (the compat module is a legacy module in the final phase)."""
+    head = plan["unify"]
+    assert isinstance(head, dict)
+    modules = [*head["legacy_modules"], head["compat_module"]]
+    words = {m.rsplit(".", 1)[-1] for m in modules}
+    renames = plan.get("rename", [])
+    tables = plan.get("table_rename", [])
+    assert isinstance(renames, list) and isinstance(tables, list)
+    words |= {
+        r["legacy"].rsplit(".", 1)[-1]
+        for r in renames
+        if r["legacy"].rsplit(".", 1)[-1] != r["name"]
+    }
+    words |= {t["old"] for t in tables if t["old"] != t["new"]}
+    return sorted(words)
+
+
+def run_floor(root: Path, plan_path: Path, jobs: int) -> None:
     from unify.scan import list_repo_files
 
-    words = sorted({m.rsplit(".", 1)[-1] for m in LEGACY})
-    pattern = re.compile(rb"\b(?:" + b"|".join(w.encode() for w in words) + rb")\b")
+    plan = tomllib.loads(plan_path.read_text(encoding="utf-8"))
+    words = prefilter_words(plan)
+    pattern = re.compile(rb"\b(?:" + b"|".join(re.escape(w.encode()) for w in words) + rb")\b")
     files = list_repo_files(root)
     candidates = [str(root / r) for r in files.python if pattern.search((root / r).read_bytes())]
     with ProcessPoolExecutor(max_workers=jobs) as pool:
@@ -93,16 +120,83 @@ def run_floor(root: Path, jobs: int) -> None:
 
 
 # ---------------------------------------------------------------------------
-# Preparing copies and timing
+# Tasks, copies and timing
 # ---------------------------------------------------------------------------
 
 
-def fresh_copy(source: Path, dest: Path) -> Path:
-    """A copy of the sdist with the (empty) unified module the renames point at."""
+@dataclass(frozen=True, slots=True)
+class Task:
+    name: str
+    label: str
+    source: Path
+    plan: str  # the decisions file's text
+    target_file: str  # the (empty) unified module the renames point at
+
+
+def neutron_task(source: Path) -> Task:
+    modules = ", ".join(f'"{m}"' for m in LEGACY)
+    plan = (
+        "[unify]\n"
+        f'target_module = "{TARGET}"\n'
+        'compat_module = "neutron.db.models_compat"\n'
+        f"legacy_modules = [{modules}]\n"
+    )
+    label = "neutron 29.0.0 (sdist from PyPI, ~2,090 files)"
+    return Task("neutron", label, source, plan, "neutron/db/models_unified.py")
+
+
+def generated_task(work: Path, files: int) -> Task:
+    from generate_repo import generate
+
+    source = work / "generated-rewrite"
+    generate(source, models=300, modules=30, files=files, seed=7)
+    label = f"generated repo (300 models / 30 modules, {files} dependent files)"
+    return Task("generated", label, source, generated_plan(source), "app/models_unified.py")
+
+
+def generated_plan(root: Path) -> str:
+    """Every model module into ``app.models_unified``; every third class renamed
+    (``XUnified``), every fourth class's explicit table renamed (``x_unified``)."""
+    paths = sorted(p for p in (root / "app" / "models").glob("*.py") if p.name != "__init__.py")
+    legacy = [f"app.models.{p.stem}" for p in paths]
+    lines = [
+        "[unify]",
+        'target_module = "app.models_unified"',
+        'compat_module = "app.models_compat"',
+        "legacy_modules = [" + ", ".join(f'"{m}"' for m in legacy) + "]",
+        "",
+    ]
+    tables: set[str] = set()
+    for path, module in zip(paths, legacy, strict=True):
+        classes = [n for n in ast.parse(path.read_text()).body if isinstance(n, ast.ClassDef)]
+        for i, cls in enumerate(classes):
+            if i % 3 == 0:
+                lines += ["[[rename]]", f'legacy = "{module}.{cls.name}"']
+                lines += [f'name = "{cls.name}Unified"', ""]
+            if i % 4 == 1:
+                tables |= set(_explicit_tables(cls))
+    for table in sorted(tables):
+        lines += ["[[table_rename]]", f'old = "{table}"', f'new = "{table}_unified"', ""]
+    return "\n".join(lines)
+
+
+def _explicit_tables(cls: ast.ClassDef) -> Iterator[str]:
+    for stmt in cls.body:
+        if (
+            isinstance(stmt, ast.Assign)
+            and isinstance(stmt.targets[0], ast.Name)
+            and stmt.targets[0].id == "__tablename__"
+            and isinstance(stmt.value, ast.Constant)
+        ):
+            yield str(stmt.value.value)
+
+
+def fresh_copy(task: Task, dest: Path) -> Path:
+    """A copy of the task's repository with the (empty) unified module the renames point at."""
     if dest.exists():
         shutil.rmtree(dest)
-    shutil.copytree(source, dest, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    (dest / "neutron" / "db" / "models_unified.py").write_text(
+    shutil.copytree(task.source, dest, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    (dest / task.target_file).write_text(
         '"""The unified model module (the benchmark renames point here)."""\n', encoding="utf-8"
     )
     return dest
@@ -119,7 +213,7 @@ def libcst_command(module: str, jobs: int) -> list[str]:
 @dataclass(frozen=True, slots=True)
 class Timing:
     """Whole-process times of one tool: wall seconds and CPU seconds (user + system of the
-    process and its workers), one pair per run; ``note`` says what a partial run covered."""
+    process and its workers), one pair per run; ``note`` says what a run covered."""
 
     name: str
     wall: tuple[float, ...]
@@ -141,39 +235,56 @@ def run_timed(cmd: Sequence[str], cwd: Path) -> tuple[float, float]:
     return timing.wall, timing.cpu
 
 
+def commands(plan: Path, jobs: int) -> dict[str, Callable[[Path], list[str]]]:
+    """The two timed commands, by tool, for a copy of the repository."""
+
+    def floor(copy: Path) -> list[str]:
+        return [sys.executable, str(SCRIPT), "_floor", str(copy), str(plan), str(jobs)]
+
+    def unify(copy: Path) -> list[str]:
+        cmd = [sys.executable, "-m", "unify", "rewrite", str(copy), "--plan", str(plan)]
+        return [*cmd, "--allow-dirty", "--jobs", str(jobs)]
+
+    return {"floor": floor, "unify": unify}
+
+
 def time_tools(
-    names: Sequence[str], runs: int, source: Path, work: Path, jobs: int
+    task: Task, runs: int, work: Path, jobs: int
 ) -> tuple[dict[str, Timing], dict[str, Path]]:
-    """Runs of the tools interleaved (floor, unify, floor, unify, ...), each on a fresh copy,
-    so a change in the machine's load hits every tool alike."""
-    times: dict[str, list[tuple[float, float]]] = {n: [] for n in names}
+    """Runs of floor and unify interleaved (floor, unify, floor, unify, ...), each on a fresh
+    copy, so a change in the machine's load hits both alike."""
+    plan = work / f"{task.name}.toml"
+    plan.write_text(task.plan, encoding="utf-8")
+    cmds = commands(plan, jobs)
+    times: dict[str, list[tuple[float, float]]] = {n: [] for n in cmds}
     copies: dict[str, Path] = {}
     for _ in range(runs):
-        for name in names:
-            copies[name] = fresh_copy(source, work / name)
-            cmd = [sys.executable, str(SCRIPT), f"_{name}", str(copies[name]), str(jobs)]
-            times[name].append(run_timed(cmd, copies[name]))
-            print(
-                f"{name}: {times[name][-1][0]:.2f} s wall, {times[name][-1][1]:.2f} s CPU",
-                file=sys.stderr,
-            )
+        for name, cmd in cmds.items():
+            copies[name] = fresh_copy(task, work / f"{task.name}-{name}")
+            times[name].append(run_timed(cmd(copies[name]), copies[name]))
+            wall, cpu = times[name][-1]
+            print(f"{task.name} {name}: {wall:.2f} s wall, {cpu:.2f} s CPU", file=sys.stderr)
     timings = {
         n: Timing(n, tuple(w for w, _ in t), tuple(c for _, c in t)) for n, t in times.items()
     }
     return timings, copies
 
 
-def time_libcst(source: Path, work: Path, jobs: int) -> Iterator[tuple[Timing, Path]]:
-    """libcst's runner, one command per legacy module, on one fresh copy; yields the
-    cumulative timing after each module (the runner is slow: partial results are kept)."""
-    copy = fresh_copy(source, work / "libcst")
-    wall = cpu = 0.0
-    for done, module in enumerate(LEGACY, 1):
+def time_libcst(
+    task: Task, work: Path, jobs: int, module: str, runs: int
+) -> Iterator[tuple[Timing, Path]]:
+    """libcst's runner on ``module``, ``runs`` times, each on a fresh copy; yields the timing
+    so far after each run (the runner is slow: partial results are kept)."""
+    walls: list[float] = []
+    cpus: list[float] = []
+    for _ in range(runs):
+        copy = fresh_copy(task, work / "libcst")
         w, c = run_timed(libcst_command(module, jobs), copy)
-        wall, cpu = wall + w, cpu + c
+        walls.append(w)
+        cpus.append(c)
         print(f"libcst {module}: {w:.2f} s wall, {c:.2f} s CPU", file=sys.stderr)
-        note = "" if done == len(LEGACY) else f"{done} of {len(LEGACY)} modules only"
-        yield Timing("libcst", (wall,), (cpu,), note), copy
+        note = f"{module} only"
+        yield Timing("libcst", tuple(walls), tuple(cpus), note), copy
 
 
 # ---------------------------------------------------------------------------
@@ -306,8 +417,8 @@ def _imports_legacy(text: str) -> int:
 # ---------------------------------------------------------------------------
 
 
-def report(
-    timings: dict[str, Timing], quality: dict[str, Quality], jobs: int, candidates: int
+def report_task(
+    task: Task, timings: dict[str, Timing], quality: dict[str, Quality], jobs: int, candidates: int
 ) -> list[str]:
     rows = [
         [
@@ -320,7 +431,19 @@ def report(
         ]
         for t in timings.values()
     ]
-    quality_rows = [
+    sections = [
+        f"## {task.name}",
+        f"{task.label}: {candidates} candidate files (prefilter), {jobs} jobs for every tool.",
+        markdown_table(["tool", "median wall s", "median CPU s", "runs", "wall s", "CPU s"], rows),
+        _ratios(timings),
+    ]
+    if quality:
+        sections += [_quality_table(quality), _details(quality)]
+    return sections
+
+
+def _quality_table(quality: dict[str, Quality]) -> str:
+    rows = [
         [
             name,
             q.changed,
@@ -333,47 +456,32 @@ def report(
         ]
         for name, q in quality.items()
     ]
-    return [
-        "\n".join(machine_lines(describe_machine())),
-        "Task: move every name of "
-        + ", ".join(f"`{m}`" for m in LEGACY)
-        + f" into `{TARGET}` across neutron 29.0.0 (sdist from PyPI, {candidates} candidate files "
-        f"of ~2,090), {jobs} jobs for every tool.  Whole processes, each run on a fresh copy; "
-        "floor and unify runs interleaved.  CPU = user + system seconds of the process and its "
-        "workers (less sensitive than wall time to other load on the machine).",
-        markdown_table(["tool", "median wall s", "median CPU s", "runs", "wall s", "CPU s"], rows),
-        _ratios(timings),
-        markdown_table(
-            [
-                "tool",
-                "files changed",
-                "do not compile",
-                "new undefined names",
-                "more unused imports",
-                "side-effect imports lost",
-                "broken files",
-                "files still importing a legacy module",
-            ],
-            quality_rows,
-        ),
-        _details(quality),
+    headers = [
+        "tool",
+        "files changed",
+        "do not compile",
+        "new undefined names",
+        "more unused imports",
+        "side-effect imports lost",
+        "broken files",
+        "files still importing a legacy module",
     ]
+    return markdown_table(headers, rows)
 
 
 def _ratios(timings: dict[str, Timing]) -> str:
     unify, floor = timings["unify"], timings["floor"]
     lines = [
         f"- unify / floor: {unify.median / floor.median:.2f}x wall, "
-        f"{unify.median_cpu / floor.median_cpu:.2f}x CPU (target: at most 2x)"
+        f"{unify.median_cpu / floor.median_cpu:.2f}x CPU (ratio of medians; "
+        f"target: at most {TARGET_RATIO}x)"
     ]
     if "libcst" in timings:
         libcst = timings["libcst"]
-        partial = f" ({libcst.note})" if libcst.note else ""
-        if "modules only" in libcst.note:
-            partial = partial[:-1] + ", against unify doing all of them)"
         lines.append(
-            f"- libcst runner / unify: {libcst.median / unify.median:.1f}x wall, "
-            f"{libcst.median_cpu / unify.median_cpu:.1f}x CPU{partial} (target: at least 30x)"
+            f"- libcst runner ({libcst.note}, {len(libcst.wall)} run(s)) / unify (all four "
+            f"modules): {libcst.median / unify.median:.1f}x wall, "
+            f"{libcst.median_cpu / unify.median_cpu:.1f}x CPU"
         )
     return "\n".join(lines)
 
@@ -416,51 +524,61 @@ def load_libcst(path: Path) -> tuple[Timing, Quality]:
     return timing, quality
 
 
-def _candidates(source: Path) -> int:
-    words = sorted({m.rsplit(".", 1)[-1] for m in LEGACY})
-    pattern = re.compile(rb"\b(?:" + b"|".join(w.encode() for w in words) + rb")\b")
-    return sum(1 for p in source.rglob("*.py") if pattern.search(p.read_bytes()))
+def _candidates(task: Task) -> int:
+    plan = tomllib.loads(task.plan)
+    words = prefilter_words(plan)
+    pattern = re.compile(rb"\b(?:" + b"|".join(re.escape(w.encode()) for w in words) + rb")\b")
+    return sum(1 for p in task.source.rglob("*.py") if pattern.search(p.read_bytes()))
 
 
 def main(argv: Sequence[str]) -> int:
-    if argv[:1] in (["_unify"], ["_floor"]):
-        (run_unify if argv[0] == "_unify" else run_floor)(Path(argv[1]), int(argv[2]))
+    if argv[:1] == ["_floor"]:
+        run_floor(Path(argv[1]), Path(argv[2]), int(argv[3]))
         return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--skip-libcst", action="store_true")
-    parser.add_argument(
-        "--reuse-libcst",
-        action="store_true",
-        help="Report the libcst runner's figures saved by an earlier run (it takes minutes).",
-    )
+    parser.add_argument("--files", type=int, default=5000, help="dependent files generated")
+    parser.add_argument("--only", choices=("neutron", "generated"), default=None)
+    parser.add_argument("--libcst-runs", type=int, default=3, help="0 to skip the runner")
+    parser.add_argument("--libcst-module", default="neutron.db.models.external_net")
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     from benchmarks.common import fetch_neutron
 
-    source = fetch_neutron()
     work = DEFAULT_WORKDIR / "rewrite"
     work.mkdir(parents=True, exist_ok=True)
-    candidates = _candidates(source)
-    timings, copies = time_tools(("floor", "unify"), args.runs, source, work, args.jobs)
-    quality = {"unify": check_output(source, copies["unify"])}
+    tasks = []
+    if args.only in (None, "neutron"):
+        tasks.append(neutron_task(fetch_neutron()))
+    if args.only in (None, "generated"):
+        tasks.append(generated_task(DEFAULT_WORKDIR, args.files))
+    sections: dict[str, list[str]] = {}
 
     def save() -> None:
-        sections = report(timings, quality, args.jobs, candidates)
-        write_results(args.output, "unify rewrite on neutron 29.0.0", sections)
+        body = [s for task in tasks for s in sections.get(task.name, [])]
+        head = "\n".join(machine_lines(describe_machine()))
+        write_results(args.output, "unify rewrite against the libcst floor", [head, *body])
 
-    saved = work / "libcst.json"
-    if args.reuse_libcst and saved.is_file():
-        timings["libcst"], quality["libcst"] = load_libcst(saved)
-        if (work / "libcst").is_dir():  # the runner's output is kept: check it again
-            quality["libcst"] = check_output(source, work / "libcst")
-    save()
-    if not (args.skip_libcst or args.reuse_libcst):
-        for timing, copy in time_libcst(source, work, args.jobs):
+    measured: dict[str, tuple[dict[str, Timing], dict[str, Quality], int]] = {}
+    for task in tasks:
+        candidates = _candidates(task)
+        timings, copies = time_tools(task, args.runs, work, args.jobs)
+        quality = {}
+        if task.name == "neutron":
+            quality["unify"] = check_output(task.source, copies["unify"])
+        measured[task.name] = (timings, quality, candidates)
+        sections[task.name] = report_task(task, timings, quality, args.jobs, candidates)
+        save()
+    neutron = next((task for task in tasks if task.name == "neutron"), None)
+    if neutron is not None and args.libcst_runs > 0:
+        timings, quality, candidates = measured["neutron"]
+        runs = time_libcst(neutron, work, args.jobs, args.libcst_module, args.libcst_runs)
+        for timing, copy in runs:
             timings["libcst"] = timing
-            quality["libcst"] = check_output(source, copy)
-            store_libcst(saved, timing, quality["libcst"])
+            quality["libcst"] = check_output(neutron.source, copy)
+            store_libcst(work / "libcst.json", timing, quality["libcst"])
+            sections["neutron"] = report_task(neutron, timings, quality, args.jobs, candidates)
             save()
     print(f"wrote {args.output}", file=sys.stderr)
     return 0

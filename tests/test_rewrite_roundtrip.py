@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from test_rewrite_helpers import BASE, RENAME_MAP, make_repo
 
 from unify.models import Rewritten, SourceFile
+from unify.rewrite.map import build_rename_index
+from unify.rewrite.source import rewrite_source
 from unify.rewrite_imports import apply_rewrites, rewrite_repo
-from unify.rewrite_map import build_rename_index
-from unify.rewrite_transform import rewrite_source
 from unify.scan import list_repo_files, module_index
 
 SNIPPETS = (

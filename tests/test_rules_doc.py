@@ -10,7 +10,7 @@ import pytest
 from unify.build import RULES as BUILD_RULES
 from unify.build import SELFCHECK_RULES
 from unify.findings import RULES as ANALYZE_RULES
-from unify.rewrite_transform import RULES as REWRITE_RULES
+from unify.rewrite_imports import RULES as REWRITE_RULES
 from unify.verify_fks import RULES as VERIFY_RULES
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "rules.md"

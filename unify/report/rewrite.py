@@ -17,8 +17,6 @@ from unify.errors import ExitCode, InputError
 from unify.models import Failed, Finding, RewriteResult, Rewritten, Skipped
 from unify.report import dumps, finding_dict, finding_line, sorted_findings, summary_line
 
-IMPORT_FORMS = ("from", "from-star", "from-module", "import", "import-as")
-
 
 def rewritten(result: RewriteResult) -> list[Rewritten]:
     return [o for o in result.outcomes if isinstance(o, Rewritten)]

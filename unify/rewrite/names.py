@@ -5,13 +5,16 @@ A name whose binding changes (``from mvp_models import MVPUser`` -> ``User``, or
 nothing else binds the old name or the new one where it is used; otherwise the import keeps
 the old binding with ``as`` and the code is left alone.
 
-Two paths: a text check (the old name appears only as its imports and as ``name.attr``, the
-new name not at all) that needs no metadata, and libcst's ``ScopeProvider`` for everything
-else -- computed only for files that need it.
+Three paths, cheapest first: a text check (the old name appears only as its imports and as
+``name.attr``, the new name not at all); the positions of Python's own parser
+(``rewrite.bindings``: the name bound only by these imports, at module level, named in no
+string); libcst's ``ScopeProvider`` for everything else -- computed only for files that
+need it.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -19,8 +22,10 @@ from dataclasses import dataclass, field
 import libcst as cst
 from libcst.metadata import Access, MetadataWrapper, Scope, ScopeProvider
 
-from unify.rewrite_map import Written
-from unify.rewrite_plan import Bound, FilePlan, StmtPlan, dotted
+from unify.rewrite.bindings import Bindings, Use, read_bindings
+from unify.rewrite.map import Written
+from unify.rewrite.plan import Bound, FilePlan, StmtPlan, dotted
+from unify.rewrite.walk import iter_imports
 
 
 @dataclass(slots=True)
@@ -31,6 +36,9 @@ class NameDecisions:
     node_attrs: dict[int, dict[str, str]] = field(default_factory=dict)  # id(Name) -> attrs
     fast_names: dict[str, str] = field(default_factory=dict)  # module binding -> new binding
     fast_attrs: dict[str, dict[str, str]] = field(default_factory=dict)  # binding -> attrs
+    # uses found by ``rewrite.bindings``: ordinal of the ast.Name -> new name / attrs
+    use_names: dict[int, str] = field(default_factory=dict)
+    use_attrs: dict[int, dict[str, str]] = field(default_factory=dict)
     dotted: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
     kept: set[tuple[int, str]] = field(default_factory=set)  # (id(stmt), binding) keep ``as``
     scoped: bool = False
@@ -56,11 +64,53 @@ class _Request:
 
 
 class ScopeCache:
-    """The module's scopes, computed at most once per file."""
+    """The module's scopes, computed at most once per file: the cheap bindings of
+    ``rewrite.bindings`` first, libcst's scopes only when those are not certain."""
 
-    def __init__(self, module: cst.Module) -> None:
+    def __init__(self, module: cst.Module, text: str) -> None:
         self.module = module
+        self.text = text
         self._scopes: list[Scope] | None = None
+        self._bindings: Bindings | None = None
+        self._import_index: dict[int, int] | None = None
+        self._tree: ast.Module | None = None
+        self._parsed = False
+
+    def bindings(self) -> Bindings | None:
+        """The file's bindings from ``ast``, or None when they cannot stand in for libcst's."""
+        if self._import_index is None:
+            tree = self.tree()
+            self._bindings = None if tree is None else read_bindings(tree)
+            nodes = list(iter_imports(self.module))
+            found = self._bindings
+            if found is None or len(found.imports) != len(nodes) or not found.modelled:
+                self._bindings = None
+            self._import_index = {id(node): i for i, node in enumerate(nodes)}
+        return self._bindings
+
+    def tree(self) -> ast.Module | None:
+        """The text's ``ast`` tree (None when Python's parser rejects what libcst accepts)."""
+        if not self._parsed:
+            self._parsed = True
+            try:
+                self._tree = ast.parse(self.text)
+            except (SyntaxError, ValueError):
+                self._tree = None
+        return self._tree
+
+    def import_index(self, node: cst.CSTNode) -> int:
+        self.bindings()
+        assert self._import_index is not None
+        return self._import_index.get(id(node), -2)
+
+    def unresolved_among(self, names: frozenset[str]) -> set[str]:
+        """Those of ``names`` used in the file with no binding (what a star import supplies)."""
+        facts = self.bindings()
+        if facts is not None:
+            used = [n for n in names if n in facts.uses]
+            if all(not facts.binders.get(n) for n in used):
+                return {n for n in used if facts.unbound(n)}
+        return set(self.unresolved()) & names
 
     def scopes(self) -> list[Scope]:
         if self._scopes is None:
@@ -122,6 +172,10 @@ def _decide(text: str, request: _Request, cache: ScopeCache, decisions: NameDeci
             decisions.fast_attrs[request.wanted] = request.attrs
         return
     decisions.scoped = True
+    certain = _certain_references(text, request, cache)
+    if certain is not None:
+        _decide_uses(text, request, certain, decisions)
+        return
     refs, ok = _references(request, cache)
     ok = ok and not (rebinds and _conflicts(text, request, cache))
     if rebinds and not ok:
@@ -133,6 +187,43 @@ def _decide(text: str, request: _Request, cache: ScopeCache, decisions: NameDeci
                 decisions.node_names[id(access.node)] = new
             if request.attrs:
                 decisions.node_attrs[id(access.node)] = request.attrs
+
+
+def _certain_references(
+    text: str, request: _Request, cache: ScopeCache
+) -> tuple[list[Use], bool] | None:
+    """The uses of the request's imports and whether each refers to them alone, when
+    ``rewrite.bindings`` is certain of them (what libcst's scopes would find), else None."""
+    facts = cache.bindings()
+    if facts is None:
+        return None
+    binding = request.binding
+    if binding != request.wanted and re.search(rf"\b{re.escape(request.wanted)}\b", text):
+        return None
+    if request.star:
+        return (list(facts.uses.get(binding, ())), True) if facts.unbound(binding) else None
+    if facts.in_strings(binding):
+        return None
+    return facts.references(binding, {cache.import_index(s.node) for s in request.stmts})
+
+
+def _decide_uses(
+    text: str, request: _Request, certain: tuple[list[Use], bool], decisions: NameDecisions
+) -> None:
+    """``_decide`` on certain uses; the wanted name is nowhere in the file, so only a string
+    naming the old one is a conflict."""
+    uses, ok = certain
+    rebinds = request.binding != request.wanted
+    quoted = rf"""["']{re.escape(request.binding)}["']"""
+    ok = ok and not (rebinds and re.search(quoted, text))
+    if rebinds and not ok:
+        _keep(request, decisions)
+    new = request.wanted if rebinds and ok else request.binding
+    for use in uses:
+        if new != request.binding:
+            decisions.use_names[use.ordinal] = new
+        if request.attrs:
+            decisions.use_attrs[use.ordinal] = request.attrs
 
 
 def _keep(request: _Request, decisions: NameDecisions) -> None:

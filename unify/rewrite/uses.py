@@ -1,6 +1,7 @@
-"""Module-attribute uses (``models_v2.Port``, ``a.b.models_v2.Port``) renamed without libcst.
+"""Uses renamed without libcst: ``models_v2.Port``, ``a.b.models_v2.Port``, and the uses
+``rewrite.bindings`` found (by their ordinal among the file's ``ast.Name`` nodes).
 
-When the text check of ``rewrite_names`` proved that a module binding is bound only by its
+When the text check of ``rewrite.names`` proved that a module binding is bound only by its
 imports, every ``binding.attr`` in the code is a use of it; Python's own parser finds them
 (far cheaper than a libcst traversal) and the edits are spliced into the text at the exact
 positions it reports.  Comments and strings are never touched: they hold no ``ast.Name``.
@@ -13,7 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
-from unify.rewrite_names import NameDecisions
+from unify.rewrite.names import NameDecisions
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 
@@ -21,23 +22,38 @@ Edit = tuple[int, int, str]  # start offset, end offset, replacement
 
 
 def rewrite_uses(text: str, decisions: NameDecisions) -> tuple[str, Counter[tuple[str, str]]]:
-    """Apply the fast-path renames of ``decisions`` to ``text``; count them as (old, new)."""
+    """Apply the renames of ``decisions`` found without libcst to ``text`` (module bindings,
+    dotted chains, uses by ordinal); count them as (old, new)."""
     counts: Counter[tuple[str, str]] = Counter()
-    if not (decisions.fast_names or decisions.fast_attrs or decisions.dotted):
+    by_use = bool(decisions.use_names or decisions.use_attrs)
+    if not (decisions.fast_names or decisions.fast_attrs or decisions.dotted or by_use):
         return text, counts
     tree = ast.parse(text)
     starts = _line_starts(text)
+    nodes = list(ast.walk(tree))
+    names = (n for n in nodes if isinstance(n, ast.Name))
+    ordinals = {id(n): i for i, n in enumerate(names)} if by_use else {}
     edits: list[Edit] = []
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.Attribute):
-            for old, new, edit in _attribute_edits(node, decisions, text, starts):
-                counts[(old, new)] += 1
-                edits.append(edit)
+            found = list(_attribute_edits(node, decisions, ordinals, text, starts))
+        elif isinstance(node, ast.Name) and ordinals.get(id(node), -1) in decisions.use_names:
+            new = decisions.use_names[ordinals[id(node)]]
+            found = [(node.id, new, _span(node, text, starts, new))]
+        else:
+            continue
+        for old, new, edit in found:
+            counts[(old, new)] += 1
+            edits.append(edit)
     return _splice(text, edits), counts
 
 
 def _attribute_edits(
-    node: ast.Attribute, decisions: NameDecisions, text: str, starts: list[int]
+    node: ast.Attribute,
+    decisions: NameDecisions,
+    ordinals: dict[int, int],
+    text: str,
+    starts: list[int],
 ) -> Iterator[tuple[str, str, Edit]]:
     value = node.value
     attrs: dict[str, str] = {}
@@ -45,7 +61,10 @@ def _attribute_edits(
         new_binding = decisions.fast_names.get(value.id)
         if new_binding is not None:
             yield value.id, new_binding, _span(value, text, starts, new_binding)
-        attrs = decisions.fast_attrs.get(new_binding or value.id, {})
+        by_use = decisions.use_attrs.get(ordinals.get(id(value), -1))
+        attrs = (
+            by_use if by_use is not None else decisions.fast_attrs.get(new_binding or value.id, {})
+        )
     elif decisions.dotted:
         chain = _dotted(value)
         if chain in decisions.dotted:

@@ -3,21 +3,20 @@
 The planner reads a parsed module (no metadata) and turns every import of a legacy module
 into groups of new imports, one group per target module.  Names whose binding would change
 (``MVPUser`` -> ``User``, ``models_v2`` -> ``models_unified``) are only requested here;
-``rewrite_names`` decides whether the uses can follow safely.
+``rewrite.names`` decides whether the uses can follow safely.
 """
 
 from __future__ import annotations
 
-import ast
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import libcst as cst
 
 from unify.models import ChangeForm, SourceFile
-from unify.rewrite_map import RenameIndex, Written
-from unify.rewrite_walk import iter_imports
+from unify.rewrite.map import RenameIndex, Written
+from unify.rewrite.walk import iter_imports
 
 BindKind = Literal["name", "module", "dotted"]
 
@@ -80,6 +79,12 @@ def dotted(node: cst.BaseExpression | None) -> str:
     if isinstance(node, cst.Attribute):
         return f"{dotted(node.value)}.{node.attr.value}"
     return ""
+
+
+def alias_key(alias: cst.ImportAlias) -> tuple[str, str | None]:
+    """``(name, asname)`` of an import alias, as written."""
+    asname = dotted(alias.asname.name) if alias.asname else None
+    return (dotted(alias.name), asname)
 
 
 def plan_file(module: cst.Module, importer: SourceFile, names: RenameIndex) -> FilePlan:
@@ -317,57 +322,3 @@ def plan_star(
         groups=[(new, [])],
         note="the star import supplied no name this file uses; kept as a plain import",
     )
-
-
-def module_exports(
-    source: str, resolve_star: Callable[[str, int], frozenset[str]]
-) -> frozenset[str]:
-    """The names ``from module import *`` supplies: ``__all__`` when it is a literal list,
-    else every public top-level name (star imports of the module followed)."""
-    tree = ast.parse(source)
-    names: set[str] = set()
-    for stmt in tree.body:
-        explicit = _literal_all(stmt)
-        if explicit is not None:
-            return frozenset(explicit)
-        names |= _top_level_names(stmt, resolve_star)
-    return frozenset(n for n in names if not n.startswith("_"))
-
-
-def _literal_all(stmt: ast.stmt) -> list[str] | None:
-    if not isinstance(stmt, ast.Assign) or len(stmt.targets) != 1:
-        return None
-    target = stmt.targets[0]
-    if not (isinstance(target, ast.Name) and target.id == "__all__"):
-        return None
-    if isinstance(stmt.value, (ast.List, ast.Tuple)) and all(
-        isinstance(e, ast.Constant) and isinstance(e.value, str) for e in stmt.value.elts
-    ):
-        return [e.value for e in stmt.value.elts]  # type: ignore[attr-defined]
-    return None
-
-
-def _top_level_names(
-    stmt: ast.stmt, resolve_star: Callable[[str, int], frozenset[str]]
-) -> set[str]:
-    if isinstance(stmt, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
-        return {stmt.name}
-    if isinstance(stmt, ast.ImportFrom):
-        if any(a.name == "*" for a in stmt.names):
-            return set(resolve_star(stmt.module or "", stmt.level))
-        return {a.asname or a.name for a in stmt.names}
-    if isinstance(stmt, ast.Import):
-        return {a.asname or a.name.split(".")[0] for a in stmt.names}
-    if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-        return {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
-    if isinstance(stmt, (ast.If, ast.Try)):
-        out: set[str] = set()
-        for child in ast.iter_child_nodes(stmt):
-            if isinstance(child, ast.stmt):
-                out |= _top_level_names(child, resolve_star)
-            elif isinstance(child, ast.ExceptHandler):
-                for inner in child.body:
-                    out |= _top_level_names(inner, resolve_star)
-        return out
-    return set()

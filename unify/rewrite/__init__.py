@@ -1,0 +1,28 @@
+"""The parts of ``unify rewrite``; ``unify.rewrite_imports`` is the stage's front.
+
+One concern a module, in the order a file goes through them:
+
+- ``map``: the rename map resolved against the repository (which files are legacy, where
+  names go) and the byte prefilter;
+- ``repo``: candidates, skipped legacy/target files, run-level findings;
+- ``runner``: per-file work (read, rewrite, compile check), in a process pool;
+- ``source``: one file's text in, new text out: the steps below, in order;
+- ``walk``: the statement structure of a libcst module (find and rebuild imports);
+- ``plan``: what each import form becomes (``from``, ``from-module``, ``import``,
+  ``import-as``, ``from-star``);
+- ``stars``: the names a star import supplies and the file uses;
+- ``names``: whether renamed bindings' uses can follow (a text check, else ``bindings``:
+  positions from Python's parser when certain, else libcst's scopes);
+- ``rewriter``: the transformer (import lines, uses, strings, fallbacks); ``codegen``: the
+  new text from the changed statements only;
+- ``render``: the text of the new import statements; ``merge``: merging them per module;
+- ``strings``, ``fallbacks``, ``dynamic``: string references, dead ``except`` fallbacks,
+  strings naming legacy modules;
+- ``uses``: ``module.attr`` renames spliced into the text;
+- ``writing``: all-or-nothing application.
+
+Adding an import form: plan it in ``plan`` (a ``_plan_*`` function returning a ``StmtPlan``
+with the form's name), render it in ``render`` when its statements take another shape, and
+bind its names in ``bindings``/``names`` only when it binds them another way; then name the
+form in ``unify.models.ChangeForm`` and describe it in docs/rules.md (rewrite section).
+"""

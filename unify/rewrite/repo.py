@@ -1,0 +1,115 @@
+"""The repository's side of a rewrite: which files are candidates, which are skipped as
+legacy or target modules, and the findings about the run as a whole."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path, PurePosixPath
+
+from unify.models import FileOutcome, Finding, Rule, Severity, Skipped, SourceFile
+from unify.rewrite.map import RenameIndex
+from unify.scan import describe_files
+
+UNPARSABLE_FILE = Rule(
+    name="unparsable-file",
+    code="R001",
+    severity=Severity.WARNING,
+    summary="a file that cannot be read or parsed was skipped",
+)
+LEGACY_MODULE_MISSING = Rule(
+    name="legacy-module-missing",
+    code="R006",
+    severity=Severity.INFO,
+    summary="a legacy (or, in the final phase, compat) module with no file",
+)
+PYTHON_UNDER_OTHER_SUFFIX = Rule(
+    name="python-under-other-suffix",
+    code="R007",
+    severity=Severity.INFO,
+    summary="Python under another suffix, not rewritten",
+)
+TARGET_MODULE_MISSING = Rule(
+    name="target-module-missing",
+    code="R009",
+    severity=Severity.WARNING,
+    summary="the module imports should point at has no file",
+)
+
+
+def other_sources(rels: Iterable[str]) -> tuple[SourceFile, ...]:
+    """Files kept under another suffix, named as the ``.py`` file they would be."""
+    out: list[SourceFile] = []
+    for rel in rels:
+        p = PurePosixPath(rel)
+        stem = p.name.split(".py", 1)[0] if ".py" in p.name else p.stem
+        named = describe_files(Path("."), [str(p.with_name(stem + ".py"))])[0]
+        out.append(SourceFile(rel=rel, module=named.module, root=named.root))
+    return tuple(out)
+
+
+def mentions(path: Path, pattern: re.Pattern[bytes] | None) -> bool:
+    """Whether the file's bytes match the prefilter (an unreadable file is a candidate)."""
+    if pattern is None:
+        return False
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return True  # reported as skipped when read for real
+    return pattern.search(data) is not None
+
+
+def skipped(candidates: list[SourceFile], names: RenameIndex) -> Iterator[FileOutcome]:
+    """The legacy and target modules among the candidates: never rewritten."""
+    for f in candidates:
+        module = names.legacy_files.get(f.rel) or names.target_files.get(f.rel)
+        if f.rel in names.target_files:
+            reason = f"target module {module} (written by unify build)"
+        elif module in names.moves:
+            reason = f"legacy module {module} (to delete)"
+        elif module is not None:
+            reason = f"module {module} keeps its file; its renamed names are written by unify build"
+        else:
+            continue
+        yield Skipped(path=f.rel, reason=reason)
+
+
+def run_findings(
+    names: RenameIndex, other: tuple[str, ...], included: bool, compat: str | None
+) -> list[Finding]:
+    """Missing legacy and target modules, and Python left under other suffixes."""
+    out = [_missing(m, m == compat) for m in names.missing]
+    targets = set(names.moves.values()) | {m for m, _ in names.renames.values()}
+    out += [
+        TARGET_MODULE_MISSING.finding(f"target module {m} has no file yet (run unify build first)")
+        for m in sorted(targets - set(names.target_files.values()))
+    ]
+    if not included:
+        out += [
+            PYTHON_UNDER_OTHER_SUFFIX.finding(
+                "Python kept under another suffix; not rewritten (pass --include-other-suffixes)",
+                path=rel,
+            )
+            for rel in other
+        ]
+    return out
+
+
+def _missing(module: str, is_compat: bool) -> Finding:
+    if is_compat:
+        message = (
+            f"compat module {module} has no file in the repository; "
+            "imports of it are rewritten all the same"
+        )
+    else:
+        message = f"legacy module {module} has no file in the repository"
+    return LEGACY_MODULE_MISSING.finding(message)
+
+
+def unreadable(outcomes: list[FileOutcome]) -> Iterator[Finding]:
+    """Files skipped because they cannot be read or parsed: their imports were not checked."""
+    for o in outcomes:
+        if isinstance(o, Skipped) and o.reason.startswith(("does not parse", "cannot read")):
+            yield UNPARSABLE_FILE.finding(
+                f"{o.reason}; its imports were not rewritten", path=o.path
+            )

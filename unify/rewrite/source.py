@@ -1,0 +1,63 @@
+"""Rewrite one file's source: plan, decide names, transform, merge -- text in, text out.
+
+``rewrite_source`` is pure (no file access): the runner reads, calls it, and writes.  It walks
+only the statement structure unless the file needs its code touched (renamed names, module
+attributes, string references), and computes scopes only when a name must be checked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import libcst as cst
+
+from unify.models import Finding, RewriteChange, SourceFile
+from unify.rewrite.codegen import module_text
+from unify.rewrite.dynamic import dynamic_references
+from unify.rewrite.log import EditLog
+from unify.rewrite.map import RenameIndex
+from unify.rewrite.names import NameDecisions, ScopeCache, decide_names, dotted_requests
+from unify.rewrite.plan import plan_file
+from unify.rewrite.rewriter import ImportRewriter
+from unify.rewrite.stars import ExportLookup, plan_stars
+from unify.rewrite.strings import string_renames
+from unify.rewrite.uses import rewrite_uses
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRewrite:
+    text: str
+    changes: tuple[RewriteChange, ...]
+    findings: tuple[Finding, ...]
+
+
+def rewrite_source(
+    text: str, path: str, importer: SourceFile, names: RenameIndex, exports: ExportLookup
+) -> SourceRewrite:
+    """The file's new text, its changes and findings.  ``cst.ParserSyntaxError`` propagates
+    (the runner reports the file as skipped)."""
+    module = cst.parse_module(text)
+    log = EditLog(path=path, text=text)
+    plan = plan_file(module, importer, names)
+    cache = ScopeCache(module, text)
+    plan_stars(plan, cache, importer, names, exports, log)
+    strings = string_renames(text, names)
+    if not plan.statements and strings is None:
+        return _finish(text, text, log, names)
+    decisions = decide_names(text, plan, cache) if plan.statements else NameDecisions()
+    dotted_requests(plan, decisions)
+    rewriter = ImportRewriter(plan, decisions, strings, log)
+    if rewriter.full:
+        code = module.visit(rewriter).code
+    else:
+        code = module_text(text, module, rewriter.rebuild(module), cache.tree())
+    new_text, counts = rewrite_uses(code, decisions)
+    log.renamed.update(counts)
+    return _finish(text, new_text, log, names)
+
+
+def _finish(old: str, new: str, log: EditLog, names: RenameIndex) -> SourceRewrite:
+    for (before, after), count in sorted(log.renamed.items()):
+        log.changes.append(RewriteChange(form="name", old=before, new=after, count=count))
+    log.findings.extend(dynamic_references(old, log.path, names))
+    return SourceRewrite(text=new, changes=tuple(log.changes), findings=tuple(log.findings))

@@ -25,7 +25,7 @@ app = typer.Typer(
     name="unify",
     help="Unify drifted SQLAlchemy model modules: analyze, plan, build, rewrite, verify.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion, --show-completion: no start-up cost measured
     pretty_exceptions_enable=False,
 )
 
@@ -60,9 +60,25 @@ DatabaseUrlOpt = Annotated[
 _state = {"debug": False}
 
 
+def _show_version(value: bool) -> None:
+    """``--version``: the distribution's name and version from its metadata (read only here,
+    so ``unify --help`` does not pay for importlib.metadata)."""
+    if value:
+        from unify import DISTRIBUTION, installed_version
+
+        typer.echo(f"{DISTRIBUTION} {installed_version()}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _root(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
 ) -> None:
     _state["debug"] = debug
 

@@ -24,3 +24,11 @@ def __getattr__(name: str) -> str:
     if name == "__version__":
         return installed_version()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def main() -> None:
+    """The ``unify`` command.  Also what the script of PyPI's other ``unify`` runs when both
+    are installed (its ``from unify import main`` finds this package): the command stays ours."""
+    from unify.cli import main as run
+
+    run()

@@ -1,23 +1,27 @@
 """Benchmark ``unify verify``: its data checks on 10 million+ rows, and reflection of 1,000 tables.
 
-    .venv/bin/python benchmarks/bench_verify.py                 # ~10M rows, 3 runs, a few minutes
+    .venv/bin/python benchmarks/bench_verify.py                 # ~10M rows, 5 rounds
     .venv/bin/python benchmarks/bench_verify.py --scale 0.1 --runs 1   # a quick look
 
 Server: ``UNIFY_BENCH_DATABASE_URL`` (a server URL whose user may CREATE DATABASE), else the
 local ``postgresql://postgres@127.0.0.1:5432/postgres``.  Databases are ``unify_bench_*`` and
 dropped at the end (also on error or Ctrl-C).
 
+Every figure is a whole process timed from the outside the same way on both sides (start-up
+and connecting included), each command run once untimed, then ``--runs`` rounds in which the
+commands alternate; medians of wall time and of the process's CPU time (with its children).
+
 1. **Data checks**: a database with an FK graph (organization <- users <- assessments <-
    results, competency <- results, organization <- learning_plans whose organization_id is
    still VARCHAR(36)), generated in SQL with ``generate_series``, with a few planted orphans.
    Reference: a hand-written anti-join per foreign key (``SELECT count(*) ... WHERE NOT EXISTS``),
-   all run by one ``psql`` process.  Measured: unify's orphaned-rows checks (count + samples in
-   one query each, the VARCHAR key cast as the migration would), run on a READ ONLY connection
-   in this process; then every data check of ``unify verify`` and the whole ``unify verify``
-   process, for scale.  Each side runs once untimed, then ``--runs`` times, alternating.
-2. **Reflection**: ``MetaData.reflect`` of a 1,000-table schema (each table: 5 columns, a unique
-   constraint, an FK to the previous table), in a fresh process, against ``pg_dump --schema-only``
-   of the same database.
+   all run by one ``psql`` process.  Measured: a Python process that loads the unified module,
+   connects, reflects and runs unify's orphaned-rows checks (count + samples in one query each,
+   the VARCHAR key cast as the migration would) on a READ ONLY connection; the same process
+   running every data check; and the whole ``unify verify`` CLI process, for scale.
+2. **Reflection**: a Python process running ``MetaData.reflect`` of a 1,000-table schema (each
+   table: 5 columns, a unique constraint, an FK to the previous table), against
+   ``pg_dump --schema-only`` of the same database.
 
 Results: ``benchmarks/RESULTS-verify.md``.
 """
@@ -33,6 +37,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -44,20 +49,16 @@ from benchmarks.common import (
     BENCH_DIR,
     DEFAULT_WORKDIR,
     BenchmarkError,
+    Timing,
     bench_env,
     describe_machine,
+    interleaved_timings,
     machine_lines,
     markdown_table,
     write_results,
 )
-from unify import db, verify_fks
+from unify import db
 from unify.errors import UnifyError
-from unify.models import Inventory, Plan
-from unify.resolve import resolve_plan
-
-NO_INVENTORY = Inventory(
-    root=".", import_roots=(), modules=(), imports=(), findings=(), files_scanned=0
-)
 
 LOCAL = "postgresql://postgres@127.0.0.1:5432/postgres"
 RESULTS = BENCH_DIR / "RESULTS-verify.md"
@@ -233,111 +234,157 @@ def write_repo(folder: Path) -> Path:
     return folder
 
 
-def unify_checks(
-    url: URL, schema: verify_fks.SchemaShape, rule: str | None
-) -> tuple[float, int, int]:
-    """Wall time of unify's data checks (``rule`` only, or all), checks run, rows counted."""
-    plan = Plan(
-        path="bench",
-        target_module="models",
-        compat_module="models_compat",
-        legacy_modules=(),
-        classes=(),
-    )
-    with db.read_only(url, 3600) as conn:
-        reflected = sa.MetaData()
-        reflected.reflect(conn)
-        resolved = resolve_plan(plan, NO_INVENTORY)
-        tables = verify_fks.map_tables(schema, resolved, set(reflected.tables))
-        checks = verify_fks.data_checks(schema, reflected, tables, 5)
-        chosen = [c for c in checks if rule is None or c.rule == rule]
-        start = time.perf_counter()
-        found = verify_fks.run_checks(conn, chosen)
-        elapsed = time.perf_counter() - start
-    return elapsed, len(chosen), sum(f.count or 0 for f in found)
+# One whole unify process per run, timed like the psql process it is compared with: interpreter
+# start-up, imports, loading the unified module (a subprocess, as `unify verify` does),
+# connecting, reflecting, mapping the tables, building the checks and running those of RULE
+# ("all": every data check).  It prints the checks run and the rows they flagged.
+CHECKS_PROCESS = r"""
+import sys
+from pathlib import Path
+import sqlalchemy as sa
+from unify import db, verify_fks
+from unify.models import Inventory, Plan
+from unify.resolve import resolve_plan
+
+repo, url, rule = Path(sys.argv[1]), db.parse_url(sys.argv[2]), sys.argv[3]
+schema = verify_fks.load_schema(repo, "models")
+if not isinstance(schema, verify_fks.SchemaShape):
+    sys.exit(f"the benchmark module does not load: {schema.message}")
+plan = Plan(path="bench", target_module="models", compat_module="models_compat",
+            legacy_modules=(), classes=())
+inventory = Inventory(root=".", import_roots=(), modules=(), imports=(), findings=(),
+                      files_scanned=0)
+with db.read_only(url, 3600) as conn:
+    reflected = sa.MetaData()
+    reflected.reflect(conn)
+    tables = verify_fks.map_tables(schema, resolve_plan(plan, inventory), set(reflected.tables))
+    checks = [c for c in verify_fks.data_checks(schema, reflected, tables, 5)
+              if rule == "all" or c.rule.name == rule]
+    found = verify_fks.run_checks(conn, checks)
+print(len(checks), sum(f.count or 0 for f in found))
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Side:
+    """One whole-process command of the comparison."""
+
+    label: str
+    cmd: list[str]
 
 
 def bench_data_checks(server: URL, scale: float, runs: int, workdir: Path) -> list[str]:
     repo = write_repo(workdir / "verify_repo")
+    reference = workdir / "anti_joins.sql"
+    reference.write_text("\n".join(ANTI_JOINS) + "\n", encoding="utf-8")
     with bench_database(server, "checks") as url:
         rows = generate(url, scale)
-        schema = verify_fks.load_schema(repo, "models")
-        if not isinstance(schema, verify_fks.SchemaShape):
-            raise BenchmarkError(f"the benchmark module does not load: {schema.message}")
-        reference_sql = "\n".join(ANTI_JOINS)
-        psql(url, reference_sql)  # warm-up, untimed
-        unify_checks(url, schema, "orphaned-rows")
-        ref_times, unify_times = [], []
-        orphans = checks = 0
-        for _ in range(runs):
-            ref_times.append(psql(url, reference_sql))
-            took, checks, orphans = unify_checks(url, schema, "orphaned-rows")
-            unify_times.append(took)
-        all_took, all_checks, all_rows = unify_checks(url, schema, None)
-        cli = [
-            sys.executable,
-            "-m",
-            "unify",
-            "verify",
-            str(repo),
-            "--plan",
-            str(repo / "unify.toml"),
+        conninfo, libpq_env = db.libpq_url(url)
+        env = {**bench_env(), **{k: v for k, v in libpq_env.items() if k.startswith("PG")}}
+        unify = [sys.executable, "-c", CHECKS_PROCESS, str(repo), conninfo]
+        cli = [sys.executable, "-m", "unify", "verify", str(repo), "--plan"]
+        cli += [str(repo / "unify.toml"), "--database-url", conninfo]
+        cli += ["--format", "json", "--timeout", "3600"]
+        psql_cmd = ["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d", conninfo]
+        sides = [
+            Side(
+                "hand-written anti-joins, one `psql` process (6 FKs, count only)",
+                [*psql_cmd, "-f", str(reference)],
+            ),
+            Side(
+                "unify orphaned-rows checks, one Python process (6 FKs, count + 5 samples)",
+                [*unify, "orphaned-rows"],
+            ),
+            Side("every unify data check, one Python process", [*unify, "all"]),
+            Side("the whole `unify verify` CLI process", cli),
+            Side("floor: `psql` start-up and connect (`SELECT 1`)", [*psql_cmd, "-c", "SELECT 1"]),
+            Side(
+                "floor: the unify process without a check (start-up, load, connect, reflect)",
+                [*unify, "none"],
+            ),
         ]
-        cli += ["--database-url", db.libpq_url(url)[0], "--format", "json", "--timeout", "3600"]
-        start = time.perf_counter()
-        proc = subprocess.run(cli, capture_output=True, env=bench_env(), check=False)
-        whole = time.perf_counter() - start
-        if proc.returncode not in (0, 1):
-            raise BenchmarkError(
-                f"unify verify exited {proc.returncode}: {proc.stderr.decode()[-300:]}"
-            )
-    return _data_section(
-        rows, runs, ref_times, unify_times, checks, orphans, (all_took, all_checks, all_rows, whole)
-    )
+        warm = [_warm_up(side.cmd, env) for side in sides]
+        timings = interleaved_timings([side.cmd for side in sides], runs, env=env)
+    return _data_section(rows, runs, sides, warm, timings)
+
+
+def _warm_up(cmd: list[str], env: dict[str, str]) -> str:
+    """One untimed run (caches warm, output checked); its stdout."""
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    if proc.returncode not in (0, 1):
+        tail = (proc.stderr.strip().splitlines() or ["no stderr"])[-1]
+        raise BenchmarkError(f"{cmd[0]} exited {proc.returncode}: {tail}")
+    return proc.stdout
 
 
 def _data_section(
     rows: dict[str, int],
     runs: int,
-    ref: list[float],
-    mine: list[float],
-    checks: int,
-    orphans: int,
-    extra: tuple[float, int, int, float],
+    sides: list[Side],
+    warm: list[str],
+    timings: list[list[Timing]],
 ) -> list[str]:
-    ref_med, mine_med = statistics.median(ref), statistics.median(mine)
-    all_took, all_checks, all_rows, whole = extra
+    reference = statistics.median(t.wall for t in timings[0])
     table = markdown_table(
-        ["what", "runs (s)", "median (s)", "ratio of medians", "best (s)", "ratio of bests"],
+        TIMING_HEADERS,
         [
-            [
-                "hand-written anti-joins, one psql process (6 FKs, count only)",
-                _runs(ref),
-                f"{ref_med:.2f}",
-                "1.00",
-                f"{min(ref):.2f}",
-                "1.00",
-            ],
-            [
-                f"unify orphaned-rows checks ({checks} FKs, count + 5 samples)",
-                _runs(mine),
-                f"{mine_med:.2f}",
-                f"{mine_med / ref_med:.2f}",
-                f"{min(mine):.2f}",
-                f"{min(mine) / min(ref):.2f}",
-            ],
+            _timing_row(side.label, side_runs, reference)
+            for side, side_runs in zip(sides, timings, strict=True)
         ],
     )
+    psql_counts = [int(n) for n in warm[0].split()]
+    orphan_checks, orphans = (int(n) for n in warm[1].split())
+    all_checks, all_rows = (int(n) for n in warm[2].split())
     return [
         "## Data checks on an FK graph",
-        f"Rows: {sum(rows.values()):,} ({', '.join(f'{t} {n:,}' for t, n in rows.items())}); "
-        f"{runs} timed run(s) per side after one untimed warm-up, alternating.",
+        f"Rows: {sum(rows.values()):,} ({', '.join(f'{t} {n:,}' for t, n in rows.items())}).",
+        "Every command is one whole process, started and timed the same way: interpreter or "
+        "psql start-up and connecting are inside the clock on both sides, and so are, for "
+        "unify, loading the unified module (its subprocess) and reflecting the database. "
+        f"Each command ran once untimed, then {runs} timed round(s), the commands alternating "
+        "within each round; medians. CPU is the user + system time of the process and its "
+        "children (the client side only: the queries run in the PostgreSQL server).",
         table,
-        f"- Orphans found by unify: {orphans} rows (planted: 10 + 10 + 10 + 7 + 4; the 4 non-numeric keys are uncastable-values, not orphans).",
-        f"- Every data check of `unify verify` ({all_checks} queries: orphans, uncastable values, "
-        f"lengths, NOT NULL, UNIQUE, FK consistency joins): {all_took:.2f}s, {all_rows} rows flagged.",
-        f"- The whole `unify verify` process (load, scratch create_all, reflect, alembic diff, "
-        f"all checks): {whole:.2f}s.",
+        f"- Orphans: psql counted {sum(psql_counts)} rows ({' + '.join(map(str, psql_counts))}); "
+        f"unify's {orphan_checks} orphaned-rows checks flagged {orphans} (planted: 10 + 10 + "
+        "10 + 7 + 4; the 4 non-numeric keys are uncastable-values, not orphans).",
+        f"- Every data check of `unify verify`: {all_checks} queries (orphans, uncastable "
+        f"values, lengths, NOT NULL, UNIQUE, FK consistency joins), {all_rows} rows flagged.",
+        "- The whole `unify verify` process adds the scratch database (create_all and FK "
+        "inspection) and alembic's schema diff to the data checks.",
+        _net_line(timings),
+    ]
+
+
+def _net_line(timings: list[list[Timing]]) -> str:
+    """The queries alone: each side's median less the median of its floor process."""
+    walls = [statistics.median(t.wall for t in runs) for runs in timings]
+    psql_net, unify_net = walls[0] - walls[4], walls[1] - walls[5]
+    return (
+        f"- Fixed cost of each side (median of its floor process): psql {walls[4]:.2f}s, unify "
+        f"{walls[5]:.2f}s. Less that, the anti-joins took {psql_net:.2f}s and unify's "
+        f"orphaned-rows checks {unify_net:.2f}s: {unify_net / psql_net:.2f}x (a difference of "
+        "medians, rougher than the whole-process ratio above)."
+    )
+
+
+TIMING_HEADERS = (
+    "what (whole process)",
+    "runs, wall (s)",
+    "median wall (s)",
+    "ratio of medians",
+    "median CPU (s)",
+)
+
+
+def _timing_row(label: str, timings: list[Timing], reference: float) -> list[str]:
+    wall = statistics.median(t.wall for t in timings)
+    return [
+        label,
+        _runs([t.wall for t in timings]),
+        f"{wall:.2f}",
+        f"{wall / reference:.2f}",
+        f"{statistics.median(t.cpu for t in timings):.2f}",
     ]
 
 
@@ -350,12 +397,10 @@ def _runs(values: list[float]) -> str:
 # ---------------------------------------------------------------------------
 
 REFLECT = (
-    "import sys, time, sqlalchemy as sa\n"
-    "e = sa.create_engine(sys.argv[1])\n"
-    "t = time.perf_counter()\n"
-    "with e.connect() as c:\n"
+    "import sys, sqlalchemy as sa\n"
+    "with sa.create_engine(sys.argv[1]).connect() as c:\n"
     "    m = sa.MetaData(); m.reflect(c)\n"
-    "print(len(m.tables), time.perf_counter() - t)\n"
+    "print(len(m.tables))\n"
 )
 
 
@@ -375,57 +420,34 @@ def many_tables_sql(count: int) -> str:
 def bench_reflection(server: URL, count: int, runs: int) -> list[str]:
     with bench_database(server, "reflect") as url:
         psql(url, many_tables_sql(count))
-        sa_url = url.render_as_string(hide_password=False)
         conninfo, env = db.libpq_url(url)
-        reflect_cmd = [sys.executable, "-c", REFLECT, sa_url]
-        dump_cmd = ["pg_dump", "--schema-only", "-d", conninfo]
-        _timed(reflect_cmd, env)
-        _timed(dump_cmd, env)
-        reflect_runs, dump_runs, inner = [], [], []
-        for _ in range(runs):
-            took, out = _timed(reflect_cmd, env)
-            reflect_runs.append(took)
-            tables, seconds = out.split()
-            inner.append(float(seconds))
-            dump_runs.append(_timed(dump_cmd, env)[0])
-    med_reflect, med_dump = statistics.median(reflect_runs), statistics.median(dump_runs)
+        sides = [
+            Side("`pg_dump --schema-only`", ["pg_dump", "--schema-only", "-d", conninfo]),
+            Side(
+                f"Python: connect, `MetaData.reflect` of {count:,} tables",
+                [sys.executable, "-c", REFLECT, url.render_as_string(hide_password=False)],
+            ),
+        ]
+        warm = [_warm_up(side.cmd, env) for side in sides]
+        timings = interleaved_timings([side.cmd for side in sides], runs, env=env)
+    if warm[1].strip() != str(count):
+        raise BenchmarkError(f"reflected {warm[1].strip()} tables, not {count}")
+    reference = statistics.median(t.wall for t in timings[0])
     return [
         f"## Reflection of a {count:,}-table schema",
-        f"Each table: 5 columns, a UNIQUE constraint, an FK to the previous table. {runs} timed run(s).",
+        "Each table: 5 columns, a UNIQUE constraint, an FK to the previous table. Whole "
+        f"processes, once untimed, then {runs} timed round(s), alternating; medians.",
         markdown_table(
-            ["what", "runs (s)", "median (s)", "ratio"],
-            [
-                ["`pg_dump --schema-only` (process)", _runs(dump_runs), f"{med_dump:.2f}", "1.00"],
-                [
-                    f"`MetaData.reflect` of {tables} tables (process)",
-                    _runs(reflect_runs),
-                    f"{med_reflect:.2f}",
-                    f"{med_reflect / med_dump:.2f}",
-                ],
-                [
-                    "`MetaData.reflect` alone (in the process)",
-                    _runs(inner),
-                    f"{statistics.median(inner):.2f}",
-                    f"{statistics.median(inner) / med_dump:.2f}",
-                ],
-            ],
+            TIMING_HEADERS,
+            [_timing_row(s.label, t, reference) for s, t in zip(sides, timings, strict=True)],
         ),
     ]
-
-
-def _timed(cmd: list[str], env: dict[str, str]) -> tuple[float, str]:
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
-    elapsed = time.perf_counter() - start
-    if proc.returncode != 0:
-        raise BenchmarkError(f"{cmd[0]} failed: {(proc.stderr.strip().splitlines() or ['?'])[-1]}")
-    return elapsed, proc.stdout
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="row count factor (1.0: 10M rows)")
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5, help="timed rounds (at least 5)")
     parser.add_argument("--tables", type=int, default=1000)
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args()

@@ -11,12 +11,14 @@ is a failure.  Every test database is named ``unify_test_<random>`` and dropped 
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from clihelp import BuiltExample, run_unify
 from sqlalchemy.engine import URL, make_url
 
 TEST_DB_PREFIX = "unify_test_"
@@ -91,11 +93,28 @@ def pg_database(pg_server_url: URL) -> Iterator[URL]:
         admin.dispose()
 
 
+def _copy_example(source: Path, dest: Path) -> Path:
+    shutil.copytree(source, dest, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.db"))
+    return dest
+
+
 @pytest.fixture
 def example_copy(tmp_path: Path) -> Path:
     """A private copy of the bundled legacy example (tests may change it)."""
-    import shutil
+    return _copy_example(EXAMPLE, tmp_path / "seqpt_legacy")
 
-    dest = tmp_path / "seqpt_legacy"
-    shutil.copytree(EXAMPLE, dest, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.db"))
-    return dest
+
+@pytest.fixture(scope="session")
+def built_example(tmp_path_factory: pytest.TempPathFactory) -> BuiltExample:
+    """One build of the example for the end-to-end tests (a build with its self-check takes
+    seconds); the tests that need it built assert ``build.returncode == 0``."""
+    root = _copy_example(EXAMPLE, tmp_path_factory.mktemp("built") / "seqpt_legacy")
+    return BuiltExample(root, run_unify("build", root, "--plan", root / "unify.toml"))
+
+
+@pytest.fixture
+def built_example_copy(built_example: BuiltExample, tmp_path: Path) -> Path:
+    """A private copy of the built example (tests may change it); the build passed."""
+    build = built_example.build
+    assert build.returncode == 0, build.stdout + build.stderr
+    return _copy_example(built_example.root, tmp_path / "seqpt_legacy")

@@ -1,29 +1,9 @@
-"""Helpers shared by the tests that talk to PostgreSQL or run the command line."""
+"""Helpers shared by the tests that talk to PostgreSQL."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import sqlalchemy as sa
 from sqlalchemy.engine import URL
-
-
-def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """``python -m unify ARGS`` in a subprocess, wide output, no database URL inherited."""
-    env = {**os.environ, "COLUMNS": "200"}
-    env.pop("UNIFY_DATABASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "unify", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=cwd,
-        timeout=300,
-        check=False,
-    )
 
 
 def admin(url: URL, *statements: str) -> list[object]:

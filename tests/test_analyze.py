@@ -7,6 +7,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from clihelp import write_files
 
 from unify.analyze import analyze_repo
 from unify.errors import InputError
@@ -16,11 +17,7 @@ DB = "from flask_sqlalchemy import SQLAlchemy\ndb = SQLAlchemy()\n"
 
 
 def analyze(root: Path, files: dict[str, str]) -> Inventory:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return analyze_repo(root)
+    return analyze_repo(write_files(root, files))
 
 
 def cls(inventory: Inventory, qualname: str) -> ModelClass:
@@ -364,14 +361,15 @@ def test_a_chosen_file_wins_over_a_same_named_module(tmp_path: Path) -> None:
     one = DB + "class Contact(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n"
     two = one.replace("primary_key=True)", "primary_key=True)\n    name = db.Column(db.String)")
     two += "class Gender(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n"
-    for rel, text in {
-        "one/app/__init__.py": "",
-        "one/app/models.py": one,
-        "two/app/__init__.py": "",
-        "two/app/models.py": two,
-    }.items():
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text(text, encoding="utf-8")
+    write_files(
+        tmp_path,
+        {
+            "one/app/__init__.py": "",
+            "one/app/models.py": one,
+            "two/app/__init__.py": "",
+            "two/app/models.py": two,
+        },
+    )
     inv = analyze_repo(tmp_path, models=("two/app/models.py",))
     (module,) = inv.modules
     assert module.path == "two/app/models.py"

@@ -4,12 +4,11 @@ with the right rule, and no error finding is invented."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from clihelp import run_unify
 
 from unify.analyze import analyze_repo
 from unify.models import Finding, Inventory, Severity
@@ -113,12 +112,7 @@ def test_cli_exits_1_and_writes_the_workbook(tmp_path: Path) -> None:
     from openpyxl import load_workbook  # type: ignore[import-untyped]
 
     book_path = tmp_path / "inventory.xlsx"
-    proc = subprocess.run(
-        [sys.executable, "-m", "unify", "analyze", str(EXAMPLE), "--xlsx", str(book_path)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    proc = run_unify("analyze", EXAMPLE, "--xlsx", book_path)
     assert proc.returncode == 1, proc.stderr
     book = load_workbook(book_path)
     assert tuple(book.sheetnames) == SHEETS

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
+from clihelp import write_files
 
 from unify.analyze import analyze_repo
 from unify.findings import RULES
@@ -14,19 +14,8 @@ from unify.models import Finding, Inventory, Severity
 DB = "from flask_sqlalchemy import SQLAlchemy\ndb = SQLAlchemy()\n"
 
 
-def write_repo(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(text, bytes):
-            path.write_bytes(text)
-        else:
-            path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return root
-
-
 def analyze(root: Path, files: dict[str, str]) -> Inventory:
-    return analyze_repo(write_repo(root, files))
+    return analyze_repo(write_files(root, files))
 
 
 def hits(inventory: Inventory, rule: str) -> list[Finding]:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from clihelp import run_unify, write_files
 
 from unify.analyze import analyze_repo
 from unify.build import build_modules, run_build
@@ -19,18 +19,6 @@ from unify.models import BuildResult, Plan
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSETS = ROOT / "tests" / "assets" / "build"
-
-
-def run_unify(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "400"}  # one table row per finding
-    return subprocess.run(
-        [sys.executable, "-m", "unify", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-    )
 
 
 def snapshot(folder: Path) -> dict[str, str]:
@@ -278,22 +266,25 @@ def test_fk_columns_follow_their_key_without_an_explicit_decision(tmp_path: Path
 
 
 def test_one_name_imported_as_two_things_stops_the_build(tmp_path: Path) -> None:
-    repo = tmp_path / "clash"
-    repo.mkdir()
-    (repo / "a.py").write_text(
-        "from datetime import date as when\n"
-        "from flask_sqlalchemy import SQLAlchemy\n\n"
-        "db = SQLAlchemy()\n\n\n"
-        "class Alpha(db.Model):\n"
-        "    __tablename__ = 'alpha'\n"
-        "    id = db.Column(db.Integer, primary_key=True)\n"
-    )
-    (repo / "b.py").write_text(
-        "from time import time as when\n\n"
-        "from a import db\n\n\n"
-        "class Beta(db.Model):\n"
-        "    __tablename__ = 'beta'\n"
-        "    id = db.Column(db.Integer, primary_key=True)\n"
+    repo = write_files(
+        tmp_path / "clash",
+        {
+            "a.py": (
+                "from datetime import date as when\n"
+                "from flask_sqlalchemy import SQLAlchemy\n\n"
+                "db = SQLAlchemy()\n\n\n"
+                "class Alpha(db.Model):\n"
+                "    __tablename__ = 'alpha'\n"
+                "    id = db.Column(db.Integer, primary_key=True)\n"
+            ),
+            "b.py": (
+                "from time import time as when\n\n"
+                "from a import db\n\n\n"
+                "class Beta(db.Model):\n"
+                "    __tablename__ = 'beta'\n"
+                "    id = db.Column(db.Integer, primary_key=True)\n"
+            ),
+        },
     )
     result, _ = build(repo, proposed(repo))
     assert errors(result) == [("B008", ("when",))]
@@ -325,10 +316,13 @@ class Widget(db.Model):
 def test_classes_used_while_defined_come_first_or_are_reported(tmp_path: Path) -> None:
     from dataclasses import replace
 
-    repo = tmp_path / "ordered"
-    repo.mkdir()
-    (repo / "shop.py").write_text(ORDERED)
-    (repo / "other.py").write_text("from shop import db\n")
+    repo = write_files(
+        tmp_path / "ordered",
+        {
+            "shop.py": ORDERED,
+            "other.py": "from shop import db\n",
+        },
+    )
     inventory = analyze_repo(repo)
     plan = propose_plan(inventory)
     widget_first = replace(
@@ -379,19 +373,20 @@ def test_every_finding_code_of_the_build_is_catalogued() -> None:
 def test_relative_imports_of_legacy_modules_become_absolute(tmp_path: Path) -> None:
     """``from .. import db`` in pkg/sub/models.py means ``pkg.db``: the unified module lives
     elsewhere, so it imports it absolutely, and ``from pkg import db`` elsewhere is no clash."""
-    repo = tmp_path / "rel"
-    (repo / "pkg" / "sub").mkdir(parents=True)
-    (repo / "pkg" / "__init__.py").write_text(
-        "from flask_sqlalchemy import SQLAlchemy\n\ndb = SQLAlchemy()\n"
-    )
-    (repo / "pkg" / "sub" / "__init__.py").write_text("")
-    (repo / "pkg" / "sub" / "models.py").write_text(
-        "from .. import db\n\n\nclass Alpha(db.Model):\n    __tablename__ = 'alpha'\n"
-        "    id = db.Column(db.Integer, primary_key=True)\n"
-    )
-    (repo / "pkg" / "other.py").write_text(
-        "from pkg import db\n\n\nclass Beta(db.Model):\n    __tablename__ = 'beta'\n"
-        "    id = db.Column(db.Integer, primary_key=True)\n"
+    repo = write_files(
+        tmp_path / "rel",
+        {
+            "pkg/__init__.py": "from flask_sqlalchemy import SQLAlchemy\n\ndb = SQLAlchemy()\n",
+            "pkg/sub/__init__.py": "",
+            "pkg/sub/models.py": (
+                "from .. import db\n\n\nclass Alpha(db.Model):\n    __tablename__ = 'alpha'\n"
+                "    id = db.Column(db.Integer, primary_key=True)\n"
+            ),
+            "pkg/other.py": (
+                "from pkg import db\n\n\nclass Beta(db.Model):\n    __tablename__ = 'beta'\n"
+                "    id = db.Column(db.Integer, primary_key=True)\n"
+            ),
+        },
     )
     result = run_build(repo, analyze_repo(repo), load_plan(proposed(repo)))
     assert errors(result) == []
@@ -403,12 +398,15 @@ def test_relative_imports_of_legacy_modules_become_absolute(tmp_path: Path) -> N
 def test_a_dependency_missing_from_the_interpreter_points_at_python(tmp_path: Path) -> None:
     """A third-party module this interpreter lacks is the app's dependency, not a bug of the
     build: the self-check finding says to run it with the app's interpreter."""
-    repo = tmp_path / "deps"
-    repo.mkdir()
-    (repo / "legacy.py").write_text(
-        "import unify_no_such_dependency\nfrom flask_sqlalchemy import SQLAlchemy\n\n"
-        "db = SQLAlchemy()\n\n\nclass Alpha(db.Model):\n    __tablename__ = 'alpha'\n"
-        "    id = db.Column(db.Integer, primary_key=True)\n"
+    repo = write_files(
+        tmp_path / "deps",
+        {
+            "legacy.py": (
+                "import unify_no_such_dependency\nfrom flask_sqlalchemy import SQLAlchemy\n\n"
+                "db = SQLAlchemy()\n\n\nclass Alpha(db.Model):\n    __tablename__ = 'alpha'\n"
+                "    id = db.Column(db.Integer, primary_key=True)\n"
+            ),
+        },
     )
     result = run_build(repo, analyze_repo(repo), load_plan(proposed(repo)))
     (found,) = [f for f in result.findings if f.code == "S001"]
@@ -418,16 +416,19 @@ def test_a_dependency_missing_from_the_interpreter_points_at_python(tmp_path: Pa
 def test_a_subclass_merged_into_its_parent_does_not_derive_from_it(tmp_path: Path) -> None:
     """``class MyUser(User)`` on User's own table is absorbed by ``User``: its base is the
     survivor itself, which the unified class must not name."""
-    repo = tmp_path / "ext"
-    repo.mkdir()
-    (repo / "sec.py").write_text(
-        "from sqlalchemy import Column, Integer\nfrom sqlalchemy.orm import declarative_base\n\n"
-        "Base = declarative_base()\n\n\nclass User(Base):\n    __tablename__ = 'ab_user'\n"
-        "    id = Column(Integer, primary_key=True)\n"
-    )
-    (repo / "app_models.py").write_text(
-        "from sqlalchemy import Column, Integer\n\nfrom sec import User\n\n\n"
-        "class MyUser(User):\n    __tablename__ = 'ab_user'\n    extra = Column(Integer)\n"
+    repo = write_files(
+        tmp_path / "ext",
+        {
+            "sec.py": (
+                "from sqlalchemy import Column, Integer\nfrom sqlalchemy.orm import declarative_base\n\n"
+                "Base = declarative_base()\n\n\nclass User(Base):\n    __tablename__ = 'ab_user'\n"
+                "    id = Column(Integer, primary_key=True)\n"
+            ),
+            "app_models.py": (
+                "from sqlalchemy import Column, Integer\n\nfrom sec import User\n\n\n"
+                "class MyUser(User):\n    __tablename__ = 'ab_user'\n    extra = Column(Integer)\n"
+            ),
+        },
     )
     result = run_build(repo, analyze_repo(repo), load_plan(proposed(repo)))
     assert errors(result) == []
@@ -438,13 +439,16 @@ def test_a_subclass_merged_into_its_parent_does_not_derive_from_it(tmp_path: Pat
 def test_self_check_survives_a_proxy_that_raises_on_attribute_access(tmp_path: Path) -> None:
     """``from flask import g`` in the unified module: reading ``g.__table__`` outside an app
     context raises, which must not crash the self-check."""
-    repo = tmp_path / "proxy"
-    repo.mkdir()
-    (repo / "legacy.py").write_text(
-        "from flask import g\nfrom flask_sqlalchemy import SQLAlchemy\n\n"
-        "db = SQLAlchemy()\n\n\ndef current_user_id():\n    return g.user.id\n\n\n"
-        "class Alpha(db.Model):\n    __tablename__ = 'alpha'\n"
-        "    id = db.Column(db.Integer, primary_key=True)\n"
+    repo = write_files(
+        tmp_path / "proxy",
+        {
+            "legacy.py": (
+                "from flask import g\nfrom flask_sqlalchemy import SQLAlchemy\n\n"
+                "db = SQLAlchemy()\n\n\ndef current_user_id():\n    return g.user.id\n\n\n"
+                "class Alpha(db.Model):\n    __tablename__ = 'alpha'\n"
+                "    id = db.Column(db.Integer, primary_key=True)\n"
+            ),
+        },
     )
     result = run_build(repo, analyze_repo(repo), load_plan(proposed(repo)))
     assert errors(result) == []
@@ -453,20 +457,23 @@ def test_self_check_survives_a_proxy_that_raises_on_attribute_access(tmp_path: P
 def test_a_class_renamed_in_a_primaryjoin_template_is_renamed(tmp_path: Path) -> None:
     """Flask-AppBuilder's audit mixins write ``primaryjoin='%s.created_by_fk == MyUser.id' %
     cls.__name__``: the class name inside the template follows the merge too."""
-    repo = tmp_path / "tpl"
-    repo.mkdir()
-    (repo / "sec.py").write_text(
-        "from sqlalchemy import Column, Integer\nfrom sqlalchemy.orm import declarative_base\n\n"
-        "Base = declarative_base()\n\n\nclass User(Base):\n    __tablename__ = 'ab_user'\n"
-        "    id = Column(Integer, primary_key=True)\n"
-    )
-    (repo / "app_models.py").write_text(
-        "from sqlalchemy import Column, ForeignKey, Integer\nfrom sqlalchemy.orm import relationship\n\n"
-        "from sec import Base, User\n\n\n"
-        "class MyUser(User):\n    __tablename__ = 'ab_user'\n    extra = Column(Integer)\n\n\n"
-        "class Note(Base):\n    __tablename__ = 'note'\n    id = Column(Integer, primary_key=True)\n"
-        "    author_id = Column(Integer, ForeignKey('ab_user.id'))\n"
-        "    author = relationship('MyUser', primaryjoin='%s.author_id == MyUser.id' % 'Note')\n"
+    repo = write_files(
+        tmp_path / "tpl",
+        {
+            "sec.py": (
+                "from sqlalchemy import Column, Integer\nfrom sqlalchemy.orm import declarative_base\n\n"
+                "Base = declarative_base()\n\n\nclass User(Base):\n    __tablename__ = 'ab_user'\n"
+                "    id = Column(Integer, primary_key=True)\n"
+            ),
+            "app_models.py": (
+                "from sqlalchemy import Column, ForeignKey, Integer\nfrom sqlalchemy.orm import relationship\n\n"
+                "from sec import Base, User\n\n\n"
+                "class MyUser(User):\n    __tablename__ = 'ab_user'\n    extra = Column(Integer)\n\n\n"
+                "class Note(Base):\n    __tablename__ = 'note'\n    id = Column(Integer, primary_key=True)\n"
+                "    author_id = Column(Integer, ForeignKey('ab_user.id'))\n"
+                "    author = relationship('MyUser', primaryjoin='%s.author_id == MyUser.id' % 'Note')\n"
+            ),
+        },
     )
     result = run_build(repo, analyze_repo(repo), load_plan(proposed(repo)))
     assert errors(result) == []
@@ -479,14 +486,17 @@ def test_a_class_renamed_in_a_primaryjoin_template_is_renamed(tmp_path: Path) ->
 def test_a_target_named_like_an_existing_package_stops_the_build(tmp_path: Path) -> None:
     """``--target pkg.models`` while ``pkg/models/`` is a package: ``pkg/models.py`` beside it
     would never be imported (the package wins), so the build stops before writing."""
-    repo = tmp_path / "shadow"
-    (repo / "pkg" / "models").mkdir(parents=True)
-    (repo / "pkg" / "__init__.py").write_text("")
-    (repo / "pkg" / "models" / "__init__.py").write_text("")
-    (repo / "pkg" / "legacy.py").write_text(
-        "from flask_sqlalchemy import SQLAlchemy\n\ndb = SQLAlchemy()\n\n\n"
-        "class Alpha(db.Model):\n    __tablename__ = 'alpha'\n"
-        "    id = db.Column(db.Integer, primary_key=True)\n"
+    repo = write_files(
+        tmp_path / "shadow",
+        {
+            "pkg/__init__.py": "",
+            "pkg/models/__init__.py": "",
+            "pkg/legacy.py": (
+                "from flask_sqlalchemy import SQLAlchemy\n\ndb = SQLAlchemy()\n\n\n"
+                "class Alpha(db.Model):\n    __tablename__ = 'alpha'\n"
+                "    id = db.Column(db.Integer, primary_key=True)\n"
+            ),
+        },
     )
     inventory = analyze_repo(repo)
     plan = dataclasses.replace(propose_plan(inventory), target_module="pkg.models")

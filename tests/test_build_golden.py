@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from clihelp import BuiltExample
 
 from unify.analyze import analyze_repo
 from unify.build import build_modules, run_build
@@ -142,21 +143,8 @@ def test_golden_modules_import_map_and_create(tmp_path: Path) -> None:
     assert outcome["missing"] == ["QuestionnaireTemplate"]
 
 
-def test_build_from_the_cli_on_a_copy(example_copy: Path) -> None:
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "unify",
-            "build",
-            str(example_copy),
-            "--plan",
-            str(example_copy / "unify.toml"),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+def test_build_from_the_cli_on_a_copy(built_example: BuiltExample) -> None:
+    proc, example_copy = built_example.build, built_example.root
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert (example_copy / "models.py").read_text() == (
         GOLDEN / GOLDEN_FILES["unified"]

@@ -5,12 +5,11 @@ from __future__ import annotations
 import csv
 import json
 import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+from clihelp import run_unify, write_files
 
 from unify.report.inventory import SHEETS
 
@@ -32,34 +31,15 @@ CLEAN = {
 }
 
 
-def write(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text, encoding="utf-8")
-    return root
-
-
-def run(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "unify", *map(str, args)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=cwd,
-        timeout=120,
-    )
-
-
 def test_clean_repo_exits_0(tmp_path: Path) -> None:
-    proc = run("analyze", write(tmp_path, CLEAN))
+    proc = run_unify("analyze", write_files(tmp_path, CLEAN))
     assert proc.returncode == 0, proc.stderr
     assert "Models" in proc.stdout and "0 error(s)" in proc.stdout
 
 
 def test_error_findings_exit_1(tmp_path: Path) -> None:
     files = {**CLEAN, "routes.py": "from models import User, Missing\n"}
-    proc = run("analyze", write(tmp_path, files))
+    proc = run_unify("analyze", write_files(tmp_path, files))
     assert proc.returncode == 1
     assert "broken-import" in proc.stdout and "1 error(s)" in proc.stdout
 
@@ -69,11 +49,11 @@ def test_error_findings_exit_1(tmp_path: Path) -> None:
     [
         (lambda p: p / "missing", "{path}: no such file or folder"),
         (
-            lambda p: write(p, {"a.py": "x = 1\n"}) / "a.py",
+            lambda p: write_files(p, {"a.py": "x = 1\n"}) / "a.py",
             "{path}: not a folder (give the repository's root folder)",
         ),
         (
-            lambda p: write(p, {"README": "hi\n"}),
+            lambda p: write_files(p, {"README": "hi\n"}),
             "{path}: no Python files found (give the repository's root folder)",
         ),
     ],
@@ -81,7 +61,7 @@ def test_error_findings_exit_1(tmp_path: Path) -> None:
 )
 def test_bad_paths_exit_2_with_one_line(tmp_path: Path, make, message: str) -> None:  # type: ignore[no-untyped-def]
     path = make(tmp_path)
-    proc = run("analyze", path)
+    proc = run_unify("analyze", path)
     assert proc.returncode == 2
     assert proc.stderr == f"error: {message.format(path=path)}\n"
     assert "Traceback" not in proc.stderr and proc.stdout == ""
@@ -90,30 +70,30 @@ def test_bad_paths_exit_2_with_one_line(tmp_path: Path, make, message: str) -> N
 def test_symlink_loop_exits_2(tmp_path: Path) -> None:
     os.symlink(tmp_path / "b", tmp_path / "a")
     os.symlink(tmp_path / "a", tmp_path / "b")
-    proc = run("analyze", tmp_path / "a")
+    proc = run_unify("analyze", tmp_path / "a")
     assert proc.returncode == 2
     assert proc.stderr == f"error: {tmp_path / 'a'}: a symlink loop\n"
 
 
 def test_debug_shows_the_traceback(tmp_path: Path) -> None:
-    proc = run("--debug", "analyze", tmp_path / "missing")
+    proc = run_unify("--debug", "analyze", tmp_path / "missing")
     assert proc.returncode != 0 and "Traceback" in proc.stderr
 
 
 def test_unknown_models_option_exits_2(tmp_path: Path) -> None:
-    root = write(tmp_path, CLEAN)
-    proc = run("analyze", root, "--models", "nope")
+    root = write_files(tmp_path, CLEAN)
+    proc = run_unify("analyze", root, "--models", "nope")
     assert proc.returncode == 2
     assert proc.stderr == f"error: --models nope: no such module or file in {root}\n"
 
 
 def test_a_models_name_of_several_files_asks_for_a_path(tmp_path: Path) -> None:
-    root = write(
+    root = write_files(
         tmp_path,
         {"one/app/__init__.py": "", "one/app/models.py": CLEAN["models.py"],
          "two/app/__init__.py": "", "two/app/models.py": CLEAN["models.py"]},
     )  # fmt: skip
-    proc = run("analyze", root, "--models", "app.models")
+    proc = run_unify("analyze", root, "--models", "app.models")
     assert proc.returncode == 2
     assert proc.stderr == (
         "error: --models app.models: 2 files have that name (one/app/models.py, "
@@ -122,9 +102,9 @@ def test_a_models_name_of_several_files_asks_for_a_path(tmp_path: Path) -> None:
 
 
 def test_syntax_error_is_a_finding_not_a_crash(tmp_path: Path) -> None:
-    root = write(tmp_path, {**CLEAN, "broken.py": "def f(:\n"})
+    root = write_files(tmp_path, {**CLEAN, "broken.py": "def f(:\n"})
     (root / "latin.py").write_bytes(b"x = '\xff\xfe'\n")
-    proc = run("analyze", root, "--format", "json")
+    proc = run_unify("analyze", root, "--format", "json")
     assert proc.returncode == 1
     data = json.loads(proc.stdout)
     assert sorted((f["rule"], f["path"]) for f in data["findings"]) == [
@@ -136,7 +116,7 @@ def test_syntax_error_is_a_finding_not_a_crash(tmp_path: Path) -> None:
 
 def test_json_shape(tmp_path: Path) -> None:
     files = {**CLEAN, "routes.py": "from models import *\nprint(User)\n"}
-    proc = run("analyze", write(tmp_path, files), "-f", "json")
+    proc = run_unify("analyze", write_files(tmp_path, files), "-f", "json")
     assert proc.returncode == 0
     data = json.loads(proc.stdout)
     assert {"models", "findings", "imports", "modules", "summary", "root"} <= set(data)
@@ -158,7 +138,7 @@ def test_json_shape(tmp_path: Path) -> None:
 
 
 def test_markdown(tmp_path: Path) -> None:
-    proc = run("analyze", write(tmp_path, CLEAN), "--format", "markdown")
+    proc = run_unify("analyze", write_files(tmp_path, CLEAN), "--format", "markdown")
     assert proc.returncode == 0
     assert proc.stdout.startswith("# unify analyze\n")
     assert "| `models` | `User` | model | `users` |" in proc.stdout
@@ -167,9 +147,9 @@ def test_markdown(tmp_path: Path) -> None:
 def test_xlsx_and_csv(tmp_path: Path) -> None:
     from openpyxl import load_workbook  # type: ignore[import-untyped]
 
-    root = write(tmp_path / "repo", CLEAN)
+    root = write_files(tmp_path / "repo", CLEAN)
     out = tmp_path / "out"
-    proc = run("analyze", root, "--xlsx", tmp_path / "inv.xlsx", "--csv", out)
+    proc = run_unify("analyze", root, "--xlsx", tmp_path / "inv.xlsx", "--csv", out)
     assert proc.returncode == 0, proc.stderr
     book = load_workbook(tmp_path / "inv.xlsx")
     assert tuple(book.sheetnames) == SHEETS
@@ -185,8 +165,8 @@ def test_xlsx_and_csv(tmp_path: Path) -> None:
 
 
 def test_unwritable_workbook_exits_2(tmp_path: Path) -> None:
-    root = write(tmp_path / "repo", CLEAN)
-    proc = run("analyze", root, "--xlsx", tmp_path / "no" / "such" / "dir" / "inv.xlsx")
+    root = write_files(tmp_path / "repo", CLEAN)
+    proc = run_unify("analyze", root, "--xlsx", tmp_path / "no" / "such" / "dir" / "inv.xlsx")
     assert proc.returncode == 2
     assert proc.stderr.startswith("error: ") and proc.stderr.count("\n") == 1
 
@@ -197,7 +177,7 @@ def test_large_inventories_print_compact_json(
     from unify.analyze import analyze_repo
     from unify.report import inventory as report
 
-    inv = analyze_repo(write(tmp_path, CLEAN))
+    inv = analyze_repo(write_files(tmp_path, CLEAN))
     pretty = report.render_json(inv)
     monkeypatch.setattr(report, "PRETTY_LIMIT", 0)
     compact = report.render_json(inv)
@@ -206,6 +186,6 @@ def test_large_inventories_print_compact_json(
 
 
 def test_usage_error_exits_2(tmp_path: Path) -> None:
-    proc = run("analyze", write(tmp_path, CLEAN), "--format", "yaml")
+    proc = run_unify("analyze", write_files(tmp_path, CLEAN), "--format", "yaml")
     assert proc.returncode == 2
     assert "'yaml' is not one of" in proc.stderr and "Traceback" not in proc.stderr

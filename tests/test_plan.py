@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from clihelp import run_unify, write_files
 
 from unify.analyze import analyze_repo
 from unify.decisions import load_plan, parse_plan, propose_plan, rename_map, render_plan_toml
@@ -19,12 +18,6 @@ from unify.resolve import plan_sections, resolve_plan
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "unify" / "examples" / "seqpt_legacy"
 ASSETS = ROOT / "tests" / "assets" / "build"
-
-
-def run_unify(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "unify", *args], cwd=cwd, capture_output=True, text=True, check=False
-    )
 
 
 @pytest.fixture(scope="module")
@@ -203,13 +196,6 @@ def metric(repr_text: str) -> str:
         "    id = Column(Integer, primary_key=True)\n"
         f"    def __repr__(self):\n        return {repr_text!r}\n"
     )
-
-
-def write_files(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text, encoding="utf-8")
-    return root
 
 
 def test_a_dunder_method_defined_differently_is_a_proposed_choice(tmp_path: Path) -> None:

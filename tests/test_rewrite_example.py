@@ -10,17 +10,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from clihelp import run_unify
+
 LEGACY = ("mvp_models", "unified_models", "models_compat")
-
-
-def unify(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "unify", *map(str, args)],
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "COLUMNS": "200"},
-    )
 
 
 def snapshot(repo: Path) -> dict[str, bytes]:
@@ -45,19 +37,18 @@ def legacy_imports(repo: Path, modules: tuple[str, ...] = LEGACY) -> list[str]:
     return found
 
 
-def test_example_end_to_end(example_copy: Path) -> None:
-    repo = example_copy
-    assert unify("build", repo, "--plan", repo / "unify.toml").returncode == 0
+def test_example_end_to_end(built_example_copy: Path) -> None:
+    repo = built_example_copy  # `unify build` exited 0
     before = snapshot(repo)
 
-    dry = unify("rewrite", repo, "--dry-run")
+    dry = run_unify("rewrite", repo, "--dry-run")
     assert dry.returncode == 0, dry.stderr
     assert "--- a/app/mvp_routes.py" in dry.stdout
     assert "+from models import" in dry.stdout
     assert snapshot(repo) == before, "--dry-run must change no byte"
-    assert unify("rewrite", repo, "--check").returncode == 1
+    assert run_unify("rewrite", repo, "--check").returncode == 1
 
-    run = unify("rewrite", repo, "--format", "json")
+    run = run_unify("rewrite", repo, "--format", "json")
     assert run.returncode == 0, run.stderr
     report = json.loads(run.stdout)
     assert "app/mvp_routes.py" in report["files_changed"]
@@ -80,14 +71,14 @@ def test_example_end_to_end(example_copy: Path) -> None:
     assert tests.returncode == 0, tests.stdout[-3000:]
     assert legacy_imports(repo) == []
 
-    again = unify("rewrite", repo)
+    again = run_unify("rewrite", repo)
     assert again.returncode == 0
     assert again.stdout.startswith("0 file(s) changed")
-    assert unify("rewrite", repo, "--check").returncode == 0
+    assert run_unify("rewrite", repo, "--check").returncode == 0
 
 
 def test_missing_plan_is_one_line_and_exit_2(example_copy: Path) -> None:
-    result = unify("rewrite", example_copy, "--plan", example_copy / "nope.toml")
+    result = run_unify("rewrite", example_copy, "--plan", example_copy / "nope.toml")
     assert result.returncode == 2
     assert result.stderr.startswith("error: ")
     assert len(result.stderr.strip().splitlines()) == 1
@@ -102,19 +93,20 @@ def test_dirty_tree_is_refused(example_copy: Path) -> None:
     routes = repo / "app" / "mvp_routes.py"
     routes.write_text(routes.read_text(encoding="utf-8") + "# work in progress\n", encoding="utf-8")
     before = snapshot(repo)
-    result = unify("rewrite", repo)
+    result = run_unify("rewrite", repo)
     assert result.returncode == 2
     assert "uncommitted changes (app/mvp_routes.py)" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert snapshot(repo) == before
 
 
-def test_compat_phase_points_every_legacy_import_at_the_compat_module(example_copy: Path) -> None:
-    repo = example_copy
-    assert unify("build", repo, "--plan", repo / "unify.toml").returncode == 0
-    result = unify("rewrite", repo, "--phase", "compat")
+def test_compat_phase_points_every_legacy_import_at_the_compat_module(
+    built_example_copy: Path,
+) -> None:
+    repo = built_example_copy  # `unify build` exited 0
+    result = run_unify("rewrite", repo, "--phase", "compat")
     assert result.returncode == 0, result.stderr
     routes = (repo / "app" / "mvp_routes.py").read_text(encoding="utf-8")
     assert "from models_compat import LearningPlan, MaturityAssessment, MVPUser, db" in routes
     assert legacy_imports(repo, ("mvp_models", "unified_models")) == []
-    assert unify("rewrite", repo, "--phase", "compat", "--check").returncode == 0
+    assert run_unify("rewrite", repo, "--phase", "compat", "--check").returncode == 0

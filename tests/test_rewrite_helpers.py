@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from clihelp import write_files
+
 from unify.models import ModuleMove, Rename, RenameMap, TableRename
 
 ASSETS = Path(__file__).resolve().parent / "assets" / "rewrite"
@@ -37,11 +39,7 @@ def make_repo(tmp_path: Path, files: dict[str, str] | None = None) -> Path:
     """A copy of the asset repository, plus ``files`` (relative path -> text)."""
     repo = tmp_path / "repo"
     shutil.copytree(BASE, repo)
-    for rel, text in (files or {}).items():
-        target = repo / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-    return repo
+    return write_files(repo, files or {})
 
 
 def case_names() -> list[str]:

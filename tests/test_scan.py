@@ -6,6 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from clihelp import write_files
 
 from unify.scan import describe_files, list_repo_files, module_index, read_source
 
@@ -26,10 +27,7 @@ LAYOUT = {
 
 
 def make(root: Path) -> Path:
-    for rel, text in LAYOUT.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text)
-    return root
+    return write_files(root, LAYOUT)
 
 
 def test_listing_skips_virtualenvs_and_caches(tmp_path: Path) -> None:

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from pgtools import admin, drop, libpq, run_cli, unify_databases
+from clihelp import run_unify
+from pgtools import admin, drop, libpq, unify_databases
 from sqlalchemy.engine import URL
 
 from unify import db, verify_fks
@@ -98,7 +99,7 @@ def dumps(server: URL, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Pa
 def restored(server: URL, dumps: dict[str, Path]) -> Iterator[URL]:
     """The custom-format dump restored by ``unify restore`` into ``unify_test_*``."""
     name = f"test_restored_{uuid.uuid4().hex[:8]}"
-    proc = run_cli("restore", str(dumps["custom"]), "--database-url", libpq(server), "--name", name)
+    proc = run_unify("restore", str(dumps["custom"]), "--database-url", libpq(server), "--name", name)
     assert proc.returncode == 0, proc.stderr
     url = db.parse_url(proc.stdout.strip())
     assert url.database == f"unify_{name}"
@@ -178,7 +179,7 @@ def test_fk_inspection_report_on_both_scratch_backends(restored: URL, plan: Reso
 
 def test_cli_json_exit_1_and_every_finding_documented(restored: URL, server: URL) -> None:
     before = unify_databases(server)
-    proc = run_cli(
+    proc = run_unify(
         "verify",
         str(UNIFIED),
         "--plan",
@@ -207,7 +208,7 @@ def test_cli_json_exit_1_and_every_finding_documented(restored: URL, server: URL
 
 
 def test_cli_terminal_prints_the_phase_4_1_report(restored: URL) -> None:
-    proc = run_cli(
+    proc = run_unify(
         "verify",
         str(UNIFIED),
         "--plan",
@@ -225,7 +226,7 @@ def test_cli_terminal_prints_the_phase_4_1_report(restored: URL) -> None:
 
 
 def test_cli_markdown(restored: URL) -> None:
-    proc = run_cli(
+    proc = run_unify(
         "verify",
         str(UNIFIED),
         "--plan",
@@ -285,7 +286,7 @@ def table_stats(url: URL) -> dict[str, tuple[int, int, int]]:
 
 def test_verify_writes_nothing_as_a_select_only_role(select_only_role: URL, restored: URL) -> None:
     before = table_stats(restored)
-    proc = run_cli(
+    proc = run_unify(
         "verify",
         str(UNIFIED),
         "--plan",
@@ -336,7 +337,7 @@ def test_clean_database_is_ready(pg_database: URL, plan: ResolvedPlan) -> None:
         conn.execute(sa.text("INSERT INTO users VALUES (1, 'bob', 'b@x', 'h', 1)"))
         conn.execute(sa.text("INSERT INTO assessments VALUES (1, 1, 1, NULL)"))
     engine.dispose()
-    proc = run_cli(
+    proc = run_unify(
         "verify",
         str(UNIFIED),
         "--plan",
@@ -400,7 +401,7 @@ def test_a_module_that_does_not_import_is_a_finding(
 
 def test_missing_module_is_an_input_error(tmp_path: Path, pg_database: URL, plan: ResolvedPlan) -> None:
     (tmp_path / "empty").mkdir()
-    proc = run_cli(
+    proc = run_unify(
         "verify",
         str(tmp_path / "empty"),
         "--plan",
@@ -413,7 +414,7 @@ def test_missing_module_is_an_input_error(tmp_path: Path, pg_database: URL, plan
 
 
 def test_unreachable_database_is_one_line_with_masked_password() -> None:
-    proc = run_cli(
+    proc = run_unify(
         "verify",
         str(UNIFIED),
         "--plan",
@@ -457,7 +458,7 @@ def test_scratch_container_without_docker_is_one_line(server: URL) -> None:
 
 
 def test_select_only_role_needs_sqlite_scratch(select_only_role: URL) -> None:
-    proc = run_cli(
+    proc = run_unify(
         "verify", str(UNIFIED), "--plan", str(PLAN_FILE), "--database-url", libpq(select_only_role)
     )
     assert proc.returncode == 2
@@ -478,7 +479,7 @@ def test_postgres_only_types_on_sqlite_scratch_are_one_line(
         "    id = sa.Column(sa.Integer, primary_key=True)\n"
         "    tags = sa.Column(postgresql.ARRAY(sa.String(20)))\n",
     )
-    proc = run_cli(
+    proc = run_unify(
         "verify",
         str(repo),
         "--plan",
@@ -491,7 +492,7 @@ def test_postgres_only_types_on_sqlite_scratch_are_one_line(
     assert proc.returncode == 2
     assert proc.stderr.startswith("error: the unified schema cannot be created on sqlite: ")
     # on a PostgreSQL scratch database the same module verifies
-    ok = run_cli(
+    ok = run_unify(
         "verify", str(repo), "--plan", str(PLAN_FILE), "--database-url", libpq(pg_database)
     )
     assert ok.returncode == 0, ok.stderr

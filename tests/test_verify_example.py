@@ -12,7 +12,8 @@ import uuid
 from pathlib import Path
 
 import pytest
-from pgtools import admin, drop, run_cli
+from clihelp import run_unify
+from pgtools import admin, drop
 from sqlalchemy.engine import URL
 
 from unify import db
@@ -84,7 +85,7 @@ def legacy_dump(server: URL, dest: Path) -> Path:
 
 
 def test_restore_build_verify_on_the_bundled_example(
-    pg_server_url: URL, example_copy: Path, tmp_path: Path
+    pg_server_url: URL, built_example_copy: Path, tmp_path: Path
 ) -> None:
     server = db.parse_url(pg_server_url)
     dump = legacy_dump(server, tmp_path / "seqpt.sql")
@@ -92,7 +93,7 @@ def test_restore_build_verify_on_the_bundled_example(
         admin(server, "SELECT datname FROM pg_database WHERE datname LIKE 'unify\\_verify\\_%'")
     )
     name = f"test_seqpt_{uuid.uuid4().hex[:8]}"
-    restored = run_cli(
+    restored = run_unify(
         "restore",
         str(dump),
         "--database-url",
@@ -102,11 +103,10 @@ def test_restore_build_verify_on_the_bundled_example(
     )
     assert restored.returncode == 0, restored.stderr
     try:
+        example_copy = built_example_copy  # `unify build` exited 0
         plan = str(example_copy / "unify.toml")
-        built = run_cli("build", str(example_copy), "--plan", plan)
-        assert built.returncode == 0, built.stdout + built.stderr
         url = restored.stdout.strip()
-        verified = run_cli(
+        verified = run_unify(
             "verify", str(example_copy), "--plan", plan, "--database-url", url, "--format", "json"
         )
         assert verified.returncode == 1, verified.stderr

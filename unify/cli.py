@@ -8,15 +8,29 @@ from __future__ import annotations
 
 import sys
 from enum import Enum
+from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
+from typer.core import TyperGroup
 
 from unify.errors import ExitCode, InputError, UnifyError
-from unify.report import exit_code
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+class _Group(TyperGroup):
+    """typer coerces an absent ``--help`` (``None``) of the group through pydantic, which
+    costs about 100 ms on every ``unify COMMAND``: default the flag to ``False`` instead."""
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.default = False
+        return option
+
 
 if TYPE_CHECKING:
     from unify.models import Plan, ResolvedPlan
@@ -27,10 +41,25 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=True,  # --install-completion, --show-completion: no start-up cost measured
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # click's help: typer's rich help loads rich's Markdown stack (~60 ms)
+    cls=_Group,
 )
 
-stdout = Console(soft_wrap=True)
-stderr = Console(stderr=True, soft_wrap=True)
+
+@cache
+def _console(to_stderr: bool) -> Console:
+    """The console of stdout or stderr, made on first use (rich.console is slow to import)."""
+    from rich.console import Console
+
+    return Console(stderr=to_stderr, soft_wrap=True)
+
+
+def stdout() -> Console:
+    return _console(to_stderr=False)
+
+
+def stderr() -> Console:
+    return _console(to_stderr=True)
 
 
 class OutputFormat(str, Enum):
@@ -101,6 +130,7 @@ def analyze(
 ) -> None:
     """Inventory the model modules statically and report findings (exit 1 on error findings)."""
     from unify import analyze as analyze_stage
+    from unify.report import exit_code
     from unify.report import inventory as report
 
     inventory = analyze_stage.analyze_repo(path, models=tuple(models or ()))
@@ -108,7 +138,7 @@ def analyze(
         report.write_xlsx(inventory, xlsx)
     if csv is not None:
         report.write_csv(inventory, csv)
-    report.emit_inventory(inventory, fmt.value, stdout)
+    report.emit_inventory(inventory, fmt.value, stdout())
     raise typer.Exit(exit_code(inventory.findings))
 
 
@@ -147,7 +177,7 @@ def plan(
         inventory, target_module=target, compat_module=compat, picked=bool(models)
     )
     decisions.write_plan_file(output, decisions.render_plan_toml(proposal, inventory), force=force)
-    stderr.print(report.plan_summary(proposal, output), highlight=False, markup=False)
+    stderr().print(report.plan_summary(proposal, output), highlight=False, markup=False)
     raise typer.Exit(int(ExitCode.CLEAN))
 
 
@@ -172,6 +202,7 @@ def build(
     from unify import build as build_stage
     from unify import decisions
     from unify.report import build as report
+    from unify.report import exit_code
 
     plan_data = decisions.load_plan(plan_file)
     decisions.check_legacy_paths(path, plan_data)
@@ -181,10 +212,11 @@ def build(
     )
     failed = exit_code(result.findings) != ExitCode.CLEAN
     if dry_run and not failed:
-        stdout.print(report.render_diff(result.files), markup=False, highlight=False, end="")
+        stdout().print(report.render_diff(result.files), markup=False, highlight=False, end="")
     dest = out if out is not None else path
     written = () if failed or dry_run else build_stage.write_build(dest, result.files)
-    report.emit_build(result, fmt.value, stderr if dry_run else stdout, dest=dest, written=written)
+    console = stderr() if dry_run else stdout()
+    report.emit_build(result, fmt.value, console, dest=dest, written=written)
     raise typer.Exit(exit_code(result.findings))
 
 
@@ -242,7 +274,7 @@ def rewrite(
 
     plan_data = decisions.load_plan(plan or path / "unify.toml")
     renames = decisions.rename_map(_resolved(path, plan_data), phase.value)
-    with report.progress_bar(stderr) as tick:
+    with report.progress_bar(stderr()) as tick:
         result = rewrite_imports.rewrite_repo(
             path,
             renames,
@@ -258,7 +290,7 @@ def rewrite(
     written = rewrite_imports.apply_rewrites(result, allow_dirty=allow_dirty) if apply else 0
     show_diff = dry_run and diff_file is None
     report.emit_rewrite(
-        result, fmt.value, stdout, written=written, dry_run=not apply, show_diff=show_diff
+        result, fmt.value, stdout(), written=written, dry_run=not apply, show_diff=show_diff
     )
     raise typer.Exit(report.rewrite_exit_code(result, check))
 
@@ -314,8 +346,8 @@ def restore(
     result = restore_stage.restore_dump(dump, db.parse_url(database_url), name, container)
     notes, url = report.restore_lines(result)
     for note in notes:
-        stderr.print(note, highlight=False, markup=False)
-    stdout.print(url, highlight=False, markup=False)
+        stderr().print(note, highlight=False, markup=False)
+    stdout().print(url, highlight=False, markup=False)
 
 
 @app.command()
@@ -334,6 +366,7 @@ def verify(
 ) -> None:
     """Check the unified module against a restored database (exit 0 ready, 1 blocked)."""
     from unify import db, decisions, verify_fks
+    from unify.report import exit_code
     from unify.report import verify as report
 
     decided = decisions.load_plan(plan)
@@ -345,7 +378,7 @@ def verify(
         timeout=timeout,
         samples=samples,
     )
-    report.emit_verify(result, fmt.value, stdout)
+    report.emit_verify(result, fmt.value, stdout())
     raise typer.Exit(exit_code(result.findings))
 
 
@@ -362,7 +395,7 @@ def example(
     from unify import bundled
 
     copied = bundled.copy_example(dest)
-    stdout.print(str(copied), highlight=False)
+    stdout().print(str(copied), highlight=False)
 
 
 def main() -> None:
@@ -373,12 +406,16 @@ def main() -> None:
     except UnifyError as exc:
         if _state["debug"]:
             raise
-        stderr.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, markup=True)
+        from rich.markup import escape
+
+        stderr().print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, markup=True)
         sys.exit(int(exc.exit_code))
     except Exception as exc:
         if _state["debug"]:
             raise
-        stderr.print(
+        from rich.markup import escape
+
+        stderr().print(
             f"error: internal error: {type(exc).__name__}: {escape(str(exc))} (run with --debug)",
             highlight=False,
         )

@@ -61,7 +61,3 @@ class DatabaseError(UnifyError):
 
 class RewriteAborted(UnifyError):
     """A rewrite that wrote nothing because a file failed, changed, or the tree is dirty."""
-
-
-class BuildAborted(UnifyError):
-    """A build that wrote nothing (unresolved conflicts, failed self-check)."""

@@ -636,6 +636,7 @@ class RestoreResult:
     url: str
     dump_format: Literal["plain", "custom"]
     skipped: tuple[str, ...] = ()
+    skipped_counts: tuple[tuple[str, int], ...] = ()  # statements skipped, by kind
 
 
 # ---------------------------------------------------------------------------

@@ -1,14 +1,21 @@
 """Restore a pg_dump (plain SQL or custom format) into a NEW database unify creates.
 
-Never into an existing database: the URL only names the server.  Dumps from newer servers
-are tolerated: ``SET`` parameters this server does not know, ``\\restrict`` lines, and
-``OWNER TO``/``GRANT`` for roles that do not exist here are filtered out and reported.
-A half-restored database is dropped.
+Never into an existing database: the URL only names the server.  In order:
+
+1. ``detect_format``: plain SQL or a custom-format archive (``PGDMP``).
+2. Before any database is created: a plain dump must be whole (``unify.dump.complete``:
+   trailer, ``\\restrict`` closed, COPY data ended, no cut statement); an archive must be
+   listable by the local ``pg_restore`` (``check_archive``).
+3. A plain dump is filtered (``unify.dump.filter``): what this server would reject (unknown
+   ``SET`` parameters, ``\\restrict``/``\\connect``, database-level statements, and grants,
+   revokes, default privileges and owners for roles that do not exist here) is skipped whole
+   and listed.  An archive is restored with ``pg_restore --no-owner --no-acl``, which says so.
+4. ``psql``/``pg_restore`` run in one transaction; their errors name the user's dump and its
+   line (``unify.dump.messages``), and the half-restored database is dropped.
 """
 
 from __future__ import annotations
 
-import re
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -19,6 +26,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL
 
 from unify import db
+from unify.dump import messages
+from unify.dump.complete import checked
+from unify.dump.filter import FilteredScript, ServerFacts, filter_plain_sql
+from unify.dump.script import split_script
 from unify.errors import DatabaseError, InputError
 from unify.models import RestoreResult
 
@@ -27,23 +38,36 @@ CUSTOM_MAGIC = b"PGDMP"
 # archive version (major, minor) -> the PostgreSQL release whose pg_dump first wrote it
 ARCHIVE_RELEASE = {(1, 14): 12, (1, 15): 16, (1, 16): 17}
 RESTORE_TIMEOUT = 6 * 3600
-
-SET_RE = re.compile(r"^SET\s+(?:SESSION\s+|LOCAL\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*(?:=|TO)\s", re.I)
-SET_CONFIG_RE = re.compile(r"set_config\(\s*'([A-Za-z_][A-Za-z0-9_.]*)'", re.I)
-OWNER_RE = re.compile(r"\bOWNER\s+TO\s+(\"[^\"]+\"|[A-Za-z_][A-Za-z0-9_$]*)\s*;\s*$", re.I)
-GRANT_RE = re.compile(
-    r"^(GRANT|REVOKE)\b.*\b(?:TO|FROM)\s+(\"[^\"]+\"|[A-Za-z_][A-Za-z0-9_$]*)", re.I
-)
-META_RE = re.compile(r"^\\(restrict|unrestrict|connect|c)\b")
-DATABASE_RE = re.compile(r"^(CREATE|DROP|ALTER)\s+DATABASE\b", re.I)
+PG_RESTORE_SKIPS = ("--no-owner", "--no-acl")
 
 
-@dataclass(frozen=True, slots=True)
-class ServerFacts:
-    """What the target server knows: its settings and roles."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlainScript:
+    """A plain dump checked and filtered: what psql runs and how to name its lines."""
 
-    settings: frozenset[str]
-    roles: frozenset[str]
+    label: str
+    text: str
+    filtered: FilteredScript
+
+    def skipped(self) -> tuple[str, ...]:
+        return tuple(f"{s.reason}: {s.statement}" for s in self.filtered.skipped)
+
+    def counts(self) -> tuple[tuple[str, int], ...]:
+        return self.filtered.counts()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Archive:
+    """A custom-format archive the local pg_restore can list (``toc``: its ``--list``)."""
+
+    path: Path
+    toc: str
+
+    def skipped(self) -> tuple[str, ...]:
+        return archive_skips(self.toc)
+
+    def counts(self) -> tuple[tuple[str, int], ...]:
+        return ()
 
 
 def restore_dump(
@@ -61,31 +85,51 @@ def restore_dump(
         raise DatabaseError(
             "--container needs a running Docker engine; dump again with -Fp instead"
         )
-    if fmt == "custom" and not container:
-        check_archive(dump)
+    source: Archive | PlainScript = (
+        prepare_archive(dump)
+        if fmt == "custom" and not container
+        else prepare_script(dump, fmt, server_facts(server))
+    )
     database = db.checked_name(name) if name else db.new_name(f"restored_{dump.stem}")
     target = db.create_database(server, database)
     try:
-        skipped = _restore_into(dump, fmt, target, container)
+        if isinstance(source, Archive):
+            run_pg_restore(source.path, target, database)
+        else:
+            run_psql(source, target, database)
     except BaseException:
         db.drop_database(server, database)
         raise
     return RestoreResult(
-        database=database, url=db.mask(target), dump_format=fmt, skipped=tuple(skipped)
+        database=database,
+        url=db.mask(target),
+        dump_format=fmt,
+        skipped=source.skipped(),
+        skipped_counts=source.counts(),
     )
 
 
-def _restore_into(dump: Path, fmt: DumpFormat, target: URL, container: bool) -> list[str]:
-    if fmt == "custom" and not container:
-        return run_pg_restore(dump, target)
-    facts = server_facts(target)
+def prepare_archive(dump: Path) -> Archive:
+    """The archive, once the local pg_restore has listed it."""
+    return Archive(path=dump, toc=check_archive(dump))
+
+
+def prepare_script(dump: Path, fmt: DumpFormat, facts: ServerFacts) -> PlainScript:
+    """The dump's SQL (a plain dump, or an archive turned to SQL in Docker), checked whole
+    and filtered for this server."""
     if fmt == "custom":
-        text = archive_to_sql_in_docker(dump)
+        text, label = archive_to_sql_in_docker(dump)
     else:
-        text = dump.read_text(encoding="utf-8", errors="surrogateescape")
-    filtered, skipped = filter_plain_sql(text, facts)
-    run_psql(filtered, target)
-    return skipped
+        text, label = read_plain(dump), str(dump)
+    pieces = checked(split_script(text), text, label)
+    return PlainScript(label=label, text=text, filtered=filter_plain_sql(text, facts, pieces))
+
+
+def read_plain(dump: Path) -> str:
+    try:
+        return dump.read_text(encoding="utf-8", errors="surrogateescape")
+    except OSError as exc:
+        raise InputError(f"{dump}: cannot read ({exc.strerror})") from None
 
 
 def detect_format(dump: Path) -> DumpFormat:
@@ -111,12 +155,13 @@ def archive_version(dump: Path) -> tuple[int, int, int]:
     return head[5], head[6], head[7]
 
 
-def check_archive(dump: Path) -> None:
-    """Ask the local pg_restore to list the archive; a one-line error if it cannot."""
+def check_archive(dump: Path) -> str:
+    """The archive's table of contents from the local pg_restore; a one-line error if it
+    cannot list it (newer than this pg_restore, truncated, damaged)."""
     proc = _run(["pg_restore", "--list", str(dump)], env=None, timeout=600)
-    if proc.returncode == 0:
-        return
     err = proc.stderr.decode("utf-8", "replace")
+    if proc.returncode == 0:
+        return proc.stdout.decode("utf-8", "replace")
     if "unsupported version" in err:
         major, minor, _ = archive_version(dump)
         release = ARCHIVE_RELEASE.get((major, minor), "a newer")
@@ -125,14 +170,22 @@ def check_archive(dump: Path) -> None:
             "than the local pg_restore; dump again with -Fp (plain SQL), use a matching "
             "pg_restore, or pass --container to restore it with PostgreSQL in Docker"
         )
-    raise InputError(f"{dump}: pg_restore cannot read it: {_first_line(err)}")
+    raise InputError(_unreadable(dump, err))
 
 
-def archive_to_sql_in_docker(dump: Path) -> str:
-    """The archive as SQL, written by the pg_restore of ``postgres:<release>`` in Docker."""
+def _unreadable(dump: Path, stderr: str) -> str:
+    return (
+        f"{dump}: pg_restore cannot read this custom-format archive "
+        f"({messages.first_error(stderr)}): it is truncated or damaged (dump the database again)"
+    )
+
+
+def archive_to_sql_in_docker(dump: Path) -> tuple[str, str]:
+    """The archive as SQL, written by the pg_restore of ``postgres:<release>`` in Docker,
+    and the name its lines go by in messages."""
     major, minor, _ = archive_version(dump)
     image = f"postgres:{ARCHIVE_RELEASE.get((major, minor), 'latest')}"
-    args = ["docker", "run", "--rm", "-i", image, "pg_restore", "--no-owner", "--no-privileges"]
+    args = ["docker", "run", "--rm", "-i", image, "pg_restore", *PG_RESTORE_SKIPS]
     with dump.open("rb") as fh:
         try:
             proc = subprocess.run(
@@ -142,111 +195,91 @@ def archive_to_sql_in_docker(dump: Path) -> str:
                 timeout=RESTORE_TIMEOUT,
                 check=False,
             )
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise DatabaseError(f"docker pg_restore failed: {type(exc).__name__}") from None
+        except OSError as exc:
+            raise DatabaseError(f"docker could not run: {exc.strerror}") from None
+        except subprocess.TimeoutExpired:
+            raise DatabaseError(f"docker pg_restore ran longer than {RESTORE_TIMEOUT}s") from None
     if proc.returncode != 0:
-        raise DatabaseError(
-            f"{image} pg_restore failed: {_first_error(proc.stderr.decode('utf-8', 'replace'))}"
-        )
-    return proc.stdout.decode("utf-8", "surrogateescape")
+        err = proc.stderr.decode("utf-8", "replace")
+        if messages.is_truncated(err):
+            raise InputError(_unreadable(dump, err))
+        raise DatabaseError(f"{image} pg_restore failed: {messages.first_error(err)}")
+    return proc.stdout.decode("utf-8", "surrogateescape"), f"{dump} (as SQL from {image})"
 
 
-def server_facts(target: URL) -> ServerFacts:
-    """The setting names and role names the server knows."""
-    engine = db.engine_for(target)
+def server_facts(server: URL) -> ServerFacts:
+    """The setting names and role names the server knows (both are server-wide)."""
+    engine = db.engine_for(server)
     try:
         with engine.connect() as conn:
             settings = conn.execute(sa.text("SELECT name FROM pg_settings")).scalars().all()
             roles = conn.execute(sa.text("SELECT rolname FROM pg_roles")).scalars().all()
     except sa.exc.DBAPIError as exc:
-        raise db.connection_error(target, exc) from None
+        raise db.connection_error(server, exc) from None
     finally:
         engine.dispose()
     return ServerFacts(settings=frozenset(s.lower() for s in settings), roles=frozenset(roles))
 
 
 # ---------------------------------------------------------------------------
-# Plain SQL
+# Running psql and pg_restore
 # ---------------------------------------------------------------------------
 
 
-def filter_plain_sql(text: str, facts: ServerFacts) -> tuple[str, list[str]]:
-    """Drop the lines this server would reject; return the kept text and what was skipped.
-
-    Only whole statements that sit on one line outside ``COPY`` data are considered.
-    """
-    kept: list[str] = []
-    skipped: list[str] = []
-    in_copy = False
-    for line in text.splitlines(keepends=True):
-        stripped = line.strip()
-        if in_copy:
-            in_copy = stripped != "\\."
-            kept.append(line)
-            continue
-        reason = None if stripped.startswith("--") else _skip_reason(stripped, facts)
-        if reason:
-            skipped.append(f"{reason}: {stripped[:120]}")
-            continue
-        in_copy = bool(re.match(r"^COPY\b.*\bFROM\s+stdin;\s*$", stripped, re.I))
-        kept.append(line)
-    return "".join(kept), skipped
-
-
-def _skip_reason(line: str, facts: ServerFacts) -> str | None:
-    if META_RE.match(line):
-        return "psql meta-command"
-    if DATABASE_RE.match(line):
-        return "database-level statement"
-    set_match = SET_RE.match(line) or (
-        SET_CONFIG_RE.search(line) if line.upper().startswith("SELECT") else None
-    )
-    setting = set_match.group(1) if set_match else "."
-    if "." not in setting and setting.lower() not in facts.settings:
-        return "unknown setting"
-    owner = OWNER_RE.search(line) if line.upper().startswith("ALTER") else None
-    if owner and _role(owner.group(1)) not in facts.roles:
-        return "missing role"
-    grant = GRANT_RE.match(line)
-    if grant and _role(grant.group(2)) not in facts.roles | {"public", "PUBLIC"}:
-        return "missing role"
-    return None
-
-
-def _role(token: str) -> str:
-    return token[1:-1].replace('""', '"') if token.startswith('"') else token.lower()
-
-
-def run_psql(sql: str, target: URL) -> None:
-    """Run ``sql`` with ``psql -v ON_ERROR_STOP=1`` in one transaction."""
+def run_psql(script: PlainScript, target: URL, database: str) -> None:
+    """Run the filtered script with ``psql -v ON_ERROR_STOP=1`` in one transaction."""
     conninfo, env = db.libpq_url(target)
     with tempfile.NamedTemporaryFile(
         "w", suffix=".sql", encoding="utf-8", errors="surrogateescape"
     ) as fh:
-        fh.write(sql)
+        fh.write(script.filtered.text)
         fh.flush()
         args = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction"]
         proc = _run([*args, "-d", conninfo, "-f", fh.name], env=env, timeout=RESTORE_TIMEOUT)
     if proc.returncode != 0:
-        err = _first_error(proc.stderr.decode("utf-8", "replace"))
-        raise DatabaseError(f"restore into {db.mask(target)} failed: {err}")
+        err = proc.stderr.decode("utf-8", "replace")
+        located = messages.psql_failure(err, fh.name, script.filtered, script.text, script.label)
+        if located is None:
+            failure = messages.first_error(err)
+            raise DatabaseError(f"restore into {db.mask(target)} failed: {failure}")
+        raise DatabaseError(f"{located} {_stopped(database)}")
 
 
-def run_pg_restore(dump: Path, target: URL) -> list[str]:
-    """``pg_restore --no-owner --no-privileges`` into ``target``; owners/ACLs are skipped."""
+def _stopped(database: str, where: str = " there") -> str:
+    return f"(the restore stopped{where}; the new database {database} was dropped)"
+
+
+def run_pg_restore(dump: Path, target: URL, database: str) -> None:
+    """``pg_restore --no-owner --no-acl`` into ``target``, in one transaction."""
     conninfo, env = db.libpq_url(target)
-    args = [
-        "pg_restore",
-        "--no-owner",
-        "--no-privileges",
-        "--exit-on-error",
-        "--single-transaction",
-    ]
+    args = ["pg_restore", *PG_RESTORE_SKIPS, "--exit-on-error", "--single-transaction"]
     proc = _run([*args, "-d", conninfo, str(dump)], env=env, timeout=RESTORE_TIMEOUT)
     if proc.returncode != 0:
-        err = _first_error(proc.stderr.decode("utf-8", "replace"))
-        raise DatabaseError(f"restore into {db.mask(target)} failed: {err}")
-    return ["owners and privileges (pg_restore --no-owner --no-privileges)"]
+        err = proc.stderr.decode("utf-8", "replace")
+        if messages.is_truncated(err):
+            raise InputError(f"{_unreadable(dump, err)}; the new database {database} was dropped")
+        raise DatabaseError(f"{dump}: {messages.first_error(err)} {_stopped(database, '')}")
+
+
+def archive_skips(toc: str) -> tuple[str, ...]:
+    """What ``--no-owner --no-acl`` leave out of the archive whose ``--list`` is ``toc``."""
+    owners = "owners: every object is owned by the restoring user (pg_restore --no-owner)"
+    acls = [_acl_entry(line) for line in toc.splitlines() if " ACL " in line]
+    entries = [a for a in acls if a]
+    if not entries:
+        return (owners,)
+    listed = ", ".join(entries)
+    return (owners, f"privileges: {len(entries)} ACL entries (pg_restore --no-acl): {listed}")
+
+
+def _acl_entry(line: str) -> str:
+    """``TABLE owned (public)`` from ``3354; 0 0 ACL public TABLE owned ghost``."""
+    if line.startswith(";"):
+        return ""
+    rest = line.partition(" ACL ")[2]
+    namespace, _, tag_owner = rest.partition(" ")
+    tag = tag_owner.rpartition(" ")[0] or tag_owner
+    return tag if namespace == "-" else f"{tag} ({namespace})"
 
 
 def _run(
@@ -258,13 +291,3 @@ def _run(
         raise InputError(f"{args[0]} not found on PATH (install the PostgreSQL client)") from None
     except subprocess.TimeoutExpired:
         raise DatabaseError(f"{args[0]} ran longer than {timeout}s") from None
-
-
-def _first_error(stderr: str) -> str:
-    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
-    errors = [ln for ln in lines if "ERROR" in ln or "FATAL" in ln or "error" in ln]
-    return _first_line("\n".join(errors or lines) or "unknown error")
-
-
-def _first_line(text: str) -> str:
-    return next((ln.strip() for ln in text.splitlines() if ln.strip()), "unknown error")

@@ -151,7 +151,12 @@ def _markdown_row(f: Finding) -> str:
 
 
 def restore_lines(result: RestoreResult) -> tuple[list[str], str]:
-    """(what was skipped, for stderr; the new database's masked URL, for stdout)."""
+    """(what was skipped, and how many of each kind, for stderr; the new database's masked
+    URL, for stdout)."""
     notes = [f"skipped {item}" for item in result.skipped]
+    if result.skipped_counts:
+        total = sum(count for _, count in result.skipped_counts)
+        kinds = ", ".join(f"{count} {kind}" for kind, count in result.skipped_counts)
+        notes.append(f"skipped {total} statement(s): {kinds}")
     notes.append(f"restored {result.dump_format} dump into new database {result.database}")
     return notes, result.url

@@ -1,0 +1,66 @@
+"""uncastable-values: values the type change loses (text that is not a number or a UUID,
+integers out of the new width, numerics with a fraction)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeEngine
+
+from unify.models import Rule, SchemaShape, Severity
+from unify.verify.checks.query import (
+    QUOTE,
+    Check,
+    CheckFamily,
+    Columns,
+    column_sources,
+    counted,
+    from_,
+    key_text,
+)
+from unify.verify.conversion import convert
+
+UNCASTABLE_VALUES = Rule(
+    name="uncastable-values",
+    code="V302",
+    severity=Severity.ERROR,
+    summary="values that will not convert to the new type",
+)
+
+
+def uncastable_checks(schema: SchemaShape, cols: Columns, samples: int) -> list[Check]:
+    """Per column whose conversion can fail: the rows whose value does not convert."""
+    checks: list[Check] = []
+    for table, db_table in column_sources(schema, cols):
+        for shape in table.columns:
+            if shape.name in db_table.c:
+                target = cols.unified[table.name][shape.name]
+                checks += _uncastable(db_table, shape.name, target, samples)
+    return checks
+
+
+def _uncastable(
+    db_table: sa.Table, column: str, target: TypeEngine[Any], samples: int
+) -> list[Check]:
+    source = db_table.c[column].type
+    expr = f"t.{QUOTE(column)}"
+    conversion = convert(expr, source, target)
+    if conversion is None or conversion.guard is None:
+        return []
+    rows = (
+        f"SELECT 1 FROM {from_(db_table, 't')} "
+        f"WHERE {expr} IS NOT NULL AND NOT COALESCE({conversion.guard}, false)"
+    )
+    sample = f"{key_text(db_table, 't')} || ': ' || CAST({expr} AS text)"
+    text = (
+        f"{db_table.name}.{column}: values that will not convert from {source} to {target}; "
+        "fix or clear them: {count} row(s)"
+    )
+    sql = counted(rows, sample, samples)
+    return [
+        Check(rule=UNCASTABLE_VALUES, table=db_table.name, column=column, sql=sql, message=text)
+    ]
+
+
+FAMILY = CheckFamily(rules=(UNCASTABLE_VALUES,), make=uncastable_checks)

@@ -1,0 +1,148 @@
+"""Load: import the unified module in a subprocess and read its metadata as shapes.
+
+The module is imported with the repository's import root on ``sys.path``; its mappers are
+configured and its metadata printed as JSON.  The parent never imports user code.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from unify.errors import InputError
+from unify.models import (
+    ColumnShape,
+    Finding,
+    ForeignKeyShape,
+    Rule,
+    SchemaShape,
+    Severity,
+    TableShape,
+)
+from unify.scan import describe_files, list_repo_files
+
+LOAD_TIMEOUT = 120
+
+LOAD_FAILED = Rule(
+    name="load-failed",
+    code="V001",
+    severity=Severity.ERROR,
+    summary="the unified module does not import or has no tables",
+)
+
+LOADER = r"""
+import importlib, json, sys
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import configure_mappers
+
+module = importlib.import_module(sys.argv[1])
+configure_mappers()
+metas = []
+for value in list(vars(module).values()):
+    for cand in (value, getattr(value, "metadata", None)):
+        if isinstance(cand, sa.MetaData) and all(cand is not m for m in metas):
+            metas.append(cand)
+
+def type_info(col):
+    t = col.type
+    while isinstance(t, sa.types.TypeDecorator):
+        t = t.impl_instance
+    try:
+        sql = col.type.compile(dialect=postgresql.dialect())
+    except Exception:
+        sql = "TEXT"
+    cls = type(t)
+    return repr(t), cls.__module__ + "." + cls.__qualname__, sql
+
+def target(fk):
+    parts = fk.target_fullname.split(".")
+    return ".".join(parts[:-1]), parts[-1]
+
+def table_info(table):
+    cols = []
+    for c in table.columns:
+        rep, cls, sql = type_info(c)
+        cols.append(dict(name=c.name, type=rep, type_class=cls, sql_type=sql,
+                         nullable=bool(c.nullable), primary_key=bool(c.primary_key)))
+    fks = []
+    for con in table.foreign_key_constraints:
+        targets = [target(e) for e in con.elements]
+        fks.append(dict(columns=[e.parent.name for e in con.elements],
+                        target_table=targets[0][0], target_columns=[t[1] for t in targets],
+                        ondelete=con.ondelete, onupdate=con.onupdate, deferrable=con.deferrable))
+    unique = [[c.name for c in k.columns] for k in table.constraints
+              if isinstance(k, sa.UniqueConstraint)]
+    unique += [[c.name for c in i.columns] for i in table.indexes if i.unique]
+    return dict(name=table.name, columns=cols, foreign_keys=fks, unique=unique)
+
+tables = {}
+for m in metas:
+    for t in m.tables.values():
+        tables.setdefault(t.name, table_info(t))
+print(json.dumps([tables[k] for k in sorted(tables)]))
+"""
+
+
+def load_schema(repo: Path, module: str) -> SchemaShape | Finding:
+    """Import ``module`` of ``repo`` in a subprocess; its metadata, or a load-failed finding."""
+    root = module_root(repo, module)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(root), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-c", LOADER, module],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=LOAD_TIMEOUT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return LOAD_FAILED.finding(f"importing {module} took longer than {LOAD_TIMEOUT}s")
+    if proc.returncode != 0:
+        last = [ln for ln in proc.stderr.strip().splitlines() if ln.strip()][-1:] or ["no output"]
+        return LOAD_FAILED.finding(f"{module} does not import alone: {last[0].strip()}")
+    tables = tuple(_table_shape(t) for t in json.loads(proc.stdout.strip().splitlines()[-1]))
+    if not tables:
+        return LOAD_FAILED.finding(
+            f"{module} imports but defines no mapped table (no MetaData found)"
+        )
+    return SchemaShape(module=module, tables=tables)
+
+
+def module_root(repo: Path, module: str) -> Path:
+    """The import root folder from which ``module`` of ``repo`` imports."""
+    files = list_repo_files(repo)
+    matches = [f for f in describe_files(files.root, files.python) if f.module == module]
+    if not matches:
+        raise InputError(f"{repo}: module {module} not found (run `unify build` first?)")
+    best = min(matches, key=lambda f: (f.root.count("/") if f.root else -1, f.rel))
+    return files.root / best.root if best.root else files.root
+
+
+def _table_shape(raw: dict[str, Any]) -> TableShape:
+    name = raw["name"]
+    return TableShape(
+        name=name,
+        columns=tuple(ColumnShape(**c) for c in raw["columns"]),
+        foreign_keys=tuple(
+            ForeignKeyShape(
+                table=name,
+                columns=tuple(fk["columns"]),
+                target_table=fk["target_table"],
+                target_columns=tuple(fk["target_columns"]),
+                ondelete=fk["ondelete"],
+                onupdate=fk["onupdate"],
+                deferrable=fk["deferrable"],
+            )
+            for fk in raw["foreign_keys"]
+        ),
+        unique=tuple(dict.fromkeys(tuple(u) for u in raw["unique"])),
+    )

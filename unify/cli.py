@@ -6,6 +6,7 @@ place (``main``); tracebacks are shown only with ``--debug``.
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import Enum
 from functools import cache
@@ -39,7 +40,7 @@ app = typer.Typer(
     name="unify",
     help="Unify drifted SQLAlchemy model modules: analyze, plan, build, rewrite, verify.",
     no_args_is_help=True,
-    add_completion=True,  # --install-completion, --show-completion: no start-up cost measured
+    add_completion=False,  # its --install-completion costs ~250 ms a command; see main()
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # click's help: typer's rich help loads rich's Markdown stack (~60 ms)
     cls=_Group,
@@ -401,6 +402,10 @@ def example(
 def main() -> None:
     """Entry point.  Usage errors are click's (exit 2); a ``UnifyError`` becomes one line with
     its exit code; anything else one line too, with the traceback only under ``--debug``."""
+    if "_UNIFY_COMPLETE" in os.environ:  # shell completion (README): typer's shells, on request
+        from typer.completion import completion_init
+
+        completion_init()
     try:
         app()  # standalone: click prints usage errors and exits with the command's code
     except UnifyError as exc:

@@ -403,7 +403,7 @@ def main() -> None:
     """Entry point.  Usage errors are click's (exit 2); a ``UnifyError`` becomes one line with
     its exit code; anything else one line too, with the traceback only under ``--debug``."""
     if "_UNIFY_COMPLETE" in os.environ:  # shell completion (README): typer's shells, on request
-        from typer.completion import completion_init
+        from typer._completion_classes import completion_init
 
         completion_init()
     try:

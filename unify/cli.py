@@ -6,6 +6,7 @@ place (``main``); tracebacks are shown only with ``--debug``.
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import Enum
 from functools import cache
@@ -40,7 +41,7 @@ app = typer.Typer(
     name="unify",
     help="Unify drifted SQLAlchemy model modules: analyze, plan, build, rewrite, verify.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=False,  # its --install-completion costs ~250 ms a command; see main()
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # click's help: typer's rich help loads rich's Markdown stack (~60 ms)
     cls=_Group,
@@ -90,9 +91,25 @@ DatabaseUrlOpt = Annotated[
 _state = {"debug": False}
 
 
+def _show_version(value: bool) -> None:
+    """``--version``: the distribution's name and version from its metadata (read only here,
+    so ``unify --help`` does not pay for importlib.metadata)."""
+    if value:
+        from unify import DISTRIBUTION, installed_version
+
+        typer.echo(f"{DISTRIBUTION} {installed_version()}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _root(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
 ) -> None:
     _state["debug"] = debug
 
@@ -530,6 +547,10 @@ def example(
 def main() -> None:
     """Entry point.  Usage errors are click's (exit 2); a ``UnifyError`` becomes one line with
     its exit code; anything else one line too, with the traceback only under ``--debug``."""
+    if "_UNIFY_COMPLETE" in os.environ:  # shell completion (README): typer's shells, on request
+        from typer._completion_classes import completion_init
+
+        completion_init()
     try:
         app()  # standalone: click prints usage errors and exits with the command's code
     except UnifyError as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -580,3 +581,17 @@ def test_a_module_without_tables_is_a_finding(tmp_path: Path) -> None:
     loaded = verify_fks.load_schema(repo, "models")
     assert isinstance(loaded, Finding)
     assert loaded.message == "models imports but defines no mapped table (no MetaData found)"
+
+
+def test_the_unified_module_loads_with_the_apps_interpreter(tmp_path: Path) -> None:
+    """``--python``: the module is imported by the interpreter given (the app's venv), not
+    by unify's own (a pipx install, say)."""
+    repo = write_module(tmp_path / "repo", BROKEN_FKS)
+    marker = tmp_path / "called"
+    python = tmp_path / "app-python"
+    python.write_text(f'#!/bin/sh\necho "$@" > {marker}\nexec {sys.executable} "$@"\n')
+    python.chmod(0o755)
+    loaded = verify_fks.load_schema(repo, "models", python=str(python))
+    assert isinstance(loaded, SchemaShape)
+    assert {t.name for t in loaded.tables} == {"member", "organization"}
+    assert marker.read_text().startswith("-c ")

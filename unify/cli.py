@@ -79,6 +79,14 @@ FormatOpt = Annotated[
 PlanOpt = Annotated[
     Path, typer.Option("--plan", "-p", help="The decisions file written by `unify plan`.")
 ]
+PythonOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--python",
+        help="The app's interpreter, to import its models (default: unify's own).",
+        show_default=False,
+    ),
+]
 DatabaseUrlOpt = Annotated[
     str,
     typer.Option(
@@ -194,9 +202,7 @@ def build(
         bool, typer.Option("--dry-run", help="Print the diff; write nothing.")
     ] = False,
     stubs: Annotated[bool, typer.Option("--stubs", help="Turn legacy modules into stubs.")] = False,
-    python: Annotated[
-        str | None, typer.Option("--python", help="Interpreter of the app for the self-check.")
-    ] = None,
+    python: PythonOpt = None,
     fmt: FormatOpt = OutputFormat.table,
     docs: Annotated[
         bool, typer.Option("--docs/--no-docs", help="Also write MODELS.md (unify docs).")
@@ -386,6 +392,7 @@ def verify(
         float, typer.Option("--timeout", min=1, help="Statement timeout (seconds) per check.")
     ] = 300.0,
     samples: Annotated[int, typer.Option("--samples", min=0, help="Sample keys per finding.")] = 5,
+    python: PythonOpt = None,
 ) -> None:
     """Check the unified module against a restored database (exit 0 ready, 1 blocked)."""
     from unify import db, decisions, verify_fks
@@ -400,6 +407,7 @@ def verify(
         scratch=scratch.value,
         timeout=timeout,
         samples=samples,
+        python=python or sys.executable,
     )
     report.emit_verify(result, fmt.value, stdout())
     raise typer.Exit(exit_code(result.findings))

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,11 +52,12 @@ def verify(
     scratch: ScratchKind = "postgres",
     timeout: float = 300.0,
     samples: int = 5,
+    python: str = sys.executable,
 ) -> VerifyResult:
     """Run the three steps against the restored database at ``database_url``."""
     plan = resolved.plan
     db.ping(database_url)
-    loaded = load_schema(repo, plan.target_module)
+    loaded = load_schema(repo, plan.target_module, python=python)
     masked = db.mask(database_url)
     if isinstance(loaded, Finding):
         return VerifyResult(

@@ -88,15 +88,18 @@ print(json.dumps([tables[k] for k in sorted(tables)]))
 """
 
 
-def load_schema(repo: Path, module: str) -> SchemaShape | Finding:
-    """Import ``module`` of ``repo`` in a subprocess; its metadata, or a load-failed finding."""
+def load_schema(
+    repo: Path, module: str, *, python: str = sys.executable
+) -> SchemaShape | Finding:
+    """Import ``module`` of ``repo`` in a subprocess of ``python`` (the app's interpreter);
+    its metadata, or a load-failed finding."""
     root = module_root(repo, module)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(root), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     try:
         proc = subprocess.run(
-            [sys.executable, "-c", LOADER, module],
+            [python, "-c", LOADER, module],
             cwd=root,
             env=env,
             capture_output=True,

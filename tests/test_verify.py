@@ -580,3 +580,65 @@ def test_a_module_without_tables_is_a_finding(tmp_path: Path) -> None:
     loaded = verify_fks.load_schema(repo, "models")
     assert isinstance(loaded, Finding)
     assert loaded.message == "models imports but defines no mapped table (no MetaData found)"
+
+
+# ---------------------------------------------------------------------------
+# issue 10: never READY on the wrong database or an unbuilt tree; the summary counts all
+# ---------------------------------------------------------------------------
+
+
+def test_a_database_without_the_apps_tables_is_one_line(
+    pg_database: URL, restored: URL, plan: ResolvedPlan
+) -> None:
+    """The server's ``postgres`` database given by mistake: an error naming the restored
+    ``unify_*`` databases, not READY."""
+    proc = run_unify(
+        "verify", str(UNIFIED), "--plan", str(PLAN_FILE), "--database-url", libpq(pg_database)
+    )
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "READY" not in proc.stdout
+    assert "this database has none of the app's tables" in lines[0]
+    assert "did you mean unify_" in lines[0]  # the restored databases on the server
+    with pytest.raises(InputError, match="none of the app's tables"):
+        verify_fks.verify(UNIFIED, plan, db.parse_url(pg_database))
+
+
+def test_an_unbuilt_tree_is_refused(example_copy: Path, restored: URL) -> None:
+    proc = run_unify(
+        "verify",
+        str(example_copy),
+        "--plan",
+        str(example_copy / "unify.toml"),
+        "--database-url",
+        libpq(restored),
+    )
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "run `unify build" in lines[0], lines
+    assert proc.stdout == ""
+
+
+def test_summary_counts_every_finding_printed(restored: URL) -> None:
+    for fmt in ("table", "concise"):
+        proc = run_unify(
+            "verify",
+            str(UNIFIED),
+            "--plan",
+            str(PLAN_FILE),
+            "--database-url",
+            libpq(restored),
+            "--scratch",
+            "sqlite",
+            "--format",
+            fmt,
+        )
+        assert proc.returncode == 1
+        lines = proc.stdout.strip().splitlines()
+        assert lines[-2].startswith("10 error(s), "), lines[-2:]
+        assert lines[-1].startswith("NOT READY: 10 finding(s) block")
+    concise = proc.stdout.splitlines()
+    assert (
+        "competency_assessment_result.competency_id: V301 " in "\n".join(concise)
+    )
+    assert any(line.endswith("(2)") and "competency_assessment_result" in line for line in concise)

@@ -21,7 +21,7 @@ import ast
 import gc
 import re
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -107,15 +107,21 @@ ANNOTATION_TYPES = {
 }
 
 
-def analyze_repo(path: Path, *, models: tuple[str, ...] = ()) -> Inventory:
+def analyze_repo(
+    path: Path,
+    *,
+    models: tuple[str, ...] = (),
+    progress: Callable[[int, int], None] | None = None,
+) -> Inventory:
     """Inventory the model modules of the repository at ``path`` (static: nothing runs).
 
-    ``models`` names the model modules (dotted names or paths) instead of finding them.
+    ``models`` names the model modules (dotted names or paths) instead of finding them;
+    ``progress(done, total)`` is called as files are parsed.
     Raises ``InputError`` for a missing path, a file, a symlink loop or a folder without
     Python files.
     """
     with _gc_paused():
-        return _analyze(path, models)
+        return _analyze(path, models, progress)
 
 
 @contextmanager
@@ -131,12 +137,14 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _analyze(path: Path, models: tuple[str, ...]) -> Inventory:
+def _analyze(
+    path: Path, models: tuple[str, ...], progress: Callable[[int, int], None] | None
+) -> Inventory:
     files = list_repo_files(path)
     if not files.python:
         raise InputError(f"{path}: no Python files found (give the repository's root folder)")
     index = ModuleIndex(describe_files(files.root, files.python))
-    parsed, problems = _parse_all(files.root, index.files)
+    parsed, problems = _parse_all(files.root, index.files, progress)
     outlines = {p.source.rel: _outline(p) for p in parsed}
     repo = _Repo(index=index, outlines=outlines)
     chosen = _chosen_modules(repo, models, files.root) if models else None
@@ -173,10 +181,14 @@ class ParsedFile:
     tree: ast.Module
 
 
-def _parse_all(root: Path, files: Sequence[SourceFile]) -> tuple[list[ParsedFile], list[Finding]]:
+def _parse_all(
+    root: Path, files: Sequence[SourceFile], progress: Callable[[int, int], None] | None = None
+) -> tuple[list[ParsedFile], list[Finding]]:
     parsed: list[ParsedFile] = []
     problems: list[Finding] = []
-    for src in files:
+    for done, src in enumerate(files):
+        if progress is not None and done % 50 == 0:
+            progress(done, len(files))
         try:
             text = read_source(root / src.rel)
             tree = ast.parse(text, filename=src.rel)
@@ -190,6 +202,8 @@ def _parse_all(root: Path, files: Sequence[SourceFile]) -> tuple[list[ParsedFile
             problems.append(_parse_error(src.rel, None, reason, "fix the file or remove it"))
         else:
             parsed.append(ParsedFile(src, text, tree))
+    if progress is not None:
+        progress(len(files), len(files))
     return parsed, problems
 
 

@@ -69,7 +69,7 @@ def test_analyze_concise_is_one_finding_per_line() -> None:
         line = concise_line(finding)
         assert line in lines
         where = f"{finding.path}:{finding.line}" if finding.line else finding.path
-        assert line == f"{where}: {finding.code} {finding.message}"
+        assert line == f"{where}: {finding.code} [{finding.rule}] {finding.message}"
     assert "Models" not in proc.stdout and "┃" not in proc.stdout
 
 

@@ -70,11 +70,11 @@ def finding_line(finding: Finding) -> str:
 
 
 def concise_line(finding: Finding) -> str:
-    """The one-line form (ruff's concise output): ``path:line: CODE message``, or
-    ``table.column: CODE message (count)`` for a data finding."""
+    """The one-line form (ruff's concise output): ``path:line: CODE [rule] message``, or
+    ``table.column: CODE [rule] message (count)`` for a data finding."""
     where = finding_line(finding).split("  ", 1)[0]
     count = f" ({finding.count})" if finding.count is not None else ""
-    return f"{where}: {finding.code} {finding.message}{count}"
+    return f"{where}: {finding.code} [{finding.rule}] {finding.message}{count}"
 
 
 def print_concise(console: Console, findings: Iterable[Finding]) -> None:

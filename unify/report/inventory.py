@@ -278,8 +278,8 @@ def _import_rows(imp: ImportRecord) -> Iterator[tuple[Cell, ...]]:
 
 
 def write_xlsx(inventory: Inventory, path: Path) -> Path:
-    """Write the six sheets to an xlsx workbook (header row bold and frozen); its folder is
-    made if missing.  Returns ``path``."""
+    """Write the six sheets to an xlsx workbook (header row bold and frozen); returns
+    ``path``."""
     from openpyxl import Workbook  # type: ignore[import-untyped]
     from openpyxl.styles import Font  # type: ignore[import-untyped]
 
@@ -293,7 +293,6 @@ def write_xlsx(inventory: Inventory, path: Path) -> Path:
         for row in rows:
             sheet.append(list(row))
         sheet.freeze_panes = "A2"
-    _make_folder(path.parent)
     try:
         book.save(path)
     except OSError as exc:

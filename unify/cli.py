@@ -285,9 +285,15 @@ def build(
     decisions.check_legacy_paths(path, plan_data)
     with progress("files parsed") as tick:
         inventory = analyze_stage.analyze_repo(path, models=plan_data.legacy_paths, progress=tick)
-    result = build_stage.run_build(
-        path.resolve(), inventory, plan_data, stubs=stubs, python=python or sys.executable
-    )
+    with progress("build and self-check") as tick:
+        result = build_stage.run_build(
+            path.resolve(),
+            inventory,
+            plan_data,
+            stubs=stubs,
+            python=python or sys.executable,
+            progress=tick,
+        )
     failed = exit_code(result.findings) != ExitCode.CLEAN
     if dry_run and not failed:
         stdout().print(report.render_diff(result.files), markup=False, highlight=False, end="")

@@ -16,7 +16,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -184,9 +184,11 @@ def self_check(
     *,
     names: Sequence[str] = (),
     python: str = sys.executable,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[Finding, ...]:
     """Run every check on the built files in a temporary copy of ``root``; ``names`` are
-    the legacy names the compat module must provide."""
+    the legacy names the compat module must provide; ``progress(2, 3)`` after the import
+    probe, ``progress(3, 3)`` after the analysis."""
     with tempfile.TemporaryDirectory(prefix="unify-build-") as tmp:
         copy = Path(tmp) / "repo"
         _copy_tree(root, copy, files)
@@ -200,7 +202,11 @@ def self_check(
             "names": list(names),
         }
         findings = _probe(copy, python, args, unified.rel)
+        if progress is not None:
+            progress(2, 3)
         findings += _analyze(copy, unified, compat)
+        if progress is not None:
+            progress(3, 3)
     return tuple(findings)
 
 

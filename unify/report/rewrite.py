@@ -12,7 +12,7 @@ from rich.text import Text
 
 from unify.errors import ExitCode, InputError
 from unify.models import Failed, Finding, RewriteResult, Rewritten, Skipped
-from unify.report import dumps, finding_dict, finding_line, sorted_findings, summary_line
+from unify.report import concise_line, dumps, finding_dict, sorted_findings, summary_line
 
 IMPORT_FORMS = ("from", "from-star", "from-module", "import", "import-as")
 
@@ -177,7 +177,7 @@ def emit_rewrite(
     findings = sorted_findings(all_findings(result))
     for line in [
         *summary_lines(result, written=written, dry_run=dry_run),
-        *map(finding_line, findings),
+        *map(concise_line, findings),
     ]:
         console.print(line, highlight=False, markup=False, emoji=False)
     console.print(summary_line(findings), highlight=False, markup=False, emoji=False)

@@ -194,6 +194,8 @@ def analyze(
     from unify.report import exit_code
     from unify.report import inventory as report
 
+    if xlsx is not None:
+        _folder_exists(xlsx)
     with progress("files parsed") as tick:
         inventory = analyze_stage.analyze_repo(path, models=tuple(models or ()), progress=tick)
     written = []
@@ -242,6 +244,7 @@ def plan(
 
     if output.exists() and not force:
         raise InputError(f"{output}: already exists; pass --force to overwrite it")
+    _folder_exists(output)
     with progress("files parsed") as tick:
         inventory = analyze_stage.analyze_repo(path, models=tuple(models or ()), progress=tick)
     proposal = decisions.propose_plan(
@@ -389,6 +392,12 @@ def rewrite(
     for line in report.rewrite_next(path, plan, diff_file=diff_file, written=written, check=check):
         note(line)
     raise typer.Exit(report.rewrite_exit_code(result, check))
+
+
+def _folder_exists(output: Path) -> None:
+    """Refuse, before the long work, a file to write into a folder that does not exist."""
+    if not output.parent.is_dir():
+        raise InputError(f"{output}: cannot write it: no folder {output.parent}")
 
 
 def _resolved(path: Path, plan: Plan) -> ResolvedPlan:

@@ -60,6 +60,8 @@ def emit_inventory(inventory: Inventory, fmt: str, console: Console) -> None:
 
 
 def _too_narrow(inventory: Inventory, console: Console) -> bool:
+    if not console.is_terminal:  # piped: concise, without building a table
+        return True
     tables = (models_table(inventory), imports_table(inventory))
     return wants_concise(console, "auto", *tables, findings_table(inventory.findings))
 

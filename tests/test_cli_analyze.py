@@ -32,7 +32,7 @@ CLEAN = {
 
 
 def test_clean_repo_exits_0(tmp_path: Path) -> None:
-    proc = run_unify("analyze", write_files(tmp_path, CLEAN))
+    proc = run_unify("analyze", write_files(tmp_path, CLEAN), "--format", "table")
     assert proc.returncode == 0, proc.stderr
     assert "Models" in proc.stdout and "0 error(s)" in proc.stdout
 

@@ -355,7 +355,9 @@ def test_clean_database_is_ready(pg_database: URL, plan: ResolvedPlan) -> None:
 
 
 def write_module(folder: Path, body: str) -> Path:
+    """A built tree: the unified module ``models`` with ``body``, and its compat module."""
     folder.mkdir(parents=True, exist_ok=True)
+    (folder / "models_compat.py").write_text("from models import *  # noqa: F403\n")
     (folder / "models.py").write_text(
         "import sqlalchemy as sa\nfrom sqlalchemy.orm import DeclarativeBase\n\n"
         "class Base(DeclarativeBase):\n    pass\n\n" + body
@@ -381,6 +383,7 @@ def test_broken_foreign_keys_are_findings_not_crashes(
     tmp_path: Path, pg_database: URL, plan: ResolvedPlan, kind: str
 ) -> None:
     repo = write_module(tmp_path / "repo", BROKEN_FKS)
+    admin(pg_database, "CREATE TABLE organization (id integer)")  # one of the app's tables
     result = verify_fks.verify(repo, plan, db.parse_url(pg_database), scratch=kind)  # type: ignore[arg-type]
     rules = {(f.rule, f.table, f.column) for f in result.inspection.findings}  # type: ignore[union-attr]
     assert rules == {
@@ -480,6 +483,7 @@ def test_postgres_only_types_on_sqlite_scratch_are_one_line(
         "    id = sa.Column(sa.Integer, primary_key=True)\n"
         "    tags = sa.Column(postgresql.ARRAY(sa.String(20)))\n",
     )
+    admin(pg_database, "CREATE TABLE tagged (id integer PRIMARY KEY, tags varchar(20)[])")
     proc = run_unify(
         "verify",
         str(repo),
@@ -595,3 +599,63 @@ def test_the_unified_module_loads_with_the_apps_interpreter(tmp_path: Path) -> N
     assert isinstance(loaded, SchemaShape)
     assert {t.name for t in loaded.tables} == {"member", "organization"}
     assert marker.read_text().startswith("-c ")
+
+
+# ---------------------------------------------------------------------------
+# issue 10: never READY on the wrong database or an unbuilt tree; the summary counts all
+# ---------------------------------------------------------------------------
+
+
+def test_a_database_without_the_apps_tables_is_one_line(
+    pg_database: URL, restored: URL, plan: ResolvedPlan
+) -> None:
+    """The server's ``postgres`` database given by mistake: an error naming the restored
+    ``unify_*`` databases, not READY."""
+    proc = run_unify(
+        "verify", str(UNIFIED), "--plan", str(PLAN_FILE), "--database-url", libpq(pg_database)
+    )
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "READY" not in proc.stdout
+    assert "this database has none of the app's tables" in lines[0]
+    assert "did you mean unify_" in lines[0]  # the restored databases on the server
+    with pytest.raises(InputError, match="none of the app's tables"):
+        verify_fks.verify(UNIFIED, plan, db.parse_url(pg_database))
+
+
+def test_an_unbuilt_tree_is_refused(example_copy: Path, restored: URL) -> None:
+    proc = run_unify(
+        "verify",
+        str(example_copy),
+        "--plan",
+        str(example_copy / "unify.toml"),
+        "--database-url",
+        libpq(restored),
+    )
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "run `unify build" in lines[0], lines
+    assert proc.stdout == ""
+
+
+def test_summary_counts_every_finding_printed(restored: URL) -> None:
+    for fmt in ("table", "concise"):
+        proc = run_unify(
+            "verify",
+            str(UNIFIED),
+            "--plan",
+            str(PLAN_FILE),
+            "--database-url",
+            libpq(restored),
+            "--scratch",
+            "sqlite",
+            "--format",
+            fmt,
+        )
+        assert proc.returncode == 1
+        lines = proc.stdout.strip().splitlines()
+        assert lines[-2].startswith("10 error(s), "), lines[-2:]
+        assert lines[-1].startswith("NOT READY: 10 finding(s) block")
+    concise = proc.stdout.splitlines()
+    assert "competency_assessment_result.competency_id: V301 [orphaned-rows] " in "\n".join(concise)
+    assert any(line.endswith("(2)") and "competency_assessment_result" in line for line in concise)

@@ -24,7 +24,7 @@ Nothing is imported or executed.  Each pass returns a frozen record (the parts l
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -44,18 +44,22 @@ from unify.inventory.select import chosen_modules, module_name_clashes
 from unify.models import Finding, Inventory
 from unify.scan import ModuleIndex, describe_files, list_repo_files
 
+Progress = Callable[[int, int], None]  # (files done, files in all)
+
 __all__ = ["RULES", "analyze_repo", "check_inventory"]
 
 
-def analyze_repo(path: Path, *, models: tuple[str, ...] = ()) -> Inventory:
+def analyze_repo(
+    path: Path, *, models: tuple[str, ...] = (), progress: Progress | None = None
+) -> Inventory:
     """Inventory the model modules of the repository at ``path`` (static: nothing runs).
 
-    ``models`` names the model modules (dotted names or paths) instead of finding them.
-    Raises ``InputError`` for a missing path, a file, a symlink loop or a folder without
-    Python files.
+    ``models`` names the model modules (dotted names or paths) instead of finding them;
+    ``progress(done, total)`` is called as files are parsed.  Raises ``InputError`` for a
+    missing path, a file, a symlink loop or a folder without Python files.
     """
     with _gc_paused():
-        return _analyze(path, models)
+        return _analyze(path, models, progress)
 
 
 @contextmanager
@@ -71,7 +75,7 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _analyze(path: Path, models: tuple[str, ...]) -> Inventory:
+def _analyze(path: Path, models: tuple[str, ...], progress: Progress | None) -> Inventory:
     files = list_repo_files(path)
     if not files.python:
         raise InputError(f"{path}: no Python files found (give the repository's root folder)")
@@ -79,11 +83,16 @@ def _analyze(path: Path, models: tuple[str, ...]) -> Inventory:
     outlines: dict[str, Outline] = {}
 
     problems: list[Finding] = []
-    for parsed in parse_files(files.root, index.files):
+    total = len(index.files)
+    for done, parsed in enumerate(parse_files(files.root, index.files)):
+        if progress is not None and done % 50 == 0:
+            progress(done, total)
         if isinstance(parsed, Finding):
             problems.append(parsed)
         else:
             outlines[parsed.source.rel] = outline_file(parsed, index.resolve)
+    if progress is not None:
+        progress(total, total)
     graph = ModuleGraph(index, outlines)
     chosen = chosen_modules(graph, models, files.root) if models else None
     found = find_models(graph, chosen)

@@ -25,6 +25,7 @@ writes the files all or nothing.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from unify.builder.checks import (
@@ -104,12 +105,18 @@ def run_build(
     *,
     stubs: bool = False,
     python: str = sys.executable,
+    progress: Callable[[int, int], None] | None = None,
 ) -> BuildResult:
-    """Build, then self-check the built files (only when the build found no error)."""
+    """Build, then self-check the built files (only when the build found no error);
+    ``progress(done, 3)`` after the build and each part of the self-check."""
     result, names = _build(root, inventory, plan, stubs=stubs)
     if not result.files or any(f.severity is Severity.ERROR for f in result.findings):
         return result
-    checked = self_check(root, inventory, plan, result.files, names=sorted(names), python=python)
+    if progress is not None:
+        progress(1, 3)
+    checked = self_check(
+        root, inventory, plan, result.files, names=sorted(names), python=python, progress=progress
+    )
     return BuildResult(
         files=result.files,
         findings=result.findings + checked,

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from unify.errors import ExitCode, InputError, UnifyError
 
@@ -31,6 +31,35 @@ class _Group(TyperGroup):
         if option is not None:
             option.default = False
         return option
+
+
+class _Command(TyperCommand):
+    """Plain click help: an argument shows as its metavar (``PATH``), not as ``{path}`` in
+    the usage line and ``path <path>`` in the list."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if param.param_type_name == "argument":
+                pieces.append(param.metavar or (param.name or "").upper())
+            else:
+                pieces.extend(param.get_usage_pieces(ctx))
+        return pieces
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        params = [p for p in self.get_params(ctx) if not getattr(p, "hidden", False)]
+        arguments = [
+            (p.metavar or (p.name or "").upper(), getattr(p, "help", None) or "")
+            for p in params
+            if p.param_type_name == "argument"
+        ]
+        options = [p.get_help_record(ctx) for p in params if p.param_type_name == "option"]
+        if arguments:
+            with formatter.section("Arguments"):
+                formatter.write_dl(arguments)
+        if options:
+            with formatter.section("Options"):
+                formatter.write_dl([record for record in options if record is not None])
 
 
 if TYPE_CHECKING:
@@ -66,23 +95,44 @@ def stderr() -> Console:
 
 class OutputFormat(str, Enum):
     table = "table"
+    concise = "concise"
     json = "json"
     markdown = "markdown"
 
 
+def _format(fmt: OutputFormat | None) -> str:
+    """The format asked for, or ``auto``: tables on a terminal wide enough, else concise."""
+    return "auto" if fmt is None else fmt.value
+
+
 RepoPath = Annotated[
-    Path, typer.Argument(help="Root folder of the repository to work on.", show_default=False)
+    Path,
+    typer.Argument(
+        help="Root folder of the repository to work on.", show_default=False, metavar="PATH"
+    ),
 ]
 FormatOpt = Annotated[
-    OutputFormat, typer.Option("--format", "-f", help="table (terminal), json or markdown.")
+    OutputFormat | None,
+    typer.Option(
+        "--format",
+        "-f",
+        metavar="FORMAT",
+        help="table, concise (one finding a line), json or markdown; default: tables on a "
+        "terminal wide enough for them, else concise.",
+        show_default=False,
+    ),
 ]
 PlanOpt = Annotated[
-    Path, typer.Option("--plan", "-p", help="The decisions file written by `unify plan`.")
+    Path,
+    typer.Option(
+        "--plan", "-p", metavar="FILE", help="The decisions file written by `unify plan`."
+    ),
 ]
 PythonOpt = Annotated[
     str | None,
     typer.Option(
         "--python",
+        metavar="PYTHON",
         help="The app's interpreter, to import its models (default: unify's own).",
         show_default=False,
     ),
@@ -92,11 +142,21 @@ DatabaseUrlOpt = Annotated[
     typer.Option(
         "--database-url",
         envvar="UNIFY_DATABASE_URL",
+        metavar="URL",
         help="SQLAlchemy URL of the database (env UNIFY_DATABASE_URL).",
     ),
 ]
+ModelsOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--models",
+        "-m",
+        metavar="MODULE",
+        help="A model module (dotted name or path); repeatable.",
+    ),
+]
 
-_state = {"debug": False}
+_state = {"debug": False, "quiet": False}
 
 
 def _show_version(value: bool) -> None:
@@ -118,8 +178,25 @@ def _root(
             "--version", callback=_show_version, is_eager=True, help="Show the version and exit."
         ),
     ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bars on stderr.")
+    ] = False,
 ) -> None:
     _state["debug"] = debug
+    _state["quiet"] = quiet
+
+
+def progress(label: str) -> Any:
+    """A progress bar on stderr for a step that may take more than a second; its ``tick``
+    (or None: not a terminal, or ``--quiet``) is the stage's ``progress`` callback."""
+    from unify.report.progress import progress_bar
+
+    return progress_bar(stderr(), label, quiet=_state["quiet"])
+
+
+def note(text: str) -> None:
+    """A line on stderr: what was written, what to run next."""
+    stderr().print(text, highlight=False, markup=False, soft_wrap=True)
 
 
 # ---------------------------------------------------------------------------
@@ -127,28 +204,35 @@ def _root(
 # ---------------------------------------------------------------------------
 
 
-@app.command()
+@app.command(cls=_Command)
 def analyze(
     path: RepoPath,
-    models: Annotated[
-        list[str] | None,
-        typer.Option("--models", "-m", help="A model module (dotted name or path); repeatable."),
+    models: ModelsOpt = None,
+    fmt: FormatOpt = None,
+    xlsx: Annotated[
+        Path | None, typer.Option("--xlsx", metavar="FILE", help="Write the workbook here.")
     ] = None,
-    fmt: FormatOpt = OutputFormat.table,
-    xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Write the workbook here.")] = None,
-    csv: Annotated[Path | None, typer.Option("--csv", help="Write one CSV per sheet here.")] = None,
+    csv: Annotated[
+        Path | None, typer.Option("--csv", metavar="DIR", help="Write one CSV per sheet here.")
+    ] = None,
 ) -> None:
     """Inventory the model modules statically and report findings (exit 1 on error findings)."""
     from unify import analyze as analyze_stage
     from unify.report import exit_code
     from unify.report import inventory as report
 
-    inventory = analyze_stage.analyze_repo(path, models=tuple(models or ()))
     if xlsx is not None:
-        report.write_xlsx(inventory, xlsx)
+        _folder_exists(xlsx)
+    with progress("files parsed") as tick:
+        inventory = analyze_stage.analyze_repo(path, models=tuple(models or ()), progress=tick)
+    written = []
+    if xlsx is not None:
+        written.append(report.write_xlsx(inventory, xlsx))
     if csv is not None:
-        report.write_csv(inventory, csv)
-    report.emit_inventory(inventory, fmt.value, stdout())
+        written.append(report.write_csv(inventory, csv))
+    report.emit_inventory(inventory, _format(fmt), stdout())
+    for line in report.written_lines(written, path):
+        note(line)
     raise typer.Exit(exit_code(inventory.findings))
 
 
@@ -157,21 +241,26 @@ def analyze(
 # ---------------------------------------------------------------------------
 
 
-@app.command()
+@app.command(cls=_Command)
 def plan(
     path: RepoPath,
-    output: Annotated[Path, typer.Option("--output", "-o", help="Decisions file to write.")] = Path(
-        "unify.toml"
-    ),
+    output: Annotated[
+        Path, typer.Option("--output", "-o", metavar="FILE", help="Decisions file to write.")
+    ] = Path("unify.toml"),
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
-    target: Annotated[str, typer.Option("--target", help="Unified module (dotted).")] = "models",
+    target: Annotated[
+        str, typer.Option("--target", metavar="MODULE", help="Unified module (dotted).")
+    ] = "models",
     compat: Annotated[
-        str, typer.Option("--compat", help="Compat module (dotted).")
+        str, typer.Option("--compat", metavar="MODULE", help="Compat module (dotted).")
     ] = "models_compat",
     models: Annotated[
         list[str] | None,
         typer.Option(
-            "--models", "-m", help="Plan only these model modules (name or path); repeatable."
+            "--models",
+            "-m",
+            metavar="MODULE",
+            help="Plan only these model modules (name or path); repeatable.",
         ),
     ] = None,
 ) -> None:
@@ -182,28 +271,33 @@ def plan(
 
     if output.exists() and not force:
         raise InputError(f"{output}: already exists; pass --force to overwrite it")
-    inventory = analyze_stage.analyze_repo(path, models=tuple(models or ()))
+    _folder_exists(output)
+    with progress("files parsed") as tick:
+        inventory = analyze_stage.analyze_repo(path, models=tuple(models or ()), progress=tick)
     proposal = decisions.propose_plan(
         inventory, target_module=target, compat_module=compat, picked=bool(models)
     )
     decisions.write_plan_file(output, decisions.render_plan_toml(proposal, inventory), force=force)
-    stderr().print(report.plan_summary(proposal, output), highlight=False, markup=False)
+    note(report.plan_summary(proposal, output, path))
     raise typer.Exit(int(ExitCode.CLEAN))
 
 
-@app.command()
+@app.command(cls=_Command)
 def build(
     path: RepoPath,
     plan_file: PlanOpt,
     out: Annotated[
-        Path | None, typer.Option("--out", help="Write under this folder, not into the repository.")
+        Path | None,
+        typer.Option(
+            "--out", metavar="DIR", help="Write under this folder, not into the repository."
+        ),
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print the diff; write nothing.")
     ] = False,
     stubs: Annotated[bool, typer.Option("--stubs", help="Turn legacy modules into stubs.")] = False,
     python: PythonOpt = None,
-    fmt: FormatOpt = OutputFormat.table,
+    fmt: FormatOpt = None,
     docs: Annotated[
         bool, typer.Option("--docs/--no-docs", help="Also write MODELS.md (unify docs).")
     ] = True,
@@ -217,19 +311,28 @@ def build(
 
     plan_data = decisions.load_plan(plan_file)
     decisions.check_legacy_paths(path, plan_data)
-    inventory = analyze_stage.analyze_repo(path, models=plan_data.legacy_paths)
-    result = build_stage.run_build(
-        path.resolve(), inventory, plan_data, stubs=stubs, python=python or sys.executable
-    )
+    with progress("files parsed") as tick:
+        inventory = analyze_stage.analyze_repo(path, models=plan_data.legacy_paths, progress=tick)
+    with progress("build and self-check") as tick:
+        result = build_stage.run_build(
+            path.resolve(),
+            inventory,
+            plan_data,
+            stubs=stubs,
+            python=python or sys.executable,
+            progress=tick,
+        )
     failed = exit_code(result.findings) != ExitCode.CLEAN
     if dry_run and not failed:
         stdout().print(report.render_diff(result.files), markup=False, highlight=False, end="")
     dest = out if out is not None else path
     written = () if failed or dry_run else build_stage.write_build(dest, result.files)
     console = stderr() if dry_run else stdout()
-    report.emit_build(result, fmt.value, console, dest=dest, written=written)
+    report.emit_build(result, _format(fmt), console, dest=dest, written=written)
     if written and docs:
         _write_models_doc(dest, plan_file, plan_data, inventory)
+    for line in report.build_next(written, path, plan_file, failed=failed, dry_run=dry_run):
+        note(line)
     raise typer.Exit(exit_code(result.findings))
 
 
@@ -254,17 +357,22 @@ class Phase(str, Enum):
     final = "final"
 
 
-@app.command()
+@app.command(cls=_Command)
 def rewrite(
     path: RepoPath,
     plan: Annotated[
         Path | None,
-        typer.Option("--plan", "-p", help="The decisions file (default PATH/unify.toml)."),
+        typer.Option(
+            "--plan", "-p", metavar="FILE", help="The decisions file (default PATH/unify.toml)."
+        ),
     ] = None,
     phase: Annotated[
         Phase,
         typer.Option(
-            help="compat: imports point at the compat module; final: at the unified module."
+            metavar="PHASE",
+            help="compat: imports point at the compat module; final (default): at the "
+            "unified module.",
+            show_default=False,
         ),
     ] = Phase.final,
     dry_run: Annotated[
@@ -274,9 +382,10 @@ def rewrite(
         bool, typer.Option("--check", help="Exit 1 while a legacy import remains; write nothing.")
     ] = False,
     diff_file: Annotated[
-        Path | None, typer.Option("--diff-file", help="Write the unified diff here.")
+        Path | None,
+        typer.Option("--diff-file", metavar="FILE", help="Write the unified diff here."),
     ] = None,
-    fmt: FormatOpt = OutputFormat.table,
+    fmt: FormatOpt = None,
     allow_dirty: Annotated[
         bool, typer.Option("--allow-dirty", help="Rewrite files with uncommitted changes.")
     ] = False,
@@ -289,7 +398,9 @@ def rewrite(
     ] = False,
     jobs: Annotated[
         int | None,
-        typer.Option("--jobs", "-j", min=1, help="Worker processes (default min(cpu, 4))."),
+        typer.Option(
+            "--jobs", "-j", min=1, metavar="N", help="Worker processes (default min(cpu, 4))."
+        ),
     ] = None,
 ) -> None:
     """Rewrite every import of a legacy module (exit 1 with --check while one remains)."""
@@ -298,7 +409,7 @@ def rewrite(
 
     plan_data = decisions.load_plan(plan or path / "unify.toml")
     renames = decisions.rename_map(_resolved(path, plan_data), phase.value)
-    with report.progress_bar(stderr()) as tick:
+    with progress("files rewritten") as tick:
         result = rewrite_imports.rewrite_repo(
             path,
             renames,
@@ -314,9 +425,17 @@ def rewrite(
     written = rewrite_imports.apply_rewrites(result, allow_dirty=allow_dirty) if apply else 0
     show_diff = dry_run and diff_file is None
     report.emit_rewrite(
-        result, fmt.value, stdout(), written=written, dry_run=not apply, show_diff=show_diff
+        result, _format(fmt), stdout(), written=written, dry_run=not apply, show_diff=show_diff
     )
+    for line in report.rewrite_next(path, plan, diff_file=diff_file, written=written, check=check):
+        note(line)
     raise typer.Exit(report.rewrite_exit_code(result, check))
+
+
+def _folder_exists(output: Path) -> None:
+    """Refuse, before the long work, a file to write into a folder that does not exist."""
+    if not output.parent.is_dir():
+        raise InputError(f"{output}: cannot write it: no folder {output.parent}")
 
 
 def _resolved(path: Path, plan: Plan) -> ResolvedPlan:
@@ -353,18 +472,22 @@ class ScratchChoice(str, Enum):
     container = "container"
 
 
-@app.command()
+@app.command(cls=_Command)
 def restore(
-    dump: Annotated[Path, typer.Argument(help="A pg_dump file: plain SQL or custom format (-Fc).")],
+    dump: Annotated[
+        Path,
+        typer.Argument(metavar="DUMP", help="A pg_dump file: plain SQL or custom format (-Fc)."),
+    ],
     database_url: DatabaseUrlOpt,
     name: Annotated[
-        str | None, typer.Option("--name", help="Name of the new database (prefixed unify_).")
+        str | None,
+        typer.Option("--name", metavar="NAME", help="Name of the new database (prefixed unify_)."),
     ] = None,
     container: Annotated[
         bool, typer.Option("--container", help="Read a newer archive with PostgreSQL in Docker.")
     ] = False,
 ) -> None:
-    """Restore DUMP into a NEW database unify creates on the server of --database-url.
+    """Restore DUMP into a NEW database that unify creates on the URL's server.
 
     Prints the new database's URL (password masked) on stdout; what was skipped on stderr.
     """
@@ -374,24 +497,33 @@ def restore(
 
     result = restore_stage.restore_dump(dump, db.parse_url(database_url), name, container)
     notes, url = report.restore_lines(result)
-    for note in notes:
-        stderr().print(note, highlight=False, markup=False)
+    for line in notes:
+        note(line)
     stdout().print(url, highlight=False, markup=False)
+    note(f"next: unify verify PATH --plan FILE --database-url {url}")
 
 
-@app.command()
+@app.command(cls=_Command)
 def verify(
     path: RepoPath,
     plan: PlanOpt,
     database_url: DatabaseUrlOpt,
     scratch: Annotated[
-        ScratchChoice, typer.Option("--scratch", help="Where to create the unified schema.")
+        ScratchChoice,
+        typer.Option(
+            "--scratch",
+            metavar="KIND",
+            help="Where to create the unified schema: postgres, sqlite or container.",
+        ),
     ] = ScratchChoice.postgres,
-    fmt: FormatOpt = OutputFormat.table,
+    fmt: FormatOpt = None,
     timeout: Annotated[
-        float, typer.Option("--timeout", min=1, help="Statement timeout (seconds) per check.")
+        float,
+        typer.Option("--timeout", min=1, metavar="SECONDS", help="Statement timeout per check."),
     ] = 300.0,
-    samples: Annotated[int, typer.Option("--samples", min=0, help="Sample keys per finding.")] = 5,
+    samples: Annotated[
+        int, typer.Option("--samples", min=0, metavar="N", help="Sample keys per finding.")
+    ] = 5,
     python: PythonOpt = None,
 ) -> None:
     """Check the unified module against a restored database (exit 0 ready, 1 blocked)."""
@@ -400,16 +532,19 @@ def verify(
     from unify.report import verify as report
 
     decided = decisions.load_plan(plan)
-    result = verify_fks.verify(
-        path,
-        _resolved(path, decided),
-        db.parse_url(database_url),
-        scratch=scratch.value,
-        timeout=timeout,
-        samples=samples,
-        python=python or sys.executable,
-    )
-    report.emit_verify(result, fmt.value, stdout())
+    verify_fks.check_built(path, decided)
+    with progress("checks run") as tick:
+        result = verify_fks.verify(
+            path,
+            _resolved(path, decided),
+            db.parse_url(database_url),
+            scratch=scratch.value,
+            timeout=timeout,
+            samples=samples,
+            progress=tick,
+            python=python or sys.executable,
+        )
+    report.emit_verify(result, _format(fmt), stdout())
     raise typer.Exit(exit_code(result.findings))
 
 
@@ -541,15 +676,18 @@ def _picture(path: Path, plan_file: Path, *, legacy: bool, source: str) -> tuple
 # ---------------------------------------------------------------------------
 
 
-@app.command()
+@app.command(cls=_Command)
 def example(
-    dest: Annotated[Path, typer.Argument(help="Folder to create with a copy of the example.")],
+    dest: Annotated[
+        Path, typer.Argument(metavar="DEST", help="Folder to create with a copy of the example.")
+    ],
 ) -> None:
     """Copy the bundled legacy example app to DEST, to try unify on."""
     from unify import bundled
 
     copied = bundled.copy_example(dest)
-    stdout().print(str(copied), highlight=False)
+    stdout().print(str(copied), highlight=False, markup=False, soft_wrap=True)
+    note(f"next: unify analyze {copied}")
 
 
 def main() -> None:
@@ -574,7 +712,8 @@ def main() -> None:
         from rich.markup import escape
 
         stderr().print(
-            f"error: internal error: {type(exc).__name__}: {escape(str(exc))} (run with --debug)",
+            f"error: internal error: {escape(str(exc)) or 'unexpected failure'} "
+            "(run with --debug for the traceback)",
             highlight=False,
         )
         sys.exit(int(ExitCode.ERROR))

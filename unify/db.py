@@ -23,7 +23,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 
-from unify.errors import DatabaseError, InputError
+from unify.errors import DatabaseError, InputError, reason
 from unify.models import ScratchKind
 
 PREFIX = "unify_"
@@ -81,13 +81,13 @@ def engine_for(url: URL, **kwargs: object) -> Engine:
     try:
         return sa.create_engine(url, **kwargs)
     except (sa.exc.ArgumentError, ImportError, sa.exc.NoSuchModuleError) as exc:
-        raise InputError(f"{mask(url)}: cannot use this URL ({type(exc).__name__})") from None
+        raise InputError(f"{mask(url)}: cannot use this URL ({reason(exc)})") from None
 
 
 def connection_error(url: URL, exc: BaseException) -> DatabaseError:
     """One line naming the database (password masked) and the server's first message line."""
     orig = getattr(exc, "orig", None) or exc
-    first = next((ln.strip() for ln in str(orig).splitlines() if ln.strip()), type(exc).__name__)
+    first = reason(orig)
     if url.password:
         first = first.replace(str(url.password), "***")
     return DatabaseError(f"{mask(url)}: {first}")

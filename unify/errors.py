@@ -61,3 +61,17 @@ class DatabaseError(UnifyError):
 
 class RewriteAborted(UnifyError):
     """A rewrite that wrote nothing because a file failed, changed, or the tree is dirty."""
+
+
+def reason(exc: BaseException) -> str:
+    """Why ``exc`` happened, in the user's words (never the exception's class name): the
+    system's reason for an OS error, where decoding or parsing stopped, else its first line."""
+    if isinstance(exc, UnicodeDecodeError):
+        return f"not valid {exc.encoding}: {exc.reason} at byte {exc.start}"
+    if isinstance(exc, SyntaxError):
+        where = f" at line {exc.lineno}" if exc.lineno else ""
+        return f"syntax error{where}: {exc.msg}"
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return lines[0] if lines else "an unexpected failure"

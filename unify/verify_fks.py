@@ -1,7 +1,10 @@
 """Verify the unified schema against a restored database: the stage, in order.
 
+0. **built** (``verify.load.check_built``, called by the command line first): refuse a tree
+   whose unified module ``unify build`` has not written.
 1. **load** (``verify.load``): import the unified module in a subprocess and read its metadata
-   as shapes; the parent never imports user code (``verify.metadata`` rebuilds a ``MetaData``).
+   as shapes; the parent never imports user code (``verify.metadata`` rebuilds a ``MetaData``);
+   then refuse a database that holds none of the app's tables (``check_target``).
 2. **scratch** (``verify.scratch``): ``create_all`` on a database unify creates and drops, then
    inspect every foreign key: target table and columns exist, column types equal.
 3. **compare**, inside one READ ONLY transaction with a statement timeout: reflect the restored
@@ -14,6 +17,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL
 
 from unify import db
+from unify.errors import InputError
 from unify.models import (
     Finding,
     ResolvedPlan,
@@ -34,10 +39,10 @@ from unify.verify.checks import RULES as DATA_CHECK_RULES
 from unify.verify.checks import Check, data_checks, run_checks
 from unify.verify.conversion import Conversion, convert
 from unify.verify.drift import SCHEMA_DRIFT, compare_foreign_keys, schema_drift
-from unify.verify.load import LOAD_FAILED, load_schema
+from unify.verify.load import LOAD_FAILED, check_built, load_schema
 from unify.verify.metadata import build_metadata
 from unify.verify.scratch import FK_MISSING_TARGET, FK_TYPE_MISMATCH, inspect_foreign_keys
-from unify.verify.tables import TableMap, map_tables
+from unify.verify.tables import TableMap, app_tables, map_tables
 
 RULES: dict[str, Rule] = rule_catalogue(
     LOAD_FAILED, FK_MISSING_TARGET, FK_TYPE_MISMATCH, SCHEMA_DRIFT, *DATA_CHECK_RULES
@@ -53,8 +58,10 @@ def verify(
     timeout: float = 300.0,
     samples: int = 5,
     python: str = sys.executable,
+    progress: Callable[[int, int], None] | None = None,
 ) -> VerifyResult:
-    """Run the three steps against the restored database at ``database_url``."""
+    """Run the three steps against the restored database at ``database_url``;
+    ``progress(done, total)`` is called as the data checks run."""
     plan = resolved.plan
     db.ping(database_url)
     loaded = load_schema(repo, plan.target_module, python=python)
@@ -67,9 +74,12 @@ def verify(
             inspection=None,
             findings=(loaded,),
         )
+    check_target(database_url, loaded, resolved, timeout=timeout)
     with db.scratch_database(database_url.set(database="postgres"), "verify", scratch) as target:
         inspection = inspect_foreign_keys(loaded, target)
-    comparison = compare_database(database_url, loaded, resolved, timeout=timeout, samples=samples)
+    comparison = compare_database(
+        database_url, loaded, resolved, timeout=timeout, samples=samples, progress=progress
+    )
     return VerifyResult(
         module=plan.target_module,
         database=masked,
@@ -90,8 +100,39 @@ class Comparison:
     checks_run: int
 
 
+def check_target(url: URL, schema: SchemaShape, resolved: ResolvedPlan, *, timeout: float) -> None:
+    """Refuse a database that holds neither a unified table nor a legacy table the plan maps
+    to one (the server's ``postgres`` database given by mistake), naming the restored
+    ``unify_*`` databases of the server."""
+    wanted = app_tables(schema, resolved)
+    with db.read_only(url, timeout) as conn:
+        if wanted & set(sa.inspect(conn).get_table_names()):
+            return
+        restored = conn.execute(sa.text(RESTORED_DATABASES)).scalars().all()
+    hint = (
+        f"did you mean {' or '.join(restored)}?"
+        if restored
+        else "give the database that `unify restore` printed"
+    )
+    raise InputError(f"{db.mask(url)}: this database has none of the app's tables: {hint}")
+
+
+# the newest databases ``unify restore`` made (verify's scratch databases left out)
+RESTORED_DATABASES = r"""
+SELECT datname FROM pg_database
+WHERE datname LIKE 'unify\_%' AND datname NOT LIKE 'unify\_verify\_%'
+ORDER BY oid DESC LIMIT 3
+"""
+
+
 def compare_database(
-    url: URL, schema: SchemaShape, resolved: ResolvedPlan, *, timeout: float, samples: int
+    url: URL,
+    schema: SchemaShape,
+    resolved: ResolvedPlan,
+    *,
+    timeout: float,
+    samples: int,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Comparison:
     """Schema diff, foreign keys and data checks, all inside one read-only transaction."""
     with db.read_only(url, timeout) as conn:
@@ -101,7 +142,7 @@ def compare_database(
         findings = schema_drift(conn, schema, tables)
         findings += compare_foreign_keys(schema, reflected, tables)
         queries = data_checks(schema, reflected, tables, samples)
-        findings += run_checks(conn, queries)
+        findings += run_checks(conn, queries, progress)
     return Comparison(
         findings=tuple(findings), tables_compared=len(tables.to_db), checks_run=len(queries)
     )
@@ -115,6 +156,8 @@ __all__ = [
     "SchemaShape",
     "TableMap",
     "build_metadata",
+    "check_built",
+    "check_target",
     "compare_database",
     "convert",
     "data_checks",

@@ -18,7 +18,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from unify.builder.nodes import callee, walk
-from unify.errors import InputError
+from unify.errors import InputError, reason
 from unify.models import Inventory, ModelModule
 from unify.scan import read_source
 from unify.vocabulary import DB_FACTORIES
@@ -80,7 +80,7 @@ def read_legacy(
         tree = cst.parse_module(read_source(root / module.path))
     except (OSError, UnicodeDecodeError, SyntaxError, cst.ParserSyntaxError) as exc:
         raise InputError(
-            f"{module.path}: cannot read the legacy module ({type(exc).__name__})"
+            f"{module.path}: cannot read the legacy module ({reason(exc)})"
         ) from None
     wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
     positions = wrapper.resolve(PositionProvider)

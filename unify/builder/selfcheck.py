@@ -16,12 +16,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from unify.analyze import analyze_repo
-from unify.errors import UnifyError
+from unify.errors import UnifyError, reason
 from unify.models import BuiltFile, Finding, Inventory, Plan, Rule, Severity, rule_catalogue
 from unify.scan import list_repo_files
 
@@ -121,7 +121,7 @@ def legacy_imported():
 try:
     module = importlib.import_module(args["target"])
 except BaseException as exc:
-    problem("import", f"import {args['target']}: {type(exc).__name__}: {exc}")
+    problem("import", f"import {args['target']}: {exc}")
     legacy_imported()
     done()
 legacy_imported()
@@ -131,7 +131,7 @@ from sqlalchemy.dialects import postgresql
 try:
     orm.configure_mappers()
 except Exception as exc:
-    problem("mappers", f"{type(exc).__name__}: {exc}")
+    problem("mappers", str(exc))
 metadatas = []
 def add(md):
     if isinstance(md, sa.MetaData) and all(md is not m for m in metadatas):
@@ -155,7 +155,7 @@ for md in metadatas:
             try:
                 target = fk.column
             except Exception as exc:
-                problem("fk-target", f"{table.name}.{fk.parent.name} -> {fk.target_fullname}: {type(exc).__name__}: {exc}")
+                problem("fk-target", f"{table.name}.{fk.parent.name} -> {fk.target_fullname}: {exc}")
                 continue
             mine, theirs = spelled(fk.parent.type), spelled(target.type)
             if mine != theirs:
@@ -163,11 +163,11 @@ for md in metadatas:
     try:
         md.create_all(sa.create_engine("sqlite://"))
     except Exception as exc:
-        problem("create-all", f"{type(exc).__name__}: {exc}")
+        problem("create-all", str(exc))
 try:
     compat = importlib.import_module(args["compat"])
 except BaseException as exc:
-    problem("compat", f"import {args['compat']}: {type(exc).__name__}: {exc}")
+    problem("compat", f"import {args['compat']}: {exc}")
     done()
 for name in args["names"]:
     if not hasattr(compat, name):
@@ -184,9 +184,11 @@ def self_check(
     *,
     names: Sequence[str] = (),
     python: str = sys.executable,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[Finding, ...]:
     """Run every check on the built files in a temporary copy of ``root``; ``names`` are
-    the legacy names the compat module must provide."""
+    the legacy names the compat module must provide; ``progress(2, 3)`` after the import
+    probe, ``progress(3, 3)`` after the analysis."""
     with tempfile.TemporaryDirectory(prefix="unify-build-") as tmp:
         copy = Path(tmp) / "repo"
         _copy_tree(root, copy, files)
@@ -200,7 +202,11 @@ def self_check(
             "names": list(names),
         }
         findings = _probe(copy, python, args, unified.rel)
+        if progress is not None:
+            progress(2, 3)
         findings += _analyze(copy, unified, compat)
+        if progress is not None:
+            progress(3, 3)
     return tuple(findings)
 
 
@@ -234,7 +240,12 @@ def _probe(copy: Path, python: str, args: dict[str, Any], rel: str) -> list[Find
             check=False,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
-        return [_finding(SELF_CHECK_CRASHED, f"{type(exc).__name__}: {exc}", rel)]
+        why = (
+            f"took longer than {TIMEOUT_SECONDS}s"
+            if isinstance(exc, subprocess.TimeoutExpired)
+            else f"did not run: {reason(exc)}"
+        )
+        return [_finding(SELF_CHECK_CRASHED, f"the check process {why}", rel)]
     for line in proc.stdout.splitlines():
         if line.startswith("UNIFY-SELFCHECK "):
             problems = json.loads(line.removeprefix("UNIFY-SELFCHECK "))
@@ -247,7 +258,7 @@ def _probe(copy: Path, python: str, args: dict[str, Any], rel: str) -> list[Find
 def _hinted(message: str) -> str:
     """A module the interpreter lacks is most often the app's dependency: say how to check
     with the interpreter that has them."""
-    if "ModuleNotFoundError" not in message:
+    if "No module named" not in message:
         return message
     return f"{message} (if the app has its own environment, pass --python PATH_TO_ITS_PYTHON)"
 
@@ -258,7 +269,7 @@ def _analyze(copy: Path, unified: BuiltFile, compat: BuiltFile) -> list[Finding]
     try:
         inventory = analyze_repo(copy, models=(unified.module,))
     except (UnifyError, OSError) as exc:
-        message = f"unify analyze did not run: {type(exc).__name__}"
+        message = f"unify analyze did not run: {reason(exc)}"
         return [_finding(SELF_CHECK_CRASHED, message, unified.rel)]
     built = {unified.rel, compat.rel}
     return [

@@ -15,7 +15,7 @@ from typing import Any
 
 from unify.decisions.lines import Loc, Problems, index_lines
 from unify.decisions.validate import check_plan
-from unify.errors import InputError, PlanError
+from unify.errors import InputError, PlanError, reason
 from unify.models import (
     BackrefDecision,
     ClassDecision,
@@ -74,7 +74,7 @@ def load_plan(path: Path) -> Plan:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise PlanError(
-            f"{path}: cannot read the decisions file ({exc.__class__.__name__})"
+            f"{path}: cannot read the decisions file ({reason(exc)})"
         ) from None
     return parse_plan(text, str(path))
 

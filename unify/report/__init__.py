@@ -69,22 +69,62 @@ def finding_line(finding: Finding) -> str:
     return f"{where}  {finding.code} {finding.rule}  {finding.message}"
 
 
-def findings_table(findings: Sequence[Finding], title: str = "Findings") -> Table:
-    table = Table(title=title, show_lines=False, expand=False)
-    table.add_column("severity")
-    table.add_column("where", overflow="fold")
-    table.add_column("code")
-    table.add_column("rule")
-    table.add_column("message", overflow="fold")
+def concise_line(finding: Finding) -> str:
+    """The one-line form (ruff's concise output): ``path:line: CODE [rule] message``, or
+    ``table.column: CODE [rule] message (count)`` for a data finding."""
+    where = finding_line(finding).split("  ", 1)[0]
+    count = f" ({finding.count})" if finding.count is not None else ""
+    return f"{where}: {finding.code} [{finding.rule}] {finding.message}{count}"
+
+
+def print_concise(console: Console, findings: Iterable[Finding]) -> None:
+    """One finding a line, never wrapped (a message is cut by no terminal width)."""
+    for finding in sorted_findings(findings):
+        console.print(
+            concise_line(finding), highlight=False, markup=False, emoji=False, soft_wrap=True
+        )
+
+
+def wants_concise(console: Console, fmt: str, *tables: Table) -> bool:
+    """``concise`` asked for, or ``auto`` on a pipe or a terminal narrower than the widest
+    of ``tables`` needs without wrapping a message."""
+    if fmt != "auto":
+        return fmt == "concise"
+    if not console.is_terminal:
+        return True
+    return any(needed_width(console, table) > console.width for table in tables)
+
+
+def needed_width(console: Console, table: Table) -> int:
+    """The width ``table`` takes with every cell on one line."""
+    from rich.measure import Measurement
+
+    options = console.options.update(width=100_000)
+    return Measurement.get(console, options, table).maximum
+
+
+def findings_table(
+    findings: Sequence[Finding], title: str = "Findings", *, narrow: bool = False
+) -> Table:
+    """severity, where, code, rule, message; ``narrow`` leaves the rule name out (the code
+    names it) and keeps ``where`` thin, so the message has the room."""
+    table = Table(title=title, show_lines=False, expand=narrow)
+    table.add_column("severity", no_wrap=True)
+    table.add_column("where", overflow="fold", max_width=24 if narrow else None)
+    table.add_column("code", no_wrap=True)
+    if not narrow:
+        table.add_column("rule", overflow="fold")
+    table.add_column("message", overflow="fold", ratio=1)
     for f in sorted_findings(findings):
         where = finding_line(f).split("  ", 1)[0]
-        table.add_row(
+        cells = [
             f"[{SEVERITY_STYLE[f.severity]}]{f.severity.value}[/]",
             escape(where),
             f.code,
-            f.rule,
+            *([] if narrow else [f.rule]),
             escape(f.message),  # messages name TOML tables ([[merge]]): not markup
-        )
+        ]
+        table.add_row(*cells)
     return table
 
 
@@ -96,9 +136,19 @@ def summary_line(findings: Iterable[Finding]) -> str:
     )
 
 
-def print_findings(console: Console, findings: Sequence[Finding], title: str = "Findings") -> None:
+def print_findings(
+    console: Console, findings: Sequence[Finding], title: str = "Findings", fmt: str = "table"
+) -> None:
+    """The findings as a table, or one a line (``concise``, or ``auto`` when the table would
+    not fit), then the counts."""
     if findings:
-        console.print(findings_table(findings, title))
+        table = findings_table(findings, title)
+        if wants_concise(console, fmt, table):
+            print_concise(console, findings)
+        elif needed_width(console, table) > console.width:
+            console.print(findings_table(findings, title, narrow=True))
+        else:
+            console.print(table)
     console.print(summary_line(findings), highlight=False)
 
 

@@ -78,10 +78,24 @@ def emit_build(
     print_findings(console, result.findings, title="Build findings")
 
 
-def plan_summary(plan: Plan, path: Path) -> str:
+def plan_summary(plan: Plan, path: Path, repo: Path | str = "PATH") -> str:
     return (
         f"wrote {path}: {len(plan.classes)} classes, {len(plan.merges)} merges, "
         f"{len(plan.tables)} table renames, {len(plan.column_types)} key types, "
         f"{len(plan.renames)} renames, {len(plan.backrefs)} backref renames; "
-        f"review it, then run: unify build PATH --plan {path} --dry-run"
+        f"review it, then run: unify build {repo} --plan {path} --dry-run"
     )
+
+
+def build_next(
+    written: Sequence[Path], repo: Path, plan: Path, *, failed: bool, dry_run: bool
+) -> list[str]:
+    """The last lines of ``build``: the files written, and the next command."""
+    if failed:
+        return [f"nothing written; fix the findings, then run: unify build {repo} --plan {plan}"]
+    if dry_run:
+        return [f"nothing written (dry run); to write: unify build {repo} --plan {plan}"]
+    return [
+        "wrote " + ", ".join(str(path) for path in written),
+        f"next: unify rewrite {repo} --plan {plan} --phase compat --dry-run",
+    ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import json
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,18 @@ from unify.models import (
     ModelModule,
     Severity,
 )
-from unify.report import dumps, finding_dict, finding_line, print_findings, sorted_findings
+from unify.report import (
+    dumps,
+    finding_dict,
+    finding_line,
+    findings_table,
+    needed_width,
+    print_concise,
+    print_findings,
+    sorted_findings,
+    summary_line,
+    wants_concise,
+)
 
 SHEETS = ("Models", "Columns", "ForeignKeys", "Relationships", "Findings", "Imports")
 Cell = str | int | bool | None
@@ -34,13 +45,25 @@ Sheet = tuple[tuple[str, ...], list[tuple[Cell, ...]]]
 
 
 def emit_inventory(inventory: Inventory, fmt: str, console: Console) -> None:
-    """Print the inventory in ``fmt`` (table, json or markdown) on ``console``."""
+    """Print the inventory in ``fmt`` on ``console``: table, concise (one finding a line),
+    auto (tables when they fit the terminal, else concise), json or markdown."""
     if fmt == "json":  # straight to the stream: no markup, emoji codes or wrapping
         console.file.write(render_json(inventory) + "\n")
     elif fmt == "markdown":
         console.file.write(render_markdown(inventory))
+    elif fmt == "concise" or (fmt == "auto" and _too_narrow(inventory, console)):
+        print_concise(console, inventory.findings)
+        console.print(summary_line(inventory.findings), highlight=False)
+        _print_counts(inventory, console)
     else:
         print_tables(inventory, console)
+
+
+def _too_narrow(inventory: Inventory, console: Console) -> bool:
+    if not console.is_terminal:  # piped: concise, without building a table
+        return True
+    tables = (models_table(inventory), imports_table(inventory))
+    return wants_concise(console, "auto", *tables, findings_table(inventory.findings))
 
 
 # ---------------------------------------------------------------------------
@@ -256,8 +279,9 @@ def _import_rows(imp: ImportRecord) -> Iterator[tuple[Cell, ...]]:
         yield (*head, n.name, n.asname, n.status, n.provided_by)
 
 
-def write_xlsx(inventory: Inventory, path: Path) -> None:
-    """Write the six sheets to an xlsx workbook (header row bold and frozen)."""
+def write_xlsx(inventory: Inventory, path: Path) -> Path:
+    """Write the six sheets to an xlsx workbook (header row bold and frozen); returns
+    ``path``."""
     from openpyxl import Workbook  # type: ignore[import-untyped]
     from openpyxl.styles import Font  # type: ignore[import-untyped]
 
@@ -275,12 +299,21 @@ def write_xlsx(inventory: Inventory, path: Path) -> None:
         book.save(path)
     except OSError as exc:
         raise InputError(f"{path}: cannot write the workbook ({exc.strerror or exc})") from None
+    return path
 
 
-def write_csv(inventory: Inventory, folder: Path) -> None:
-    """Write one ``<Sheet>.csv`` per sheet into ``folder`` (created if missing)."""
+def _make_folder(folder: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{folder}: cannot create the folder ({exc.strerror or exc})") from None
+
+
+def write_csv(inventory: Inventory, folder: Path) -> Path:
+    """Write one ``<Sheet>.csv`` per sheet into ``folder`` (created if missing); returns
+    ``folder``."""
+    _make_folder(folder)
+    try:
         for title, (header, rows) in sheets(inventory).items():
             with (folder / f"{title}.csv").open("w", newline="", encoding="utf-8") as handle:
                 writer = csv.writer(handle)
@@ -288,6 +321,16 @@ def write_csv(inventory: Inventory, folder: Path) -> None:
                 writer.writerows(rows)
     except OSError as exc:
         raise InputError(f"{folder}: cannot write CSV files ({exc.strerror or exc})") from None
+    return folder
+
+
+def written_lines(written: Sequence[Path], repo: Path) -> list[str]:
+    """The last lines of ``analyze``: what it wrote, and the next command."""
+    lines = [
+        f"wrote {path} ({len(SHEETS)} CSV files)" if path.is_dir() else f"wrote {path}"
+        for path in written
+    ]
+    return [*lines, f"next: unify plan {repo} -o unify.toml"] if written else []
 
 
 # ---------------------------------------------------------------------------
@@ -296,9 +339,14 @@ def write_csv(inventory: Inventory, folder: Path) -> None:
 
 
 def print_tables(inventory: Inventory, console: Console) -> None:
-    console.print(models_table(inventory))
+    """The Models, Imports and Findings tables, each fitted to the console's width."""
+    console.print(_fitted(console, lambda drop: models_table(inventory, drop)))
     console.print(imports_table(inventory))
     print_findings(console, inventory.findings)
+    _print_counts(inventory, console)
+
+
+def _print_counts(inventory: Inventory, console: Console) -> None:
     console.print(
         f"{inventory.files_scanned} file(s) scanned, {len(inventory.modules)} model module(s), "
         f"{sum(len(m.classes) for m in inventory.modules)} class(es), "
@@ -307,21 +355,39 @@ def print_tables(inventory: Inventory, console: Console) -> None:
     )
 
 
-def models_table(inventory: Inventory) -> Table:
+MODEL_HEADINGS = ("module", "class", "kind", "table", "cols", "FKs", "rels", "line")
+# the column a narrow terminal loses first
+LOW_VALUE = ("line",)
+
+
+def models_table(inventory: Inventory, drop: Collection[str] = ()) -> Table:
+    """One row per class, table, alias and other name of a model module; names wrap (never
+    cut) and the ``drop`` columns are left out."""
     table = Table(title="Models")
-    for heading in ("module", "class", "kind", "table", "cols", "FKs", "rels", "line"):
-        table.add_column(heading)
+    keep = [i for i, heading in enumerate(MODEL_HEADINGS) if heading not in drop]
+    for i in keep:
+        number = MODEL_HEADINGS[i] in LOW_VALUE
+        table.add_column(MODEL_HEADINGS[i], no_wrap=number, overflow="fold")
     for row in _model_rows(inventory):
         module, name, kind, tab, _, _, cols, fks, rels, _, _, alias, _, line = row
         cells = (module, name, kind, f"= {alias}" if alias else tab, cols, fks, rels, line)
-        table.add_row(*("" if v is None else str(v) for v in cells))
+        table.add_row(*("" if cells[i] is None else str(cells[i]) for i in keep))
+    return table
+
+
+def _fitted(console: Console, make: Callable[[tuple[str, ...]], Table]) -> Table:
+    """The table with as few low-value columns dropped as the console's width allows."""
+    for n in range(len(LOW_VALUE) + 1):
+        table = make(LOW_VALUE[:n])
+        if needed_width(console, table) <= console.width:
+            return table
     return table
 
 
 def imports_table(inventory: Inventory) -> Table:
     table = Table(title="Imports of model modules")
     for name in ("target", "imports", "files", "forms", "missing names"):
-        table.add_column(name, overflow="fold")
+        table.add_column(name, overflow="fold", no_wrap=name in ("imports", "files"))
     for target, imports in _by_target(inventory.imports):
         forms = Counter(i.form for i in imports)
         missing = sorted({n.name for i in imports for n in i.names if n.status == "missing"})

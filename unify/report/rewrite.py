@@ -1,21 +1,18 @@
-"""Rendering of ``unify rewrite``: the unified diff, the summary, JSON, a progress bar."""
+"""Rendering of ``unify rewrite``: the unified diff, the summary, JSON."""
 
 from __future__ import annotations
 
 import difflib
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.text import Text
 
 from unify.errors import ExitCode, InputError
 from unify.models import Failed, Finding, RewriteResult, Rewritten, Skipped
-from unify.report import dumps, finding_dict, finding_line, sorted_findings, summary_line
+from unify.report import concise_line, dumps, finding_dict, sorted_findings, summary_line
 
 
 def rewritten(result: RewriteResult) -> list[Rewritten]:
@@ -178,7 +175,7 @@ def emit_rewrite(
     findings = sorted_findings(all_findings(result))
     for line in [
         *summary_lines(result, written=written, dry_run=dry_run),
-        *map(finding_line, findings),
+        *map(concise_line, findings),
     ]:
         console.print(line, highlight=False, markup=False, emoji=False)
     console.print(summary_line(findings), highlight=False, markup=False, emoji=False)
@@ -227,18 +224,16 @@ def summary_lines(result: RewriteResult, *, written: int, dry_run: bool) -> list
     return lines
 
 
-@contextmanager
-def progress_bar(console: Console) -> Iterator[Callable[[int, int], None] | None]:
-    """A progress bar on ``console`` (stderr) when it is a terminal; else nothing."""
-    if not console.is_terminal:
-        yield None
-        return
-    columns = (TextColumn("rewriting"), BarColumn(), MofNCompleteColumn())
-    # no refresh thread: the rewrite forks worker processes while the bar is shown
-    with Progress(*columns, console=console, transient=True, auto_refresh=False) as bar:
-        task = bar.add_task("rewrite", total=None)
-
-        def tick(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total, refresh=True)
-
-        yield tick
+def rewrite_next(
+    repo: Path, plan: Path | None, *, diff_file: Path | None, written: int, check: bool
+) -> list[str]:
+    """The last lines of ``rewrite``: the diff file and the files written, the next command."""
+    plan_opt = f" --plan {plan}" if plan is not None else ""
+    lines = [f"wrote the diff to {diff_file}"] if diff_file is not None else []
+    if check:
+        return lines
+    if written:
+        lines.append(f"wrote {written} file(s); next: unify rewrite {repo}{plan_opt} --check")
+    else:
+        lines.append(f"no file written; to check: unify rewrite {repo}{plan_opt} --check")
+    return lines

@@ -9,20 +9,31 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from unify.models import Finding, RestoreResult, Severity, VerifyResult
-from unify.report import dumps, finding_dict, print_findings, sorted_findings
+from unify.report import (
+    SEVERITY_STYLE,
+    dumps,
+    finding_dict,
+    findings_table,
+    print_concise,
+    sorted_findings,
+    summary_line,
+    wants_concise,
+)
 
 
 def emit_verify(result: VerifyResult, fmt: str, console: Console) -> None:
-    """Print the verification in ``fmt`` (table, json or markdown) on ``console``."""
+    """Print the verification in ``fmt`` on ``console``: table, concise (one finding a
+    line), auto (tables when they fit the terminal, else concise), json or markdown."""
     if fmt == "json":
         console.print(dumps(verify_dict(result)), markup=False, highlight=False, soft_wrap=True)
     elif fmt == "markdown":
         console.print(render_markdown(result), markup=False, highlight=False, soft_wrap=True)
     else:
-        print_tables(result, console)
+        print_tables(result, console, fmt)
 
 
 def is_ready(result: VerifyResult) -> bool:
@@ -76,7 +87,9 @@ def verify_dict(result: VerifyResult) -> dict[str, Any]:
 # ---------------------------------------------------------------------------
 
 
-def print_tables(result: VerifyResult, console: Console) -> None:
+def print_tables(result: VerifyResult, console: Console, fmt: str = "table") -> None:
+    """The Phase 4.1 report, the data checks and the schema findings (tables, or one
+    finding a line), the counts of every finding printed, and the verdict."""
     if result.inspection is not None:
         inspection = result.inspection
         console.print(
@@ -85,20 +98,34 @@ def print_tables(result: VerifyResult, console: Console) -> None:
         )
         for fk in inspection.foreign_keys:
             console.print(f"  {fk.line}", highlight=False, markup=False)
-    if result.findings:
-        console.print(data_table(result.findings))
-    print_findings(console, [f for f in result.findings if f.count is None], "Schema")
+    data = data_table(result.findings)
+    schema = findings_table([f for f in result.findings if f.count is None], "Schema")
+    if wants_concise(console, fmt, data, schema):
+        print_concise(console, result.findings)
+    else:
+        if any(f.count is not None for f in result.findings):
+            console.print(data)
+        if any(f.count is None for f in result.findings):
+            console.print(schema)
+    console.print(summary_line(result.findings), highlight=False)
     console.print(verdict(result), highlight=False, markup=False)
 
 
 def data_table(findings: tuple[Finding, ...]) -> Table:
     """The data checks that counted rows: rule, where, rows, samples."""
     table = Table(title="Data checks", expand=False)
-    for name in ("rule", "table.column", "rows", "samples"):
+    for name in ("severity", "code", "rule", "table.column", "rows", "samples"):
         table.add_column(name, overflow="fold", justify="right" if name == "rows" else "left")
     for f in sorted_findings(findings):
         if f.count is not None:
-            table.add_row(f.rule, f"{f.table}.{f.column}", str(f.count), "; ".join(f.samples))
+            table.add_row(
+                f"[{SEVERITY_STYLE[f.severity]}]{f.severity.value}[/]",
+                f.code,
+                f.rule,
+                escape(f"{f.table}.{f.column}"),
+                str(f.count),
+                escape("; ".join(f.samples)),
+            )
     return table
 
 

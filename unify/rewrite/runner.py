@@ -17,6 +17,7 @@ from pathlib import Path
 
 import libcst as cst
 
+from unify.errors import reason
 from unify.models import Failed, FileOutcome, Rewritten, Skipped, SourceFile, Unchanged
 from unify.rewrite.map import RenameIndex
 from unify.rewrite.source import rewrite_source
@@ -85,7 +86,7 @@ def rewrite_file(job: Job, source: SourceFile) -> FileOutcome:
         data = path.read_bytes()
         encoding, text = decode(data)
     except (OSError, SyntaxError, UnicodeDecodeError) as exc:
-        return Skipped(path=source.rel, reason=f"cannot read: {one_line(exc)}")
+        return Skipped(path=source.rel, reason=f"cannot read: {reason(exc)}")
     try:
         result = rewrite_source(text, source.rel, source, job.names, job.lookup)
     except cst.ParserSyntaxError as exc:
@@ -93,7 +94,9 @@ def rewrite_file(job: Job, source: SourceFile) -> FileOutcome:
             path=source.rel, reason=f"does not parse (line {exc.raw_line}): {exc.message}"
         )
     except Exception as exc:  # a bug must not stop the other files: report it
-        return Failed(path=source.rel, error=f"{type(exc).__name__}: {one_line(exc)}")
+        return Failed(
+            path=source.rel, error=f"unify could not rewrite it ({reason(exc)}); please report it"
+        )
     if result.text == text:
         return Unchanged(path=source.rel, findings=result.findings)
     try:
@@ -116,10 +119,6 @@ def decode(data: bytes) -> tuple[str, str]:
     """The encoding (``utf-8-sig`` when there is a BOM) and the text, as Python reads it."""
     encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     return encoding, data.decode(encoding)
-
-
-def one_line(exc: BaseException) -> str:
-    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
 def _exports_of(job: Job, module: str, seen: set[str]) -> frozenset[str] | None:

@@ -13,9 +13,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from unify.errors import RewriteAborted
+from unify.errors import RewriteAborted, reason
 from unify.models import Failed, RewriteResult, Rewritten
-from unify.rewrite.runner import one_line
 
 
 def pending(result: RewriteResult) -> list[Rewritten]:
@@ -51,7 +50,7 @@ def _check_unchanged(root: Path, outcome: Rewritten) -> None:
         data = (root / outcome.path).read_bytes()
     except OSError as exc:
         raise RewriteAborted(
-            f"{outcome.path}: cannot read it again ({one_line(exc)}); nothing written"
+            f"{outcome.path}: cannot read it again ({reason(exc)}); nothing written"
         ) from None
     if hashlib.sha256(data).hexdigest() != outcome.digest:
         raise RewriteAborted(
@@ -76,7 +75,7 @@ def _stage(root: Path, todo: list[Rewritten]) -> list[tuple[str, Path]]:
         for temp, _ in staged:
             Path(temp).unlink(missing_ok=True)
         raise RewriteAborted(
-            f"cannot write the rewritten files ({one_line(exc)}); nothing written"
+            f"cannot write the rewritten files ({reason(exc)}); nothing written"
         ) from None
     return staged
 

@@ -18,6 +18,7 @@ from unify.models import (
     ColumnShape,
     Finding,
     ForeignKeyShape,
+    Plan,
     Rule,
     SchemaShape,
     Severity,
@@ -118,6 +119,39 @@ def load_schema(
             f"{module} imports but defines no mapped table (no MetaData found)"
         )
     return SchemaShape(module=module, tables=tables)
+
+
+def check_built(repo: Path, plan: Plan) -> None:
+    """Refuse a tree ``unify build`` has not built: the unified module is missing, or it is
+    still one of the legacy modules (no compat module beside it, no word of ``unify build``
+    in it)."""
+    path = module_path(repo, plan.target_module)
+    if plan.target_module not in plan.legacy_modules:
+        return
+    has_compat = _module_file(repo, plan.compat_module) is not None
+    if has_compat or "unify build" in path.read_text(encoding="utf-8", errors="replace"):
+        return
+    raise InputError(
+        f"{repo}: {plan.target_module} is still the legacy module and {plan.compat_module} "
+        f"does not exist: run `unify build {repo} --plan {plan.path}` first"
+    )
+
+
+def module_path(repo: Path, module: str) -> Path:
+    """The file of ``module`` in ``repo`` (the one nearest an import root)."""
+    found = _module_file(repo, module)
+    if found is None:
+        raise InputError(f"{repo}: module {module} not found (run `unify build` first?)")
+    return found
+
+
+def _module_file(repo: Path, module: str) -> Path | None:
+    files = list_repo_files(repo)
+    matches = [f for f in describe_files(files.root, files.python) if f.module == module]
+    if not matches:
+        return None
+    best = min(matches, key=lambda f: (f.root.count("/") if f.root else -1, f.rel))
+    return files.root / best.rel
 
 
 def module_root(repo: Path, module: str) -> Path:

@@ -43,3 +43,9 @@ def map_tables(schema: SchemaShape, resolved: ResolvedPlan, present: set[str]) -
     for survivor, tables in absorbed.items():
         to_unified.update(dict.fromkeys(tables, survivor))
     return TableMap(to_db=to_db, to_unified=to_unified, absorbed=absorbed)
+
+
+def app_tables(schema: SchemaShape, resolved: ResolvedPlan) -> set[str]:
+    """The tables the app's database may hold: the unified ones and, through the plan's table
+    map, the legacy tables they come from."""
+    return {t.name for t in schema.tables} | {m.legacy for m in resolved.table_moves}

@@ -8,7 +8,7 @@ docs/rules.md.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -51,12 +51,22 @@ def data_checks(
     return [check for family in CHECKS for check in family.make(schema, cols, samples)]
 
 
-def run_checks(conn: Connection, checks: Sequence[Check]) -> list[Finding]:
-    """Run the checks in the caller's (read-only) transaction; the findings of those that count."""
+def run_checks(
+    conn: Connection,
+    checks: Sequence[Check],
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Finding]:
+    """Run the checks in the caller's (read-only) transaction; the findings of those that
+    count.  ``progress(done, total)`` is called after each check."""
     # A check returns a few rows per worker, whatever the planner guesses for a cast join
     # key: let it scan in parallel as it would for a plain count.
     conn.execute(sa.text("SET LOCAL parallel_tuple_cost = 0.001"))
-    return [f for check in checks for f in run_check(conn, check)]
+    found: list[Finding] = []
+    for done, check in enumerate(checks, 1):
+        found += run_check(conn, check)
+        if progress is not None:
+            progress(done, len(checks))
+    return found
 
 
 def run_check(conn: Connection, check: Check) -> list[Finding]:

@@ -495,7 +495,10 @@ def restore(
     from unify import restore as restore_stage
     from unify.report import verify as report
 
-    result = restore_stage.restore_dump(dump, db.parse_url(database_url), name, container)
+    with progress("restoring") as tick:
+        result = restore_stage.restore_dump(
+            dump, db.parse_url(database_url), name, container, progress=tick
+        )
     notes, url = report.restore_lines(result)
     for line in notes:
         note(line)

@@ -16,8 +16,10 @@ Never into an existing database: the URL only names the server.  In order:
 
 from __future__ import annotations
 
+import re
 import subprocess
-import tempfile
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -39,6 +41,14 @@ CUSTOM_MAGIC = b"PGDMP"
 ARCHIVE_RELEASE = {(1, 14): 12, (1, 15): 16, (1, 16): 17}
 RESTORE_TIMEOUT = 6 * 3600
 PG_RESTORE_SKIPS = ("--no-owner", "--no-acl")
+FEED_LINES = 20_000  # lines of a plain dump written to psql at a time
+# pg_restore --verbose: the line that starts an archive entry, and every line it adds
+ENTRY_RE = re.compile(r"^pg_restore: (creating|processing data for|executing) ")
+VERBOSE_RE = re.compile(
+    r"^pg_restore: (creating|processing|executing|connecting|launching|finished|disabling|"
+    r"enabling|dropping|setting|implied|reconnecting|entering|while|from TOC)"
+)
+Progress = Callable[[int, int], None]  # (done, total)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -71,12 +81,19 @@ class Archive:
 
 
 def restore_dump(
-    dump: Path, server: URL, name: str | None = None, container: bool = False
+    dump: Path,
+    server: URL,
+    name: str | None = None,
+    container: bool = False,
+    *,
+    progress: Progress | None = None,
 ) -> RestoreResult:
     """Create ``unify_<name>`` on the server of ``server`` and restore ``dump`` into it.
 
     With ``container``, a custom-format archive is read by the pg_restore of a PostgreSQL
     container of the dump's release (Docker), and its SQL restored here like a plain dump.
+    ``progress(done, total)`` follows the restore: lines of a plain dump fed to psql (its
+    COPY rows included), or the archive's entries pg_restore has processed.
     """
     fmt = detect_format(dump)
     if not db.is_postgres(server):
@@ -94,9 +111,9 @@ def restore_dump(
     target = db.create_database(server, database)
     try:
         if isinstance(source, Archive):
-            run_pg_restore(source.path, target, database)
+            run_pg_restore(source, target, database, progress)
         else:
-            run_psql(source, target, database)
+            run_psql(source, target, database, progress)
     except BaseException:
         db.drop_database(server, database)
         raise
@@ -226,19 +243,22 @@ def server_facts(server: URL) -> ServerFacts:
 # ---------------------------------------------------------------------------
 
 
-def run_psql(script: PlainScript, target: URL, database: str) -> None:
-    """Run the filtered script with ``psql -v ON_ERROR_STOP=1`` in one transaction."""
+def run_psql(
+    script: PlainScript, target: URL, database: str, progress: Progress | None = None
+) -> None:
+    """Feed the filtered script to ``psql -v ON_ERROR_STOP=1`` (one transaction) through
+    its standard input, a block of lines at a time."""
     conninfo, env = db.libpq_url(target)
-    with tempfile.NamedTemporaryFile(
-        "w", suffix=".sql", encoding="utf-8", errors="surrogateescape"
-    ) as fh:
-        fh.write(script.filtered.text)
-        fh.flush()
-        args = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction"]
-        proc = _run([*args, "-d", conninfo, "-f", fh.name], env=env, timeout=RESTORE_TIMEOUT)
-    if proc.returncode != 0:
-        err = proc.stderr.decode("utf-8", "replace")
-        located = messages.psql_failure(err, fh.name, script.filtered, script.text, script.label)
+    args = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction"]
+    lines = script.filtered.text.splitlines(keepends=True)
+    blocks = (
+        ("".join(lines[i : i + FEED_LINES]).encode("utf-8", "surrogateescape"), i + FEED_LINES)
+        for i in range(0, len(lines), FEED_LINES)
+    )
+    code, stderr = _feed([*args, "-d", conninfo, "-f", "-"], env, blocks, len(lines), progress)
+    if code != 0:
+        err = stderr.decode("utf-8", "replace")
+        located = messages.psql_failure(err, "<stdin>", script.filtered, script.text, script.label)
         if located is None:
             failure = messages.first_error(err)
             raise DatabaseError(f"restore into {db.mask(target)} failed: {failure}")
@@ -249,13 +269,23 @@ def _stopped(database: str, where: str = " there") -> str:
     return f"(the restore stopped{where}; the new database {database} was dropped)"
 
 
-def run_pg_restore(dump: Path, target: URL, database: str) -> None:
-    """``pg_restore --no-owner --no-acl`` into ``target``, in one transaction."""
+def run_pg_restore(
+    archive: Archive, target: URL, database: str, progress: Progress | None = None
+) -> None:
+    """``pg_restore --no-owner --no-acl`` into ``target``, in one transaction; its verbose
+    lines count the archive's entries as they are processed."""
     conninfo, env = db.libpq_url(target)
+    dump = archive.path
     args = ["pg_restore", *PG_RESTORE_SKIPS, "--exit-on-error", "--single-transaction"]
-    proc = _run([*args, "-d", conninfo, str(dump)], env=env, timeout=RESTORE_TIMEOUT)
-    if proc.returncode != 0:
-        err = proc.stderr.decode("utf-8", "replace")
+    total = sum(1 for line in archive.toc.splitlines() if line and not line.startswith(";"))
+    code, stderr = _follow(
+        [*args, "--verbose", "-d", conninfo, str(dump)], env, total, progress
+    )
+    if code != 0:
+        err = "\n".join(
+            line for line in stderr.decode("utf-8", "replace").splitlines()
+            if not VERBOSE_RE.match(line)
+        )
         if messages.is_truncated(err):
             raise InputError(f"{_unreadable(dump, err)}; the new database {database} was dropped")
         raise DatabaseError(f"{dump}: {messages.first_error(err)} {_stopped(database, '')}")
@@ -280,6 +310,67 @@ def _acl_entry(line: str) -> str:
     namespace, _, tag_owner = rest.partition(" ")
     tag = tag_owner.rpartition(" ")[0] or tag_owner
     return tag if namespace == "-" else f"{tag} ({namespace})"
+
+
+def _feed(
+    args: list[str],
+    env: dict[str, str] | None,
+    blocks: Iterator[tuple[bytes, int]],
+    total: int,
+    progress: Progress | None,
+) -> tuple[int, bytes]:
+    """Run ``args`` writing ``blocks`` (bytes, lines done) to its standard input; its exit
+    code and standard error (read by a thread, so that neither side blocks)."""
+    proc = _start(args, env, stdin=subprocess.PIPE)
+    errors: list[bytes] = []
+    reader = threading.Thread(target=lambda: errors.append(proc.stderr.read()), daemon=True)  # type: ignore[union-attr]
+    reader.start()
+    assert proc.stdin is not None
+    try:
+        for data, done in blocks:
+            proc.stdin.write(data)
+            if progress is not None:
+                progress(min(done, total), total)
+        proc.stdin.close()
+    except BrokenPipeError:  # psql stopped at an error: its stderr says which
+        pass
+    code = _wait(proc, args[0])
+    reader.join()
+    return code, b"".join(errors)
+
+
+def _follow(
+    args: list[str], env: dict[str, str] | None, total: int, progress: Progress | None
+) -> tuple[int, bytes]:
+    """Run ``args``, counting its verbose lines that start an archive entry as progress."""
+    proc = _start(args, env, stdin=subprocess.DEVNULL)
+    assert proc.stderr is not None
+    kept: list[bytes] = []
+    done = 0
+    for line in proc.stderr:
+        kept.append(line)
+        if ENTRY_RE.match(line.decode("utf-8", "replace")):
+            done += 1
+            if progress is not None:
+                progress(min(done, total), total)
+    return _wait(proc, args[0]), b"".join(kept)
+
+
+def _start(args: list[str], env: dict[str, str] | None, *, stdin: int) -> subprocess.Popen[bytes]:
+    try:
+        return subprocess.Popen(
+            args, stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env
+        )
+    except FileNotFoundError:
+        raise InputError(f"{args[0]} not found on PATH (install the PostgreSQL client)") from None
+
+
+def _wait(proc: subprocess.Popen[bytes], tool: str) -> int:
+    try:
+        return proc.wait(timeout=RESTORE_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise DatabaseError(f"{tool} ran longer than {RESTORE_TIMEOUT}s") from None
 
 
 def _run(

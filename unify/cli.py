@@ -337,6 +337,45 @@ def _plan_inventory(path: Path, plan: Plan) -> Inventory:
 
 
 # ---------------------------------------------------------------------------
+# archive / status  (unify.archive, unify.status)
+# ---------------------------------------------------------------------------
+
+
+@app.command()
+def archive(
+    path: RepoPath,
+    plan_file: PlanOpt,
+    dest: Annotated[
+        str, typer.Option("--dest", help="Archive folder, inside PATH (later scans skip it).")
+    ] = "archives",
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Say what would move; change nothing.")
+    ] = False,
+    remove_compat: Annotated[
+        bool, typer.Option("--remove-compat", help="Also delete the compat module.")
+    ] = False,
+) -> None:
+    """Move the legacy modules to DEST/<module>_pre_merge_<YYYYMMDD>.py (git mv), all or
+    nothing; exit 1 while a file still imports one (or, with --remove-compat, the compat)."""
+    from unify import analyze as analyze_stage
+    from unify import archive as archive_stage
+    from unify import decisions
+    from unify.report import archive as report
+
+    plan_data = decisions.load_plan(plan_file)
+    files = archive_stage.module_files(path, plan_data)
+    inventory = analyze_stage.analyze_repo(path, models=tuple(files.values()))
+    todo = archive_stage.plan_archive(
+        path, plan_data, inventory, files, dest=dest, remove_compat=remove_compat
+    )
+    changed = 0 if dry_run or todo.blockers else archive_stage.apply_archive(todo)
+    args = f"{path} --plan {plan_file}"
+    for line in report.archive_lines(todo, dry_run=dry_run, changed=changed, args=args):
+        stdout().print(line, highlight=False, markup=False)
+    raise typer.Exit(int(ExitCode.FINDINGS if todo.blockers else ExitCode.CLEAN))
+
+
+# ---------------------------------------------------------------------------
 # restore / verify  (unify.restore, unify.verify_fks)
 # ---------------------------------------------------------------------------
 

@@ -61,3 +61,8 @@ class DatabaseError(UnifyError):
 
 class RewriteAborted(UnifyError):
     """A rewrite that wrote nothing because a file failed, changed, or the tree is dirty."""
+
+
+class ArchiveAborted(UnifyError):
+    """An archive that changed nothing: a move or deletion failed and what was done was put
+    back."""

@@ -17,6 +17,7 @@ Later scans skip the archive folder and archived names (``unify.scan.ARCHIVE_DIR
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import tempfile
@@ -232,10 +233,8 @@ def _roll_back(
         else:
             os.rename(root / move.dest, root / move.source)
     for folder in reversed(made):
-        try:
+        with contextlib.suppress(OSError):
             folder.rmdir()
-        except OSError:
-            pass
 
 
 def _one_line(exc: BaseException) -> str:

@@ -285,6 +285,12 @@ def rewrite(
         int | None,
         typer.Option("--jobs", "-j", min=1, help="Worker processes (default min(cpu, 4))."),
     ] = None,
+    only: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--only", help="Rewrite only these files, folders or globs (under PATH); repeatable."
+        ),
+    ] = None,
 ) -> None:
     """Rewrite every import of a legacy module (exit 1 with --check while one remains)."""
     from unify import decisions, rewrite_imports
@@ -301,6 +307,7 @@ def rewrite(
             progress=tick,
             legacy_paths=plan_data.legacy_paths,
             compat_module=plan_data.compat_module,
+            only=tuple(only or ()),
         )
     if diff_file is not None:
         report.write_diff(result, diff_file)
@@ -373,6 +380,41 @@ def archive(
     for line in report.archive_lines(todo, dry_run=dry_run, changed=changed, args=args):
         stdout().print(line, highlight=False, markup=False)
     raise typer.Exit(int(ExitCode.FINDINGS if todo.blockers else ExitCode.CLEAN))
+
+
+class StatusFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+@app.command()
+def status(
+    path: RepoPath,
+    plan_file: PlanOpt,
+    fmt: Annotated[
+        StatusFormat, typer.Option("--format", "-f", help="table (one line a phase) or json.")
+    ] = StatusFormat.table,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            envvar="UNIFY_DATABASE_URL",
+            help="The restored database to verify (env UNIFY_DATABASE_URL); else not checked.",
+        ),
+    ] = None,
+) -> None:
+    """Where the unification stands, one line per phase (exit 0 only when all are done)."""
+    from unify import status as status_stage
+    from unify.report import dumps
+    from unify.report import status as report
+
+    result = status_stage.gather_status(path, plan_file, database_url=database_url)
+    if fmt is StatusFormat.json:
+        stdout().print(dumps(report.status_dict(result)), highlight=False, markup=False)
+    else:
+        for line in report.status_lines(result):
+            stdout().print(line, highlight=False, markup=False)
+    raise typer.Exit(int(ExitCode.CLEAN if result.done else ExitCode.FINDINGS))
 
 
 # ---------------------------------------------------------------------------

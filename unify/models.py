@@ -738,6 +738,7 @@ class RewriteResult:
     files_scanned: int
     candidates: int
     other_python_files: tuple[str, ...] = ()
+    outside: tuple[str, ...] = ()  # --only: files outside the selection still to rewrite
 
 
 # ---------------------------------------------------------------------------

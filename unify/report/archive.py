@@ -10,8 +10,7 @@ def archive_lines(plan: ArchivePlan, *, dry_run: bool, changed: int, args: str) 
     last.  ``args`` is ``PATH --plan FILE`` as given."""
     if plan.blockers:
         lines = [
-            f"{i.path}:{i.line}  still imports {i.module}; rewrite it first"
-            for i in plan.blockers
+            f"{i.path}:{i.line}  still imports {i.module}; rewrite it first" for i in plan.blockers
         ]
         modules = ", ".join(sorted({i.module for i in plan.blockers}))
         files = len({i.path for i in plan.blockers})
@@ -23,9 +22,7 @@ def archive_lines(plan: ArchivePlan, *, dry_run: bool, changed: int, args: str) 
         ]
     verb = "would move" if dry_run else "moved"
     gone = "would delete" if dry_run else "deleted"
-    lines = [
-        f"{verb} {m.source} -> {m.dest}" + (" (git mv)" if m.git else "") for m in plan.moves
-    ]
+    lines = [f"{verb} {m.source} -> {m.dest}" + (" (git mv)" if m.git else "") for m in plan.moves]
     lines += [f"{gone} {rel} (compat module, no importer left)" for rel in plan.removals]
     lines += [
         f"warning: {d.path}:{d.line}  names {d.module} in a string (dynamic import); "

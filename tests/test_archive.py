@@ -7,13 +7,17 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from datetime import date
 from pathlib import Path
 
 import pytest
 from clihelp import run_unify, write_files
+from pgtools import drop
+from sqlalchemy.engine import URL
 
 from unify import archive as archive_stage
+from unify import db
 from unify.errors import ArchiveAborted
 from unify.scan import list_repo_files
 
@@ -283,3 +287,33 @@ def test_status_with_an_invalid_plan(tmp_path: Path) -> None:
     assert code == 1
     assert states["decisions"] == "todo"
     assert set(states.values()) == {"todo", "not-checked"}
+
+
+@pytest.mark.postgres
+def test_status_reports_the_database_when_a_url_is_given(
+    pg_server_url: URL, built_example_copy: Path
+) -> None:
+    server = db.parse_url(pg_server_url)
+    name = f"test_status_{uuid.uuid4().hex[:8]}"
+    repo = built_example_copy
+    restored = run_unify(
+        "restore",
+        repo / "legacy_dump.sql",
+        "--database-url",
+        server.render_as_string(hide_password=False),
+        "--name",
+        name,
+    )
+    assert restored.returncode == 0, restored.stderr
+    try:
+        url = restored.stdout.strip()
+        done = run_unify(
+            "status", repo, "--plan", repo / "unify.toml", "--database-url", url, "-f", "json"
+        )
+        assert done.returncode == 1, done.stderr
+        phases = {p["phase"]: p for p in json.loads(done.stdout)["phases"]}
+        assert phases["database"]["state"] == "todo"
+        assert "error finding(s)" in phases["database"]["detail"]
+        assert phases["database"]["next"].startswith("unify verify ")
+    finally:
+        drop(server, f"unify_{name}")

@@ -75,3 +75,8 @@ def reason(exc: BaseException) -> str:
         return exc.strerror
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
     return lines[0] if lines else "an unexpected failure"
+
+
+class ArchiveAborted(UnifyError):
+    """An archive that changed nothing: a move or deletion failed and what was done was put
+    back."""

@@ -738,3 +738,68 @@ class RewriteResult:
     files_scanned: int
     candidates: int
     other_python_files: tuple[str, ...] = ()
+    outside: tuple[str, ...] = ()  # --only: files outside the selection still to rewrite
+
+
+# ---------------------------------------------------------------------------
+# Cleanup (archive) and where a unification stands (status)
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ArchiveMove:
+    """A legacy module's file moved to the archive folder (``git mv`` when git tracks it)."""
+
+    module: str
+    source: str  # repository-relative
+    dest: str  # repository-relative
+    git: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Importer:
+    """A file that still imports ``module`` (``dynamic``: names it in a string, importlib)."""
+
+    module: str
+    path: str
+    line: int
+    dynamic: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ArchivePlan:
+    """What ``unify archive`` moves and deletes, and what stops it: nothing moves while a
+    static importer is left (``blockers``); dynamic references are listed, not blocking."""
+
+    root: str
+    moves: tuple[ArchiveMove, ...]
+    removals: tuple[str, ...] = ()  # the compat module's file, with --remove-compat
+    blockers: tuple[Importer, ...] = ()
+    dynamic: tuple[Importer, ...] = ()
+    gone: tuple[str, ...] = ()  # legacy modules with no file left (archived before)
+    git_tracked: tuple[str, ...] = ()  # of the removals, those git tracks
+
+
+StatusState = Literal["done", "todo", "not-checked"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PhaseStatus:
+    """One phase of the unification: its state, what was found, the command that moves it on."""
+
+    phase: str
+    state: StatusState
+    detail: str
+    next: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StatusReport:
+    root: str
+    plan: str
+    phases: tuple[PhaseStatus, ...]
+
+    @property
+    def done(self) -> bool:
+        """Every phase done (a phase not checked does not count against it)."""
+        return all(p.state != "todo" for p in self.phases)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from unify.models import RenameMap, RewriteResult, Rule, rule_catalogue
+from unify.models import Failed, RenameMap, RewriteResult, Rewritten, Rule, rule_catalogue
 from unify.rewrite.dynamic import DYNAMIC_LEGACY_REFERENCE
 from unify.rewrite.fallbacks import DEAD_FALLBACK
 from unify.rewrite.map import build_rename_index, prefilter
@@ -28,6 +28,7 @@ from unify.rewrite.repo import (
     mentions,
     other_sources,
     run_findings,
+    select_only,
     skipped,
     unreadable,
 )
@@ -69,11 +70,14 @@ def rewrite_repo(
     progress: Progress | None = None,
     legacy_paths: tuple[str, ...] = (),
     compat_module: str | None = None,
+    only: tuple[str, ...] = (),
 ) -> RewriteResult:
     """Compute every candidate file's outcome; nothing is written.  ``legacy_paths`` (the
     plan's legacy files, repo-relative) limits the legacy modules to those files;
-    ``compat_module`` names the plan's compat module in findings."""
+    ``compat_module`` names the plan's compat module in findings.  ``only`` (files, folders,
+    globs) keeps the outcomes of those files; the others still to rewrite are ``outside``."""
     files = list_repo_files(root)
+    picked = select_only(files.root, (*files.python, *files.other_python), only) if only else None
     # a plan's legacy file already deleted keeps its place in the index, so that its
     # importers (and only they) still resolve to it
     absent = tuple(sorted(set(legacy_paths) - set(files.python)))
@@ -90,9 +94,15 @@ def rewrite_repo(
     outcomes.extend(run_files(files.root, todo, names, jobs or default_jobs(), progress))
     outcomes.sort(key=lambda o: o.path)
     found = run_findings(names, files.other_python, include_other_suffixes, compat_module)
+    outside: list[str] = []
+    if picked is not None:  # --only: the others are only counted
+        left = (Rewritten, Failed)
+        outside = [o.path for o in outcomes if o.path not in picked and isinstance(o, left)]
+        outcomes = [o for o in outcomes if o.path in picked]
     return RewriteResult(
         root=str(files.root),
         outcomes=tuple(outcomes),
+        outside=tuple(outside),
         findings=(*found, *unreadable(outcomes)),
         files_scanned=len(sources) + len(extra),
         candidates=len(candidates),

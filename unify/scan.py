@@ -45,6 +45,12 @@ EXCLUDED_DIRS = frozenset(
     }
 )
 
+# Where `unify archive` puts the retired legacy modules (under the repository root), and the
+# names it gives them: later scans skip both, so an archived module is never analysed,
+# rewritten or taken for a live one.
+ARCHIVE_DIR = "archives"
+ARCHIVED_FILE = re.compile(r"_pre_merge_\d{8}\.py$")
+
 # Python kept under another suffix: models.py.unused, routes.py.bak, app.backup, ...
 OTHER_PYTHON = re.compile(r"\.py\.[A-Za-z0-9_~-]+$|\.py~$|\.(backup|bak|orig|old)$")
 
@@ -75,6 +81,8 @@ def list_repo_files(root: Path) -> RepoFiles:
         parts = PurePosixPath(rel).parts
         if any(p in EXCLUDED_DIRS or p.endswith(".egg-info") for p in parts[:-1]):
             continue
+        if _archived(parts):
+            continue
         full = root / rel
         if full.is_symlink() and not _inside(full, root):
             continue
@@ -83,6 +91,11 @@ def list_repo_files(root: Path) -> RepoFiles:
         elif OTHER_PYTHON.search(rel):
             other.append(rel)
     return RepoFiles(root=root, python=tuple(sorted(python)), other_python=tuple(sorted(other)))
+
+
+def _archived(parts: tuple[str, ...]) -> bool:
+    """A file ``unify archive`` moved away: under the archive folder, or named as archived."""
+    return (len(parts) > 1 and parts[0] == ARCHIVE_DIR) or bool(ARCHIVED_FILE.search(parts[-1]))
 
 
 def _checked_root(root: Path) -> Path:

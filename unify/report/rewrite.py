@@ -144,6 +144,7 @@ def result_dict(result: RewriteResult, *, written: int, dry_run: bool) -> dict[s
             {"path": o.path, "error": o.error} for o in result.outcomes if isinstance(o, Failed)
         ],
         "other_python_files": list(result.other_python_files),
+        "outside_only": {"files": list(result.outside), "groups": outside_groups(result)},
         "findings": [finding_dict(f) for f in all_findings(result)],
     }
 
@@ -221,6 +222,9 @@ def summary_lines(result: RewriteResult, *, written: int, dry_run: bool) -> list
         lines.append(f"string references changed: {counts['strings']}")
     lines += [f"skipped {o.path}: {o.reason}" for o in result.outcomes if isinstance(o, Skipped)]
     lines += [f"failed {o.path}: {o.error}" for o in result.outcomes if isinstance(o, Failed)]
+    if result.outside:
+        groups = ", ".join(f"{g} {n}" for g, n in outside_groups(result).items())
+        lines.append(f"outside --only: {len(result.outside)} file(s) still to rewrite ({groups})")
     return lines
 
 
@@ -237,3 +241,9 @@ def rewrite_next(
     else:
         lines.append(f"no file written; to check: unify rewrite {repo}{plan_opt} --check")
     return lines
+
+
+def outside_groups(result: RewriteResult) -> dict[str, int]:
+    """Files outside ``--only`` still to rewrite, counted per folder (``./`` the root)."""
+    groups = Counter(p.rpartition("/")[0] + "/" if "/" in p else "./" for p in result.outside)
+    return dict(sorted(groups.items()))

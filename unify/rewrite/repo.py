@@ -3,10 +3,12 @@ legacy or target modules, and the findings about the run as a whole."""
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 
+from unify.errors import InputError
 from unify.models import FileOutcome, Finding, Rule, Severity, Skipped, SourceFile
 from unify.rewrite.map import RenameIndex
 from unify.scan import describe_files
@@ -113,3 +115,34 @@ def unreadable(outcomes: list[FileOutcome]) -> Iterator[Finding]:
             yield UNPARSABLE_FILE.finding(
                 f"{o.reason}; its imports were not rewritten", path=o.path
             )
+
+
+def select_only(root: Path, rels: Iterable[str], only: Iterable[str]) -> frozenset[str]:
+    """The files ``--only`` picks: each entry a file, a folder or a glob, relative to the
+    repository root (or to the current folder when it names something there); an entry that
+    picks no file is an ``InputError``."""
+    rels = tuple(rels)
+    picked: set[str] = set()
+    for entry in only:
+        pattern = _relative_entry(root, entry)
+        hits = {r for r in rels if _picks(pattern, r)}
+        if not hits:
+            raise InputError(f"--only {entry}: no Python file of {root} matches it")
+        picked |= hits
+    return frozenset(picked)
+
+
+def _relative_entry(root: Path, entry: str) -> str:
+    path = Path(entry)
+    full = path if path.is_absolute() else Path.cwd() / path
+    if path.is_absolute() or full.exists():
+        try:
+            return full.resolve().relative_to(root.resolve()).as_posix()
+        except (OSError, ValueError):
+            pass
+    return entry.replace("\\", "/").removeprefix("./")
+
+
+def _picks(pattern: str, rel: str) -> bool:
+    folder = pattern.rstrip("/")
+    return rel == folder or rel.startswith(f"{folder}/") or fnmatch.fnmatchcase(rel, pattern)

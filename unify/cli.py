@@ -405,7 +405,9 @@ def rewrite(
     only: Annotated[
         list[str] | None,
         typer.Option(
-            "--only", help="Rewrite only these files, folders or globs (under PATH); repeatable."
+            "--only",
+            metavar="PATH",
+            help="Rewrite only these files, folders or globs (under PATH); repeatable.",
         ),
     ] = None,
 ) -> None:

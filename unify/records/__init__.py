@@ -1,0 +1,1 @@
+"""The records, one module per part of the flow; ``unify.models`` is their front."""

@@ -88,7 +88,26 @@ DatabaseUrlOpt = Annotated[
     ),
 ]
 
+ResumeOpt = Annotated[
+    bool,
+    typer.Option(
+        "--resume",
+        help="Complete an interrupted run's file replacement instead of rolling it back.",
+    ),
+]
+
 _state = {"debug": False}
+
+
+def _recover(root: Path, resume: bool) -> None:
+    """Before anything else: roll back (or complete) a run interrupted while it replaced
+    files, and say so on stderr."""
+    from unify import journal
+    from unify.report.journal import recovery_line
+
+    found = journal.recover(root, resume=resume)
+    if found is not None:
+        stderr().print(recovery_line(found, str(root)), highlight=False, markup=False)
 
 
 def _show_version(value: bool) -> None:
@@ -201,8 +220,10 @@ def build(
     docs: Annotated[
         bool, typer.Option("--docs/--no-docs", help="Also write MODELS.md (unify docs).")
     ] = True,
+    resume: ResumeOpt = False,
 ) -> None:
     """Build the unified and compat modules; self-check them; write only when all is well."""
+    _recover(out if out is not None else path, resume)
     from unify import analyze as analyze_stage
     from unify import build as build_stage
     from unify import decisions
@@ -285,11 +306,13 @@ def rewrite(
         int | None,
         typer.Option("--jobs", "-j", min=1, help="Worker processes (default min(cpu, 4))."),
     ] = None,
+    resume: ResumeOpt = False,
 ) -> None:
     """Rewrite every import of a legacy module (exit 1 with --check while one remains)."""
     from unify import decisions, rewrite_imports
     from unify.report import rewrite as report
 
+    _recover(path, resume)
     plan_data = decisions.load_plan(plan or path / "unify.toml")
     renames = decisions.rename_map(_resolved(path, plan_data), phase.value)
     with report.progress_bar(stderr()) as tick:
@@ -553,6 +576,9 @@ def main() -> None:
         completion_init()
     try:
         app()  # standalone: click prints usage errors and exits with the command's code
+    except KeyboardInterrupt:
+        stderr().print("error: interrupted (SIGINT)", highlight=False, markup=False)
+        sys.exit(128 + 2)
     except UnifyError as exc:
         if _state["debug"]:
             raise

@@ -42,6 +42,7 @@ EXCLUDED_DIRS = frozenset(
         ".pytest_cache",
         ".ruff_cache",
         ".eggs",
+        ".unify",  # unify's own journal and backups while it writes
     }
 )
 

@@ -97,7 +97,9 @@ def _points(changed: int) -> list[tuple[str, int, bool]]:
     ends = [1, changed, changed + 1, changed + 2, total - 1, total]
     steps = ends + rng.sample(range(2, total), 6)
     points = [("KILL", s, i % 2 == 1) for i, s in enumerate(steps)]
-    points += [("INT", s, False) for s in [1, changed // 2, changed + 1, changed + 2 + changed // 3]]
+    points += [
+        ("INT", s, False) for s in [1, changed // 2, changed + 1, changed + 2 + changed // 3]
+    ]
     points += [("TERM", s, False) for s in rng.sample(range(1, total), 4)]
     return points
 

@@ -311,10 +311,12 @@ def rewrite(
     """Rewrite every import of a legacy module (exit 1 with --check while one remains)."""
     from unify import decisions, rewrite_imports
     from unify.report import rewrite as report
+    from unify.resolve import resolve_plan
 
     _recover(path, resume)
     plan_data = decisions.load_plan(plan or path / "unify.toml")
-    renames = decisions.rename_map(_resolved(path, plan_data), phase.value)
+    inventory = _plan_inventory(path, plan_data)
+    renames = decisions.rename_map(resolve_plan(plan_data, inventory), phase.value)
     with report.progress_bar(stderr()) as tick:
         result = rewrite_imports.rewrite_repo(
             path,
@@ -324,6 +326,7 @@ def rewrite(
             progress=tick,
             legacy_paths=plan_data.legacy_paths,
             compat_module=plan_data.compat_module,
+            plan_findings=rewrite_imports.check_plan_classes(plan_data, inventory),
         )
     if diff_file is not None:
         report.write_diff(result, diff_file)

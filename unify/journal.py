@@ -227,8 +227,10 @@ def _recover(root: Path, state: Path, resume: bool) -> Recovery | None:
         stale = [p for p in state.iterdir() if p.name != LOCK]
         for path in stale:
             _remove(path)
-        return None if not stale else Recovery(
-            command="unify", action="cleaned", files=0, temps_removed=0, started=""
+        return (
+            None
+            if not stale
+            else Recovery(command="unify", action="cleaned", files=0, temps_removed=0, started="")
         )
     entries = [_Entry(**e) for e in journal["entries"]]
     temps = sum((root / e.temp).exists() for e in entries)

@@ -738,3 +738,6 @@ class RewriteResult:
     files_scanned: int
     candidates: int
     other_python_files: tuple[str, ...] = ()
+    # files that mention a legacy module but could not be processed (parse error, undecodable,
+    # a symlink leaving the root): ``rewrite --check`` fails on them
+    unprocessed: tuple[str, ...] = ()

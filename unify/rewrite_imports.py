@@ -16,19 +16,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from unify.models import RenameMap, RewriteResult, Rule, rule_catalogue
+from unify.errors import InputError
+from unify.models import FileOutcome, Finding, RenameMap, RewriteResult, Rule, rule_catalogue
 from unify.rewrite.dynamic import DYNAMIC_LEGACY_REFERENCE
 from unify.rewrite.fallbacks import DEAD_FALLBACK
 from unify.rewrite.map import build_rename_index, prefilter
+from unify.rewrite.plancheck import PLAN_UNKNOWN_CLASS, check_plan_classes
 from unify.rewrite.repo import (
     LEGACY_MODULE_MISSING,
     PYTHON_UNDER_OTHER_SUFFIX,
+    SYMLINK_OUTSIDE_ROOT,
     TARGET_MODULE_MISSING,
     UNPARSABLE_FILE,
     mentions,
     other_sources,
+    outside_links,
     run_findings,
+    same_files,
     skipped,
+    unprocessable,
     unreadable,
 )
 from unify.rewrite.rewriter import NAME_KEPT_BY_ALIAS, STAR_IMPORT_REPLACED
@@ -41,6 +47,7 @@ __all__ = [
     "POOL_THRESHOLD",
     "RULES",
     "apply_rewrites",
+    "check_plan_classes",
     "default_jobs",
     "dirty_files",
     "pending",
@@ -57,6 +64,8 @@ RULES: dict[str, Rule] = rule_catalogue(
     PYTHON_UNDER_OTHER_SUFFIX,
     UNKNOWN_STAR_EXPORTS,
     TARGET_MODULE_MISSING,
+    PLAN_UNKNOWN_CLASS,
+    SYMLINK_OUTSIDE_ROOT,
 )
 
 
@@ -69,10 +78,13 @@ def rewrite_repo(
     progress: Progress | None = None,
     legacy_paths: tuple[str, ...] = (),
     compat_module: str | None = None,
+    plan_findings: tuple[Finding, ...] = (),
 ) -> RewriteResult:
     """Compute every candidate file's outcome; nothing is written.  ``legacy_paths`` (the
     plan's legacy files, repo-relative) limits the legacy modules to those files;
-    ``compat_module`` names the plan's compat module in findings."""
+    ``compat_module`` names the plan's compat module in findings; ``plan_findings`` (of
+    ``check_plan_classes``) join the run's findings.  A folder without Python files is an
+    ``InputError``."""
     files = list_repo_files(root)
     # a plan's legacy file already deleted keeps its place in the index, so that its
     # importers (and only they) still resolve to it
@@ -81,20 +93,24 @@ def rewrite_repo(
     sources = tuple(f for f in described if f.rel not in absent)
     names = build_rename_index(rename_map, ModuleIndex(described), legacy_paths, absent)
     extra = other_sources(files.other_python) if include_other_suffixes else ()
+    if not sources and not extra:
+        raise InputError(f"{files.root}: no Python files to rewrite")
     pattern = prefilter(names.tokens)
     candidates = [f for f in (*sources, *extra) if mentions(files.root / f.rel, pattern)]
-    outcomes = list(skipped(candidates, names))
-    todo = [
-        f for f in candidates if f.rel not in names.legacy_files and f.rel not in names.target_files
-    ]
+    outcomes: list[FileOutcome] = list(skipped(candidates, names))
+    todo, links = same_files(files.root, candidates, files.python)
+    outcomes.extend(links)
+    todo = [f for f in todo if f.rel not in names.legacy_files and f.rel not in names.target_files]
     outcomes.extend(run_files(files.root, todo, names, jobs or default_jobs(), progress))
     outcomes.sort(key=lambda o: o.path)
     found = run_findings(names, files.other_python, include_other_suffixes, compat_module)
+    outside, mentioning = outside_links(files.root, files.outside_links, pattern)
     return RewriteResult(
         root=str(files.root),
         outcomes=tuple(outcomes),
-        findings=(*found, *unreadable(outcomes)),
+        findings=(*found, *unreadable(outcomes), *outside, *plan_findings),
         files_scanned=len(sources) + len(extra),
         candidates=len(candidates),
         other_python_files=files.other_python,
+        unprocessed=tuple(sorted({*unprocessable(outcomes), *mentioning})),
     )

@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.text import Text
 
 from unify.errors import ExitCode, InputError
-from unify.models import Failed, Finding, RewriteResult, Rewritten, Skipped
+from unify.models import Failed, Finding, RewriteResult, Rewritten, Severity, Skipped
 from unify.report import dumps, finding_dict, finding_line, sorted_findings, summary_line
 
 
@@ -30,8 +30,13 @@ def all_findings(result: RewriteResult) -> list[Finding]:
 
 
 def rewrite_exit_code(result: RewriteResult, check: bool) -> int:
-    """``--check``: 1 while a legacy import remains (a file would change or failed)."""
-    if check and any(isinstance(o, (Rewritten, Failed)) for o in result.outcomes):
+    """1 on an error finding (nothing was written); with ``--check``, also while a legacy
+    import remains: a file would change or failed, or a file that mentions a legacy module
+    could not be processed."""
+    if any(f.severity is Severity.ERROR for f in all_findings(result)):
+        return int(ExitCode.FINDINGS)
+    changed = any(isinstance(o, (Rewritten, Failed)) for o in result.outcomes)
+    if check and (changed or result.unprocessed):
         return int(ExitCode.FINDINGS)
     return int(ExitCode.CLEAN)
 

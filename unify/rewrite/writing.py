@@ -14,7 +14,7 @@ from pathlib import Path
 
 from unify.errors import InputError, RewriteAborted
 from unify.journal import FileWrite, replace_files
-from unify.models import Failed, RewriteResult, Rewritten
+from unify.models import Failed, RewriteResult, Rewritten, Severity
 from unify.rewrite.runner import one_line
 
 
@@ -23,7 +23,10 @@ def pending(result: RewriteResult) -> list[Rewritten]:
 
 
 def apply_rewrites(result: RewriteResult, *, allow_dirty: bool = False) -> int:
-    """Write every rewritten file, or none; return how many were written."""
+    """Write every rewritten file, or none; return how many were written.  An error finding
+    (the plan names a class that is not there) writes nothing."""
+    if any(f.severity is Severity.ERROR for f in result.findings):
+        return 0
     failed = [o for o in result.outcomes if isinstance(o, Failed)]
     if failed:
         raise RewriteAborted(

@@ -17,7 +17,7 @@ from test_rewrite_helpers import RENAME_MAP, make_repo
 
 from unify.errors import InputError
 from unify.models import Rewritten, Skipped
-from unify.report.rewrite import rewrite_exit_code
+from unify.report.rewrite import rewrite_exit_code, summary_lines
 from unify.rewrite_imports import apply_rewrites, rewrite_repo
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -178,6 +178,9 @@ def test_check_fails_on_a_file_it_could_not_process(tmp_path: Path, data: bytes)
     assert again.unprocessed == ("app/broken.py",)
     assert rewrite_exit_code(again, check=True) == 1
     assert rewrite_exit_code(again, check=False) == 0
+    assert summary_lines(again, written=0, dry_run=True)[-1] == (
+        "1 file(s) mentioning a legacy module could not be processed (--check fails): app/broken.py"
+    )
 
 
 def test_a_folder_without_python_files_is_an_input_error(tmp_path: Path) -> None:
@@ -271,3 +274,34 @@ def test_the_readme_counts_are_the_runs(built_example_copy: Path) -> None:
     run = run_unify("rewrite", built_example_copy)
     assert run.returncode == 0, run.stderr
     assert run.stdout.startswith(f"{said.group(1)} file(s) changed")
+
+
+def test_recovery_removes_only_what_unify_left(tmp_path: Path) -> None:
+    from unify import journal
+
+    state = tmp_path / ".unify"
+    (state / "backup-0123abcd").mkdir(parents=True)
+    (state / "backup-0123abcd" / "000000").write_text("old\n", encoding="utf-8")
+    (state / "journal.json.tmp").write_text("{", encoding="utf-8")
+    (state / "notes.txt").write_text("the user's\n", encoding="utf-8")
+    found = journal.recover(tmp_path)
+    assert found is not None and found.action == "cleaned"
+    assert sorted(p.name for p in state.iterdir()) == ["notes.txt"]
+    assert journal.recover(tmp_path) is None
+
+
+def test_a_second_writer_is_refused_while_one_holds_the_lock(tmp_path: Path) -> None:
+    import fcntl
+
+    from unify import journal
+
+    state = tmp_path / ".unify"
+    state.mkdir()
+    with open(state / "lock", "w") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)
+        with pytest.raises(InputError, match="another unify run is writing in this folder"):
+            journal.replace_files(
+                tmp_path, [journal.FileWrite(rel="a.py", data=b"x\n")], command="t"
+            )
+        assert (state / "lock").exists()  # the holder's lock is left alone
+    assert not (tmp_path / "a.py").exists()

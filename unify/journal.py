@@ -224,7 +224,12 @@ def recover(root: Path, *, resume: bool = False) -> Recovery | None:
 def _recover(root: Path, state: Path, resume: bool) -> Recovery | None:
     journal = _load(state)
     if journal is None:
-        stale = [p for p in state.iterdir() if p.name != LOCK]
+        # only what unify writes there: a journal never completed, backups never removed
+        stale = [
+            p
+            for p in state.iterdir()
+            if p.name == JOURNAL + ".tmp" or (p.name.startswith("backup-") and p.is_dir())
+        ]
         for path in stale:
             _remove(path)
         return (
@@ -332,25 +337,19 @@ def _load(state: Path) -> dict[str, Any] | None:
 
 @contextlib.contextmanager
 def _locked(state: Path) -> Iterator[None]:
-    """The repository's write lock (released by the kernel even on SIGKILL); the state folder
-    is removed afterwards when nothing is left in it."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - not POSIX
-        fcntl = None  # type: ignore[assignment]
+    """The folder's write lock (released by the kernel even on SIGKILL); the state folder is
+    removed afterwards when nothing is left in it."""
     try:
         state.mkdir(exist_ok=True)
         fd = os.open(state / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
         raise InputError(f"{state}: cannot create it ({_reason(exc)})") from None
     try:
-        if fcntl is not None:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                raise InputError(
-                    f"{state / LOCK}: another unify run is writing in this folder; wait for it"
-                ) from None
+        _lock(fd, state)
+    except BaseException:
+        os.close(fd)
+        raise
+    try:
         yield
     finally:
         if not (state / JOURNAL).exists():
@@ -358,6 +357,19 @@ def _locked(state: Path) -> Iterator[None]:
             with contextlib.suppress(OSError):
                 state.rmdir()
         os.close(fd)
+
+
+def _lock(fd: int, state: Path) -> None:
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: no lock
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        raise InputError(
+            f"{state / LOCK}: another unify run is writing in this folder; wait for it"
+        ) from None
 
 
 def _main_thread() -> bool:

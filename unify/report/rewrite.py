@@ -152,6 +152,7 @@ def result_dict(result: RewriteResult, *, written: int, dry_run: bool) -> dict[s
             {"path": o.path, "error": o.error} for o in result.outcomes if isinstance(o, Failed)
         ],
         "other_python_files": list(result.other_python_files),
+        "unprocessed": list(result.unprocessed),
         "findings": [finding_dict(f) for f in all_findings(result)],
     }
 
@@ -229,6 +230,11 @@ def summary_lines(result: RewriteResult, *, written: int, dry_run: bool) -> list
         lines.append(f"string references changed: {counts['strings']}")
     lines += [f"skipped {o.path}: {o.reason}" for o in result.outcomes if isinstance(o, Skipped)]
     lines += [f"failed {o.path}: {o.error}" for o in result.outcomes if isinstance(o, Failed)]
+    if result.unprocessed:
+        lines.append(
+            f"{len(result.unprocessed)} file(s) mentioning a legacy module could not be "
+            f"processed (--check fails): {', '.join(result.unprocessed)}"
+        )
     return lines
 
 

@@ -80,3 +80,15 @@ def reason(exc: BaseException) -> str:
 class ArchiveAborted(UnifyError):
     """An archive that changed nothing: a move or deletion failed and what was done was put
     back."""
+
+
+class Interrupted(UnifyError):
+    """A run stopped by SIGINT or SIGTERM; the exit code is the shell's (128 + the signal)."""
+
+    def __init__(self, message: str, signum: int = 2) -> None:
+        super().__init__(message)
+        self.signum = int(signum)
+        self.exit_code = 128 + self.signum  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[type[Interrupted], tuple[str, int]]:  # type: ignore[override]
+        return (type(self), (self.message, self.signum))

@@ -16,20 +16,35 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from unify.models import Failed, RenameMap, RewriteResult, Rewritten, Rule, rule_catalogue
+from unify.errors import InputError
+from unify.models import (
+    Failed,
+    FileOutcome,
+    Finding,
+    RenameMap,
+    RewriteResult,
+    Rewritten,
+    Rule,
+    rule_catalogue,
+)
 from unify.rewrite.dynamic import DYNAMIC_LEGACY_REFERENCE
 from unify.rewrite.fallbacks import DEAD_FALLBACK
 from unify.rewrite.map import build_rename_index, prefilter
+from unify.rewrite.plancheck import PLAN_UNKNOWN_CLASS, check_plan_classes
 from unify.rewrite.repo import (
     LEGACY_MODULE_MISSING,
     PYTHON_UNDER_OTHER_SUFFIX,
+    SYMLINK_OUTSIDE_ROOT,
     TARGET_MODULE_MISSING,
     UNPARSABLE_FILE,
     mentions,
     other_sources,
+    outside_links,
     run_findings,
+    same_files,
     select_only,
     skipped,
+    unprocessable,
     unreadable,
 )
 from unify.rewrite.rewriter import NAME_KEPT_BY_ALIAS, STAR_IMPORT_REPLACED
@@ -42,6 +57,7 @@ __all__ = [
     "POOL_THRESHOLD",
     "RULES",
     "apply_rewrites",
+    "check_plan_classes",
     "default_jobs",
     "dirty_files",
     "pending",
@@ -58,6 +74,8 @@ RULES: dict[str, Rule] = rule_catalogue(
     PYTHON_UNDER_OTHER_SUFFIX,
     UNKNOWN_STAR_EXPORTS,
     TARGET_MODULE_MISSING,
+    PLAN_UNKNOWN_CLASS,
+    SYMLINK_OUTSIDE_ROOT,
 )
 
 
@@ -71,11 +89,14 @@ def rewrite_repo(
     legacy_paths: tuple[str, ...] = (),
     compat_module: str | None = None,
     only: tuple[str, ...] = (),
+    plan_findings: tuple[Finding, ...] = (),
 ) -> RewriteResult:
     """Compute every candidate file's outcome; nothing is written.  ``legacy_paths`` (the
     plan's legacy files, repo-relative) limits the legacy modules to those files;
-    ``compat_module`` names the plan's compat module in findings.  ``only`` (files, folders,
-    globs) keeps the outcomes of those files; the others still to rewrite are ``outside``."""
+    ``compat_module`` names the plan's compat module in findings; ``plan_findings`` (of
+    ``check_plan_classes``) join the run's findings.  ``only`` (files, folders, globs) keeps
+    the outcomes of those files; the others still to rewrite are ``outside``.  A folder
+    without Python files is an ``InputError``."""
     files = list_repo_files(root)
     picked = select_only(files.root, (*files.python, *files.other_python), only) if only else None
     # a plan's legacy file already deleted keeps its place in the index, so that its
@@ -85,15 +106,18 @@ def rewrite_repo(
     sources = tuple(f for f in described if f.rel not in absent)
     names = build_rename_index(rename_map, ModuleIndex(described), legacy_paths, absent)
     extra = other_sources(files.other_python) if include_other_suffixes else ()
+    if not sources and not extra:
+        raise InputError(f"{files.root}: no Python files to rewrite")
     pattern = prefilter(names.tokens)
     candidates = [f for f in (*sources, *extra) if mentions(files.root / f.rel, pattern)]
-    outcomes = list(skipped(candidates, names))
-    todo = [
-        f for f in candidates if f.rel not in names.legacy_files and f.rel not in names.target_files
-    ]
+    outcomes: list[FileOutcome] = list(skipped(candidates, names))
+    todo, links = same_files(files.root, candidates, files.python)
+    outcomes.extend(links)
+    todo = [f for f in todo if f.rel not in names.legacy_files and f.rel not in names.target_files]
     outcomes.extend(run_files(files.root, todo, names, jobs or default_jobs(), progress))
     outcomes.sort(key=lambda o: o.path)
     found = run_findings(names, files.other_python, include_other_suffixes, compat_module)
+    links_outside, mentioning = outside_links(files.root, files.outside_links, pattern)
     outside: list[str] = []
     if picked is not None:  # --only: the others are only counted
         left = (Rewritten, Failed)
@@ -103,8 +127,9 @@ def rewrite_repo(
         root=str(files.root),
         outcomes=tuple(outcomes),
         outside=tuple(outside),
-        findings=(*found, *unreadable(outcomes)),
+        findings=(*found, *unreadable(outcomes), *links_outside, *plan_findings),
         files_scanned=len(sources) + len(extra),
         candidates=len(candidates),
         other_python_files=files.other_python,
+        unprocessed=tuple(sorted({*unprocessable(outcomes), *mentioning})),
     )

@@ -42,6 +42,7 @@ EXCLUDED_DIRS = frozenset(
         ".pytest_cache",
         ".ruff_cache",
         ".eggs",
+        ".unify",  # unify's own journal and backups while it writes
     }
 )
 
@@ -62,6 +63,7 @@ class RepoFiles:
     root: Path
     python: tuple[str, ...]
     other_python: tuple[str, ...]
+    outside_links: tuple[str, ...] = ()  # symlinks (files, folders) leaving the root or broken
 
 
 def list_repo_files(root: Path) -> RepoFiles:
@@ -77,6 +79,7 @@ def list_repo_files(root: Path) -> RepoFiles:
         rels = list(_walk(root))
     python: list[str] = []
     other: list[str] = []
+    outside: list[str] = []
     for rel in rels:
         parts = PurePosixPath(rel).parts
         if any(p in EXCLUDED_DIRS or p.endswith(".egg-info") for p in parts[:-1]):
@@ -85,12 +88,18 @@ def list_repo_files(root: Path) -> RepoFiles:
             continue
         full = root / rel
         if full.is_symlink() and not _inside(full, root):
+            outside.append(rel)
             continue
         if rel.endswith(".py"):
             python.append(rel)
         elif OTHER_PYTHON.search(rel):
             other.append(rel)
-    return RepoFiles(root=root, python=tuple(sorted(python)), other_python=tuple(sorted(other)))
+    return RepoFiles(
+        root=root,
+        python=tuple(sorted(python)),
+        other_python=tuple(sorted(other)),
+        outside_links=tuple(sorted(outside)),
+    )
 
 
 def _archived(parts: tuple[str, ...]) -> bool:
@@ -145,7 +154,8 @@ def _walk(root: Path) -> Iterator[str]:
             d for d in dirnames if d not in EXCLUDED_DIRS and not d.endswith(".egg-info")
         )
         base = Path(dirpath)
-        for name in filenames:
+        links = [d for d in dirnames if (base / d).is_symlink()]  # listed, never entered
+        for name in [*filenames, *links]:
             yield (base / name).relative_to(root).as_posix()
 
 

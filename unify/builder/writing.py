@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
 from unify.errors import InputError
+from unify.journal import FileWrite, replace_files
 from unify.models import BuiltFile, BuiltRole, Inventory, Plan
 
 
@@ -29,23 +28,16 @@ def built_file(root: Path, rel: str, module: str, text: str, role: BuiltRole) ->
 
 
 def write_build(dest: Path, files: Sequence[BuiltFile]) -> tuple[Path, ...]:
-    """Write every file under ``dest`` (temp file + ``os.replace``); nothing is replaced
-    unless every temp file was written."""
-    staged: list[tuple[Path, Path]] = []
+    """Write every file under ``dest``, all or nothing (``unify.journal``: temp files, a
+    journal and backups under ``dest/.unify``, rolled back by the next run if this one is
+    killed)."""
     try:
         for built in files:
-            target = dest / built.rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(built.text)
-            staged.append((Path(name), target))
+            (dest / built.rel).parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        for staged_tmp, _ in staged:
-            staged_tmp.unlink(missing_ok=True)
         raise InputError(
             f"{dest}: cannot write the built modules ({exc.strerror or exc})"
         ) from None
-    for staged_tmp, final in staged:
-        os.replace(staged_tmp, final)
-    return tuple(final for _, final in staged)
+    writes = [FileWrite(rel=b.rel, data=b.text.encode("utf-8")) for b in files]
+    replace_files(dest, writes, command="build")
+    return tuple(dest / b.rel for b in files)

@@ -153,7 +153,26 @@ ModelsOpt = Annotated[
     ),
 ]
 
+ResumeOpt = Annotated[
+    bool,
+    typer.Option(
+        "--resume",
+        help="Complete an interrupted run's file replacement instead of rolling it back.",
+    ),
+]
+
 state = {"debug": False, "quiet": False}
+
+
+def recover(root: Path, resume: bool) -> None:
+    """Before anything else: roll back (or complete) a run interrupted while it replaced
+    files, and say so on stderr."""
+    from unify import journal
+    from unify.report.journal import recovery_line
+
+    found = journal.recover(root, resume=resume)
+    if found is not None:
+        note(recovery_line(found, str(root)))
 
 
 def _show_version(value: bool) -> None:
@@ -234,6 +253,9 @@ def main() -> None:
         completion_init()
     try:
         app()  # standalone: click prints usage errors and exits with the command's code
+    except KeyboardInterrupt:
+        stderr().print("error: interrupted (SIGINT)", highlight=False, markup=False)
+        sys.exit(128 + 2)
     except UnifyError as exc:
         if state["debug"]:
             raise

@@ -14,11 +14,13 @@ from unify.cli.app import (
     PlanOpt,
     PythonOpt,
     RepoPath,
+    ResumeOpt,
     app,
     chosen_format,
     folder_exists,
     note,
     progress,
+    recover,
     stderr,
     stdout,
 )
@@ -88,8 +90,10 @@ def build(
     docs: Annotated[
         bool, typer.Option("--docs/--no-docs", help="Also write MODELS.md (unify docs).")
     ] = True,
+    resume: ResumeOpt = False,
 ) -> None:
     """Build the unified and compat modules; self-check them; write only when all is well."""
+    recover(out if out is not None else path, resume)
     from unify import analyze as analyze_stage
     from unify import build as build_stage
     from unify import decisions

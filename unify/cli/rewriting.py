@@ -12,11 +12,13 @@ from unify.cli.app import (
     Command,
     FormatOpt,
     RepoPath,
+    ResumeOpt,
     app,
     chosen_format,
     note,
+    plan_inventory,
     progress,
-    resolved,
+    recover,
     stdout,
 )
 
@@ -82,13 +84,17 @@ def rewrite(
             help="Rewrite only these files, folders or globs (under PATH); repeatable.",
         ),
     ] = None,
+    resume: ResumeOpt = False,
 ) -> None:
     """Rewrite every import of a legacy module (exit 1 with --check while one remains)."""
     from unify import decisions, rewrite_imports
     from unify.report import rewrite as report
+    from unify.resolve import resolve_plan
 
+    recover(path, resume)
     plan_data = decisions.load_plan(plan or path / "unify.toml")
-    renames = decisions.rename_map(resolved(path, plan_data), phase.value)
+    inventory = plan_inventory(path, plan_data)
+    renames = decisions.rename_map(resolve_plan(plan_data, inventory), phase.value)
     with progress("files rewritten") as tick:
         result = rewrite_imports.rewrite_repo(
             path,
@@ -99,6 +105,7 @@ def rewrite(
             legacy_paths=plan_data.legacy_paths,
             compat_module=plan_data.compat_module,
             only=tuple(only or ()),
+            plan_findings=rewrite_imports.check_plan_classes(plan_data, inventory),
         )
     if diff_file is not None:
         report.write_diff(result, diff_file)

@@ -160,6 +160,9 @@ class RewriteResult:
     candidates: int
     other_python_files: tuple[str, ...] = ()
     outside: tuple[str, ...] = ()  # --only: files outside the selection still to rewrite
+    # files that mention a legacy module but could not be processed (parse error, undecodable,
+    # a symlink leaving the root): ``rewrite --check`` fails on them
+    unprocessed: tuple[str, ...] = ()
 
 
 # ---------------------------------------------------------------------------

@@ -11,8 +11,14 @@ from rich.console import Console
 from rich.text import Text
 
 from unify.errors import ExitCode, InputError
-from unify.models import Failed, Finding, RewriteResult, Rewritten, Skipped
-from unify.report import concise_line, dumps, finding_dict, sorted_findings, summary_line
+from unify.models import Failed, Finding, RewriteResult, Rewritten, Severity, Skipped
+from unify.report import (
+    concise_line,
+    dumps,
+    finding_dict,
+    sorted_findings,
+    summary_line,
+)
 
 
 def rewritten(result: RewriteResult) -> list[Rewritten]:
@@ -27,8 +33,13 @@ def all_findings(result: RewriteResult) -> list[Finding]:
 
 
 def rewrite_exit_code(result: RewriteResult, check: bool) -> int:
-    """``--check``: 1 while a legacy import remains (a file would change or failed)."""
-    if check and any(isinstance(o, (Rewritten, Failed)) for o in result.outcomes):
+    """1 on an error finding (nothing was written); with ``--check``, also while a legacy
+    import remains: a file would change or failed, or a file that mentions a legacy module
+    could not be processed."""
+    if any(f.severity is Severity.ERROR for f in all_findings(result)):
+        return int(ExitCode.FINDINGS)
+    changed = any(isinstance(o, (Rewritten, Failed)) for o in result.outcomes)
+    if check and (changed or result.unprocessed):
         return int(ExitCode.FINDINGS)
     return int(ExitCode.CLEAN)
 
@@ -145,6 +156,7 @@ def result_dict(result: RewriteResult, *, written: int, dry_run: bool) -> dict[s
         ],
         "other_python_files": list(result.other_python_files),
         "outside_only": {"files": list(result.outside), "groups": outside_groups(result)},
+        "unprocessed": list(result.unprocessed),
         "findings": [finding_dict(f) for f in all_findings(result)],
     }
 
@@ -225,6 +237,11 @@ def summary_lines(result: RewriteResult, *, written: int, dry_run: bool) -> list
     if result.outside:
         groups = ", ".join(f"{g} {n}" for g, n in outside_groups(result).items())
         lines.append(f"outside --only: {len(result.outside)} file(s) still to rewrite ({groups})")
+    if result.unprocessed:
+        lines.append(
+            f"{len(result.unprocessed)} file(s) mentioning a legacy module could not be "
+            f"processed (--check fails): {', '.join(result.unprocessed)}"
+        )
     return lines
 
 

@@ -4,6 +4,7 @@ legacy or target modules, and the findings about the run as a whole."""
 from __future__ import annotations
 
 import fnmatch
+import os
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
@@ -30,6 +31,12 @@ PYTHON_UNDER_OTHER_SUFFIX = Rule(
     code="R007",
     severity=Severity.INFO,
     summary="Python under another suffix, not rewritten",
+)
+SYMLINK_OUTSIDE_ROOT = Rule(
+    name="symlink-outside-root",
+    code="R011",
+    severity=Severity.WARNING,
+    summary="a symlink leaving the repository (or broken) was not followed",
 )
 TARGET_MODULE_MISSING = Rule(
     name="target-module-missing",
@@ -59,6 +66,66 @@ def mentions(path: Path, pattern: re.Pattern[bytes] | None) -> bool:
     except OSError:
         return True  # reported as skipped when read for real
     return pattern.search(data) is not None
+
+
+def same_files(
+    root: Path, candidates: list[SourceFile], python: Iterable[str]
+) -> tuple[list[SourceFile], list[Skipped]]:
+    """A symlink to a Python file of the repository is rewritten once, through its target:
+    the candidates without such links, and the links as skipped."""
+    listed = set(python)
+    kept: list[SourceFile] = []
+    links: list[Skipped] = []
+    for f in candidates:
+        target = _target_rel(root, f.rel)
+        if target is not None and target != f.rel and target in listed:
+            links.append(Skipped(path=f.rel, reason=f"symlink to {target} (rewritten there)"))
+        else:
+            kept.append(f)
+    return kept, links
+
+
+def _target_rel(root: Path, rel: str) -> str | None:
+    path = root / rel
+    if not path.is_symlink():
+        return None
+    try:
+        return path.resolve(strict=True).relative_to(root).as_posix()
+    except (OSError, RuntimeError, ValueError):
+        return None
+
+
+def outside_links(
+    root: Path, links: Iterable[str], pattern: re.Pattern[bytes] | None
+) -> tuple[list[Finding], list[str]]:
+    """A finding for each symlink leaving the root, and those whose files mention a legacy
+    module (their imports cannot be rewritten)."""
+    findings: list[Finding] = []
+    mentioning: list[str] = []
+    for rel in links:
+        target = (root / rel).resolve()
+        hit = any(mentions(p, pattern) for p in _python_under(target))
+        kind = "folder" if target.is_dir() else "file" if target.exists() else "missing target"
+        findings.append(
+            SYMLINK_OUTSIDE_ROOT.finding(
+                f"symlink to {target} ({kind}) leaves the repository: not followed, "
+                + ("its legacy imports are not rewritten" if hit else "nothing in it to rewrite")
+                + "; rewrite it where it lives, or replace the link by the files",
+                path=rel,
+                objects=(rel, str(target)),
+            )
+        )
+        if hit:
+            mentioning.append(rel)
+    return findings, mentioning
+
+
+def _python_under(target: Path) -> Iterator[Path]:
+    if target.is_file():
+        yield target
+        return
+    for dirpath, _, filenames in os.walk(target, followlinks=False):
+        yield from (Path(dirpath) / n for n in filenames if n.endswith(".py"))
 
 
 def skipped(candidates: list[SourceFile], names: RenameIndex) -> Iterator[FileOutcome]:
@@ -108,10 +175,19 @@ def _missing(module: str, is_compat: bool) -> Finding:
     return LEGACY_MODULE_MISSING.finding(message)
 
 
+def unprocessable(outcomes: list[FileOutcome]) -> list[str]:
+    """Candidates that could not be read or parsed."""
+    return [o.path for o in outcomes if isinstance(o, Skipped) and _unreadable(o)]
+
+
+def _unreadable(o: Skipped) -> bool:
+    return o.reason.startswith(("does not parse", "cannot read"))
+
+
 def unreadable(outcomes: list[FileOutcome]) -> Iterator[Finding]:
     """Files skipped because they cannot be read or parsed: their imports were not checked."""
     for o in outcomes:
-        if isinstance(o, Skipped) and o.reason.startswith(("does not parse", "cannot read")):
+        if isinstance(o, Skipped) and _unreadable(o):
             yield UNPARSABLE_FILE.finding(
                 f"{o.reason}; its imports were not rewritten", path=o.path
             )

@@ -57,6 +57,8 @@ def rewrite_source(
 
 
 def _finish(old: str, new: str, log: EditLog, names: RenameIndex) -> SourceRewrite:
+    if old.endswith("\r") and not new.endswith(("\r", "\n")):
+        new += "\r"  # libcst drops the final line end of a CR-only file
     for (before, after), count in sorted(log.renamed.items()):
         log.changes.append(RewriteChange(form="name", old=before, new=after, count=count))
     log.findings.extend(dynamic_references(old, log.path, names))

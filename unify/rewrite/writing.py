@@ -1,20 +1,20 @@
 """Applying a rewrite: every file or none.
 
-Each file is checked unchanged since it was read, written to a temporary file in its own
-folder (with the target's mode), then all are moved into place with ``os.replace``.
+Each file is checked unchanged since it was read; then ``unify.journal`` replaces them all or
+none: temp files next to their targets (with the targets' mode), a journal and backups under
+``.unify/``, one ``os.replace`` each, rolled back (or completed with ``--resume``) by the next
+run when this one is killed.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-import stat
 import subprocess
-import tempfile
 from pathlib import Path
 
-from unify.errors import RewriteAborted, reason
-from unify.models import Failed, RewriteResult, Rewritten
+from unify.errors import InputError, RewriteAborted, reason
+from unify.journal import FileWrite, replace_files
+from unify.models import Failed, RewriteResult, Rewritten, Severity
 
 
 def pending(result: RewriteResult) -> list[Rewritten]:
@@ -22,7 +22,10 @@ def pending(result: RewriteResult) -> list[Rewritten]:
 
 
 def apply_rewrites(result: RewriteResult, *, allow_dirty: bool = False) -> int:
-    """Write every rewritten file, or none; return how many were written."""
+    """Write every rewritten file, or none; return how many were written.  An error finding
+    (the plan names a class that is not there) writes nothing."""
+    if any(f.severity is Severity.ERROR for f in result.findings):
+        return 0
     failed = [o for o in result.outcomes if isinstance(o, Failed)]
     if failed:
         raise RewriteAborted(
@@ -39,10 +42,25 @@ def apply_rewrites(result: RewriteResult, *, allow_dirty: bool = False) -> int:
             )
     for outcome in todo:
         _check_unchanged(root, outcome)
-    staged = _stage(root, todo)
-    for temp, target in staged:
-        os.replace(temp, target)
-    return len(staged)
+    writes = [_write(root, o) for o in todo]
+    if len({w.rel for w in writes}) < len(writes):
+        raise RewriteAborted("two rewritten files are one file (a symlink); nothing written")
+    try:
+        return replace_files(root, writes, command="rewrite")
+    except InputError as exc:
+        raise RewriteAborted(exc.message) from None
+
+
+def _write(root: Path, outcome: Rewritten) -> FileWrite:
+    """The new bytes, for the file itself (a symlink's target inside the root)."""
+    target = (root / outcome.path).resolve()
+    try:
+        data = outcome.new_text.encode(outcome.encoding)
+    except UnicodeEncodeError as exc:
+        raise RewriteAborted(
+            f"{outcome.path}: cannot encode the rewritten text ({reason(exc)}); nothing written"
+        ) from None
+    return FileWrite(rel=target.relative_to(root.resolve()).as_posix(), data=data)
 
 
 def _check_unchanged(root: Path, outcome: Rewritten) -> None:
@@ -56,28 +74,6 @@ def _check_unchanged(root: Path, outcome: Rewritten) -> None:
         raise RewriteAborted(
             f"{outcome.path} changed since it was read; nothing written (run again)"
         )
-
-
-def _stage(root: Path, todo: list[Rewritten]) -> list[tuple[str, Path]]:
-    """Temporary files next to their targets, with the targets' mode; removed on failure."""
-    staged: list[tuple[str, Path]] = []
-    try:
-        for outcome in todo:
-            target = (root / outcome.path).resolve()
-            fd, temp = tempfile.mkstemp(
-                prefix=f".{target.name}.", suffix=".unify", dir=target.parent
-            )
-            staged.append((temp, target))
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(outcome.new_text.encode(outcome.encoding))
-            os.chmod(temp, stat.S_IMODE(target.stat().st_mode))
-    except (OSError, UnicodeEncodeError) as exc:
-        for temp, _ in staged:
-            Path(temp).unlink(missing_ok=True)
-        raise RewriteAborted(
-            f"cannot write the rewritten files ({reason(exc)}); nothing written"
-        ) from None
-    return staged
 
 
 def dirty_files(root: Path, rels: list[str]) -> list[str]:

@@ -13,6 +13,7 @@ import ast
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from operator import attrgetter
+from sys import intern
 from typing import Any
 
 from unify.inventory.exprs import dotted, last
@@ -30,7 +31,11 @@ class AttributeRead:
     attr: str
     prefix: str | None  # None: ``value`` is a plain name
     name: str
-    via: str  # ``value`` as written
+
+    @property
+    def via(self) -> str:
+        """``value`` as written."""
+        return self.name if self.prefix is None else f"{self.prefix}.{self.name}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,10 +83,10 @@ def read_references(tree: ast.Module, heads: Collection[str], *, star: bool) -> 
                     append(value)
                     if node.ctx.__class__ is load:  # type: ignore[attr-defined]
                         name = value.id
-                        events.append(AttributeRead(node.lineno, node.attr, None, name, name))  # type: ignore[attr-defined]
+                        events.append(AttributeRead(node.lineno, node.attr, None, name))  # type: ignore[attr-defined]
                 elif value.id in heads and node.ctx.__class__ is load:  # type: ignore[attr-defined]
                     name = value.id
-                    events.append(AttributeRead(node.lineno, node.attr, None, name, name))  # type: ignore[attr-defined]
+                    events.append(AttributeRead(node.lineno, node.attr, None, name))  # type: ignore[attr-defined]
                 continue  # (a name alone holds no reference)
             if value.__class__ is attribute_kind and node.ctx.__class__ is load:  # type: ignore[attr-defined]
                 read = _dotted_read(node, value, roots)  # type: ignore[arg-type]
@@ -138,10 +143,14 @@ def _kind_entry(kind: type) -> _Entry:
 def _dotted_read(
     node: ast.Attribute, value: ast.Attribute, roots: Collection[str]
 ) -> AttributeRead | None:
+    base = value.value
+    while base.__class__ is ast.Attribute:
+        base = base.value
+    if base.__class__ is ast.Name and base.id not in roots:
+        return None  # (the common case, told without building the prefix)
     prefix = dotted(value.value)
     if prefix is not None and prefix.split(".", 1)[0] in roots:
-        attr = value.attr
-        return AttributeRead(node.lineno, node.attr, prefix, attr, f"{prefix}.{attr}")
+        return AttributeRead(node.lineno, node.attr, intern(prefix), value.attr)
     return None
 
 

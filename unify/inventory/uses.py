@@ -14,7 +14,13 @@ from sys import intern
 from unify.inventory.bases import ModelSet
 from unify.inventory.graph import ModuleGraph, name_status
 from unify.inventory.outline import Outline
-from unify.inventory.references import AttributeRead, Candidate, FilterByCall, read_references
+from unify.inventory.references import (
+    AttributeRead,
+    Candidate,
+    FilterByCall,
+    References,
+    read_references,
+)
 from unify.models import AttributeUse, ImportRecord, ModuleAttribute
 
 
@@ -104,7 +110,9 @@ class Walked:
     refs: list[tuple[int, str, str]] = field(default_factory=list)  # (line, via, name)
 
 
-def walk_uses(outline: Outline, scope: Scope, *, star: bool) -> Walked:
+def walk_uses(
+    outline: Outline, references: References | None, scope: Scope, *, star: bool
+) -> Walked:
     """The file's references matched against its scope: ``Model.attr``, ``filter_by(...)``
     on a query of a model, ``module.Name`` where ``module`` is bound to a model module, and
     the names used (for star imports).  Nothing when the text shows none can occur."""
@@ -117,7 +125,6 @@ def walk_uses(outline: Outline, scope: Scope, *, star: bool) -> Walked:
     ):
         return out
     rel = outline.source.rel
-    references = outline.references
     if references is None:  # not read with the outline: parse the file again
         heads = {*scope.classes, *scope.module_names, *scope.modules}
         tree = ast.parse(outline.text or "", filename=rel)

@@ -414,10 +414,9 @@ PHASES = (
     ("- attribute uses (`walk_uses`)", "inventory/uses.py", "walk_uses"),
     ("- findings (`check_inventory`)", "inventory/rules/__init__.py", "check_inventory"),
     ("report (`emit_inventory`)", "unify/report/inventory.py", "emit_inventory"),
-    ("- JSON text (`render_json`)", "unify/report/inventory.py", "render_json"),
-    ("- JSON object (`inventory_dict`)", "unify/report/inventory.py", "inventory_dict"),
-    ("- of which `dataclasses.asdict`", "/dataclasses.py", "asdict"),
-    ("- `json.dumps`", "json/__init__.py", "dumps"),
+    ("- JSON (`write_json`)", "unify/report/inventory.py", "write_json"),
+    ("- of which records' fields (`_record_data`)", "unify/report/inventory.py", "_record_data"),
+    ("- of which encoding (`JSONEncoder.encode`)", "json/encoder.py", "encode"),
     ("- printing (`rich` `Console.print`)", "rich/console.py", "print"),
 )
 

@@ -39,6 +39,7 @@ from unify.inventory.modules import model_modules
 from unify.inventory.outline import Outline, outline_file
 from unify.inventory.parse import parse_files
 from unify.inventory.records import build_classes
+from unify.inventory.references import NO_REFERENCES, References
 from unify.inventory.rules import RULES, check_inventory
 from unify.inventory.select import chosen_modules, module_name_clashes
 from unify.models import Finding, Inventory
@@ -81,6 +82,7 @@ def _analyze(path: Path, models: tuple[str, ...], progress: Progress | None) -> 
         raise InputError(f"{path}: no Python files found (give the repository's root folder)")
     index = ModuleIndex(describe_files(files.root, files.python))
     outlines: dict[str, Outline] = {}
+    references: dict[str, References | None] = {}  # files with candidate references
 
     problems: list[Finding] = []
     total = len(index.files)
@@ -90,7 +92,10 @@ def _analyze(path: Path, models: tuple[str, ...], progress: Progress | None) -> 
         if isinstance(parsed, Finding):
             problems.append(parsed)
         else:
-            outlines[parsed.source.rel] = outline_file(parsed, index.resolve)
+            outline, read = outline_file(parsed, index.resolve)
+            outlines[outline.source.rel] = outline
+            if read is not NO_REFERENCES:
+                references[outline.source.rel] = read
     if progress is not None:
         progress(total, total)
     graph = ModuleGraph(index, outlines)
@@ -99,7 +104,8 @@ def _analyze(path: Path, models: tuple[str, ...], progress: Progress | None) -> 
     classes = with_member_digests(build_classes(found), files.root)
     tables = tuple(t for outline in outlines.values() for t in outline.tables)
     modules = model_modules(graph, found, classes, tables)
-    deps = scan_dependents(graph, found, {m.path for m in modules})
+    deps = scan_dependents(graph, found, {m.path for m in modules}, references)
+    references.clear()
     inventory = Inventory(
         root=str(files.root),
         import_roots=index.roots,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from unify.inventory.bases import ModelSet
 from unify.inventory.graph import ModuleGraph, name_status, public_names
 from unify.inventory.outline import ImportStatement, Outline
+from unify.inventory.references import NO_REFERENCES, References
 from unify.inventory.uses import Scope, module_attributes, walk_uses
 from unify.models import (
     AttributeUse,
@@ -30,9 +31,17 @@ class Dependents:
     module_attributes: tuple[ModuleAttribute, ...]
 
 
-def scan_dependents(graph: ModuleGraph, found: ModelSet, model_paths: set[str]) -> Dependents:
+def scan_dependents(
+    graph: ModuleGraph,
+    found: ModelSet,
+    model_paths: set[str],
+    references: dict[str, References | None],
+) -> Dependents:
     """Imports of model modules (and of modules re-exporting their names), dynamic imports,
-    and uses of model attributes, file by file.  Modules are matched by file path."""
+    and uses of model attributes, file by file.  Modules are matched by file path.
+
+    ``references``: the candidate references read with the outlines, by path (none: a file
+    has none); each file's are taken out of it as they are matched, so that they are freed."""
     targets = model_paths | _hubs(graph, model_paths)
     short = {graph.outlines[p].source.module.rsplit(".", 1)[-1] for p in targets}
     mentions = re.compile("|".join(re.escape(s) for s in sorted(short)) or "(?!)")
@@ -52,7 +61,8 @@ def scan_dependents(graph: ModuleGraph, found: ModelSet, model_paths: set[str]) 
         if found_here or outline.source.rel in model_paths:
             scope = scopes(outline, found_here)
             star = any(i.form == "from-star" for i in found_here)
-            walked = walk_uses(outline, scope, star=star)
+            read = references.pop(outline.source.rel, NO_REFERENCES)
+            walked = walk_uses(outline, read, scope, star=star)
             uses += walked.uses
             attributes += module_attributes(graph, outline, scope, walked.refs)
             found_here = [_with_star_names(graph, outline, i, walked.names) for i in found_here]

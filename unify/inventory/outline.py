@@ -99,9 +99,12 @@ class Outline:
     dynamic: tuple[DynamicCall, ...]
     has_filter_by: bool = False  # the text shows ``filter_by``
     dotted_heads: frozenset[str] = frozenset()  # names of ``heads`` the text shows as ``name.``
-    # the candidate references, or None when they were not read (the file is parsed again
-    # from ``text`` if a later pass needs them)
-    references: References | None = NO_REFERENCES
+
+
+# the candidate references read with an outline, or None when they were not read (the file
+# is parsed again from the outline's ``text`` if a later pass needs them); kept apart from
+# the outline, which later passes hold on to, so that they are let go once matched
+Outlined = tuple[Outline, References | None]
 
 
 # the repository file ``from <level><written> import`` in a file names, if any
@@ -112,7 +115,7 @@ Resolves = Callable[[SourceFile, str, int], SourceFile | None]
 LIKELY_MODEL_PATH = "model"
 
 
-def outline_file(parsed: ParsedFile, resolves: Resolves) -> Outline:
+def outline_file(parsed: ParsedFile, resolves: Resolves) -> Outlined:
     draft = _Draft(parsed.source)
     for node, ctx in _top_statements(parsed.tree.body, ()):
         draft.note(node, ctx)
@@ -132,7 +135,7 @@ def outline_file(parsed: ParsedFile, resolves: Resolves) -> Outline:
         or references is None
         or any(s.is_from and s.level and not s.module for s in statements)
     )
-    return Outline(
+    outline = Outline(
         source=parsed.source,
         text=text if keep else None,
         classes=draft.classes,
@@ -148,8 +151,8 @@ def outline_file(parsed: ParsedFile, resolves: Resolves) -> Outline:
         dynamic=tuple(dynamic),
         has_filter_by=has_filter_by,
         dotted_heads=dotted_heads,
-        references=references,
     )
+    return outline, references
 
 
 def _heads(

@@ -10,8 +10,11 @@ later matches them against the file's scope, in the walk's (breadth-first) order
 from __future__ import annotations
 
 import ast
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from operator import attrgetter
+from sys import intern
+from typing import Any
 
 from unify.inventory.exprs import dotted, last
 
@@ -28,7 +31,11 @@ class AttributeRead:
     attr: str
     prefix: str | None  # None: ``value`` is a plain name
     name: str
-    via: str  # ``value`` as written
+
+    @property
+    def via(self) -> str:
+        """``value`` as written."""
+        return self.name if self.prefix is None else f"{self.prefix}.{self.name}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +67,9 @@ def read_references(tree: ast.Module, heads: Collection[str], *, star: bool) -> 
     events: list[Reference] = []
     names: set[str] = set()
     name_kind, attribute_kind, call_kind, load = ast.Name, ast.Attribute, ast.Call, ast.Load
-    node_type = ast.AST
-    child_fields = _CHILD_FIELDS
+    kinds = _KINDS
     queue: list[ast.AST] = [tree]
+    append, extend = queue.append, queue.extend
     for node in queue:  # breadth first: the list grows while it is read
         kind = node.__class__
         if kind is name_kind:
@@ -70,45 +77,80 @@ def read_references(tree: ast.Module, heads: Collection[str], *, star: bool) -> 
                 names.add(node.id)  # type: ignore[attr-defined]
             continue
         if kind is attribute_kind:
-            if node.ctx.__class__ is load:  # type: ignore[attr-defined]
-                read = _attribute_read(node, heads, roots, star)  # type: ignore[arg-type]
+            value = node.value  # type: ignore[attr-defined]
+            if value.__class__ is name_kind:
+                if star:
+                    append(value)
+                    if node.ctx.__class__ is load:  # type: ignore[attr-defined]
+                        name = value.id
+                        events.append(AttributeRead(node.lineno, node.attr, None, name))  # type: ignore[attr-defined]
+                elif value.id in heads and node.ctx.__class__ is load:  # type: ignore[attr-defined]
+                    name = value.id
+                    events.append(AttributeRead(node.lineno, node.attr, None, name))  # type: ignore[attr-defined]
+                continue  # (a name alone holds no reference)
+            if value.__class__ is attribute_kind and node.ctx.__class__ is load:  # type: ignore[attr-defined]
+                read = _dotted_read(node, value, roots)  # type: ignore[arg-type]
                 if read is not None:
                     events.append(read)
-        elif kind is call_kind:
+            append(value)
+            continue
+        if kind is call_kind:
             func = node.func  # type: ignore[attr-defined]
             if func.__class__ is attribute_kind and func.attr == "filter_by":
                 events.append(_filter_by(node))  # type: ignore[arg-type]
-        fields = child_fields.get(kind)
-        if fields is None:
-            fields = child_fields[kind] = tuple(f for f in kind._fields if f not in _SKIPPED)
-        for field in fields:
-            value = getattr(node, field, None)
+        children, many = kinds.get(kind) or _kind_entry(kind)
+        if children is None:
+            continue
+        if many:
+            for value in children(node):
+                if value.__class__ is list:
+                    extend(value)
+                elif value is not None:
+                    append(value)
+        else:
+            value = children(node)
             if value.__class__ is list:
-                queue.extend(item for item in value if isinstance(item, node_type))
-            elif isinstance(value, node_type):
-                queue.append(value)
+                extend(value)
+            elif value is not None:
+                append(value)
     return References(events=tuple(events), names=frozenset(names))
 
 
-# fields that hold no names, attributes or calls (context and operator markers)
-_SKIPPED = frozenset({"ctx", "op", "ops"})
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {ast.Constant: ()}
+# per node class: a getter of the fields that may hold nodes with references (names,
+# attributes, calls) and whether it returns several fields (a tuple)
+_Entry = tuple[Callable[[ast.AST], Any] | None, bool]
+_KINDS: dict[type, _Entry] = {type(None): (None, False)}
+# fields that hold no nodes, or only nodes without references: identifiers, strings,
+# numbers, context and operator markers, ``import`` aliases
+_NOT_NODES = frozenset(
+    {
+        "name", "names", "asname", "id", "attr", "arg", "module", "level", "kind", "tag",
+        "type_comment", "simple", "conversion", "is_async", "rest", "kwd_attrs", "ctx", "op",
+        "ops", "type_ignores",
+    }
+)  # fmt: skip
+_NO_CHILDREN = (ast.Constant, ast.MatchSingleton)
 
 
-def _attribute_read(
-    node: ast.Attribute, heads: Collection[str], roots: Collection[str], star: bool
+def _kind_entry(kind: type) -> _Entry:
+    fields = () if issubclass(kind, _NO_CHILDREN) else kind._fields  # type: ignore[attr-defined]
+    fields = tuple(f for f in fields if f not in _NOT_NODES)
+    getter = attrgetter(*fields) if fields else None
+    entry = _KINDS[kind] = (getter, len(fields) > 1)
+    return entry
+
+
+def _dotted_read(
+    node: ast.Attribute, value: ast.Attribute, roots: Collection[str]
 ) -> AttributeRead | None:
-    value = node.value
-    if value.__class__ is ast.Name:
-        name = value.id
-        if star or name in heads:
-            return AttributeRead(node.lineno, node.attr, None, name, name)
-        return None
-    if value.__class__ is ast.Attribute:
-        prefix = dotted(value.value)
-        if prefix is not None and prefix.split(".", 1)[0] in roots:
-            attr = value.attr
-            return AttributeRead(node.lineno, node.attr, prefix, attr, f"{prefix}.{attr}")
+    base = value.value
+    while base.__class__ is ast.Attribute:
+        base = base.value
+    if base.__class__ is ast.Name and base.id not in roots:
+        return None  # (the common case, told without building the prefix)
+    prefix = dotted(value.value)
+    if prefix is not None and prefix.split(".", 1)[0] in roots:
+        return AttributeRead(node.lineno, node.attr, intern(prefix), value.attr)
     return None
 
 

@@ -9,11 +9,18 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from sys import intern
 
 from unify.inventory.bases import ModelSet
 from unify.inventory.graph import ModuleGraph, name_status
 from unify.inventory.outline import Outline
-from unify.inventory.references import AttributeRead, Candidate, FilterByCall, read_references
+from unify.inventory.references import (
+    AttributeRead,
+    Candidate,
+    FilterByCall,
+    References,
+    read_references,
+)
 from unify.models import AttributeUse, ImportRecord, ModuleAttribute
 
 
@@ -103,7 +110,9 @@ class Walked:
     refs: list[tuple[int, str, str]] = field(default_factory=list)  # (line, via, name)
 
 
-def walk_uses(outline: Outline, scope: Scope, *, star: bool) -> Walked:
+def walk_uses(
+    outline: Outline, references: References | None, scope: Scope, *, star: bool
+) -> Walked:
     """The file's references matched against its scope: ``Model.attr``, ``filter_by(...)``
     on a query of a model, ``module.Name`` where ``module`` is bound to a model module, and
     the names used (for star imports).  Nothing when the text shows none can occur."""
@@ -116,27 +125,30 @@ def walk_uses(outline: Outline, scope: Scope, *, star: bool) -> Walked:
     ):
         return out
     rel = outline.source.rel
-    references = outline.references
     if references is None:  # not read with the outline: parse the file again
         heads = {*scope.classes, *scope.module_names, *scope.modules}
         tree = ast.parse(outline.text or "", filename=rel)
         references = read_references(tree, heads, star=star)
     out.names = references.names
+    classes, modules, module_names = scope.classes, scope.modules, scope.module_names
+    uses, refs = out.uses, out.refs
     for event in references.events:
-        if isinstance(event, AttributeRead):
-            _note_attribute(out, rel, event, scope)
-        else:
-            out.uses += _filter_by_uses(rel, event, scope)
+        if event.__class__ is not AttributeRead:
+            uses += _filter_by_uses(rel, event, scope)  # type: ignore[arg-type]
+            continue
+        read = event
+        name, prefix = read.name, read.prefix
+        if prefix is None:
+            qual, via = classes.get(name), name
+        else:  # (``_model_of`` inlined: this runs for every reference)
+            provided = modules.get(prefix) if modules else None
+            qual, via = (provided.get(name) if provided else None), ""
+        if qual:
+            via = via or intern(f"{prefix}.{name}")
+            uses.append(AttributeUse(path=rel, line=read.line, model=qual, attr=read.attr, via=via))
+        elif module_names and (via := read.via) in module_names:
+            refs.append((read.line, via, read.attr))
     return out
-
-
-def _note_attribute(out: Walked, rel: str, read: AttributeRead, scope: Scope) -> None:
-    hit = _model_of((read.prefix, read.name), scope)
-    if hit is not None:
-        use = AttributeUse(path=rel, line=read.line, model=hit[0], attr=read.attr, via=hit[1])
-        out.uses.append(use)
-    elif scope.module_names and read.via in scope.module_names:
-        out.refs.append((read.line, read.via, read.attr))
 
 
 def _filter_by_uses(rel: str, call: FilterByCall, scope: Scope) -> list[AttributeUse]:
@@ -192,4 +204,4 @@ def _model_of(candidate: Candidate, scope: Scope) -> tuple[str, str] | None:
         return (qual, name) if qual else None
     provided = scope.modules.get(prefix) if scope.modules else None
     qual = provided.get(name) if provided else None
-    return (qual, f"{prefix}.{name}") if qual else None
+    return (qual, intern(f"{prefix}.{name}")) if qual else None

@@ -11,8 +11,9 @@ import json
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import fields, is_dataclass
+from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from rich.console import Console
 from rich.table import Table
@@ -48,7 +49,7 @@ def emit_inventory(inventory: Inventory, fmt: str, console: Console) -> None:
     """Print the inventory in ``fmt`` on ``console``: table, concise (one finding a line),
     auto (tables when they fit the terminal, else concise), json or markdown."""
     if fmt == "json":  # straight to the stream: no markup, emoji codes or wrapping
-        console.file.write(render_json(inventory) + "\n")
+        write_json(inventory, console.file)
     elif fmt == "markdown":
         console.file.write(render_markdown(inventory))
     elif fmt == "concise" or (fmt == "auto" and _too_narrow(inventory, console)):
@@ -83,6 +84,18 @@ def inventory_dict(inventory: Inventory) -> dict[str, Any]:
     ``filter_by(attr=)`` uses), ``module_attributes`` (``module.Name`` uses) and ``findings`` (each
     with ``rule``, ``code``, ``severity``, ``path``, ``line``, ``message``, ...).
     """
+    data = _json_object(inventory)
+    for key in _RECORD_LISTS:
+        data[key] = [record_dict(r) for r in data[key]]
+    return data
+
+
+# the keys of the JSON object that hold (possibly many) records, left as tuples of records by
+# ``_json_object``
+_RECORD_LISTS = ("imports", "dynamic_imports", "attribute_uses", "module_attributes")
+
+
+def _json_object(inventory: Inventory) -> dict[str, Any]:
     counts = Counter(f.severity for f in inventory.findings)
     modules = [_module_dict(m) for m in inventory.modules]
     return {
@@ -101,11 +114,11 @@ def inventory_dict(inventory: Inventory) -> dict[str, Any]:
         "models": [
             record_dict(c) | {"qualname": c.qualname} for m in inventory.modules for c in m.classes
         ],
-        "imports": [record_dict(i) for i in inventory.imports],
-        "dynamic_imports": [record_dict(d) for d in inventory.dynamic_imports],
+        "imports": inventory.imports,
+        "dynamic_imports": inventory.dynamic_imports,
         "other_python_files": list(inventory.other_python_files),
-        "attribute_uses": [record_dict(u) for u in inventory.attribute_uses],
-        "module_attributes": [record_dict(a) for a in inventory.module_attributes],
+        "attribute_uses": inventory.attribute_uses,
+        "module_attributes": inventory.module_attributes,
         "findings": [finding_dict(f) for f in sorted_findings(inventory.findings)],
     }
 
@@ -141,9 +154,70 @@ def render_json(inventory: Inventory) -> str:
     """The JSON object as text: indented up to ``PRETTY_LIMIT`` records (imports and
     attribute uses), compact beyond (json's C encoder does not indent; large repositories
     would spend more time printing than analysing)."""
-    data = inventory_dict(inventory)
-    size = len(inventory.imports) + len(inventory.attribute_uses)
-    return dumps(data) if size <= PRETTY_LIMIT else json.dumps(data, separators=(",", ":"))
+    if _pretty(inventory):
+        return dumps(inventory_dict(inventory))
+    return "".join(_compact_json(inventory))
+
+
+def write_json(inventory: Inventory, out: IO[str]) -> None:
+    """``render_json``'s text and a newline written to ``out``; a large (compact) object
+    piece by piece, so that its text is never held whole."""
+    if _pretty(inventory):
+        out.write(render_json(inventory) + "\n")
+        return
+    for piece in _compact_json(inventory):
+        out.write(piece)
+    out.write("\n")
+
+
+def _pretty(inventory: Inventory) -> bool:
+    return len(inventory.imports) + len(inventory.attribute_uses) <= PRETTY_LIMIT
+
+
+_CHUNK = 2_000  # records encoded at a time
+
+
+def _compact_json(inventory: Inventory) -> Iterator[str]:
+    """``json.dumps(inventory_dict(inventory), separators=(",", ":"))`` in pieces: the lists
+    of records are encoded a chunk at a time by json's C encoder, which asks ``_record_data``
+    for each record's fields (no dict per record kept, no whole text)."""
+    encode = json.JSONEncoder(separators=(",", ":"), default=_record_data).encode
+    for number, (key, value) in enumerate(_json_object(inventory).items()):
+        yield ("{" if number == 0 else ",") + encode(key) + ":"
+        if key not in _RECORD_LISTS:
+            yield encode(value)
+            continue
+        yield "["
+        for start in range(0, len(value), _CHUNK):
+            text = encode(value[start : start + _CHUNK])
+            yield text[1:-1] if start == 0 else "," + text[1:-1]
+        yield "]"
+    yield "}"
+
+
+_GETTERS: dict[type, tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]] = {}
+
+
+def _record_data(record: Any) -> dict[str, Any]:
+    """A record's fields for the JSON encoder (``record_dict`` with the encoder itself
+    descending into tuples and nested records)."""
+    kind = type(record)
+    known = _GETTERS.get(kind)
+    if known is None:
+        if not is_dataclass(record):
+            raise TypeError(f"Object of type {kind.__name__} is not JSON serializable")
+        names = _field_names(kind)
+        get: Callable[[Any], tuple[Any, ...]] = attrgetter(*names)
+        if len(names) == 1:
+            get = _single(names[0])
+        known = _GETTERS[kind] = (names, get)
+    names, get = known
+    return dict(zip(names, get(record), strict=True))
+
+
+def _single(name: str) -> Callable[[Any], tuple[Any, ...]]:
+    one = attrgetter(name)
+    return lambda record: (one(record),)
 
 
 def _module_dict(module: ModelModule) -> dict[str, Any]:

@@ -31,6 +31,7 @@ from pathlib import Path
 
 from unify.errors import InputError
 from unify.inventory.bases import find_models
+from unify.inventory.closure import import_closure
 from unify.inventory.dependents import scan_dependents
 from unify.inventory.digests import with_member_digests
 from unify.inventory.graph import ModuleGraph
@@ -47,15 +48,20 @@ from unify.scan import ModuleIndex, describe_files, list_repo_files
 __all__ = ["RULES", "analyze_repo", "check_inventory"]
 
 
-def analyze_repo(path: Path, *, models: tuple[str, ...] = ()) -> Inventory:
+def analyze_repo(
+    path: Path, *, models: tuple[str, ...] = (), imported_only: bool = False
+) -> Inventory:
     """Inventory the model modules of the repository at ``path`` (static: nothing runs).
 
     ``models`` names the model modules (dotted names or paths) instead of finding them.
+    ``imported_only`` (with ``models``) reads only those modules and the repository modules
+    they import: the model records a plan is resolved against, at a fraction of the cost
+    (the dependents and the findings then cover those files alone).
     Raises ``InputError`` for a missing path, a file, a symlink loop or a folder without
     Python files.
     """
     with _gc_paused():
-        return _analyze(path, models)
+        return _analyze(path, models, imported_only and bool(models))
 
 
 @contextmanager
@@ -71,15 +77,16 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _analyze(path: Path, models: tuple[str, ...]) -> Inventory:
+def _analyze(path: Path, models: tuple[str, ...], imported_only: bool) -> Inventory:
     files = list_repo_files(path)
     if not files.python:
         raise InputError(f"{path}: no Python files found (give the repository's root folder)")
     index = ModuleIndex(describe_files(files.root, files.python))
     outlines: dict[str, Outline] = {}
-
     problems: list[Finding] = []
-    for parsed in parse_files(files.root, index.files):
+    if imported_only:
+        outlines, problems = import_closure(files.root, index, models)
+    for parsed in () if imported_only else parse_files(files.root, index.files):
         if isinstance(parsed, Finding):
             problems.append(parsed)
         else:

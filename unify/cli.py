@@ -291,7 +291,8 @@ def rewrite(
     from unify.report import rewrite as report
 
     plan_data = decisions.load_plan(plan or path / "unify.toml")
-    renames = decisions.rename_map(_resolved(path, plan_data), phase.value)
+    # the rename map needs the plan's model modules only, not the whole repository's
+    renames = decisions.rename_map(_resolved(path, plan_data, imported_only=True), phase.value)
     with report.progress_bar(stderr()) as tick:
         result = rewrite_imports.rewrite_repo(
             path,
@@ -313,23 +314,26 @@ def rewrite(
     raise typer.Exit(report.rewrite_exit_code(result, check))
 
 
-def _resolved(path: Path, plan: Plan) -> ResolvedPlan:
+def _resolved(path: Path, plan: Plan, *, imported_only: bool = False) -> ResolvedPlan:
     """The plan resolved against the repository's model modules."""
     from unify.resolve import resolve_plan
 
-    return resolve_plan(plan, _plan_inventory(path, plan))
+    return resolve_plan(plan, _plan_inventory(path, plan, imported_only=imported_only))
 
 
-def _plan_inventory(path: Path, plan: Plan) -> Inventory:
+def _plan_inventory(path: Path, plan: Plan, *, imported_only: bool = False) -> Inventory:
     """The inventory of the plan's files that still exist (or of every model module).  A
     folder analyze refuses gives an empty inventory: what the plan alone says still
-    resolves, and the stage then says what is wrong with the folder."""
+    resolves, and the stage then says what is wrong with the folder.  ``imported_only``:
+    only the plan's model modules (its files, else its legacy modules) and what they
+    import are read."""
     from unify import analyze as analyze_stage
     from unify.models import Inventory
 
     present = tuple(p for p in plan.legacy_paths if (path / p).is_file())
+    models = (present or plan.legacy_modules) if imported_only else present
     try:
-        return analyze_stage.analyze_repo(path, models=present)
+        return analyze_stage.analyze_repo(path, models=models, imported_only=imported_only)
     except InputError:
         return Inventory(
             root=str(path), import_roots=(), modules=(), imports=(), findings=(), files_scanned=0

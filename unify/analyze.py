@@ -31,6 +31,7 @@ from pathlib import Path
 
 from unify.errors import InputError
 from unify.inventory.bases import find_models
+from unify.inventory.closure import import_closure
 from unify.inventory.dependents import scan_dependents
 from unify.inventory.digests import with_member_digests
 from unify.inventory.graph import ModuleGraph
@@ -51,16 +52,23 @@ __all__ = ["RULES", "analyze_repo", "check_inventory"]
 
 
 def analyze_repo(
-    path: Path, *, models: tuple[str, ...] = (), progress: Progress | None = None
+    path: Path,
+    *,
+    models: tuple[str, ...] = (),
+    progress: Progress | None = None,
+    imported_only: bool = False,
 ) -> Inventory:
     """Inventory the model modules of the repository at ``path`` (static: nothing runs).
 
     ``models`` names the model modules (dotted names or paths) instead of finding them;
-    ``progress(done, total)`` is called as files are parsed.  Raises ``InputError`` for a
-    missing path, a file, a symlink loop or a folder without Python files.
+    ``progress(done, total)`` is called as files are parsed.  ``imported_only`` (with
+    ``models``) reads only those modules and the repository modules they import: the model
+    records a plan is resolved against, at a fraction of the cost (the dependents and the
+    findings then cover those files alone).  Raises ``InputError`` for a missing path, a
+    file, a symlink loop or a folder without Python files.
     """
     with _gc_paused():
-        return _analyze(path, models, progress)
+        return _analyze(path, models, progress, imported_only and bool(models))
 
 
 @contextmanager
@@ -76,7 +84,9 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _analyze(path: Path, models: tuple[str, ...], progress: Progress | None) -> Inventory:
+def _analyze(
+    path: Path, models: tuple[str, ...], progress: Progress | None, imported_only: bool
+) -> Inventory:
     files = list_repo_files(path)
     if not files.python:
         raise InputError(f"{path}: no Python files found (give the repository's root folder)")
@@ -85,8 +95,10 @@ def _analyze(path: Path, models: tuple[str, ...], progress: Progress | None) -> 
     references: dict[str, References | None] = {}  # files with candidate references
 
     problems: list[Finding] = []
+    if imported_only:
+        outlines, references, problems = import_closure(files.root, index, models)
     total = len(index.files)
-    for done, parsed in enumerate(parse_files(files.root, index.files)):
+    for done, parsed in enumerate(() if imported_only else parse_files(files.root, index.files)):
         if progress is not None and done % 50 == 0:
             progress(done, total)
         if isinstance(parsed, Finding):

@@ -228,16 +228,19 @@ def resolved(path: Path, plan: Plan) -> ResolvedPlan:
     return resolve_plan(plan, plan_inventory(path, plan))
 
 
-def plan_inventory(path: Path, plan: Plan) -> Inventory:
+def plan_inventory(path: Path, plan: Plan, *, imported_only: bool = False) -> Inventory:
     """The inventory of the plan's files that still exist (or of every model module).  A
     folder analyze refuses gives an empty inventory: what the plan alone says still
-    resolves, and the stage then says what is wrong with the folder."""
+    resolves, and the stage then says what is wrong with the folder.  ``imported_only``:
+    only the plan's model modules (its files, else its legacy modules) and what they
+    import are read."""
     from unify import analyze as analyze_stage
     from unify.models import Inventory
 
     present = tuple(p for p in plan.legacy_paths if (path / p).is_file())
+    models = (present or plan.legacy_modules) if imported_only else present
     try:
-        return analyze_stage.analyze_repo(path, models=present)
+        return analyze_stage.analyze_repo(path, models=models, imported_only=imported_only)
     except InputError:
         return Inventory(
             root=str(path), import_roots=(), modules=(), imports=(), findings=(), files_scanned=0

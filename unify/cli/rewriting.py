@@ -93,7 +93,8 @@ def rewrite(
 
     recover(path, resume)
     plan_data = decisions.load_plan(plan or path / "unify.toml")
-    inventory = plan_inventory(path, plan_data)
+    # the rename map and the plan check need the plan's model modules only
+    inventory = plan_inventory(path, plan_data, imported_only=True)
     renames = decisions.rename_map(resolve_plan(plan_data, inventory), phase.value)
     with progress("files rewritten") as tick:
         result = rewrite_imports.rewrite_repo(

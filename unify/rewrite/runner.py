@@ -6,6 +6,7 @@ parsed is skipped, a bug is reported as ``Failed``: one file never stops the oth
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import os
@@ -39,6 +40,7 @@ class Job:
     root: Path
     names: RenameIndex
     exports: dict[str, frozenset[str] | None]
+    pooled: bool = False  # run in a pool worker (a process of its own)
 
     def lookup(self, module: str) -> frozenset[str] | None:
         if module not in self.exports:
@@ -52,6 +54,17 @@ _JOB: Job | None = None
 def _init_worker(job: Job) -> None:
     global _JOB
     _JOB = job
+    if job.pooled:
+        _tune_gc()
+
+
+def _tune_gc() -> None:
+    """In a pool worker: the modules imported so far stay for the worker's life, so they
+    are moved out of the collector's sight (``gc.freeze``), and young collections run every
+    100,000 allocations instead of 700.  Each file's trees are freed by reference counting
+    (libcst's nodes hold no cycles); the collector still runs, only less often."""
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 1_000)
 
 
 def _work(source: SourceFile) -> FileOutcome:
@@ -72,6 +85,7 @@ def run_files(
                 progress(i, len(todo))
         return
     chunk = max(1, len(todo) // (jobs * 8))
+    job.pooled = True
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(job,)) as pool:
         for i, outcome in enumerate(pool.map(_work, todo, chunksize=chunk), 1):
             yield outcome

@@ -262,7 +262,7 @@ def test_a_plan_naming_a_missing_class_is_a_finding_and_nothing_is_written(
     before = snapshot(repo)
     run = run_unify("rewrite", repo)
     assert run.returncode == 1, run.stderr
-    assert "R010 plan-unknown-class" in run.stdout
+    assert "R010 [plan-unknown-class]" in run.stdout
     assert "models.Assesment" in run.stdout
     assert snapshot(repo) == before
 

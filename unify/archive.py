@@ -40,7 +40,7 @@ __all__ = [
 
 
 def archive_name(module: str, day: date) -> str:
-    """``mvp_models`` -> ``mvp_models_pre_merge_20261202.py``."""
+    """``old_models`` -> ``old_models_pre_merge_20261202.py``."""
     return f"{module.replace('.', '_')}_pre_merge_{day:%Y%m%d}.py"
 
 

@@ -1,7 +1,7 @@
 """Mermaid ``erDiagram`` text (renders on GitHub and GitLab) and the Markdown around it.
 
 Merged and renamed tables carry their marks in the entity's alias (``users["users
-(absorbs mvp_users)"]``, Mermaid 10.5+); conflicts of the legacy picture are in the alias
+(absorbs legacy_users)"]``, Mermaid 10.5+); conflicts of the legacy picture are in the alias
 and the relationship label.  Sections are comment lines (``%% section``).
 """
 

@@ -1,4 +1,4 @@
-"""Strings that name a legacy module (``importlib.import_module("mvp_models")``, a config
+"""Strings that name a legacy module (``importlib.import_module("old_models")``, a config
 value): reported, never changed."""
 
 from __future__ import annotations

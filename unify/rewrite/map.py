@@ -142,7 +142,7 @@ def build_rename_index(
 
 
 def _dynamic_pattern(modules: set[str]) -> re.Pattern[str] | None:
-    """A quoted legacy module name: ``"mvp_models"``, ``'a.models:User'``, ``"a.models.X"``."""
+    """A quoted legacy module name: ``"old_models"``, ``'a.models:User'``, ``"a.models.X"``."""
     if not modules:
         return None
     alternatives = "|".join(re.escape(m) for m in sorted(modules))

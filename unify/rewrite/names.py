@@ -1,6 +1,6 @@
 """Whether the uses of a rebound name can follow it, and which nodes to rename.
 
-A name whose binding changes (``from mvp_models import MVPUser`` -> ``User``, or
+A name whose binding changes (``from legacy_models import LegacyUser`` -> ``User``, or
 ``from neutron.db import models_v2`` -> ``models_unified``) is renamed in the code only when
 nothing else binds the old name or the new one where it is used; otherwise the import keeps
 the old binding with ``as`` and the code is left alone.

@@ -2,7 +2,7 @@
 
 The planner reads a parsed module (no metadata) and turns every import of a legacy module
 into groups of new imports, one group per target module.  Names whose binding would change
-(``MVPUser`` -> ``User``, ``models_v2`` -> ``models_unified``) are only requested here;
+(``LegacyUser`` -> ``User``, ``models_v2`` -> ``models_unified``) are only requested here;
 ``rewrite.names`` decides whether the uses can follow safely.
 """
 
@@ -27,7 +27,7 @@ class Bound:
 
     ``name`` is what the new statement imports; ``binding`` the name bound before the rewrite
     and ``wanted`` the name it would bind without an ``as`` clause.  ``attrs`` maps renamed
-    attributes of a module binding (``models.MVPUser`` -> ``models.User``).
+    attributes of a module binding (``models.LegacyUser`` -> ``models.User``).
     """
 
     kind: BindKind

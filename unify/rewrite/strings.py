@@ -1,5 +1,5 @@
 """String references to renamed classes and tables in ``relationship()``, ``backref()`` and
-``ForeignKey()`` calls: ``relationship("MVPUser", secondary="mvp_users")``."""
+``ForeignKey()`` calls: ``relationship("LegacyUser", secondary="legacy_users")``."""
 
 from __future__ import annotations
 

@@ -305,3 +305,19 @@ def test_a_second_writer_is_refused_while_one_holds_the_lock(tmp_path: Path) -> 
             )
         assert (state / "lock").exists()  # the holder's lock is left alone
     assert not (tmp_path / "a.py").exists()
+
+
+def test_the_compat_module_is_named_as_such_with_what_to_do(built_example_copy: Path) -> None:
+    """After the final rewrite, the compat module build wrote is not called a legacy module
+    "to delete": each skipped module says what removes it."""
+    run = run_unify("rewrite", built_example_copy, "--phase", "final", "--dry-run")
+    skipped = [ln for ln in run.stdout.splitlines() if ln.startswith("skipped ")]
+    assert (
+        "skipped models_compat.py: compat module models_compat (written by unify build; once "
+        "nothing imports it, `unify archive --remove-compat` deletes it)"
+    ) in skipped
+    assert (
+        "skipped mvp_models.py: legacy module mvp_models (once nothing imports it, "
+        "`unify archive` moves it)"
+    ) in skipped
+    assert not any("to delete" in ln for ln in skipped)

@@ -110,7 +110,7 @@ def rewrite_repo(
         raise InputError(f"{files.root}: no Python files to rewrite")
     pattern = prefilter(names.tokens)
     candidates = [f for f in (*sources, *extra) if mentions(files.root / f.rel, pattern)]
-    outcomes: list[FileOutcome] = list(skipped(candidates, names))
+    outcomes: list[FileOutcome] = list(skipped(candidates, names, compat_module))
     todo, links = same_files(files.root, candidates, files.python)
     outcomes.extend(links)
     todo = [f for f in todo if f.rel not in names.legacy_files and f.rel not in names.target_files]

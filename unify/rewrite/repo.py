@@ -128,14 +128,21 @@ def _python_under(target: Path) -> Iterator[Path]:
         yield from (Path(dirpath) / n for n in filenames if n.endswith(".py"))
 
 
-def skipped(candidates: list[SourceFile], names: RenameIndex) -> Iterator[FileOutcome]:
-    """The legacy and target modules among the candidates: never rewritten."""
+def skipped(
+    candidates: list[SourceFile], names: RenameIndex, compat_module: str | None = None
+) -> Iterator[FileOutcome]:
+    """The legacy, compat and target modules among the candidates: never rewritten."""
     for f in candidates:
         module = names.legacy_files.get(f.rel) or names.target_files.get(f.rel)
         if f.rel in names.target_files:
             reason = f"target module {module} (written by unify build)"
+        elif module is not None and module == compat_module:
+            reason = (
+                f"compat module {module} (written by unify build; once nothing imports it, "
+                "`unify archive --remove-compat` deletes it)"
+            )
         elif module in names.moves:
-            reason = f"legacy module {module} (to delete)"
+            reason = f"legacy module {module} (once nothing imports it, `unify archive` moves it)"
         elif module is not None:
             reason = f"module {module} keeps its file; its renamed names are written by unify build"
         else:

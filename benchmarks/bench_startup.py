@@ -44,7 +44,10 @@ from benchmarks.common import (
 
 RESULTS = BENCH_DIR / "RESULTS-startup.md"
 TARGET = 1.5
-COMMANDS = ("analyze", "plan", "build", "rewrite", "restore", "verify", "example")
+COMMANDS = (
+    "analyze", "plan", "build", "rewrite", "archive", "status",
+    "restore", "verify", "diagram", "docs", "example",
+)  # fmt: skip
 REFERENCE = (sys.executable, "-c", "import typer, rich")
 
 

@@ -12,10 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
-def run_unify(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """``python -m unify ARGS`` in a subprocess: wide output (one table row per finding), no
-    colour, no database URL inherited; exit code, stdout and stderr are the caller's to check."""
-    env = {**os.environ, "COLUMNS": "400", "NO_COLOR": "1"}
+def run_unify(
+    *args: str | Path, cwd: Path | None = None, columns: int = 400
+) -> subprocess.CompletedProcess[str]:
+    """``python -m unify ARGS`` in a subprocess: output ``columns`` wide (by default wide
+    enough for one table row per finding), no colour, no database URL inherited; exit code,
+    stdout and stderr are the caller's to check."""
+    env = {**os.environ, "COLUMNS": str(columns), "NO_COLOR": "1"}
     env.pop("UNIFY_DATABASE_URL", None)
     return subprocess.run(
         [sys.executable, "-m", "unify", *map(str, args)],

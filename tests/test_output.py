@@ -6,10 +6,8 @@ be created, no Python exception class names."""
 from __future__ import annotations
 
 import io
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -23,22 +21,15 @@ from unify.report.progress import progress_bar
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "unify" / "examples" / "seqpt_legacy"
 UNIFY = Path(__file__).resolve().parents[1] / "unify"
-COMMANDS = ("analyze", "plan", "build", "rewrite", "restore", "verify", "example")
+COMMANDS = (
+    "analyze", "plan", "build", "rewrite", "archive", "status",
+    "restore", "verify", "diagram", "docs", "example",
+)  # fmt: skip
 
 
 def run_at_80(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """``python -m unify ARGS`` piped, as in a terminal 80 columns wide."""
-    env = {**os.environ, "COLUMNS": "80", "NO_COLOR": "1"}
-    env.pop("UNIFY_DATABASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "unify", *map(str, args)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=cwd,
-        timeout=300,
-        check=False,
-    )
+    return run_unify(*args, cwd=cwd, columns=80)
 
 
 # ---------------------------------------------------------------------------

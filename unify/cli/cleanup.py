@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from unify.cli.app import (
+    Command,
     PlanOpt,
     RepoPath,
     app,
@@ -15,16 +16,13 @@ from unify.cli.app import (
 )
 from unify.errors import ExitCode
 
-if TYPE_CHECKING:
-    pass
 
-
-@app.command()
+@app.command(cls=Command)
 def archive(
     path: RepoPath,
     plan_file: PlanOpt,
     dest: Annotated[
-        str, typer.Option("--dest", help="Archive folder, inside PATH (later scans skip it).")
+        str, typer.Option("--dest", metavar="DIR", help="Archive folder, inside PATH (later scans skip it).")
     ] = "archives",
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Say what would move; change nothing.")
@@ -58,7 +56,7 @@ class StatusFormat(str, Enum):
     json = "json"
 
 
-@app.command()
+@app.command(cls=Command)
 def status(
     path: RepoPath,
     plan_file: PlanOpt,
@@ -69,6 +67,7 @@ def status(
         str | None,
         typer.Option(
             "--database-url",
+            metavar="URL",
             envvar="UNIFY_DATABASE_URL",
             help="The restored database to verify (env UNIFY_DATABASE_URL); else not checked.",
         ),

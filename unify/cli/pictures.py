@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from unify.cli.app import (
+    Command,
     PlanOpt,
     RepoPath,
     app,
@@ -46,7 +47,7 @@ SourceOpt = Annotated[
 _SUFFIX_FORMATS = {".dot": "dot", ".gv": "dot", ".svg": "svg", ".png": "png", ".md": "mermaid"}
 
 
-@app.command()
+@app.command(cls=Command)
 def diagram(
     path: RepoPath,
     plan_file: PlanOpt,
@@ -55,10 +56,10 @@ def diagram(
         typer.Option("--format", "-f", help="mermaid (Markdown), dot, svg or png (need `dot`)."),
     ] = None,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write here (default stdout).")
+        Path | None, typer.Option("--output", "-o", metavar="FILE", help="Write here (default stdout).")
     ] = None,
     section: Annotated[
-        str | None, typer.Option("--section", help="Draw this section only.")
+        str | None, typer.Option("--section", metavar="NAME", help="Draw this section only.")
     ] = None,
     legacy: Annotated[
         bool, typer.Option("--legacy", help="Draw the legacy modules, conflicts marked.")
@@ -85,7 +86,7 @@ def diagram(
     raise typer.Exit(int(ExitCode.CLEAN))
 
 
-@app.command()
+@app.command(cls=Command)
 def docs(
     path: RepoPath,
     plan_file: PlanOpt,

@@ -14,10 +14,10 @@ from unify.verify.checks.query import (
     Check,
     CheckFamily,
     Columns,
-    column_sources,
     counted,
     from_,
     key_text,
+    retyped_columns,
 )
 from unify.verify.conversion import convert
 
@@ -32,11 +32,8 @@ UNCASTABLE_VALUES = Rule(
 def uncastable_checks(schema: SchemaShape, cols: Columns, samples: int) -> list[Check]:
     """Per column whose conversion can fail: the rows whose value does not convert."""
     checks: list[Check] = []
-    for table, db_table in column_sources(schema, cols):
-        for shape in table.columns:
-            if shape.name in db_table.c:
-                target = cols.unified[table.name][shape.name]
-                checks += _uncastable(db_table, shape.name, target, samples)
+    for db_table, column, target in retyped_columns(schema, cols):
+        checks += _uncastable(db_table, column, target, samples)
     return checks
 
 

@@ -13,10 +13,10 @@ from unify.verify.checks.query import (
     Check,
     CheckFamily,
     Columns,
-    column_sources,
     counted,
     from_,
     key_text,
+    retyped_columns,
 )
 
 VALUE_TOO_LONG = Rule(
@@ -30,11 +30,8 @@ VALUE_TOO_LONG = Rule(
 def length_checks(schema: SchemaShape, cols: Columns, samples: int) -> list[Check]:
     """Per string column whose length shrinks (or appears): the rows too long for it."""
     checks: list[Check] = []
-    for table, db_table in column_sources(schema, cols):
-        for shape in table.columns:
-            if shape.name in db_table.c:
-                target = cols.unified[table.name][shape.name]
-                checks += _too_long(db_table, shape.name, target, samples)
+    for db_table, column, target in retyped_columns(schema, cols):
+        checks += _too_long(db_table, column, target, samples)
     return checks
 
 

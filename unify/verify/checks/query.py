@@ -81,6 +81,17 @@ def column_sources(schema: SchemaShape, cols: Columns) -> Iterator[tuple[TableSh
         yield keyless, absorbed
 
 
+def retyped_columns(
+    schema: SchemaShape, cols: Columns
+) -> Iterator[tuple[sa.Table, str, TypeEngine[Any]]]:
+    """Each database column that a unified column takes over (``column_sources``), with the
+    unified column's type: ``(database table, column, new type)``."""
+    for table, db_table in column_sources(schema, cols):
+        for shape in table.columns:
+            if shape.name in db_table.c:
+                yield db_table, shape.name, cols.unified[table.name][shape.name]
+
+
 def fk_sources(
     schema: SchemaShape, cols: Columns
 ) -> Iterator[tuple[ForeignKeyShape, sa.Table | None]]:

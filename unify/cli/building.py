@@ -121,18 +121,18 @@ def build(
     console = stderr() if dry_run else stdout()
     report.emit_build(result, chosen_format(fmt), console, dest=dest, written=written)
     if written and docs:
-        _write_models_doc(dest, plan_file, plan_data, inventory)
+        written = (*written, _write_models_doc(dest, plan_file, plan_data, inventory))
     for line in report.build_next(written, path, plan_file, failed=failed, dry_run=dry_run):
         note(line)
     raise typer.Exit(exit_code(result.findings))
 
 
-def _write_models_doc(dest: Path, plan_file: Path, plan: Plan, inventory: Inventory) -> None:
-    """MODELS.md from the plan the build just applied (what `unify docs` writes)."""
+def _write_models_doc(dest: Path, plan_file: Path, plan: Plan, inventory: Inventory) -> Path:
+    """MODELS.md from the plan the build just applied (what `unify docs` writes); its path."""
     from unify import diagram as drawing
     from unify.resolve import resolve_plan
 
     picture = drawing.diagram_from_plan(resolve_plan(plan, inventory), inventory)
     target = dest / drawing.doc_rel(drawing.unified_rel(inventory, plan), drawing.DOC_NAME)
     drawing.write_text(target, drawing.render_models_doc(picture, plan_file.name))
-    stderr().print(f"wrote {target}", highlight=False, markup=False)
+    return target

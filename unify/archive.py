@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from datetime import date
 from pathlib import Path, PurePosixPath
 
-from unify.errors import ArchiveAborted, InputError
+from unify.errors import ArchiveAborted, InputError, reason
 from unify.models import ArchiveMove, ArchivePlan, Importer, Inventory, Plan
 from unify.scan import ARCHIVE_DIR, describe_files, list_repo_files
 
@@ -175,7 +175,7 @@ def apply_archive(plan: ArchivePlan) -> int:
             parked.append((rel, _park(root / rel)))
     except (OSError, ArchiveAborted) as exc:
         _roll_back(root, done, parked, made)
-        raise ArchiveAborted(f"cannot archive ({_one_line(exc)}); nothing changed") from None
+        raise ArchiveAborted(f"cannot archive ({reason(exc)}); nothing changed") from None
     for rel, temp in parked:
         if rel in plan.git_tracked:
             _git(root, "rm", "-q", "--cached", "--", rel)
@@ -237,6 +237,3 @@ def _roll_back(
             folder.rmdir()
 
 
-def _one_line(exc: BaseException) -> str:
-    text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-    return " ".join(text.split())

@@ -52,7 +52,7 @@ from unify.builder.ordering import SECTION_ORDER
 from unify.builder.rendering import render_unified
 from unify.builder.selfcheck import RULES as SELFCHECK_RULES
 from unify.builder.selfcheck import self_check
-from unify.builder.writing import built_file, module_rel, write_build
+from unify.builder.writing import built_file, write_build
 from unify.models import (
     BuildResult,
     BuiltFile,
@@ -62,7 +62,7 @@ from unify.models import (
     Severity,
     rule_catalogue,
 )
-from unify.resolve import legacy_modules_in_order, resolve_plan
+from unify.resolve import legacy_modules_in_order, module_rel, resolve_plan
 
 __all__ = [
     "RULES",

@@ -10,6 +10,7 @@ file already deleted): what the plan alone says still resolves.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from pathlib import PurePosixPath
 from types import MappingProxyType
 from typing import TypeVar
 
@@ -169,6 +170,18 @@ def legacy_modules_in_order(inventory: Inventory, plan: Plan) -> list[ModelModul
     order = {name: index for index, name in enumerate(plan.legacy_modules)}
     found = [m for m in inventory.modules if m.name in order]
     return sorted(found, key=lambda m: (m.name != plan.target_module, order[m.name]))
+
+
+def module_rel(inventory: Inventory, plan: Plan, module: str) -> str:
+    """Where ``module`` (the unified or the compat module) lives, or will live, relative to
+    the repository root: where a module of that name is, else next to the first legacy
+    module."""
+    for legacy in inventory.modules:
+        if legacy.name == module:
+            return legacy.path
+    first = next((m for m in inventory.modules if m.name in plan.legacy_modules), None)
+    root = PurePosixPath(first.root) if first and first.root else PurePosixPath()
+    return str(root / (module.replace(".", "/") + ".py"))
 
 
 # --- tables and types -------------------------------------------------------

@@ -7,9 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
-from unify.builder.writing import module_rel
 from unify.models import Entity, Finding, Inventory, Plan, ResolvedPlan, Rule, Severity
-from unify.resolve import backref_collisions
+from unify.resolve import backref_collisions, module_rel
 
 BACKREF_COLLISION = Rule(
     name="backref-collision",

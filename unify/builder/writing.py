@@ -3,21 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from unify.errors import InputError
 from unify.journal import FileWrite, replace_files
-from unify.models import BuiltFile, BuiltRole, Inventory, Plan
-
-
-def module_rel(inventory: Inventory, plan: Plan, module: str) -> str:
-    """Where ``module`` lives (or will live): next to the legacy modules."""
-    for legacy in inventory.modules:
-        if legacy.name == module:
-            return legacy.path
-    first = next((m for m in inventory.modules if m.name in plan.legacy_modules), None)
-    root = PurePosixPath(first.root) if first and first.root else PurePosixPath()
-    return str(root / (module.replace(".", "/") + ".py"))
+from unify.models import BuiltFile, BuiltRole
 
 
 def built_file(root: Path, rel: str, module: str, text: str, role: BuiltRole) -> BuiltFile:

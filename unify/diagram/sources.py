@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path, PurePosixPath
 
 from unify.models import Inventory, Plan
+from unify.resolve import module_rel
 
 BUILT_MARK = "Built by `unify build`"
 HEADER_LINES = 12
@@ -16,12 +17,7 @@ HEADER_LINES = 12
 def unified_rel(inventory: Inventory, plan: Plan) -> str:
     """The unified module's file, relative to the repository root: where a module of that
     name is, else next to the first legacy module (where the build writes it)."""
-    for module in inventory.modules:
-        if module.name == plan.target_module:
-            return module.path
-    first = next((m for m in inventory.modules if m.name in plan.legacy_modules), None)
-    root = PurePosixPath(first.root) if first and first.root else PurePosixPath()
-    return str(root / (plan.target_module.replace(".", "/") + ".py"))
+    return module_rel(inventory, plan, plan.target_module)
 
 
 def is_built(path: Path) -> bool:

@@ -28,6 +28,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from unify.builder.bridges import LEGACY_BRIDGE_DROPPED, bridge_findings
 from unify.builder.checks import (
     BACKREF_COLLISION,
     MODULE_SHADOWED,
@@ -85,6 +86,7 @@ RULES = rule_catalogue(
     IMPORT_NAME_CLASH,
     SECTION_ORDER,
     MODULE_SHADOWED,
+    LEGACY_BRIDGE_DROPPED,
 )
 
 
@@ -136,6 +138,11 @@ def _build(
     special = set(plan.legacy_modules) | {plan.target_module, plan.compat_module}
     modules = legacy_modules_in_order(inventory, plan)
     legacies = {m.name: read_legacy(root, inventory, m, special) for m in modules}
+    findings += bridge_findings(
+        (f"{lg.module.name}.{name}", lg.module.path, line)
+        for lg in legacies.values()
+        for name, line in lg.bridges
+    )
     entities = {d.source: e for d, e in zip(plan.classes, naming.entities, strict=True)}
     built = [
         build_class(
@@ -147,7 +154,7 @@ def _build(
     findings += check_backrefs(naming, entities.values())
     unified, more = render_unified(frozenset(inventory.top_level_modules), naming, legacies, built)
     findings += more
-    names, more = compat_names(inventory, naming, unified)
+    names, more = compat_names(inventory, naming, unified, legacies)
     findings += more
     files = _files(root, inventory, naming, unified, render_compat(plan, names), names, stubs)
     merged = sum(len(m.absorbed) for m in plan.merges)

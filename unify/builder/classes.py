@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from unify.builder.legacy import Legacy
-from unify.builder.moving import MovedCodeRewriter, RewriteContext, drop_inner_legacy_imports
+from unify.builder.moving import MovedCodeRewriter, RewriteContext, retarget_inner_imports
 from unify.builder.nodes import code_of, fix_commas, is_docstring, same_code, statement_names
 from unify.builder.table_keys import table_statements
 from unify.models import Entity, Finding, ModelClass, ResolvedPlan, Rule, Severity
@@ -95,7 +95,9 @@ def _members(
 ) -> list[_Member]:
     out: list[_Member] = []
     for stmt in node.body.body:
-        rewritten = drop_inner_legacy_imports(legacy, stmt).visit(MovedCodeRewriter(context))
+        rewritten = retarget_inner_imports(legacy, stmt, context.naming).visit(
+            MovedCodeRewriter(context)
+        )
         assert isinstance(rewritten, cst.BaseStatement)
         out.append(
             _Member(tuple(statement_names(stmt)), legacy.code(stmt), rewritten, cls.qualname)

@@ -4,8 +4,12 @@ the legacy stubs that re-export from it."""
 from __future__ import annotations
 
 import ast
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
+import libcst as cst
+
+from unify.builder.legacy import Legacy
+from unify.builder.nodes import code_of, walk
 from unify.models import Finding, Inventory, ModelModule, Plan, ResolvedPlan, Rule, Severity
 
 COMPAT_NAME_MISSING = Rule(
@@ -37,15 +41,19 @@ def provided_names(text: str) -> set[str]:
 
 
 def compat_names(
-    inventory: Inventory, naming: ResolvedPlan, unified: str
+    inventory: Inventory, naming: ResolvedPlan, unified: str, legacies: Mapping[str, Legacy]
 ) -> tuple[dict[str, str], list[Finding]]:
-    """``legacy name -> name in the unified module`` for every name a legacy module provided
-    that the unified module binds; the first legacy module's meaning wins."""
+    """``legacy name -> name in the unified module`` for every legacy name that code imports
+    or could import (``legacy_names``) and the unified module binds; the first legacy
+    module's meaning wins."""
     provided = provided_names(unified)
     paths = {m.name: m.path for m in inventory.modules}
+    wanted = legacy_names(inventory, legacies)
     names: dict[str, str] = {}
     findings: list[Finding] = []
     for compat in naming.compat:
+        if (compat.module, compat.name) not in wanted:
+            continue
         export, new, path = compat.name, compat.final, paths.get(compat.module)
         if new not in provided:
             if not export.startswith("_"):
@@ -63,6 +71,55 @@ def compat_names(
             continue
         names.setdefault(export, new)
     return names, findings
+
+
+def legacy_names(inventory: Inventory, legacies: Mapping[str, Legacy]) -> set[tuple[str, str]]:
+    """``(legacy module, name)`` for each name code imports from a legacy module (by name, by
+    a star import it uses, as ``module.name``), and each public name a legacy module defines
+    or aliases; not its private names nor what it imports from outside the repository
+    (``uuid``, ``SQLAlchemy``), unless code imports them from it."""
+    wanted = {(i.target, n.name) for i in inventory.imports for n in i.names}
+    wanted |= {(a.module, a.name) for a in inventory.module_attributes}
+    for legacy in legacies.values():
+        module = legacy.module
+        outside = _imported_from_outside(legacy)
+        wanted |= {(module.name, e) for e in module.exports if not e.startswith("_") and e not in outside}
+    return wanted
+
+
+def _imported_from_outside(legacy: Legacy) -> set[str]:
+    """Names the module binds only by importing them from outside the repository."""
+    module = legacy.module
+    local = {r.name for r in module.reexports} | {a.name for a in module.aliases}
+    bound: set[str] = set()
+    for stmt in legacy.tree.body:
+        if isinstance(stmt, cst.FunctionDef | cst.ClassDef):
+            continue
+        for node in walk(stmt):
+            if isinstance(node, cst.Import):
+                bound |= {
+                    code_of(a.asname.name) if a.asname else code_of(a.name).split(".")[0]
+                    for a in node.names
+                }
+            elif isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
+                bound |= {code_of(a.asname.name) if a.asname else code_of(a.name) for a in node.names}
+    defined = _defined_otherwise(legacy.tree)
+    return bound - local - defined
+
+
+def _defined_otherwise(tree: cst.Module) -> set[str]:
+    """Top-level names bound by a definition or an assignment (not an import)."""
+    out: set[str] = set()
+    for stmt in tree.body:
+        if isinstance(stmt, cst.FunctionDef | cst.ClassDef):
+            out.add(stmt.name.value)
+        elif isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                targets = small.targets if isinstance(small, cst.Assign) else []
+                out |= {t.target.value for t in targets if isinstance(t.target, cst.Name)}
+                if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                    out.add(small.target.value)
+    return out
 
 
 def _missing_finding(module: str, export: str, path: str | None) -> Finding:

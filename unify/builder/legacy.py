@@ -2,8 +2,8 @@
 
 Classes, ``Table`` assignments, imports, the ``db`` initialisation, helpers and other
 statements are kept; the legacy glue (imports of other legacy modules, lazy ``db``
-functions and placeholders, aliases the compat module provides, ``__all__``) is dropped
-with a note.
+functions and placeholders, helpers that only bridge legacy modules (``bridges``), aliases
+the compat module provides, ``__all__``) is dropped with a note.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from typing import Literal
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from unify.builder.nodes import callee, walk
+from unify.builder.bridges import is_bridge
+from unify.builder.nodes import callee, code_of, walk
 from unify.errors import InputError, reason
 from unify.models import Inventory, ModelModule
 from unify.scan import read_source
@@ -34,6 +35,7 @@ class Legacy:
     tree: cst.Module
     lines: Mapping[cst.CSTNode, int]
     legacy_import_lines: frozenset[int]
+    import_targets: Mapping[int, str]  # line of an import of a legacy module -> that module
     classes: Mapping[str, cst.ClassDef]
     tables: tuple[tuple[str, cst.SimpleStatementLine], ...]
     imports: tuple[cst.SimpleStatementLine, ...]
@@ -42,6 +44,7 @@ class Legacy:
     helpers: tuple[tuple[str, cst.CSTNode], ...]
     other: tuple[cst.CSTNode, ...]
     dropped: tuple[str, ...]
+    bridges: tuple[tuple[str, int], ...] = ()  # helpers dropped as bridges: (name, line)
 
     def code(self, node: cst.CSTNode) -> str:
         return self.tree.code_for_node(node)
@@ -55,12 +58,27 @@ class _Source:
     tree: cst.Module
     lines: Mapping[cst.CSTNode, int]
     legacy_import_lines: frozenset[int]
+    import_targets: Mapping[int, str]
+    legacy_names: frozenset[str]
 
     def code(self, node: cst.CSTNode) -> str:
         return self.tree.code_for_node(node)
 
     def line(self, node: cst.CSTNode) -> int:
         return self.lines.get(node, 0)
+
+    def names_legacy(self, node: cst.Import | cst.ImportFrom) -> bool:
+        """An import of a legacy module: analyze resolved it so, or it is written as one
+        inside a package (``server.models`` for ``models``: an import-retry fallback)."""
+        if self.lines.get(node, -1) in self.legacy_import_lines:
+            return True
+        if isinstance(node, cst.ImportFrom):
+            written = [code_of(node.module)] if node.module and not node.relative else []
+        else:
+            written = [code_of(a.name) for a in node.names]
+        return any(
+            w == name or w.endswith("." + name) for w in written for name in self.legacy_names
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +89,7 @@ class _Placed:
     node: cst.CSTNode | None = None
     name: str = ""
     note: str = ""
+    line: int = 0
 
 
 def read_legacy(
@@ -84,21 +103,55 @@ def read_legacy(
         ) from None
     wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
     positions = wrapper.resolve(PositionProvider)
+    targets = {
+        r.line: r.target
+        for r in reversed(inventory.imports)
+        if r.path == module.path and r.target in legacy_names
+    }
     source = _Source(
         module=module,
         tree=tree,
         lines={node: pos.start.line for node, pos in positions.items()},
-        legacy_import_lines=frozenset(
-            r.line for r in inventory.imports if r.path == module.path and r.target in legacy_names
-        ),
+        legacy_import_lines=frozenset(targets),
+        import_targets=targets,
+        legacy_names=frozenset(legacy_names),
     )
-    hacks = _lazy_db_functions(source)
+    hacks = _lazy_db_functions(source) | _bridges(source)
     placed = [
         p
         for index, stmt in enumerate(tree.body)
         if (p := _classify(source, stmt, index == 0, hacks)) is not None
     ]
     return _sorted(source, placed)
+
+
+def _bridges(source: _Source) -> set[str]:
+    """Top-level helpers that only bridge legacy modules, unless a statement that stays
+    names them (a bridge named only by glue or by another bridge goes)."""
+    found = {
+        stmt.name.value: stmt
+        for stmt in source.tree.body
+        if isinstance(stmt, cst.FunctionDef | cst.ClassDef)
+        and not any(c.name == stmt.name.value for c in source.module.classes if not c.guarded)
+        and is_bridge(stmt, source.names_legacy)
+    }
+    if not found:
+        return set()
+    named: set[str] = set()
+    for stmt in source.tree.body:
+        if any(stmt is f for f in found.values()) or _is_glue_assign(stmt, set(found)):
+            continue
+        named |= {n.value for n in walk(stmt) if isinstance(n, cst.Name)}
+    return set(found) - named
+
+
+def _is_glue_assign(stmt: cst.CSTNode, bridges: set[str]) -> bool:
+    """``db = LazyDb()`` or ``_bridge()``: a statement that only runs or binds a bridge."""
+    if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1):
+        return False
+    small = stmt.body[0]
+    value = small.value if isinstance(small, cst.Assign | cst.Expr) else None
+    return isinstance(value, cst.Call) and callee(value) in bridges
 
 
 def _sorted(source: _Source, placed: list[_Placed]) -> Legacy:
@@ -113,6 +166,7 @@ def _sorted(source: _Source, placed: list[_Placed]) -> Legacy:
         tree=source.tree,
         lines=source.lines,
         legacy_import_lines=source.legacy_import_lines,
+        import_targets=source.import_targets,
         classes={n: c for n, c in named("class") if isinstance(c, cst.ClassDef)},
         tables=tuple((n, s) for n, s in named("table") if isinstance(s, cst.SimpleStatementLine)),
         imports=tuple(s for s in nodes("import") if isinstance(s, cst.SimpleStatementLine)),
@@ -121,6 +175,7 @@ def _sorted(source: _Source, placed: list[_Placed]) -> Legacy:
         helpers=tuple(named("helper")),
         other=tuple(nodes("other")),
         dropped=tuple(p.note for p in placed if p.kind == "dropped"),
+        bridges=tuple((p.name, p.line) for p in placed if p.kind == "dropped" and p.name),
     )
 
 
@@ -148,11 +203,13 @@ def _dropped(source: _Source, stmt: cst.CSTNode, what: str) -> _Placed:
 
 
 def _classify(source: _Source, stmt: cst.CSTNode, first: bool, hacks: set[str]) -> _Placed | None:
+    if isinstance(stmt, cst.FunctionDef | cst.ClassDef) and stmt.name.value in hacks:
+        name = stmt.name.value
+        note = f"{source.module.path}:{source.line(stmt)} helper {name} bridging legacy modules"
+        return _Placed("dropped", name=name, note=note, line=source.line(stmt))
     if isinstance(stmt, cst.ClassDef):
         return _classify_class(source, stmt)
     if isinstance(stmt, cst.FunctionDef):
-        if stmt.name.value in hacks:
-            return _dropped(source, stmt, f"lazy-db function {stmt.name.value}()")
         return _Placed("helper", stmt, stmt.name.value)
     if isinstance(stmt, cst.SimpleStatementLine):
         return _classify_simple(source, stmt, first, hacks)
@@ -202,10 +259,10 @@ def _classify_simple(
         and isinstance(small.value, cst.SimpleString | cst.ConcatenatedString)
     ):
         return None  # the module docstring
+    if isinstance(small, cst.Expr | cst.Assign) and _is_glue_assign(stmt, hacks):
+        return _dropped(source, stmt, "call of a helper bridging legacy modules")
     if isinstance(small, cst.Assign):
         return _classify_assign(source, stmt, small)
-    if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call) and callee(small.value) in hacks:
-        return _dropped(source, stmt, "call of the lazy-db function")
     return _Placed("other", stmt)
 
 

@@ -42,7 +42,7 @@ class RewriteContext:
 
 def moved(legacy: Legacy, node: cst.CSTNode, naming: ResolvedPlan) -> str:
     """The code of a top-level statement of ``legacy``, rewritten for the unified module."""
-    node = drop_inner_legacy_imports(legacy, node)
+    node = retarget_inner_imports(legacy, node, naming)
     rewritten = node.visit(_rewriter_for(legacy, naming))
     assert isinstance(rewritten, cst.CSTNode)
     return chunk(legacy.code(rewritten))
@@ -59,21 +59,52 @@ def _rewriter_for(legacy: Legacy, naming: ResolvedPlan) -> MovedCodeRewriter:
     return MovedCodeRewriter(context)
 
 
-def drop_inner_legacy_imports(legacy: Legacy, node: cst.CSTNode) -> cst.CSTNode:
-    """``node`` without the imports of legacy modules inside it."""
+def retarget_inner_imports(legacy: Legacy, node: cst.CSTNode, naming: ResolvedPlan) -> cst.CSTNode:
+    """``node`` with each import of a legacy module inside it (a function's lazy import)
+    importing from the unified module instead, the final name under the name the code uses:
+    ``from old import Thing as T`` -> ``from models import Thing as T``.  Never removed, so
+    no block is left empty and no name the body reads is left unbound."""
+    target = naming.plan.target_module
 
-    class Dropper(cst.CSTTransformer):
+    class Retarget(cst.CSTTransformer):
         def leave_SimpleStatementLine(
             self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
-        ) -> cst.SimpleStatementLine | cst.RemovalSentinel:
-            if legacy.lines.get(original_node, -1) in legacy.legacy_import_lines:
-                return cst.RemoveFromParent()
-            return updated_node
+        ) -> cst.SimpleStatementLine:
+            legacy_module = legacy.import_targets.get(legacy.lines.get(original_node, -1))
+            if legacy_module is None:
+                return updated_node
+            body = [_retargeted(s, legacy_module, target, naming) for s in updated_node.body]
+            return updated_node.with_changes(body=body)
 
     # positions are keyed by the original nodes, so walk the original tree
-    dropped = node.visit(Dropper())
-    assert isinstance(dropped, cst.CSTNode)
-    return dropped
+    changed = node.visit(Retarget())
+    assert isinstance(changed, cst.CSTNode)
+    return changed
+
+
+def _retargeted(
+    small: cst.BaseSmallStatement, legacy_module: str, target: str, naming: ResolvedPlan
+) -> cst.BaseSmallStatement:
+    module = cst.parse_expression(target)
+    assert isinstance(module, cst.Name | cst.Attribute)
+    if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+        names = []
+        for alias in small.names:
+            written = code_of(alias.name)
+            final = naming.final_in(legacy_module, written)
+            bound = code_of(alias.asname.name) if alias.asname else None
+            # the body's uses of an unaliased name are renamed to the final name
+            asname = cst.AsName(name=cst.Name(bound)) if bound and bound != final else None
+            names.append(alias.with_changes(name=cst.Name(final), asname=asname))
+        return small.with_changes(module=module, relative=(), names=names)
+    if isinstance(small, cst.Import):
+        names = []
+        for alias in small.names:
+            bound = code_of(alias.asname.name) if alias.asname else code_of(alias.name)
+            asname = None if bound == target else cst.AsName(name=cst.Name(bound.split(".")[0]))
+            names.append(alias.with_changes(name=module, asname=asname))
+        return small.with_changes(names=names)
+    return small
 
 
 class MovedCodeRewriter(cst.CSTTransformer):

@@ -3,7 +3,8 @@
 In a subprocess, with the app's import roots on ``sys.path``: the unified module imports
 without importing any legacy module; ``configure_mappers()`` succeeds; every foreign key
 names an existing table and column of the same type; ``create_all`` succeeds on an
-in-memory SQLite; the compat module provides every legacy name.  Then ``unify analyze`` of
+in-memory SQLite; the imports inside every carried helper run, and each helper that takes
+no argument and calls nothing is called; the compat module provides every legacy name.  Then ``unify analyze`` of
 the copy, run in this process (it only reads files), reports no error finding in the built
 modules.  Problems are findings (``S0xx``).
 """
@@ -81,6 +82,12 @@ SELF_CHECK_CRASHED = Rule(
     severity=Severity.ERROR,
     summary="the self-check itself could not run",
 )
+SELF_CHECK_HELPER = Rule(
+    name="self-check-helper",
+    code="S010",
+    severity=Severity.ERROR,
+    summary="a helper carried into the unified module does not run",
+)
 RULES = rule_catalogue(
     SELF_CHECK_IMPORT,
     SELF_CHECK_LEGACY_IMPORT,
@@ -91,6 +98,7 @@ RULES = rule_catalogue(
     SELF_CHECK_COMPAT,
     SELF_CHECK_ANALYZE,
     SELF_CHECK_CRASHED,
+    SELF_CHECK_HELPER,
 )
 # the probe reports each problem under one of these kinds
 PROBE_KINDS = {
@@ -101,6 +109,7 @@ PROBE_KINDS = {
     "fk-type": SELF_CHECK_FK_TYPE,
     "create-all": SELF_CHECK_CREATE_ALL,
     "compat": SELF_CHECK_COMPAT,
+    "helper": SELF_CHECK_HELPER,
 }
 
 # Runs in the subprocess: argv[1] is a JSON object (paths, target, compat, legacy, names).
@@ -164,6 +173,67 @@ for md in metadatas:
         md.create_all(sa.create_engine("sqlite://"))
     except Exception as exc:
         problem("create-all", str(exc))
+import ast
+def names_target(stmt):
+    written = [stmt.module or ""] if isinstance(stmt, ast.ImportFrom) else [a.name for a in stmt.names]
+    return any(w == args["target"] for w in written)
+def catches_import_error(handler):
+    kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return handler.type is None or any(getattr(k, "id", "") in ("ImportError", "ModuleNotFoundError", "Exception") for k in kinds)
+def inner_imports(body, guarded):
+    for stmt in body:
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            yield stmt, guarded
+        elif isinstance(stmt, ast.Try):
+            caught = any(catches_import_error(h) for h in stmt.handlers)
+            yield from inner_imports(stmt.body, guarded or caught)
+            yield from inner_imports(stmt.orelse + stmt.finalbody, guarded)
+        else:
+            for field in ("body", "orelse"):
+                if isinstance(getattr(stmt, field, None), list):
+                    yield from inner_imports(getattr(stmt, field), guarded)
+def safe_to_call(func):
+    a = func.args
+    if isinstance(func, ast.AsyncFunctionDef) or func.decorator_list:
+        return False
+    if a.args or a.posonlyargs or a.kwonlyargs or a.vararg or a.kwarg:
+        return False
+    risky = (ast.Call, ast.Global, ast.Nonlocal, ast.Yield, ast.YieldFrom, ast.Await, ast.Delete, ast.Raise, ast.With)
+    for node in ast.walk(func):
+        if isinstance(node, risky) or isinstance(node, (ast.Attribute, ast.Subscript)) and isinstance(node.ctx, ast.Store):
+            return False
+    return True
+def check_helpers():
+    path = getattr(module, "__file__", None)
+    try:
+        tree = ast.parse(open(path, encoding="utf-8").read())
+    except Exception:
+        return
+    functions = []
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            functions.append((node.name, node))
+        elif isinstance(node, ast.ClassDef):
+            functions += [(node.name + "." + f.name, f) for f in node.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    for name, func in functions:
+        failed = False
+        for stmt, guarded in inner_imports(func.body, False):
+            if guarded and not names_target(stmt):
+                continue
+            scope = {"__name__": args["target"] + ".helper", "__package__": module.__package__}
+            try:
+                exec(compile(ast.Module(body=[stmt], type_ignores=[]), path, "exec"), scope)
+            except BaseException as exc:
+                problem("helper", f"{name}() line {stmt.lineno}: {ast.unparse(stmt)}: {type(exc).__name__}: {exc}")
+                failed = True
+        if not failed and "." not in name and safe_to_call(func):
+            try:
+                getattr(module, name)()
+            except (NameError, ImportError) as exc:  # what a broken carry raises; not the app's own errors
+                problem("helper", f"{name}(): {type(exc).__name__}: {exc}")
+            except BaseException:
+                pass
+check_helpers()
 try:
     compat = importlib.import_module(args["compat"])
 except BaseException as exc:

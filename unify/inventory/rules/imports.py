@@ -83,10 +83,13 @@ def _star_finding(imp: ImportRecord) -> Finding:
 
 
 def check_import_cycles(imports: Sequence[ImportRecord], modules: Iterable[str]) -> list[Finding]:
-    """One finding per strongly connected group of model modules (Tarjan)."""
+    """One finding per strongly connected group of model modules (Tarjan).  A module that
+    imports itself inside a function (a lazy import of its own names) loops nowhere."""
     nodes = set(modules)
     edges: dict[str, dict[str, ImportRecord]] = defaultdict(dict)
     for imp in imports:
+        if imp.importer == imp.target and "function" in imp.context:
+            continue
         if imp.importer in nodes and imp.target in nodes:
             edges[imp.importer].setdefault(imp.target, imp)
     out = []

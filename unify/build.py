@@ -46,6 +46,7 @@ from unify.builder.compat import (
     render_compat,
     render_stub,
 )
+from unify.builder.dropped import DROPPED_MEMBER, dropped_member_findings
 from unify.builder.imports import IMPORT_NAME_CLASH
 from unify.builder.kept import HELPER_NAME_CLASH
 from unify.builder.legacy import read_legacy
@@ -58,6 +59,7 @@ from unify.models import (
     BuildResult,
     BuiltFile,
     Inventory,
+    MemberChoice,
     Plan,
     ResolvedPlan,
     Severity,
@@ -87,6 +89,7 @@ RULES = rule_catalogue(
     SECTION_ORDER,
     MODULE_SHADOWED,
     LEGACY_BRIDGE_DROPPED,
+    DROPPED_MEMBER,
 )
 
 
@@ -152,6 +155,7 @@ def _build(
     ]
     findings += [f for b in built for f in b.findings]
     findings += check_backrefs(naming, entities.values())
+    findings += dropped_member_findings(built, inventory, naming)
     unified, more = render_unified(frozenset(inventory.top_level_modules), naming, legacies, built)
     findings += more
     names, more = compat_names(inventory, naming, unified, legacies)
@@ -162,8 +166,8 @@ def _build(
     return result, names
 
 
-def _choices(plan: Plan, survivor: str) -> dict[str, str]:
-    return {c.member: c.take_from for m in plan.merges if m.survivor == survivor for c in m.choices}
+def _choices(plan: Plan, survivor: str) -> dict[str, MemberChoice]:
+    return {c.member: c for m in plan.merges if m.survivor == survivor for c in m.choices}
 
 
 def _files(

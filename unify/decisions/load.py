@@ -255,15 +255,39 @@ def _member_choices(reader: _Reader, entry: _Entry) -> tuple[MemberChoice, ...]:
         )
         return ()
     choices: list[MemberChoice] = []
+    survivor = entry.values.get("survivor", "")
     for member, side in raw.items():
+        where = (*entry.loc, "choices", member)
         if not isinstance(side, str):
-            reader.problems.add(
-                (*entry.loc, "choices", member),
-                f"{reader.where(entry)}: choice {member!r} must be a string",
-            )
+            reader.problems.add(where, f"{reader.where(entry)}: choice {member!r} must be a string")
             continue
-        choices.append(MemberChoice(member=member, take_from=side))
+        choice = read_choice(member, side, survivor if isinstance(survivor, str) else "")
+        if isinstance(choice, str):
+            reader.problems.add(where, f"{reader.where(entry)}: choice {member!r}: {choice}")
+            continue
+        choices.append(choice)
     return tuple(choices)
+
+
+KEEP_BOTH = "keep-both:"
+
+
+def read_choice(member: str, value: str, survivor: str) -> MemberChoice | str:
+    """``"module.Class"``, ``"module.Class keep-both:NAME"`` or ``"keep-both:NAME"`` (the
+    survivor wins) as a choice, or what is wrong with it."""
+    side, _, keep = value.strip().partition(KEEP_BOTH)
+    side = side.strip()
+    if not keep and KEEP_BOTH.rstrip(":") not in value:
+        return MemberChoice(member=member, take_from=value)
+    if not keep and not value.strip().endswith(KEEP_BOTH):
+        return f"{value!r} is not 'module.Class' or 'module.Class keep-both:NEW_NAME'"
+    if side and not is_qualified(side):
+        return f"{side!r} is not 'module.Class'"
+    if not is_identifier(keep):
+        return f"keep-both name {keep!r} is not a Python identifier"
+    if keep == member:
+        return f"keep-both name {keep!r} must differ from the member"
+    return MemberChoice(member=member, take_from=side or survivor, keep_as=keep)
 
 
 def _column_type(reader: _Reader, entry: _Entry) -> ColumnTypeDecision:

@@ -129,7 +129,10 @@ def _render_merges(plan: Plan, inventory: Inventory, classes: dict[str, ModelCla
     lines = [
         "# Merges: the absorbed classes' columns, relationships and methods are added to the",
         "# survivor.  A member both sides define differently is listed under choices: the side",
-        '# named wins (set "" to leave it undecided: the build then stops and lists it).',
+        '# named wins (set "" to leave it undecided: the build then stops and lists it).  The',
+        "# other side's method or attribute is dropped (the build lists the files that call it);",
+        '# to keep it too under another name, add keep-both:NEW_NAME to the side that wins:',
+        '#   to_dict = "module.Class keep-both:legacy_to_dict"',
     ]
     for merge in plan.merges:
         lines += _merge_comment(merge, classes)
@@ -144,7 +147,8 @@ def _render_merges(plan: Plan, inventory: Inventory, classes: dict[str, ModelCla
             lines.append("[merge.choices]")
             for choice in merge.choices:
                 lines += _choice_comment(merge, choice.member, classes, Path(inventory.root))
-                lines.append(f"{_key(choice.member)} = {_toml(choice.take_from)}")
+                value = choice.take_from + (f" keep-both:{choice.keep_as}" if choice.keep_as else "")
+                lines.append(f"{_key(choice.member)} = {_toml(value)}")
         lines.append("")
     return "\n".join(lines)
 

@@ -61,10 +61,12 @@ class ClassDecision:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MemberChoice:
-    """For a member (column, relationship, method) both sides define: which side wins."""
+    """For a member (column, relationship, method) both sides define: which side wins, and
+    the name the other side's member keeps (``keep-both:NAME``; "" drops it)."""
 
     member: str
     take_from: str  # "module.Class"
+    keep_as: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -107,34 +107,66 @@ def is_version_word(word: str) -> bool:
     return word.lower() in VERSION_WORDS or _VERSION_TOKEN.fullmatch(word) is not None
 
 
-def strip_affixes(name: str) -> tuple[tuple[str, str], ...]:
-    """``(name without the affix, affix)`` for each legacy or version affix of a class name:
-    a leading acronym (``ABCUser``, ``XYOrder``), a leading or trailing version word
-    (``LegacyUser``, ``UserV2``, ``OrderOld``).  Whether the rest names the same thing is
-    for the caller to judge (another class of that name, the same table, shared columns)."""
-    words = list(_NAME_WORD.finditer(name))
+def strip_affixes(name: str, *, any_word: bool = False) -> tuple[tuple[str, str], ...]:
+    """``(name without the affix, affix)`` for each way of stripping legacy or version affixes
+    from a class name: a leading acronym (``ABCUser``, ``XYOrder``) and version words at
+    either end, as many as there are (``LegacyUser``, ``UserV2``, ``LegacyUserTmp``).  With
+    ``any_word``, also any one other word at either end besides (``PortalUserV2`` ->
+    ``User``; ``MvpUser`` -> ``User``): a looser match that needs more evidence.  The affix
+    is the removed words run together.  Whether the rest names the same thing is for the
+    caller to judge (another class of that name, the same table, shared columns)."""
+    words = [m.group() for m in _NAME_WORD.finditer(name)]
     if len(words) < 2:
         return ()
-    found: list[tuple[str, str]] = []
-    first, second, last = words[0], words[1], words[-1]
-    acronym = first.group().isupper() and len(first.group()) > 1 and second.group()[0].isupper()
-    if acronym or is_version_word(first.group()):
-        found.append((name[first.end() :].lstrip("_"), first.group()))
-    if is_version_word(last.group()):
-        found.append((name[: last.start()].rstrip("_"), last.group()))
-    return tuple((rest, affix) for rest, affix in found if is_identifier(rest) and rest[0].isalpha())
+    found: dict[str, str] = {}
+    for start in range(len(words)):
+        for end in range(len(words), start, -1):
+            if (start, end) == (0, len(words)):
+                continue
+            removed = [*words[:start], *words[end:]]
+            weak = sum(not _strong_affix(words, i) for i in (*range(start), *range(end, len(words))))
+            if weak > (1 if any_word else 0):
+                continue
+            rest = "".join(words[start:end])
+            meaningful = not all(is_version_word(w) for w in words[start:end])
+            if meaningful and is_identifier(rest) and rest[0].isalpha():
+                found.setdefault(rest, "".join(removed))
+    return tuple(found.items())
+
+
+def _strong_affix(words: list[str], index: int) -> bool:
+    """A version word anywhere, or an acronym before a capitalised word at the front."""
+    word = words[index]
+    acronym = (
+        index == 0 and word.isupper() and len(word) > 1 and len(words) > 1 and words[1][0].isupper()
+    )
+    return acronym or is_version_word(word)
+
+
+def affix_words(affixes: tuple[str, ...]) -> set[str]:
+    """The lower-case words of affixes as ``strip_affixes`` gives them (``PortalV2``)."""
+    return {w.lower() for a in affixes for w in _NAME_WORD.findall(a)}
 
 
 def strip_table_affixes(table: str, affixes: tuple[str, ...] = ()) -> tuple[str, ...]:
-    """``table`` without a leading or trailing ``_`` word that is a version word or one of
-    ``affixes`` (``legacy_users``, ``users_v2``; ``abc_users`` with the affix ``ABC``)."""
+    """``table`` without leading or trailing ``_`` words that are version words or words of
+    ``affixes`` (``legacy_users``, ``users_v2``; ``abc_users`` with the affix ``ABC``;
+    ``portal_users_v2`` with the affix ``PortalV2``)."""
     words = table.split("_")
     if len(words) < 2:
         return ()
-    extra = {a.lower() for a in affixes}
-    found = []
-    if is_version_word(words[0]) or words[0].lower() in extra:
-        found.append("_".join(words[1:]))
-    if is_version_word(words[-1]) or words[-1].lower() in extra:
-        found.append("_".join(words[:-1]))
-    return tuple(t for t in found if t)
+    extra = affix_words(affixes)
+
+    def strippable(word: str) -> bool:
+        return is_version_word(word) or word.lower() in extra
+
+    found: list[str] = []
+    for start in range(len(words)):
+        if start and not strippable(words[start - 1]):
+            break
+        for end in range(len(words), start, -1):
+            if end < len(words) and not strippable(words[end]):
+                break
+            if (start, end) != (0, len(words)):
+                found.append("_".join(words[start:end]))
+    return tuple(dict.fromkeys(t for t in found if t))

@@ -3,13 +3,16 @@
 Two classes are one entity when they have the same name, or name the same table (singular
 and plural aside), or when one is the other with a version or legacy affix (``ABCUser`` and
 ``User``, ``LegacyUser`` and ``User``, ``UserV2`` and ``User``; their tables ``abc_users``,
-``legacy_users``, ``users_v2`` and ``users``) and the two share a column.  No app's words:
+``legacy_users``, ``users_v2`` and ``users``) and the two share a column.  A name that
+matches only once any other word is stripped as well (``PortalUserV2`` and ``User``,
+``MvpUser`` and ``User``) needs more: at least two shared columns (bookkeeping columns
+aside), and an identical method or most of the smaller class's columns.  No app's words:
 the affixes are those of ``vocabulary.strip_affixes``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from unify.models import Entity, Inventory, ModelClass
 from unify.vocabulary import last_part, singular, strip_affixes, strip_table_affixes
@@ -101,22 +104,41 @@ def _join_affixed(classes: list[ModelClass], groups: _Groups) -> dict[str, str]:
     for index, cls in enumerate(classes):
         if cls.abstract or cls.mixin:
             continue
-        for rest, affix in strip_affixes(cls.name):
-            if _join_any(index, by_name.get(rest, []), classes, groups):
+        strong = strip_affixes(cls.name)
+        for rest, affix in strong:
+            if _join_any(index, by_name.get(rest, []), classes, groups, _share_a_column):
                 stripped[cls.qualname] = rest
             if cls.table and cls.table_explicit:
                 for key in table_variants(cls.table, (affix,)) - {table_key(cls.table)}:
-                    _join_any(index, by_table.get(key, []), classes, groups)
+                    _join_any(index, by_table.get(key, []), classes, groups, _share_a_column)
+        for rest, _ in set(strip_affixes(cls.name, any_word=True)) - set(strong):
+            others = [i for i in by_name.get(rest, []) if not strip_affixes(classes[i].name)]
+            if _join_any(index, others, classes, groups, _much_alike):
+                stripped.setdefault(cls.qualname, rest)
     return stripped
 
 
-def _join_any(index: int, others: list[int], classes: list[ModelClass], groups: _Groups) -> bool:
+def _join_any(
+    index: int,
+    others: list[int],
+    classes: list[ModelClass],
+    groups: _Groups,
+    alike: Callable[[ModelClass, ModelClass], bool],
+) -> bool:
     joined = False
     for other in others:
-        if other != index and _share_a_column(classes[index], classes[other]):
+        if other != index and alike(classes[index], classes[other]):
             groups.join(index, other)
             joined = True
     return joined
+
+
+# columns most tables have: sharing them says nothing about the entity
+_BOOKKEEPING = frozenset({"id", "uuid", "created_at", "updated_at", "created", "updated"})
+
+
+def _data_columns(cls: ModelClass) -> set[str]:
+    return {c.name for c in cls.columns if not c.primary_key and c.name not in _BOOKKEEPING}
 
 
 def _share_a_column(one: ModelClass, other: ModelClass) -> bool:
@@ -124,6 +146,25 @@ def _share_a_column(one: ModelClass, other: ModelClass) -> bool:
         return {c.name for c in cls.columns if not c.primary_key}
 
     return bool(names(one) & names(other))
+
+
+def _much_alike(one: ModelClass, other: ModelClass) -> bool:
+    """At least two shared data columns, and an identical method or most of the smaller
+    class's data columns shared."""
+    mine, theirs = _data_columns(one), _data_columns(other)
+    shared = mine & theirs
+    if len(shared) < 2:
+        return False
+    return bool(identical_methods(one, other)) or len(shared) * 2 > min(len(mine), len(theirs))
+
+
+def identical_methods(one: ModelClass, other: ModelClass) -> set[str]:
+    """Methods and other non-column members both classes define with the same code."""
+    mapped = {c.attr for c in (*one.columns, *other.columns)}
+    mapped |= {r.attr for r in (*one.relationships, *other.relationships)}
+    mine = {d.name: d.digest for d in one.member_digests if d.name not in mapped}
+    theirs = {d.name: d.digest for d in other.member_digests if d.name not in mapped}
+    return {n for n in mine.keys() & theirs.keys() if mine[n] == theirs[n]}
 
 
 def fk_target_tables(inventory: Inventory) -> set[str]:

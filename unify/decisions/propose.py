@@ -25,8 +25,6 @@ from unify.models import (
 from unify.resolve import backref_collisions
 from unify.vocabulary import is_dotted_name, snake_case
 
-DEFAULT_KEY_TYPE = "Integer"
-
 
 def propose_plan(
     inventory: Inventory,
@@ -36,7 +34,7 @@ def propose_plan(
     picked: bool = False,
 ) -> Plan:
     """A first plan: one entity per group of legacy classes, singular tables where plural and
-    singular compete, Integer keys where types disagree, version and legacy affixes dropped,
+    singular compete, the survivor's key type where types disagree, version and legacy affixes dropped,
     sections taken from the app's modules (``sections``).
 
     ``picked``: the inventory was restricted with ``--models``; the plan records the files
@@ -156,7 +154,7 @@ def _proposed_column_types(
             for col in c.columns
             if col.primary_key and col.name == key.name
         }
-        key_type = key.type if len(key_types) == 1 else DEFAULT_KEY_TYPE
+        key_type = key.type  # the survivor's, whatever the absorbed classes' keys are
         if not fk_columns and len(key_types) == 1:
             continue
         out.append(ColumnTypeDecision(table=entity.table, column=key.name, type=key_type))

@@ -203,8 +203,8 @@ def _member_summary(cls: ModelClass, member: str) -> str:
 
 def _render_column_types(plan: Plan) -> str:
     lines = [
-        "# Key and foreign-key column types: a key whose spellings disagree becomes Integer",
-        "# (the plan's choice); every FK column takes the type of the key it references.",
+        "# Key and foreign-key column types: a key whose spellings disagree takes the",
+        "# survivor's type; every FK column takes the type of the key it references.",
     ]
     for decision in plan.column_types:
         lines += [

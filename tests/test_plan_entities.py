@@ -1,0 +1,131 @@
+"""`unify plan`: one entity behind classes whose names differ by affixes of any kind.
+
+A name is compared after stripping version and legacy words (V2, New, Old, Legacy, Tmp) and
+any one leading or trailing word; a match by an arbitrary word needs more evidence (shared
+columns and identical methods) than a match by a version word.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from clihelp import write_files
+
+from unify.analyze import analyze_repo
+from unify.decisions import propose_plan
+from unify.models import ColumnTypeDecision, TableRename
+from unify.vocabulary import strip_affixes
+
+PASSWORDS = """\
+
+        def set_password(self, password):
+            self.password_hash = generate_password_hash(password)
+
+        def check_password(self, password):
+            return check_password_hash(self.password_hash, password)
+"""
+
+ACCOUNTS = (
+    """\
+    from flask_sqlalchemy import SQLAlchemy
+    from werkzeug.security import check_password_hash, generate_password_hash
+
+    db = SQLAlchemy()
+
+
+    class User(db.Model):
+        __tablename__ = 'users'
+        id = db.Column(db.Integer, primary_key=True)
+        email = db.Column(db.String(120), unique=True)
+        password_hash = db.Column(db.String(256))
+        site_id = db.Column(db.Integer)
+        display_name = db.Column(db.String(80))
+"""
+    + PASSWORDS
+    + """
+
+    class Note(db.Model):
+        __tablename__ = 'notes'
+        id = db.Column(db.Integer, primary_key=True)
+        site_id = db.Column(db.Integer)
+        body = db.Column(db.Text)
+"""
+)
+
+PORTAL = (
+    """\
+    import uuid
+
+    from werkzeug.security import check_password_hash, generate_password_hash
+
+    from accounts import db
+
+
+    class PortalUserV2(db.Model):
+        __tablename__ = 'portal_users_v2'
+        id = db.Column(db.String(36), primary_key=True, default=lambda: str(uuid.uuid4()))
+        email = db.Column(db.String(120), unique=True)
+        password_hash = db.Column(db.String(256))
+        site_id = db.Column(db.Integer)
+        last_login = db.Column(db.DateTime)
+"""
+    + PASSWORDS
+    + """
+
+    class PortalSession(db.Model):
+        __tablename__ = 'portal_sessions'
+        id = db.Column(db.Integer, primary_key=True)
+        user_id = db.Column(db.String(36), db.ForeignKey('portal_users_v2.id'))
+
+
+    class UserNote(db.Model):
+        __tablename__ = 'user_notes'
+        id = db.Column(db.Integer, primary_key=True)
+        site_id = db.Column(db.Integer)
+        text = db.Column(db.Text)
+"""
+)
+
+
+def test_strip_affixes_strips_version_words_and_any_one_word() -> None:
+    strong = {rest for rest, _ in strip_affixes("PortalUserV2")}
+    assert strong == {"PortalUser"}
+    loose = {rest for rest, _ in strip_affixes("PortalUserV2", any_word=True)}
+    assert {"PortalUser", "User", "UserV2"} <= loose
+    assert {rest for rest, _ in strip_affixes("LegacyUserTmp")} >= {"User"}
+    assert {rest for rest, _ in strip_affixes("MvpUser", any_word=True)} == {"User", "Mvp"}
+
+
+def test_a_versioned_class_with_another_prefix_merges_with_the_survivors_key(
+    tmp_path: Path,
+) -> None:
+    repo = write_files(tmp_path / "app", {"accounts.py": ACCOUNTS, "portal.py": PORTAL})
+    plan = propose_plan(analyze_repo(repo))
+    assert [(m.survivor, m.absorbed) for m in plan.merges] == [
+        ("accounts.User", ("portal.PortalUserV2",))
+    ]
+    assert TableRename(old="portal_users_v2", new="users") in plan.tables
+    types = {(c.table, c.column): c.type for c in plan.column_types}
+    assert types[("users", "id")] == "Integer"  # the survivor's key type
+    assert types[("portal_sessions", "user_id")] == "Integer"
+    # a class sharing one column and no method with another stays apart
+    assert {c.name for c in plan.classes} >= {"User", "Note", "UserNote", "PortalSession"}
+
+
+def test_the_survivors_key_type_wins_even_when_it_is_the_string(tmp_path: Path) -> None:
+    """The survivor (the class without an affix) keeps its own key type: no fixed Integer."""
+    accounts = ACCOUNTS.replace(
+        "id = db.Column(db.Integer, primary_key=True)\n        email",
+        "id = db.Column(db.String(36), primary_key=True)\n        email",
+    )
+    portal = PORTAL.replace(
+        "id = db.Column(db.String(36), primary_key=True, default=lambda: str(uuid.uuid4()))",
+        "id = db.Column(db.Integer, primary_key=True)",
+    ).replace("db.String(36), db.ForeignKey", "db.Integer, db.ForeignKey")
+    repo = write_files(tmp_path / "app", {"accounts.py": accounts, "portal.py": portal})
+    plan = propose_plan(analyze_repo(repo))
+    assert ColumnTypeDecision(table="users", column="id", type="String(36)") in plan.column_types
+    assert (
+        ColumnTypeDecision(table="portal_sessions", column="user_id", type="String(36)")
+        in plan.column_types
+    )

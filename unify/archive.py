@@ -49,7 +49,7 @@ def module_files(root: Path, plan: Plan) -> dict[str, str]:
     that have a file (a module named by several files: the plan's ``legacy_paths`` decide,
     else an ``InputError``)."""
     files = describe_files(root, list_repo_files(root).python)
-    wanted = {*plan.legacy_modules, plan.target_module, plan.compat_module}
+    wanted = {*plan.legacy_modules, *plan.retired_modules, plan.target_module, plan.compat_module}
     found: dict[str, list[str]] = {}
     for f in files:
         if f.module in wanted:
@@ -79,7 +79,8 @@ def plan_archive(
     """What to move and delete, and the importers that stop it.  ``files`` is
     ``module_files``; ``inventory`` analyze's inventory of those files."""
     folder = _dest_folder(root, dest)
-    retired = {files[m]: m for m in plan.legacy_modules if m != plan.target_module and m in files}
+    leaving_modules = (*plan.legacy_modules, *plan.retired_modules)
+    retired = {files[m]: m for m in leaving_modules if m != plan.target_module and m in files}
     removals = (files[plan.compat_module],) if remove_compat and plan.compat_module in files else ()
     leaving = set(retired) | set(removals)
     watched = {**retired, **dict.fromkeys(removals, plan.compat_module)}
@@ -105,7 +106,7 @@ def plan_archive(
         )
         for rel, m in sorted(retired.items())
     )
-    gone = tuple(m for m in plan.legacy_modules if m != plan.target_module and m not in files)
+    gone = tuple(m for m in leaving_modules if m != plan.target_module and m not in files)
     return ArchivePlan(
         root=str(root.resolve()),
         moves=moves,

@@ -27,6 +27,7 @@ from unify.models import (
     ResolvedPlan,
     TableMove,
 )
+from unify.vocabulary import strip_table_affixes
 
 
 def resolve_plan(plan: Plan, inventory: Inventory) -> ResolvedPlan:
@@ -163,6 +164,41 @@ def _compat_names(
             if e not in modules
         ]
     return tuple(out)
+
+
+def unimported_copies(inventory: Inventory) -> dict[str, str]:
+    """``dead copy -> the module it copies``: a model module nothing imports (by any form,
+    dynamically, or as ``module.name``) whose every class has a class of the same name on the
+    same table in one other model module, that one imported; when neither is imported, the
+    copy is the one whose name is the other's plus a version word (``accounts_backup``)."""
+    imported = {r.target_path for r in inventory.imports if r.path != r.target_path}
+    imported |= {m.path for m in inventory.modules if m.name in _named_elsewhere(inventory)}
+    out: dict[str, str] = {}
+    for module in inventory.modules:
+        if module.path in imported or not _classes_on_tables(module):
+            continue
+        for other in inventory.modules:
+            if other is module or other.name in out or not _covers(other, module):
+                continue
+            leaf, other_leaf = module.name.rpartition(".")[2], other.name.rpartition(".")[2]
+            if other.path in imported or other_leaf in strip_table_affixes(leaf):
+                out[module.name] = other.name
+                break
+    return out
+
+
+def _named_elsewhere(inventory: Inventory) -> set[str]:
+    names = {d.module for d in inventory.dynamic_imports}
+    return names | {a.module for a in inventory.module_attributes}
+
+
+def _classes_on_tables(module: ModelModule) -> set[tuple[str, str]]:
+    return {(c.name, c.table) for c in module.classes if not c.guarded and c.table}
+
+
+def _covers(other: ModelModule, module: ModelModule) -> bool:
+    mine = {(c.name, c.table or "") for c in module.classes if not c.guarded}
+    return mine <= _classes_on_tables(other)
 
 
 def legacy_modules_in_order(inventory: Inventory, plan: Plan) -> list[ModelModule]:

@@ -178,7 +178,8 @@ def _compat(
 
 
 def _archive(plan: Plan, files: dict[str, str], args: str) -> PhaseStatus:
-    retired = [m for m in plan.legacy_modules if m != plan.target_module]
+    leaving = (*plan.legacy_modules, *plan.retired_modules)
+    retired = [m for m in leaving if m != plan.target_module]
     left = [files[m] for m in retired if m in files]
     if left:
         return PhaseStatus(

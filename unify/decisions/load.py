@@ -43,7 +43,14 @@ TOP_KEYS = {
     "backref": "array",
 }
 ENTRY_KEYS: dict[str, tuple[str, ...]] = {
-    "unify": ("target_module", "compat_module", "legacy_modules", "legacy_paths", "sections"),
+    "unify": (
+        "target_module",
+        "compat_module",
+        "legacy_modules",
+        "legacy_paths",
+        "sections",
+        "retired_modules",
+    ),
     "table_rename": ("old", "new"),
     "class": ("source", "name", "table", "section"),
     "merge": ("survivor", "absorbed", "survivor_table", "absorbed_tables", "choices"),
@@ -51,7 +58,12 @@ ENTRY_KEYS: dict[str, tuple[str, ...]] = {
     "rename": ("legacy", "name"),
     "backref": ("model", "relationship", "rename_to"),
 }
-OPTIONAL_KEYS = {("merge", "choices"), ("unify", "legacy_paths"), ("unify", "sections")}
+OPTIONAL_KEYS = {
+    ("merge", "choices"),
+    ("unify", "legacy_paths"),
+    ("unify", "sections"),
+    ("unify", "retired_modules"),
+}
 
 Check = Callable[[str], bool]
 TYPE_EXPR = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*(\(.*\))?$")
@@ -128,6 +140,7 @@ def _read_plan(data: dict[str, Any], problems: Problems, path: str) -> Plan | No
         legacy_modules=reader.modules(unify, "legacy_modules"),
         legacy_paths=reader.texts(unify, "legacy_paths", _matches(PY_PATH), "a .py file"),
         sections=reader.texts(unify, "sections", bool, "a section name"),
+        retired_modules=reader.modules(unify, "retired_modules"),
         tables=tuple(_entries(data, "table_rename", reader, _table_rename)),
         classes=tuple(_entries(data, "class", reader, _class_decision)),
         merges=tuple(_entries(data, "merge", reader, _merge_decision)),

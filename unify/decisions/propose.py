@@ -22,7 +22,7 @@ from unify.models import (
     Rename,
     TableRename,
 )
-from unify.resolve import backref_collisions
+from unify.resolve import backref_collisions, unimported_copies
 from unify.vocabulary import is_dotted_name, snake_case
 
 
@@ -44,6 +44,8 @@ def propose_plan(
             raise InputError(f"--{what} {name!r}: not a dotted module name (e.g. app.models)")
     _check_unique_modules(inventory)
     inventory = importable_only(inventory)
+    retired = unimported_copies(inventory)
+    inventory = replace(inventory, modules=tuple(m for m in inventory.modules if m.name not in retired))
     if not inventory.modules:
         raise InputError(f"{inventory.root}: no model module found; nothing to plan")
     entities = group_entities(inventory)
@@ -64,6 +66,7 @@ def propose_plan(
         backrefs=_proposed_backrefs(entities, final, merges),
         legacy_paths=tuple(m.path for m in inventory.modules) if picked else (),
         sections=sections,
+        retired_modules=tuple(sorted(retired)),
     )
 
 

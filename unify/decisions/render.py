@@ -49,6 +49,17 @@ def _legacy_paths(plan: Plan) -> list[str]:
     ]
 
 
+def _retired(plan: Plan) -> list[str]:
+    if not plan.retired_modules:
+        return []
+    return [
+        "# Dead copies (analyze's unimported-duplicate-module): nothing imports them and they",
+        "# define the classes of another module on the same tables.  Not sources of the unified",
+        "# module; `unify archive` moves them away with the legacy modules.",
+        f"retired_modules = {_toml(plan.retired_modules)}",
+    ]
+
+
 def _left_out(inventory: Inventory) -> list[str]:
     names = [m.name for m in inventory.modules if not is_dotted_name(m.name)]
     if not names:
@@ -79,6 +90,7 @@ def _render_head(plan: Plan, inventory: Inventory) -> str:
             f"compat_module = {_toml(plan.compat_module)}",
             "# Legacy model modules to retire once every import points at the unified module.",
             f"legacy_modules = {_toml(plan.legacy_modules)}",
+            *_retired(plan),
             *_legacy_paths(plan),
             *_sections(plan),
             "",

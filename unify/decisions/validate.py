@@ -33,6 +33,19 @@ def _check_head(plan: Plan, problems: Problems) -> None:
         problems.add(("unify", "legacy_modules"), f"[unify]: legacy module {name!r} listed twice")
     if not plan.legacy_modules and "legacy_modules" in problems.keys_of("unify"):
         problems.add(("unify", "legacy_modules"), "[unify]: legacy_modules is empty")
+    for name in _duplicates(plan.retired_modules):
+        problems.add(("unify", "retired_modules"), f"[unify]: retired module {name!r} listed twice")
+    for name in plan.retired_modules:
+        if name in plan.legacy_modules:
+            problems.add(
+                ("unify", "retired_modules"),
+                f"[unify]: retired module {name!r} is also a legacy module (a source)",
+            )
+        if name in (plan.target_module, plan.compat_module):
+            which = "target" if name == plan.target_module else "compat"
+            problems.add(
+                ("unify", "retired_modules"), f"[unify]: retired module {name!r} is the {which} module"
+            )
     for name in _duplicates(plan.sections):
         problems.add(("unify", "sections"), f"[unify]: section {name!r} listed twice")
     if not plan.sections and "sections" in problems.keys_of("unify"):

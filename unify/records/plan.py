@@ -105,6 +105,7 @@ class Plan:
     backrefs: tuple[BackrefDecision, ...] = ()  # plan/build: backref renames the user decided
     legacy_paths: tuple[str, ...] = ()  # plan/build: the files picked with `plan --models`
     sections: tuple[str, ...] = ()  # the unified module's sections, in order ([unify] sections)
+    retired_modules: tuple[str, ...] = ()  # dead copies: no source, archived with the legacy ones
 
 
 # ---------------------------------------------------------------------------

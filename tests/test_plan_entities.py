@@ -100,7 +100,10 @@ def test_a_versioned_class_with_another_prefix_merges_with_the_survivors_key(
     tmp_path: Path,
 ) -> None:
     repo = write_files(tmp_path / "app", {"accounts.py": ACCOUNTS, "portal.py": PORTAL})
-    plan = propose_plan(analyze_repo(repo))
+    inventory = analyze_repo(repo)
+    duplicates = [f.objects for f in inventory.findings if f.rule == "duplicate-model"]
+    assert duplicates == [("accounts.User", "portal.PortalUserV2")]
+    plan = propose_plan(inventory)
     assert [(m.survivor, m.absorbed) for m in plan.merges] == [
         ("accounts.User", ("portal.PortalUserV2",))
     ]

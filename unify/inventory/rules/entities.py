@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Sequence
 from itertools import combinations
 
@@ -20,10 +21,13 @@ DUPLICATE_MODEL = Rule(
 _BOOKKEEPING = frozenset({"id", "created_at", "updated_at", "uuid"})
 
 
-def entity_keys(class_name: str) -> frozenset[str]:
+@functools.lru_cache(maxsize=4096)
+def entity_keys(class_name: str, *, any_word: bool = False) -> frozenset[str]:
     """The names a class may stand for: its own, without a version or legacy affix
-    (``ABCUser``, ``UserV2``, ``LegacyUser`` -> ``user``), and without a ``Model`` suffix."""
-    names = {class_name, *(rest for rest, _ in strip_affixes(class_name))}
+    (``ABCUser``, ``UserV2``, ``LegacyUser`` -> ``user``), and without a ``Model`` suffix;
+    with ``any_word``, also without any one other word (``PortalUserV2`` -> ``user``)."""
+    stripped = strip_affixes(class_name, any_word=any_word)
+    names = {class_name, *(rest for rest, _ in stripped)}
     names |= {n[: -len("Model")] for n in names if n.endswith("Model") and len(n) > len("Model")}
     return frozenset(snake_case(n).replace("_", "") for n in names)
 
@@ -59,8 +63,16 @@ def _same_entity(
         return None  # checked first: set operations are cheap, name similarity is not
     overlap = len(shared) / (min(len(cols_a), len(cols_b)) or 1)
     same_key = bool(entity_keys(a.name) & entity_keys(b.name))
+    # a name that matches only once another word is stripped needs most columns shared
+    loose_key = overlap >= 0.5 and bool(
+        entity_keys(a.name, any_word=True) & entity_keys(b.name, any_word=True)
+    )
     if not same_key and (len(shared) < 3 or overlap < 0.5):
         return None  # merely similar names need stronger column evidence
-    if same_key or difflib.SequenceMatcher(None, a.name.lower(), b.name.lower()).ratio() >= 0.85:
+    if (
+        same_key
+        or loose_key
+        or difflib.SequenceMatcher(None, a.name.lower(), b.name.lower()).ratio() >= 0.85
+    ):
         return f"similar names, {len(shared)} shared columns: {', '.join(sorted(shared))}"
     return None

@@ -157,3 +157,27 @@ def test_the_compat_module_exports_the_legacy_names_only(tmp_path: Path) -> None
     }
     # public names the legacy modules define, and what code imports from them (datetime)
     assert names == {"Site", "Ticket", "db", "site_count", "site_table", "datetime"}
+
+
+def test_a_bridge_that_kept_code_calls_is_kept_and_runs(tmp_path: Path) -> None:
+    """A helper that stays calls the bridge: dropping it would leave a NameError behind, so
+    the bridge stays too, importing from the unified module."""
+    repo = carried_repo(tmp_path)
+    text = (repo / "portal.py").read_text()
+    (repo / "portal.py").write_text(
+        text + "\n\ndef core_name():\n    return _load_core().__name__.upper()\n"
+    )
+    result = built(repo)
+    assert [f for f in result.findings if f.severity.value == "error"] == []
+    assert [f.objects for f in result.findings if f.code == "B011"] == [("portal._LazyDb",)]
+    unified = text_of(result, "unified")
+    assert "import models as core" in unified
+    (repo / "models.py").write_text(unified)
+    run = subprocess.run(
+        [sys.executable, "-c", "import models; print(models.core_name())"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.stdout.strip() == "MODELS", run.stderr

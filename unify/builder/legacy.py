@@ -116,7 +116,7 @@ def read_legacy(
         import_targets=targets,
         legacy_names=frozenset(legacy_names),
     )
-    hacks = _lazy_db_functions(source) | _bridges(source)
+    hacks = _bridges(source, _lazy_db_functions(source))
     placed = [
         p
         for index, stmt in enumerate(tree.body)
@@ -125,15 +125,16 @@ def read_legacy(
     return _sorted(source, placed)
 
 
-def _bridges(source: _Source) -> set[str]:
-    """Top-level helpers that only bridge legacy modules, unless a statement that stays
-    names them (a bridge named only by glue or by another bridge goes)."""
+def _bridges(source: _Source, lazy_db: set[str]) -> set[str]:
+    """Top-level helpers that only bridge legacy modules (and the lazy-db functions), unless
+    a statement that stays names them (a bridge named only by glue or by another bridge
+    goes)."""
     found = {
         stmt.name.value: stmt
         for stmt in source.tree.body
         if isinstance(stmt, cst.FunctionDef | cst.ClassDef)
         and not any(c.name == stmt.name.value for c in source.module.classes if not c.guarded)
-        and is_bridge(stmt, source.names_legacy)
+        and (stmt.name.value in lazy_db or is_bridge(stmt, source.names_legacy))
     }
     if not found:
         return set()

@@ -181,3 +181,16 @@ def test_a_bridge_that_kept_code_calls_is_kept_and_runs(tmp_path: Path) -> None:
         check=False,
     )
     assert run.stdout.strip() == "MODELS", run.stderr
+
+
+def test_the_self_check_leaves_the_apps_own_modules_alone(tmp_path: Path) -> None:
+    """A helper importing one of the app's modules (which may need its configuration) is the
+    app's business: the self-check neither runs that import nor calls the helper."""
+    repo = carried_repo(tmp_path)
+    (repo / "settings.py").write_text("raise RuntimeError('needs the app configuration')\n")
+    text = (repo / "portal.py").read_text()
+    (repo / "portal.py").write_text(
+        text + "\n\ndef configured():\n    from settings import NAME\n    return NAME\n"
+    )
+    result = built(repo)
+    assert [f for f in result.findings if f.severity.value == "error"] == []

@@ -174,9 +174,12 @@ for md in metadatas:
     except Exception as exc:
         problem("create-all", str(exc))
 import ast
+def written(stmt):
+    return [stmt.module or ""] if isinstance(stmt, ast.ImportFrom) else [a.name for a in stmt.names]
 def names_target(stmt):
-    written = [stmt.module or ""] if isinstance(stmt, ast.ImportFrom) else [a.name for a in stmt.names]
-    return any(w == args["target"] for w in written)
+    return any(w == args["target"] for w in written(stmt))
+def names_app(stmt):  # the app's own modules: importing them is the app's business, not the carry's
+    return getattr(stmt, "level", 0) > 0 or any(w.split(".")[0] in args["local"] for w in written(stmt))
 def catches_import_error(handler):
     kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
     return handler.type is None or any(getattr(k, "id", "") in ("ImportError", "ModuleNotFoundError", "Exception") for k in kinds)
@@ -217,8 +220,9 @@ def check_helpers():
             functions += [(node.name + "." + f.name, f) for f in node.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))]
     for name, func in functions:
         failed = False
-        for stmt, guarded in inner_imports(func.body, False):
-            if guarded and not names_target(stmt):
+        imports = list(inner_imports(func.body, False))
+        for stmt, guarded in imports:
+            if not names_target(stmt) and (guarded or names_app(stmt)):
                 continue
             scope = {"__name__": args["target"] + ".helper", "__package__": module.__package__}
             try:
@@ -226,7 +230,8 @@ def check_helpers():
             except BaseException as exc:
                 problem("helper", f"{name}() line {stmt.lineno}: {ast.unparse(stmt)}: {type(exc).__name__}: {exc}")
                 failed = True
-        if not failed and "." not in name and safe_to_call(func):
+        app = any(names_app(stmt) and not names_target(stmt) for stmt, _ in imports)
+        if not failed and not app and "." not in name and safe_to_call(func):
             try:
                 getattr(module, name)()
             except (NameError, ImportError) as exc:  # what a broken carry raises; not the app's own errors
@@ -270,6 +275,7 @@ def self_check(
             "compat": compat.module,
             "legacy": list(plan.legacy_modules),
             "names": list(names),
+            "local": sorted(inventory.top_level_modules),
         }
         findings = _probe(copy, python, args, unified.rel)
         if progress is not None:

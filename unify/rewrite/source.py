@@ -18,6 +18,7 @@ from unify.rewrite.log import EditLog
 from unify.rewrite.map import RenameIndex
 from unify.rewrite.names import NameDecisions, ScopeCache, decide_names, dotted_requests
 from unify.rewrite.plan import plan_file
+from unify.rewrite.sideeffects import side_effect_imports
 from unify.rewrite.rewriter import ImportRewriter
 from unify.rewrite.stars import ExportLookup, plan_stars
 from unify.rewrite.strings import string_renames
@@ -40,6 +41,9 @@ def rewrite_source(
     log = EditLog(path=path, text=text)
     plan = plan_file(module, importer, names)
     cache = ScopeCache(module, text)
+    tree = cache.tree() if plan.statements else None
+    if tree is not None:
+        log.findings.extend(side_effect_imports(tree, path, importer, names))
     plan_stars(plan, cache, importer, names, exports, log)
     strings = string_renames(text, names)
     if not plan.statements and strings is None:

@@ -39,7 +39,8 @@ class RenameIndex:
     target_files: dict[str, str]  # rel -> target module
     missing: tuple[str, ...] = ()  # legacy modules with no file in the repository
     tokens: tuple[str, ...] = field(default=())
-    dynamic: re.Pattern[str] | None = None  # strings naming a legacy module
+    dynamic: re.Pattern[str] | None = None  # strings that may name a legacy module
+    dynamic_modules: frozenset[str] = frozenset()  # legacy modules that leave (moves only)
 
     # -- names ---------------------------------------------------------------
 
@@ -138,15 +139,18 @@ def build_rename_index(
         missing=tuple(sorted(legacy - found)),
         tokens=_tokens(legacy, class_renames, tables),
         dynamic=_dynamic_pattern(set(moves) - targets),
+        dynamic_modules=frozenset(set(moves) - targets),
     )
 
 
 def _dynamic_pattern(modules: set[str]) -> re.Pattern[str] | None:
-    """A quoted legacy module name: ``"old_models"``, ``'a.models:User'``, ``"a.models.X"``."""
+    """A quoted name ending in a legacy module's last name: ``"old_models"``,
+    ``'a.models:User'``, ``"a.models.X"``, ``"server.old_models"`` (a prefilter: which module
+    the string names is resolved from the file that holds it)."""
     if not modules:
         return None
-    alternatives = "|".join(re.escape(m) for m in sorted(modules))
-    return re.compile(rf"""(["'])({alternatives})(?=["':.])""")
+    alternatives = "|".join(re.escape(m) for m in sorted({m.rpartition(".")[2] for m in modules}))
+    return re.compile(rf"""(["'])(?:[A-Za-z_][\w.]*\.)?({alternatives})(?=["':.])""")
 
 
 def _pinned_files(index: ModuleIndex, legacy: set[str], paths: tuple[str, ...]) -> dict[str, str]:

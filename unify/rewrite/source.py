@@ -47,7 +47,7 @@ def rewrite_source(
     plan_stars(plan, cache, importer, names, exports, log)
     strings = string_renames(text, names)
     if not plan.statements and strings is None:
-        return _finish(text, text, log, names)
+        return _finish(text, text, log, importer, names)
     decisions = decide_names(text, plan, cache) if plan.statements else NameDecisions()
     dotted_requests(plan, decisions)
     rewriter = ImportRewriter(plan, decisions, strings, log)
@@ -57,13 +57,15 @@ def rewrite_source(
         code = module_text(text, module, rewriter.rebuild(module), cache.tree())
     new_text, counts = rewrite_uses(code, decisions)
     log.renamed.update(counts)
-    return _finish(text, new_text, log, names)
+    return _finish(text, new_text, log, importer, names)
 
 
-def _finish(old: str, new: str, log: EditLog, names: RenameIndex) -> SourceRewrite:
+def _finish(
+    old: str, new: str, log: EditLog, importer: SourceFile, names: RenameIndex
+) -> SourceRewrite:
     if old.endswith("\r") and not new.endswith(("\r", "\n")):
         new += "\r"  # libcst drops the final line end of a CR-only file
     for (before, after), count in sorted(log.renamed.items()):
         log.changes.append(RewriteChange(form="name", old=before, new=after, count=count))
-    log.findings.extend(dynamic_references(old, log.path, names))
+    log.findings.extend(dynamic_references(old, log.path, importer, names))
     return SourceRewrite(text=new, changes=tuple(log.changes), findings=tuple(log.findings))

@@ -69,8 +69,6 @@ def test_rewrite_reports_the_same_strings_and_keeps_them(tmp_path: Path) -> None
     write_files(tmp_path, FILES)
     renames = RenameMap(moves=(ModuleMove(legacy="portal_models", target="models"),))
     result = rewrite_repo(tmp_path / "server", renames, jobs=1)
-    found = {
-        (f.path, f.line) for f in all_findings(result) if f.rule == "dynamic-legacy-reference"
-    }
+    found = {(f.path, f.line) for f in all_findings(result) if f.rule == "dynamic-legacy-reference"}
     assert found == {("loader.py", line) for line in EXPECTED}
     assert "loader.py" not in {o.path for o in result.outcomes if isinstance(o, Rewritten)}

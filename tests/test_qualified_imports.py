@@ -72,7 +72,11 @@ def test_bare_imports_inside_sub_packages_are_seen_from_the_parent(tmp_path: Pat
     assert _imports(tmp_path, "server/views/tickets.py") == [
         (1, "portal_models", "server.portal_models")
     ]
-    assert _imports(tmp_path, "server/migrations/env.py")[0] == (2, "server.models", "server.models")
+    assert _imports(tmp_path, "server/migrations/env.py")[0] == (
+        2,
+        "server.models",
+        "server.models",
+    )
 
 
 MOVES = RenameMap(

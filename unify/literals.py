@@ -66,6 +66,15 @@ def looks_like_sql(value: str) -> bool:
 def code_strings(tree: ast.Module) -> Iterator[CodeString]:
     """Every string literal and f-string of ``tree`` but docstrings (the parts of an f-string
     are not strings of their own)."""
+    for node in code_string_nodes(tree):
+        if isinstance(node, ast.JoinedStr):
+            yield CodeString(node.lineno, joined_text(node), True)
+        else:
+            yield CodeString(node.lineno, str(node.value))
+
+
+def code_string_nodes(tree: ast.Module) -> Iterator[ast.Constant | ast.JoinedStr]:
+    """The nodes of ``code_strings``, in ``ast.walk`` order."""
     skip: set[int] = set()
     for node in ast.walk(tree):
         kind = node.__class__
@@ -75,9 +84,9 @@ def code_strings(tree: ast.Module) -> Iterator[CodeString]:
                 skip.add(id(body[0].value))
         elif kind is ast.JoinedStr:
             skip.update(id(v) for v in node.values)  # type: ignore[attr-defined]
-            yield CodeString(node.lineno, _joined(node), True)  # type: ignore[arg-type]
+            yield node  # type: ignore[misc]
         elif kind is ast.Constant and node.value.__class__ is str and id(node) not in skip:  # type: ignore[attr-defined]
-            yield CodeString(node.lineno, node.value)  # type: ignore[attr-defined]
+            yield node  # type: ignore[misc]
 
 
 _DOC_OWNERS = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
@@ -91,7 +100,8 @@ def _is_docstring(node: ast.stmt) -> bool:
     )
 
 
-def _joined(node: ast.JoinedStr) -> str:
+def joined_text(node: ast.JoinedStr) -> str:
+    """An f-string's constant parts, each ``{...}`` as ``PLACEHOLDER``."""
     return "".join(
         v.value if isinstance(v, ast.Constant) and isinstance(v.value, str) else PLACEHOLDER
         for v in node.values
@@ -120,7 +130,7 @@ def sql_names(sql: str) -> tuple[SqlName, ...]:
     tokenizer, types = _tokenizer()
     try:
         tokens = tokenizer.tokenize(sql)
-    except Exception:  # noqa: BLE001  (sqlglot raises its own TokenError and others)
+    except Exception:
         return ()
     out: list[SqlName] = []
     for previous, token in zip([None, *tokens], tokens, strict=False):
@@ -136,6 +146,7 @@ def sql_names(sql: str) -> tuple[SqlName, ...]:
 
 @lru_cache(maxsize=1)
 def _tokenizer() -> tuple[Any, frozenset[Any]]:
-    from sqlglot.tokens import Tokenizer, TokenType
+    from sqlglot import TokenType
+    from sqlglot.tokens import Tokenizer
 
     return Tokenizer(), frozenset({TokenType.VAR, TokenType.IDENTIFIER})

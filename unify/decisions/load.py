@@ -43,7 +43,14 @@ TOP_KEYS = {
     "backref": "array",
 }
 ENTRY_KEYS: dict[str, tuple[str, ...]] = {
-    "unify": ("target_module", "compat_module", "legacy_modules", "legacy_paths", "sections"),
+    "unify": (
+        "target_module",
+        "compat_module",
+        "legacy_modules",
+        "legacy_paths",
+        "sections",
+        "rewrite_sql",
+    ),
     "table_rename": ("old", "new"),
     "class": ("source", "name", "table", "section"),
     "merge": ("survivor", "absorbed", "survivor_table", "absorbed_tables", "choices"),
@@ -51,7 +58,12 @@ ENTRY_KEYS: dict[str, tuple[str, ...]] = {
     "rename": ("legacy", "name"),
     "backref": ("model", "relationship", "rename_to"),
 }
-OPTIONAL_KEYS = {("merge", "choices"), ("unify", "legacy_paths"), ("unify", "sections")}
+OPTIONAL_KEYS = {
+    ("merge", "choices"),
+    ("unify", "legacy_paths"),
+    ("unify", "sections"),
+    ("unify", "rewrite_sql"),
+}
 
 Check = Callable[[str], bool]
 TYPE_EXPR = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*(\(.*\))?$")
@@ -73,9 +85,7 @@ def load_plan(path: Path) -> Plan:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise PlanError(
-            f"{path}: cannot read the decisions file ({reason(exc)})"
-        ) from None
+        raise PlanError(f"{path}: cannot read the decisions file ({reason(exc)})") from None
     return parse_plan(text, str(path))
 
 
@@ -128,6 +138,7 @@ def _read_plan(data: dict[str, Any], problems: Problems, path: str) -> Plan | No
         legacy_modules=reader.modules(unify, "legacy_modules"),
         legacy_paths=reader.texts(unify, "legacy_paths", _matches(PY_PATH), "a .py file"),
         sections=reader.texts(unify, "sections", bool, "a section name"),
+        rewrite_sql=reader.flag(unify, "rewrite_sql"),
         tables=tuple(_entries(data, "table_rename", reader, _table_rename)),
         classes=tuple(_entries(data, "class", reader, _class_decision)),
         merges=tuple(_entries(data, "merge", reader, _merge_decision)),
@@ -210,6 +221,15 @@ class _Reader:
                     (*entry.loc, key), f"{self.where(entry)}: {key} item {item!r} is not {what}"
                 )
         return tuple(value)
+
+    def flag(self, entry: _Entry, key: str) -> bool:
+        value = entry.values.get(key, False)
+        if not isinstance(value, bool):
+            self.problems.add(
+                (*entry.loc, key), f"{self.where(entry)}: {key} must be true or false"
+            )
+            return False
+        return value
 
     def module(self, entry: _Entry, key: str) -> str:
         return self.text(entry, key, is_dotted_name, "a dotted module name")

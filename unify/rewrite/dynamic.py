@@ -46,7 +46,7 @@ def _legacy_named(value: str, importer: SourceFile, names: RenameIndex) -> str |
     """The leaving legacy module ``value`` names (itself, or with one name after it)."""
     if len(value) > 200 or not value.replace(".", "").replace(":", "").replace("_", "").isalnum():
         return None
-    head, sep, attr = value.partition(":")
+    head, sep, _ = value.partition(":")
     candidates = [head] if sep else [value, value.rpartition(".")[0]]
     for dotted in candidates:
         if not dotted or not dotted.replace(".", "").replace("_", "").isalnum():

@@ -41,6 +41,8 @@ class RenameIndex:
     tokens: tuple[str, ...] = field(default=())
     dynamic: re.Pattern[str] | None = None  # strings that may name a legacy module
     dynamic_modules: frozenset[str] = frozenset()  # legacy modules that leave (moves only)
+    sql_tables: dict[str, str] = field(default_factory=dict)  # tables raw SQL must not name
+    edit_sql: bool = False  # edit those table names in raw SQL ([unify] rewrite_sql)
 
     # -- names ---------------------------------------------------------------
 
@@ -128,6 +130,8 @@ def build_rename_index(
         old: new for (_, old), (_, new) in renames.items() if old != new and old[:1].isupper()
     }
     tables = {t.old: t.new for t in rename_map.tables if t.old != t.new}
+    moved = tables | {m.legacy: m.unified for m in rename_map.table_moves}
+    sql_tables = {old: new for old, new in moved.items() if old != new}
     return RenameIndex(
         index=index,
         moves=moves,
@@ -137,9 +141,11 @@ def build_rename_index(
         legacy_files=legacy_files,
         target_files=target_files,
         missing=tuple(sorted(legacy - found)),
-        tokens=_tokens(legacy, class_renames, tables),
+        tokens=_tokens(legacy, class_renames, sql_tables),
         dynamic=_dynamic_pattern(set(moves) - targets),
         dynamic_modules=frozenset(set(moves) - targets),
+        sql_tables=sql_tables,
+        edit_sql=rename_map.rewrite_sql,
     )
 
 

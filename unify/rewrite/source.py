@@ -18,8 +18,9 @@ from unify.rewrite.log import EditLog
 from unify.rewrite.map import RenameIndex
 from unify.rewrite.names import NameDecisions, ScopeCache, decide_names, dotted_requests
 from unify.rewrite.plan import plan_file
-from unify.rewrite.sideeffects import side_effect_imports
 from unify.rewrite.rewriter import ImportRewriter
+from unify.rewrite.sideeffects import side_effect_imports
+from unify.rewrite.sql import rewrite_sql
 from unify.rewrite.stars import ExportLookup, plan_stars
 from unify.rewrite.strings import string_renames
 from unify.rewrite.uses import rewrite_uses
@@ -37,8 +38,13 @@ def rewrite_source(
 ) -> SourceRewrite:
     """The file's new text, its changes and findings.  ``cst.ParserSyntaxError`` propagates
     (the runner reports the file as skipped)."""
+    original = text
+    sql = rewrite_sql(text, path, names)  # raw SQL first: its edits never move a line
+    text = sql.text
     module = cst.parse_module(text)
     log = EditLog(path=path, text=text)
+    log.findings.extend(sql.findings)
+    log.changes.extend(sql.changes)
     plan = plan_file(module, importer, names)
     cache = ScopeCache(module, text)
     tree = cache.tree() if plan.statements else None
@@ -47,7 +53,7 @@ def rewrite_source(
     plan_stars(plan, cache, importer, names, exports, log)
     strings = string_renames(text, names)
     if not plan.statements and strings is None:
-        return _finish(text, text, log, importer, names)
+        return _finish(original, text, log, importer, names)
     decisions = decide_names(text, plan, cache) if plan.statements else NameDecisions()
     dotted_requests(plan, decisions)
     rewriter = ImportRewriter(plan, decisions, strings, log)
@@ -57,7 +63,7 @@ def rewrite_source(
         code = module_text(text, module, rewriter.rebuild(module), cache.tree())
     new_text, counts = rewrite_uses(code, decisions)
     log.renamed.update(counts)
-    return _finish(text, new_text, log, importer, names)
+    return _finish(original, new_text, log, importer, names)
 
 
 def _finish(

@@ -131,3 +131,9 @@ def test_a_side_effect_import_of_the_unified_module_is_kept(tmp_path: Path) -> N
     result = rewrite_repo(tmp_path / "server", MOVES, jobs=1)
     assert "manage.py" not in {o.path for o in result.outcomes if isinstance(o, Rewritten)}
     assert not [f for f in all_findings(result) if f.path == "manage.py"]
+
+
+def test_bare_imports_of_a_script_folder_inside_the_package_are_seen(tmp_path: Path) -> None:
+    write_files(tmp_path, SERVER)
+    write_files(tmp_path, {"server/migrations/seed.py": "from models import db\n"})
+    assert _imports(tmp_path, "server/migrations/seed.py") == [(1, "models", "server.models")]

@@ -4,14 +4,16 @@ when the plan asks (``rewrite_sql = true``)."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from clihelp import write_files
 
 from unify.analyze import analyze_repo
-from unify.decisions import parse_plan
+from unify.decisions import parse_plan, propose_plan, rename_map, render_plan_toml
 from unify.models import ModuleMove, RenameMap, Rewritten, TableMove
 from unify.report.rewrite import all_findings
+from unify.resolve import resolve_plan
 from unify.rewrite_imports import rewrite_repo
 
 DB = "from flask_sqlalchemy import SQLAlchemy\n\ndb = SQLAlchemy()\n"
@@ -125,3 +127,22 @@ rewrite_sql = true
 """
     assert parse_plan(text, "unify.toml").rewrite_sql is True
     assert parse_plan(text.replace("rewrite_sql = true\n", ""), "unify.toml").rewrite_sql is False
+
+
+def test_the_plan_option_round_trips_and_reaches_the_final_rename_map(tmp_path: Path) -> None:
+    inventory = analyze_repo(write_files(tmp_path, FILES))
+    proposal = propose_plan(inventory)
+    classes = tuple(
+        dataclasses.replace(c, table="portal_accounts") if c.table == "portal_members" else c
+        for c in proposal.classes
+    )
+    plan = dataclasses.replace(proposal, classes=classes, rewrite_sql=True)
+    text = render_plan_toml(plan, inventory)
+    assert "rewrite_sql = true" in text
+    loaded = parse_plan(text, "p.toml")
+    assert loaded == dataclasses.replace(plan, path="p.toml")
+    resolved = resolve_plan(loaded, inventory)
+    final, compat = rename_map(resolved, "final"), rename_map(resolved, "compat")
+    assert final.rewrite_sql and not compat.rewrite_sql
+    moves = {(m.legacy, m.unified) for m in final.table_moves}
+    assert ("portal_members", "portal_accounts") in moves

@@ -281,6 +281,12 @@ class ModuleIndex:
         while folder != importer.root and folder:
             roots.append(folder)
             folder = folder.rpartition("/")[0]
+        # a script folder inside a package (``server/migrations/env.py`` run with ``server/``
+        # on ``sys.path``): the enclosing package folders too
+        folder = importer.root.rpartition("/")[0]
+        while folder and f"{folder}/__init__.py" in self.by_rel:
+            roots.append(folder)
+            folder = folder.rpartition("/")[0]
         return roots
 
     def _lookup(self, root: str, dotted: str) -> SourceFile | None:

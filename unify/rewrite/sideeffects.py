@@ -63,7 +63,7 @@ def _finding(path: str, line: int, unused: list[tuple[str, str]]) -> Finding:
     targets = ", ".join(dict.fromkeys(t for _, t in unused))
     message = (
         f"{legacy} imported only for their side effects (no name of them is used here): "
-        f"now redundant, {targets} defines their tables; the import is rewritten to one of "
-        f"{targets} (remove it if the file already imports {targets})"
+        f"now redundant, {targets} defines their tables; rewritten to an import of {targets} "
+        f"(remove it if the file imports {targets} already)"
     )
     return REDUNDANT_SIDE_EFFECT_IMPORT.finding(message, path=path, line=line)

@@ -62,12 +62,16 @@ def _named_modules(
             yield value, hit.source.module
 
 
-def _strings(outline: Outline, root: Path) -> list[CodeString]:
+def _strings(outline: Outline, root: Path, text: str | None = None) -> list[CodeString]:
     try:
-        text = outline.text if outline.text is not None else read_source(root / outline.source.rel)
+        text = text if text is not None else _text(outline, root)
         return list(code_strings(ast.parse(text)))
     except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
         return []  # (changed since it was read: the next run sees it)
+
+
+def _text(outline: Outline, root: Path) -> str:
+    return outline.text if outline.text is not None else read_source(root / outline.source.rel)
 
 
 def sql_references(
@@ -83,7 +87,13 @@ def sql_references(
     for outline in outlines:
         if not outline.has_sql:
             continue
-        for string in _strings(outline, root):
+        try:
+            text = _text(outline, root)
+        except (OSError, SyntaxError, UnicodeDecodeError):
+            continue
+        if not words.search(text):
+            continue  # (names no model's table: not parsed again)
+        for string in _strings(outline, root, text):
             if not words.search(string.value) or not looks_like_sql(string.value):
                 continue
             found = {n.name for n in sql_names(string.value)}

@@ -137,3 +137,17 @@ def test_bare_imports_of_a_script_folder_inside_the_package_are_seen(tmp_path: P
     write_files(tmp_path, SERVER)
     write_files(tmp_path, {"server/migrations/seed.py": "from models import db\n"})
     assert _imports(tmp_path, "server/migrations/seed.py") == [(1, "models", "server.models")]
+
+
+def test_a_used_module_binding_is_no_side_effect_import(tmp_path: Path) -> None:
+    write_files(tmp_path, SERVER)
+    write_files(
+        tmp_path,
+        {
+            "server/register.py": "import old_models  # noqa: F401\n",
+            "server/report.py": "import portal_models\n\nROWS = portal_models.Ticket\n",
+        },
+    )
+    result = rewrite_repo(tmp_path / "server", MOVES, jobs=1)
+    redundant = {f.path for f in all_findings(result) if f.rule == "redundant-side-effect-import"}
+    assert redundant == {"migrations/env.py", "register.py"}

@@ -47,7 +47,8 @@ def rewrite_source(
     log.changes.extend(sql.changes)
     plan = plan_file(module, importer, names)
     cache = ScopeCache(module, text)
-    tree = cache.tree() if plan.statements else None
+    binds_modules = any(bound.kind != "name" for _, bound in plan.bounds())
+    tree = cache.tree() if binds_modules else None  # (only imports of modules can be unused)
     if tree is not None:
         log.findings.extend(side_effect_imports(tree, path, importer, names))
     plan_stars(plan, cache, importer, names, exports, log)

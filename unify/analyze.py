@@ -140,7 +140,7 @@ def _analyze(
         class_links=class_links(found, classes),
         class_names=tuple(sorted({n for o in outlines.values() for n in o.classes})),
         module_clashes=module_name_clashes(graph, found.models) if chosen is None else (),
-        sql_references=tuple(sql),
+        sql_references=tuple(sorted(sql, key=lambda r: (r.path, r.line))),
     )
     return replace(inventory, findings=(*problems, *check_inventory(inventory)))
 
@@ -150,7 +150,8 @@ def _without_calls_named(
 ) -> tuple[DynamicImport, ...]:
     """The import calls, then the strings that are not their literal arguments."""
     seen = {(d.path, d.line, d.module) for d in calls}
-    return (*calls, *(s for s in strings if (s.path, s.line, s.module) not in seen))
+    named = sorted(strings, key=lambda s: (s.path, s.line))
+    return (*calls, *(s for s in named if (s.path, s.line, s.module) not in seen))
 
 
 def _table_columns(

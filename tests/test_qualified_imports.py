@@ -151,3 +151,25 @@ def test_a_used_module_binding_is_no_side_effect_import(tmp_path: Path) -> None:
     result = rewrite_repo(tmp_path / "server", MOVES, jobs=1)
     redundant = {f.path for f in all_findings(result) if f.rule == "redundant-side-effect-import"}
     assert redundant == {"migrations/env.py", "register.py"}
+
+
+def test_imports_of_a_deleted_legacy_module_still_fail_the_check_in_both_forms(
+    tmp_path: Path,
+) -> None:
+    write_files(tmp_path, SERVER)
+    (tmp_path / "server/old_models.py").unlink()
+    write_files(
+        tmp_path,
+        {
+            "server/bare.py": "from old_models import LegacyAccount\n",
+            "server/qualified.py": "from server.old_models import LegacyAccount\n",
+        },
+    )
+    renames = RenameMap(moves=(ModuleMove(legacy="old_models", target="models"),))
+    result = rewrite_repo(tmp_path / "server", renames, jobs=1)
+    changed = {o.path for o in result.outcomes if isinstance(o, Rewritten)}
+    assert {"bare.py", "qualified.py"} <= changed
+    parent = RenameMap(moves=(ModuleMove(legacy="server.old_models", target="server.models"),))
+    result = rewrite_repo(tmp_path, parent, jobs=1)
+    changed = {o.path for o in result.outcomes if isinstance(o, Rewritten)}
+    assert {"server/bare.py", "server/qualified.py"} <= changed

@@ -66,8 +66,25 @@ class RenameIndex:
         hit = self.index.resolve(importer, written.dotted, written.level)
         if hit is None:
             # a legacy module already deleted: its imports still count as legacy
-            return written.dotted if not written.level and written.dotted in self.missing else None
+            return None if written.level else self._missing_named(importer, written.dotted)
         return self.legacy_files.get(hit.rel)
+
+    def _missing_named(self, importer: SourceFile, dotted: str) -> str | None:
+        """The deleted legacy module ``dotted`` names: as written, qualified with the
+        repository's own package name (``server.old_models``), or bare from inside the
+        package that held it (``old_models`` for ``server.old_models``)."""
+        if dotted in self.missing:
+            return dotted
+        package = self.index.root_package
+        if package and dotted.startswith(package + "."):
+            inner = dotted[len(package) + 1 :]
+            if inner in self.missing:
+                return inner
+        for module in self.missing:
+            folder = module.rpartition(".")[0].replace(".", "/")
+            if module.endswith("." + dotted) and importer.rel.startswith(folder + "/"):
+                return module
+        return None
 
     def written_target(
         self, importer: SourceFile, written: Written, legacy: str, target: str

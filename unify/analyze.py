@@ -17,6 +17,8 @@ Nothing is imported or executed.  Each pass returns a frozen record (the parts l
    module anywhere, with the status of each name; dynamic imports naming a model module;
    ``Model.attr`` and ``filter_by(attr=...)`` in files that import a model (the references
    matched against the file's scope; a file whose references were not read is parsed again);
+   strings naming a model module and SQL strings naming a model's table
+   (``inventory.strings``: the few files the outline marked are parsed again);
 6. *links* (``inventory.links``): bases and known members of each class;
 7. *findings* (``inventory.rules``): the checks read the finished ``Inventory`` alone.
 """

@@ -17,6 +17,8 @@ Nothing is imported or executed.  Each pass returns a frozen record (the parts l
    module anywhere, with the status of each name; dynamic imports naming a model module;
    ``Model.attr`` and ``filter_by(attr=...)`` in files that import a model (the references
    matched against the file's scope; a file whose references were not read is parsed again);
+   strings naming a model module and SQL strings naming a model's table
+   (``inventory.strings``: the few files the outline marked are parsed again);
 6. *links* (``inventory.links``): bases and known members of each class;
 7. *findings* (``inventory.rules``): the checks read the finished ``Inventory`` alone.
 """
@@ -24,7 +26,7 @@ Nothing is imported or executed.  Each pass returns a frozen record (the parts l
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -43,7 +45,8 @@ from unify.inventory.records import build_classes
 from unify.inventory.references import NO_REFERENCES, References
 from unify.inventory.rules import RULES, check_inventory
 from unify.inventory.select import chosen_modules, module_name_clashes
-from unify.models import Finding, Inventory
+from unify.inventory.strings import sql_references, string_references
+from unify.models import DynamicImport, Finding, Inventory, ModelModule, TableDef
 from unify.scan import ModuleIndex, describe_files, list_repo_files
 
 Progress = Callable[[int, int], None]  # (files done, files in all)
@@ -98,13 +101,14 @@ def _analyze(
     if imported_only:
         outlines, references, problems = import_closure(files.root, index, models)
     total = len(index.files)
+    stems = frozenset(f.module.rpartition(".")[2] for f in index.files)
     for done, parsed in enumerate(() if imported_only else parse_files(files.root, index.files)):
         if progress is not None and done % 50 == 0:
             progress(done, total)
         if isinstance(parsed, Finding):
             problems.append(parsed)
         else:
-            outline, read = outline_file(parsed, index.resolve)
+            outline, read = outline_file(parsed, index.resolve, stems)
             outlines[outline.source.rel] = outline
             if read is not NO_REFERENCES:
                 references[outline.source.rel] = read
@@ -118,6 +122,9 @@ def _analyze(
     modules = model_modules(graph, found, classes, tables)
     deps = scan_dependents(graph, found, {m.path for m in modules}, references)
     references.clear()
+    strings = string_references(graph, files.root, {m.path for m in modules})
+    dynamic = _without_calls_named(deps.dynamic, strings)
+    sql = sql_references(outlines.values(), files.root, _table_columns(modules, tables))
     inventory = Inventory(
         root=str(files.root),
         import_roots=index.roots,
@@ -126,7 +133,7 @@ def _analyze(
         findings=(),
         files_scanned=len(index.files),
         top_level_modules=tuple(sorted({f.module.partition(".")[0] for f in index.files})),
-        dynamic_imports=deps.dynamic,
+        dynamic_imports=dynamic,
         other_python_files=files.other_python,
         attribute_uses=deps.uses,
         module_attributes=deps.module_attributes,
@@ -135,5 +142,31 @@ def _analyze(
         class_links=class_links(found, classes),
         class_names=tuple(sorted({n for o in outlines.values() for n in o.classes})),
         module_clashes=module_name_clashes(graph, found.models) if chosen is None else (),
+        sql_references=tuple(sorted(sql, key=lambda r: (r.path, r.line))),
     )
     return replace(inventory, findings=(*problems, *check_inventory(inventory)))
+
+
+def _without_calls_named(
+    calls: tuple[DynamicImport, ...], strings: Iterable[DynamicImport]
+) -> tuple[DynamicImport, ...]:
+    """The import calls, then the strings that are not their literal arguments."""
+    seen = {(d.path, d.line, d.module) for d in calls}
+    named = sorted(strings, key=lambda s: (s.path, s.line))
+    return (*calls, *(s for s in named if (s.path, s.line, s.module) not in seen))
+
+
+def _table_columns(
+    modules: tuple[ModelModule, ...], tables: tuple[TableDef, ...]
+) -> dict[str, frozenset[str]]:
+    """The model modules' tables (mapped classes' and ``Table()`` objects') -> column names."""
+    out: dict[str, set[str]] = {}
+    for module in modules:
+        for cls in module.classes:
+            if cls.table and not cls.mixin:
+                out.setdefault(cls.table, set()).update(c.name for c in cls.columns)
+    names = {m.name for m in modules}
+    for table in tables:
+        if table.module in names:
+            out.setdefault(table.table, set()).update(c.name for c in table.columns)
+    return {t: frozenset(c) for t, c in out.items()}

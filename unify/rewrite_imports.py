@@ -49,6 +49,8 @@ from unify.rewrite.repo import (
 )
 from unify.rewrite.rewriter import NAME_KEPT_BY_ALIAS, STAR_IMPORT_REPLACED
 from unify.rewrite.runner import POOL_THRESHOLD, Progress, default_jobs, run_files
+from unify.rewrite.sideeffects import REDUNDANT_SIDE_EFFECT_IMPORT
+from unify.rewrite.sql import RAW_SQL_RENAMED_TABLE
 from unify.rewrite.stars import UNKNOWN_STAR_EXPORTS
 from unify.rewrite.writing import apply_rewrites, dirty_files, pending
 from unify.scan import ModuleIndex, describe_files, list_repo_files
@@ -76,6 +78,8 @@ RULES: dict[str, Rule] = rule_catalogue(
     TARGET_MODULE_MISSING,
     PLAN_UNKNOWN_CLASS,
     SYMLINK_OUTSIDE_ROOT,
+    REDUNDANT_SIDE_EFFECT_IMPORT,
+    RAW_SQL_RENAMED_TABLE,
 )
 
 

@@ -219,6 +219,11 @@ class ModuleIndex:
             self._by_root_module[(f.root, f.module)] = f
             self._by_module.setdefault(f.module, []).append(f)
         self.roots: tuple[str, ...] = tuple(sorted({f.root for f in self.files}))
+        # the repository folder itself a package (``server/`` with ``__init__.py``): its
+        # modules are also imported as ``server.models`` by code that has its parent on
+        # ``sys.path`` (migrations, tests), while the app imports them bare
+        top = self.by_rel.get("__init__.py")
+        self.root_package: str | None = top.module if top is not None else None
         self._resolved: dict[tuple[str, str, str, str, int], SourceFile | None] = {}
 
     def resolve(self, importer: SourceFile, written: str, level: int = 0) -> SourceFile | None:
@@ -241,7 +246,11 @@ class ModuleIndex:
             hit = self._lookup(root, written)
             if hit is not None:
                 return hit
-        # 2. any root, when exactly one defines it
+        # 2. ``server.models`` when the repository folder is the package ``server``
+        hit = self._in_root_package(written)
+        if hit is not None:
+            return hit
+        # 3. any root, when exactly one defines it
         candidates = self._by_module.get(written, [])
         if len(candidates) == 1:
             return candidates[0]
@@ -252,13 +261,32 @@ class ModuleIndex:
         hit = self.resolve(importer, written, level)
         return hit.module if hit else None
 
+    def _in_root_package(self, written: str) -> SourceFile | None:
+        package = self.root_package
+        if package is None or not written.startswith(package):
+            return None
+        if written == package:
+            return self.by_rel["__init__.py"]
+        if written[len(package)] != ".":
+            return None
+        return self._lookup("", written[len(package) + 1 :])
+
     def _roots_for(self, importer: SourceFile) -> list[str]:
         roots = [importer.root]
         folder = importer.rel.rpartition("/")[0]  # "" for a file at the repository root
-        if folder != importer.root:
-            # a package file: its folder is also the script folder when run directly, and
-            # each enclosing package folder is a candidate sys.path entry in messy apps.
+        # a package file: its folder is also the script folder when run directly, and each
+        # enclosing package folder is a candidate sys.path entry in messy apps (an app run
+        # with ``server/`` on ``sys.path`` imports ``server/models.py`` as ``models`` from
+        # ``server/views/tickets.py``), nearest first
+        while folder != importer.root and folder:
             roots.append(folder)
+            folder = folder.rpartition("/")[0]
+        # a script folder inside a package (``server/migrations/env.py`` run with ``server/``
+        # on ``sys.path``): the enclosing package folders too
+        folder = importer.root.rpartition("/")[0]
+        while folder and f"{folder}/__init__.py" in self.by_rel:
+            roots.append(folder)
+            folder = folder.rpartition("/")[0]
         return roots
 
     def _lookup(self, root: str, dotted: str) -> SourceFile | None:

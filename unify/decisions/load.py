@@ -50,6 +50,7 @@ ENTRY_KEYS: dict[str, tuple[str, ...]] = {
         "legacy_paths",
         "sections",
         "retired_modules",
+        "rewrite_sql",
     ),
     "table_rename": ("old", "new"),
     "class": ("source", "name", "table", "section"),
@@ -63,6 +64,7 @@ OPTIONAL_KEYS = {
     ("unify", "legacy_paths"),
     ("unify", "sections"),
     ("unify", "retired_modules"),
+    ("unify", "rewrite_sql"),
 }
 
 Check = Callable[[str], bool]
@@ -85,9 +87,7 @@ def load_plan(path: Path) -> Plan:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise PlanError(
-            f"{path}: cannot read the decisions file ({reason(exc)})"
-        ) from None
+        raise PlanError(f"{path}: cannot read the decisions file ({reason(exc)})") from None
     return parse_plan(text, str(path))
 
 
@@ -141,6 +141,7 @@ def _read_plan(data: dict[str, Any], problems: Problems, path: str) -> Plan | No
         legacy_paths=reader.texts(unify, "legacy_paths", _matches(PY_PATH), "a .py file"),
         sections=reader.texts(unify, "sections", bool, "a section name"),
         retired_modules=reader.modules(unify, "retired_modules"),
+        rewrite_sql=reader.flag(unify, "rewrite_sql"),
         tables=tuple(_entries(data, "table_rename", reader, _table_rename)),
         classes=tuple(_entries(data, "class", reader, _class_decision)),
         merges=tuple(_entries(data, "merge", reader, _merge_decision)),
@@ -223,6 +224,15 @@ class _Reader:
                     (*entry.loc, key), f"{self.where(entry)}: {key} item {item!r} is not {what}"
                 )
         return tuple(value)
+
+    def flag(self, entry: _Entry, key: str) -> bool:
+        value = entry.values.get(key, False)
+        if not isinstance(value, bool):
+            self.problems.add(
+                (*entry.loc, key), f"{self.where(entry)}: {key} must be true or false"
+            )
+            return False
+        return value
 
     def module(self, entry: _Entry, key: str) -> str:
         return self.text(entry, key, is_dotted_name, "a dotted module name")

@@ -18,6 +18,9 @@ def rename_map(resolved: ResolvedPlan, phase: Literal["compat", "final"]) -> Ren
     """
     plan, names = resolved.plan, resolved.renamed
     tables = tuple(sorted(plan.tables, key=lambda t: t.old))
+    # raw SQL naming a table that changes is reported; edited only in the final phase
+    table_moves = tuple(sorted(resolved.table_moves, key=lambda m: m.legacy))
+    rewrite_sql = plan.rewrite_sql and phase == "final"
     if phase == "compat":
         moves = [
             ModuleMove(legacy=m, target=plan.compat_module)
@@ -30,7 +33,11 @@ def rename_map(resolved: ResolvedPlan, phase: Literal["compat", "final"]) -> Ren
             if m == plan.target_module
         ]
         return RenameMap(
-            moves=tuple(moves), renames=tuple(sorted(renames, key=_rename_key)), tables=tables
+            moves=tuple(moves),
+            renames=tuple(sorted(renames, key=_rename_key)),
+            tables=tables,
+            table_moves=table_moves,
+            rewrite_sql=rewrite_sql,
         )
     moves = [
         ModuleMove(legacy=m, target=plan.target_module)
@@ -48,7 +55,11 @@ def rename_map(resolved: ResolvedPlan, phase: Literal["compat", "final"]) -> Ren
     ]
     unique = {(r.legacy_module, r.legacy_name): r for r in renames}
     return RenameMap(
-        moves=tuple(moves), renames=tuple(sorted(unique.values(), key=_rename_key)), tables=tables
+        moves=tuple(moves),
+        renames=tuple(sorted(unique.values(), key=_rename_key)),
+        tables=tables,
+        table_moves=table_moves,
+        rewrite_sql=rewrite_sql,
     )
 
 

@@ -67,6 +67,15 @@ def _left_out(inventory: Inventory) -> list[str]:
     return [f"# Left out (no import statement can name them): {', '.join(names)}."]
 
 
+def _rewrite_sql(plan: Plan) -> list[str]:
+    if not plan.rewrite_sql:
+        return []
+    return [
+        "# rewrite edits the table names of raw SQL strings (exact identifiers only).",
+        "rewrite_sql = true",
+    ]
+
+
 def _sections(plan: Plan) -> list[str]:
     if not plan.sections:
         return []
@@ -93,6 +102,7 @@ def _render_head(plan: Plan, inventory: Inventory) -> str:
             *_retired(plan),
             *_legacy_paths(plan),
             *_sections(plan),
+            *_rewrite_sql(plan),
             "",
         ]
     )

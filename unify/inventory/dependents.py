@@ -197,6 +197,7 @@ def _dynamic_imports(
                     line=call.line,
                     module=hit.source.module,
                     call=call.call,
+                    text=text,
                 )
             )
     return out

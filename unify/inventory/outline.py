@@ -5,7 +5,7 @@ depth, as a frozen ``Outline`` that holds no syntax tree."""
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 
 from unify.inventory.classes import RawClass, read_class
@@ -13,6 +13,7 @@ from unify.inventory.exprs import decorators, dotted, last, string, string_list,
 from unify.inventory.parse import ParsedFile
 from unify.inventory.references import NO_REFERENCES, References, read_references
 from unify.inventory.tables import read_table
+from unify.literals import mentions_sql, quoted_names
 from unify.models import SourceFile, TableDef
 from unify.vocabulary import TABLE_CALLS
 
@@ -99,6 +100,11 @@ class Outline:
     dynamic: tuple[DynamicCall, ...]
     has_filter_by: bool = False  # the text shows ``filter_by``
     dotted_heads: frozenset[str] = frozenset()  # names of ``heads`` the text shows as ``name.``
+    # quoted dotted names that may name a module (``"portal_models"``), and whether a quote
+    # opens with an SQL verb: the strings themselves are read later, for the few files whose
+    # names resolve to a model module or that may hold SQL naming a model's table
+    quoted: frozenset[str] = frozenset()
+    has_sql: bool = False
 
 
 # the candidate references read with an outline, or None when they were not read (the file
@@ -115,7 +121,10 @@ Resolves = Callable[[SourceFile, str, int], SourceFile | None]
 LIKELY_MODEL_PATH = "model"
 
 
-def outline_file(parsed: ParsedFile, resolves: Resolves) -> Outlined:
+def outline_file(
+    parsed: ParsedFile, resolves: Resolves, stems: Collection[str] = frozenset()
+) -> Outlined:
+    """``stems``: the last names of the repository's modules (strings naming one are kept)."""
     draft = _Draft(parsed.source)
     for node, ctx in _top_statements(parsed.tree.body, ()):
         draft.note(node, ctx)
@@ -151,6 +160,8 @@ def outline_file(parsed: ParsedFile, resolves: Resolves) -> Outlined:
         dynamic=tuple(dynamic),
         has_filter_by=has_filter_by,
         dotted_heads=dotted_heads,
+        quoted=quoted_names(text, stems) if stems else frozenset(),
+        has_sql=mentions_sql(text),
     )
     return outline, references
 

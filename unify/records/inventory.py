@@ -209,10 +209,28 @@ class ImportRecord:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DynamicImport:
+    """A model module named by a string: the argument of ``call`` (``importlib.import_module``,
+    ``__import__``; also through a constant), or, with no call, any string in code equal to
+    the module's dotted name or to ``module.Name`` / ``module:Name``."""
+
     path: str
     line: int
     module: str
-    call: str
+    call: str  # "" for a string that is not the argument of an import call
+    text: str = ""  # the string as written
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SqlReference:
+    """A string in code that looks like SQL and names tables of model classes (``text("SELECT
+    ... FROM portal_users")``, ``op.execute(...)``, an f-string): the tables it names and the
+    columns of those tables it names."""
+
+    path: str
+    line: int
+    tables: tuple[str, ...]
+    columns: tuple[str, ...] = ()
+    formatted: bool = False  # an f-string (its ``{...}`` parts unknown)
 
 
 # --- analyze: tables and attribute uses -------------------------------------
@@ -298,3 +316,4 @@ class Inventory:
     class_links: tuple[ClassLinks, ...] = ()  # one per class of ``classes``
     class_names: tuple[str, ...] = ()  # every class name defined at a top level anywhere
     module_clashes: tuple[ModuleClash, ...] = ()
+    sql_references: tuple[SqlReference, ...] = ()  # analyze: raw SQL naming a model's table

@@ -43,11 +43,15 @@ class RenameMap:
     moves: tuple[ModuleMove, ...]
     renames: tuple[Rename, ...] = ()
     tables: tuple[TableRename, ...] = ()
+    # every legacy table that changes (renamed or merged): raw SQL naming one is reported
+    table_moves: tuple[TableMove, ...] = ()
+    rewrite_sql: bool = False  # edit the table identifiers of that SQL ([unify] rewrite_sql)
 
 
 # ---------------------------------------------------------------------------
 # Decisions (decisions -> build, rewrite_imports, verify_fks)
 # ---------------------------------------------------------------------------
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ClassDecision:
@@ -106,6 +110,7 @@ class Plan:
     legacy_paths: tuple[str, ...] = ()  # plan/build: the files picked with `plan --models`
     sections: tuple[str, ...] = ()  # the unified module's sections, in order ([unify] sections)
     retired_modules: tuple[str, ...] = ()  # dead copies: no source, archived with the legacy ones
+    rewrite_sql: bool = False  # rewrite edits table names in raw SQL strings ([unify] rewrite_sql)
 
 
 # ---------------------------------------------------------------------------

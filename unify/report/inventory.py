@@ -81,7 +81,8 @@ def inventory_dict(inventory: Inventory) -> dict[str, Any]:
     ``relationships``), ``imports`` (one per import statement of a model module, with the
     ``names`` it takes and their ``status``: defined / reexported / missing),
     ``dynamic_imports``, ``other_python_files``, ``attribute_uses`` (``Model.attr`` and
-    ``filter_by(attr=)`` uses), ``module_attributes`` (``module.Name`` uses) and ``findings`` (each
+    ``filter_by(attr=)`` uses), ``module_attributes`` (``module.Name`` uses), ``sql_references``
+    (strings of SQL naming a model's table) and ``findings`` (each
     with ``rule``, ``code``, ``severity``, ``path``, ``line``, ``message``, ...).
     """
     data = _json_object(inventory)
@@ -92,7 +93,13 @@ def inventory_dict(inventory: Inventory) -> dict[str, Any]:
 
 # the keys of the JSON object that hold (possibly many) records, left as tuples of records by
 # ``_json_object``
-_RECORD_LISTS = ("imports", "dynamic_imports", "attribute_uses", "module_attributes")
+_RECORD_LISTS = (
+    "imports",
+    "dynamic_imports",
+    "attribute_uses",
+    "module_attributes",
+    "sql_references",
+)
 
 
 def _json_object(inventory: Inventory) -> dict[str, Any]:
@@ -119,6 +126,7 @@ def _json_object(inventory: Inventory) -> dict[str, Any]:
         "other_python_files": list(inventory.other_python_files),
         "attribute_uses": inventory.attribute_uses,
         "module_attributes": inventory.module_attributes,
+        "sql_references": inventory.sql_references,
         "findings": [finding_dict(f) for f in sorted_findings(inventory.findings)],
     }
 

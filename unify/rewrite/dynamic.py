@@ -1,10 +1,16 @@
-"""Strings that name a legacy module (``importlib.import_module("old_models")``, a config
-value): reported, never changed."""
+"""Strings that name a legacy module (``importlib.import_module("old_models")``, a constant
+``PORTAL = "server.portal_models"``, a configuration value ``"old_models.User"``): reported,
+never changed.  A string counts when it equals the module's dotted name as the file would
+import it, or that name and one more name (``module.Class``, ``module:Class``); docstrings
+and comments do not count."""
 
 from __future__ import annotations
 
-from unify.models import Finding, Rule, Severity
-from unify.rewrite.map import RenameIndex
+import ast
+
+from unify.literals import code_strings
+from unify.models import Finding, Rule, Severity, SourceFile
+from unify.rewrite.map import RenameIndex, Written
 
 DYNAMIC_LEGACY_REFERENCE = Rule(
     name="dynamic-legacy-reference",
@@ -14,17 +20,38 @@ DYNAMIC_LEGACY_REFERENCE = Rule(
 )
 
 
-def dynamic_references(text: str, path: str, names: RenameIndex) -> list[Finding]:
+def dynamic_references(
+    text: str, path: str, importer: SourceFile, names: RenameIndex
+) -> list[Finding]:
     pattern = names.dynamic
     if pattern is None or not pattern.search(text):
         return []
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return []
     out: list[Finding] = []
-    for match in pattern.finditer(text):
-        line = text.count("\n", 0, match.start()) + 1
-        module = match.group(2)
-        message = (
-            f"a string names legacy module {module} (importlib, __import__ or configuration); "
-            "not changed: update it by hand"
-        )
-        out.append(DYNAMIC_LEGACY_REFERENCE.finding(message, path=path, line=line))
+    for string in code_strings(tree):
+        module = None if string.formatted else _legacy_named(string.value, importer, names)
+        if module is not None:
+            message = (
+                f"the string '{string.value}' names legacy module {module} (importlib, "
+                "__import__ or configuration); not changed: update it by hand"
+            )
+            out.append(DYNAMIC_LEGACY_REFERENCE.finding(message, path=path, line=string.line))
     return out
+
+
+def _legacy_named(value: str, importer: SourceFile, names: RenameIndex) -> str | None:
+    """The leaving legacy module ``value`` names (itself, or with one name after it)."""
+    if len(value) > 200 or not value.replace(".", "").replace(":", "").replace("_", "").isalnum():
+        return None
+    head, sep, _ = value.partition(":")
+    candidates = [head] if sep else [value, value.rpartition(".")[0]]
+    for dotted in candidates:
+        if not dotted or not dotted.replace(".", "").replace("_", "").isalnum():
+            continue
+        module = names.legacy_module(importer, Written(dotted))
+        if module is not None and module in names.dynamic_modules:
+            return module
+    return None

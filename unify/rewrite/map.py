@@ -39,7 +39,10 @@ class RenameIndex:
     target_files: dict[str, str]  # rel -> target module
     missing: tuple[str, ...] = ()  # legacy modules with no file in the repository
     tokens: tuple[str, ...] = field(default=())
-    dynamic: re.Pattern[str] | None = None  # strings naming a legacy module
+    dynamic: re.Pattern[str] | None = None  # strings that may name a legacy module
+    dynamic_modules: frozenset[str] = frozenset()  # legacy modules that leave (moves only)
+    sql_tables: dict[str, str] = field(default_factory=dict)  # tables raw SQL must not name
+    edit_sql: bool = False  # edit those table names in raw SQL ([unify] rewrite_sql)
 
     # -- names ---------------------------------------------------------------
 
@@ -63,8 +66,25 @@ class RenameIndex:
         hit = self.index.resolve(importer, written.dotted, written.level)
         if hit is None:
             # a legacy module already deleted: its imports still count as legacy
-            return written.dotted if not written.level and written.dotted in self.missing else None
+            return None if written.level else self._missing_named(importer, written.dotted)
         return self.legacy_files.get(hit.rel)
+
+    def _missing_named(self, importer: SourceFile, dotted: str) -> str | None:
+        """The deleted legacy module ``dotted`` names: as written, qualified with the
+        repository's own package name (``server.old_models``), or bare from inside the
+        package that held it (``old_models`` for ``server.old_models``)."""
+        if dotted in self.missing:
+            return dotted
+        package = self.index.root_package
+        if package and dotted.startswith(package + "."):
+            inner = dotted[len(package) + 1 :]
+            if inner in self.missing:
+                return inner
+        for module in self.missing:
+            folder = module.rpartition(".")[0].replace(".", "/")
+            if module.endswith("." + dotted) and importer.rel.startswith(folder + "/"):
+                return module
+        return None
 
     def written_target(
         self, importer: SourceFile, written: Written, legacy: str, target: str
@@ -127,6 +147,8 @@ def build_rename_index(
         old: new for (_, old), (_, new) in renames.items() if old != new and old[:1].isupper()
     }
     tables = {t.old: t.new for t in rename_map.tables if t.old != t.new}
+    moved = tables | {m.legacy: m.unified for m in rename_map.table_moves}
+    sql_tables = {old: new for old, new in moved.items() if old != new}
     return RenameIndex(
         index=index,
         moves=moves,
@@ -136,17 +158,22 @@ def build_rename_index(
         legacy_files=legacy_files,
         target_files=target_files,
         missing=tuple(sorted(legacy - found)),
-        tokens=_tokens(legacy, class_renames, tables),
+        tokens=_tokens(legacy, class_renames, sql_tables),
         dynamic=_dynamic_pattern(set(moves) - targets),
+        dynamic_modules=frozenset(set(moves) - targets),
+        sql_tables=sql_tables,
+        edit_sql=rename_map.rewrite_sql,
     )
 
 
 def _dynamic_pattern(modules: set[str]) -> re.Pattern[str] | None:
-    """A quoted legacy module name: ``"old_models"``, ``'a.models:User'``, ``"a.models.X"``."""
+    """A quoted name ending in a legacy module's last name: ``"old_models"``,
+    ``'a.models:User'``, ``"a.models.X"``, ``"server.old_models"`` (a prefilter: which module
+    the string names is resolved from the file that holds it)."""
     if not modules:
         return None
-    alternatives = "|".join(re.escape(m) for m in sorted(modules))
-    return re.compile(rf"""(["'])({alternatives})(?=["':.])""")
+    alternatives = "|".join(re.escape(m) for m in sorted({m.rpartition(".")[2] for m in modules}))
+    return re.compile(rf"""(["'])(?:[A-Za-z_][\w.]*\.)?({alternatives})(?=["':.])""")
 
 
 def _pinned_files(index: ModuleIndex, legacy: set[str], paths: tuple[str, ...]) -> dict[str, str]:

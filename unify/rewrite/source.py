@@ -19,6 +19,8 @@ from unify.rewrite.map import RenameIndex
 from unify.rewrite.names import NameDecisions, ScopeCache, decide_names, dotted_requests
 from unify.rewrite.plan import plan_file
 from unify.rewrite.rewriter import ImportRewriter
+from unify.rewrite.sideeffects import side_effect_imports
+from unify.rewrite.sql import rewrite_sql
 from unify.rewrite.stars import ExportLookup, plan_stars
 from unify.rewrite.strings import string_renames
 from unify.rewrite.uses import rewrite_uses
@@ -36,14 +38,23 @@ def rewrite_source(
 ) -> SourceRewrite:
     """The file's new text, its changes and findings.  ``cst.ParserSyntaxError`` propagates
     (the runner reports the file as skipped)."""
+    original = text
+    sql = rewrite_sql(text, path, names)  # raw SQL first: its edits never move a line
+    text = sql.text
     module = cst.parse_module(text)
     log = EditLog(path=path, text=text)
+    log.findings.extend(sql.findings)
+    log.changes.extend(sql.changes)
     plan = plan_file(module, importer, names)
     cache = ScopeCache(module, text)
+    binds_modules = any(bound.kind != "name" for _, bound in plan.bounds())
+    tree = cache.tree() if binds_modules else None  # (only imports of modules can be unused)
+    if tree is not None:
+        log.findings.extend(side_effect_imports(tree, path, importer, names))
     plan_stars(plan, cache, importer, names, exports, log)
     strings = string_renames(text, names)
     if not plan.statements and strings is None:
-        return _finish(text, text, log, names)
+        return _finish(original, text, log, importer, names)
     decisions = decide_names(text, plan, cache) if plan.statements else NameDecisions()
     dotted_requests(plan, decisions)
     rewriter = ImportRewriter(plan, decisions, strings, log)
@@ -53,13 +64,15 @@ def rewrite_source(
         code = module_text(text, module, rewriter.rebuild(module), cache.tree())
     new_text, counts = rewrite_uses(code, decisions)
     log.renamed.update(counts)
-    return _finish(text, new_text, log, names)
+    return _finish(original, new_text, log, importer, names)
 
 
-def _finish(old: str, new: str, log: EditLog, names: RenameIndex) -> SourceRewrite:
+def _finish(
+    old: str, new: str, log: EditLog, importer: SourceFile, names: RenameIndex
+) -> SourceRewrite:
     if old.endswith("\r") and not new.endswith(("\r", "\n")):
         new += "\r"  # libcst drops the final line end of a CR-only file
     for (before, after), count in sorted(log.renamed.items()):
         log.changes.append(RewriteChange(form="name", old=before, new=after, count=count))
-    log.findings.extend(dynamic_references(old, log.path, names))
+    log.findings.extend(dynamic_references(old, log.path, importer, names))
     return SourceRewrite(text=new, changes=tuple(log.changes), findings=tuple(log.findings))

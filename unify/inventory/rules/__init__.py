@@ -24,6 +24,7 @@ from unify.inventory.rules.foreign_keys import (
 from unify.inventory.rules.imports import (
     BROKEN_IMPORT,
     DYNAMIC_IMPORT,
+    DYNAMIC_REFERENCE,
     IMPORT_CYCLE,
     REEXPORT,
     STAR_IMPORT,
@@ -38,6 +39,7 @@ from unify.inventory.rules.relationships import (
     check_attribute_drift,
     check_relationships,
 )
+from unify.inventory.rules.sql import RAW_SQL_LEGACY_TABLE, check_sql_references
 from unify.inventory.rules.tables import DUPLICATE_TABLE, check_duplicate_tables
 from unify.models import Finding, Inventory, ModelClass, Rule, rule_catalogue
 
@@ -54,6 +56,8 @@ RULES: dict[str, Rule] = rule_catalogue(
     STAR_IMPORT,
     REEXPORT,
     DYNAMIC_IMPORT,
+    DYNAMIC_REFERENCE,
+    RAW_SQL_LEGACY_TABLE,
     MODEL_ALIAS,
     NON_MODEL_CLASS,
     OTHER_PYTHON_FILE,
@@ -83,6 +87,7 @@ def check_inventory(inventory: Inventory) -> list[Finding]:
     out += check_imports(inventory.imports)
     out += check_module_attributes(inventory.module_attributes)
     out += check_dynamic_imports(inventory.dynamic_imports)
+    out += check_sql_references(inventory.sql_references)
     out += check_attribute_drift(inventory.attribute_uses, _members(inventory, every_class))
     out += check_module_contents(inventory.modules)
     out += check_other_python(inventory.other_python_files)

@@ -1,5 +1,5 @@
 """Rules about imports of model modules: ``import-cycle``, ``broken-import``, ``reexport``,
-``star-import`` and ``dynamic-import``."""
+``star-import``, ``dynamic-import`` and ``dynamic-reference``."""
 
 from __future__ import annotations
 
@@ -34,6 +34,12 @@ DYNAMIC_IMPORT = Rule(
     code="U012",
     severity=Severity.WARNING,
     summary="importlib / __import__ naming a model module",
+)
+DYNAMIC_REFERENCE = Rule(
+    name="dynamic-reference",
+    code="U020",
+    severity=Severity.WARNING,
+    summary="a string naming a model module",
 )
 
 
@@ -182,7 +188,16 @@ def check_module_attributes(attributes: Sequence[ModuleAttribute]) -> list[Findi
 
 def check_dynamic_imports(dynamic: Sequence[DynamicImport]) -> list[Finding]:
     return [
-        DYNAMIC_IMPORT.finding(
+        DYNAMIC_REFERENCE.finding(
+            f"the string '{d.text}' names model module {d.module} (a module path held in a "
+            f"constant, passed to importlib or written in configuration); an import rewrite "
+            f"leaves it as it is, so update it by hand once the module moves",
+            path=d.path,
+            line=d.line,
+            objects=(d.module, d.text),
+        )
+        if not d.call
+        else DYNAMIC_IMPORT.finding(
             f"{d.call}('{d.module}') loads a model module by name; an import rewrite cannot see "
             f"it, so update the string by hand (or import the module statically)",
             path=d.path,

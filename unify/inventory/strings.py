@@ -1,0 +1,110 @@
+"""Part of pass 7 (*dependents*): strings in code that name a model module or a model's table.
+
+- a string equal to a model module's dotted name as the file would import it
+  (``"portal_models"``, ``"server.portal_models"``) or to ``module.Class`` /
+  ``module:Class``: a dynamic reference (``DynamicImport`` with no call);
+- a string (or f-string) that looks like SQL and names a model's table: an ``SqlReference``
+  with the tables and the columns of those tables it names.
+
+The outline pass only noted which files may hold such strings (``Outline.quoted``,
+``Outline.has_sql``); those few files are parsed again here, docstrings left out."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+
+from unify.inventory.graph import ModuleGraph
+from unify.inventory.outline import Outline
+from unify.literals import CodeString, code_strings, looks_like_sql, sql_names
+from unify.models import DynamicImport, SqlReference
+from unify.scan import read_source
+
+
+def string_references(
+    graph: ModuleGraph, root: Path, model_paths: set[str]
+) -> Iterator[DynamicImport]:
+    """Every string in code naming a model module (or one of its names), file by file."""
+    for outline in graph.outlines.values():
+        if not outline.quoted:
+            continue
+        named = dict(_named_modules(graph, outline, model_paths))
+        if not named:
+            continue
+        for string in _strings(outline, root):
+            module = named.get(string.value)
+            if module is not None and not string.formatted:
+                yield DynamicImport(
+                    path=outline.source.rel,
+                    line=string.line,
+                    module=module,
+                    call="",
+                    text=string.value,
+                )
+
+
+def _named_modules(
+    graph: ModuleGraph, outline: Outline, model_paths: set[str]
+) -> Iterator[tuple[str, str]]:
+    """(string, model module it names) for the file's quoted names that name one."""
+    for value in outline.quoted:
+        head, sep, attr = value.partition(":")
+        if not sep:
+            hit = graph.resolve(outline.source, value, 0)
+            if hit is not None and hit.source.rel in model_paths:
+                yield value, hit.source.module
+                continue
+            head, _, attr = value.rpartition(".")
+        hit = graph.resolve(outline.source, head, 0) if head and attr else None
+        if hit is not None and hit.source.rel in model_paths and attr in hit.defined:
+            yield value, hit.source.module
+
+
+def _strings(outline: Outline, root: Path, text: str | None = None) -> list[CodeString]:
+    try:
+        text = text if text is not None else _text(outline, root)
+        return list(code_strings(ast.parse(text)))
+    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+        return []  # (changed since it was read: the next run sees it)
+
+
+def _text(outline: Outline, root: Path) -> str:
+    return outline.text if outline.text is not None else read_source(root / outline.source.rel)
+
+
+def sql_references(
+    outlines: Iterable[Outline], root: Path, columns: Mapping[str, frozenset[str]]
+) -> Iterator[SqlReference]:
+    """Every string that looks like SQL and names a table of ``columns`` (table -> its column
+    names): the tables it names and the columns of those tables."""
+    if not columns:
+        return
+    words = re.compile(
+        r"\b(?:" + "|".join(re.escape(t) for t in sorted(columns)) + r")\b", re.IGNORECASE
+    )
+    for outline in outlines:
+        if not outline.has_sql:
+            continue
+        try:
+            text = _text(outline, root)
+        except (OSError, SyntaxError, UnicodeDecodeError):
+            continue
+        if not words.search(text):
+            continue  # (names no model's table: not parsed again)
+        for string in _strings(outline, root, text):
+            if not words.search(string.value) or not looks_like_sql(string.value):
+                continue
+            found = {n.name for n in sql_names(string.value)}
+            tables = tuple(sorted(t for t in columns if t in found or t.lower() in found))
+            if not tables:
+                continue
+            named = {c for t in tables for c in columns[t] if c in found or c.lower() in found}
+            yield SqlReference(
+                path=outline.source.rel,
+                line=string.line,
+                tables=tables,
+                columns=tuple(sorted(named)),
+                formatted=string.formatted,
+            )

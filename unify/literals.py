@@ -1,0 +1,152 @@
+"""String literals in Python source, as code holds them (docstrings and comments aside), and
+the SQL some of them hold: shared by analyze (which lists them) and rewrite (which reports,
+and on request edits, them).
+
+Two cheap text checks decide whether a file's tree is walked at all: ``quoted_names`` (a
+quoted dotted name whose parts include a module's last name) and ``mentions_sql`` (a quote
+followed by an SQL verb).  SQL is read with sqlglot's tokenizer (imported only when a file
+holds SQL), so identifiers are told from keywords, string values and comments."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+# a quoted dotted name (``"server.portal_models"``, ``'portal_models:Ticket'``)
+_QUOTED_NAME = re.compile(r"""(["'])([A-Za-z_]\w*(?:[.:][A-Za-z_]\w*)*)\1""")
+_SQL_VERBS = r"select|insert|update|delete|with|create|alter|drop|truncate"
+_SQL_START = re.compile(rf"""["']\s*(?:{_SQL_VERBS})\s""", re.IGNORECASE)
+_SQL_SHAPE = re.compile(
+    r"""^\s*(?:
+        (?:select|with)\b.*\bfrom\s
+      | insert\s+into\s
+      | update\s+\S+\s+set\s
+      | delete\s+from\s
+      | (?:create|alter|drop)\s+(?:(?:temp|temporary|unique)\s+)?(?:table|index|view|sequence)\s
+      | truncate\s
+    )""",
+    re.IGNORECASE | re.DOTALL | re.VERBOSE,
+)
+PLACEHOLDER = "?"  # what an f-string's ``{...}`` stands as in its SQL text
+
+
+@dataclass(frozen=True, slots=True)
+class CodeString:
+    """A string literal (or f-string) in code: its line, its value (an f-string's constant
+    parts joined by ``PLACEHOLDER``) and whether it is an f-string."""
+
+    line: int
+    value: str
+    formatted: bool = False
+
+
+def quoted_names(text: str, stems: Collection[str]) -> frozenset[str]:
+    """The quoted dotted names of ``text`` one of whose last two parts is in ``stems``."""
+    out: set[str] = set()
+    for match in _QUOTED_NAME.finditer(text):
+        value = match.group(2)
+        parts = re.split(r"[.:]", value)
+        if parts[-1] in stems or (len(parts) > 1 and parts[-2] in stems):
+            out.add(value)
+    return frozenset(out)
+
+
+def mentions_sql(text: str) -> bool:
+    return _SQL_START.search(text) is not None
+
+
+def looks_like_sql(value: str) -> bool:
+    return _SQL_SHAPE.match(value) is not None
+
+
+def code_strings(tree: ast.Module) -> Iterator[CodeString]:
+    """Every string literal and f-string of ``tree`` but docstrings (the parts of an f-string
+    are not strings of their own)."""
+    for node in code_string_nodes(tree):
+        if isinstance(node, ast.JoinedStr):
+            yield CodeString(node.lineno, joined_text(node), True)
+        else:
+            yield CodeString(node.lineno, str(node.value))
+
+
+def code_string_nodes(tree: ast.Module) -> Iterator[ast.Constant | ast.JoinedStr]:
+    """The nodes of ``code_strings``, in ``ast.walk`` order."""
+    skip: set[int] = set()
+    for node in ast.walk(tree):
+        kind = node.__class__
+        if kind in _DOC_OWNERS:
+            body = node.body  # type: ignore[attr-defined]
+            if body and _is_docstring(body[0]):
+                skip.add(id(body[0].value))
+        elif kind is ast.JoinedStr:
+            skip.update(id(v) for v in node.values)  # type: ignore[attr-defined]
+            yield node  # type: ignore[misc]
+        elif kind is ast.Constant and node.value.__class__ is str and id(node) not in skip:  # type: ignore[attr-defined]
+            yield node  # type: ignore[misc]
+
+
+_DOC_OWNERS = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def _is_docstring(node: ast.stmt) -> bool:
+    return (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+    )
+
+
+def joined_text(node: ast.JoinedStr) -> str:
+    """An f-string's constant parts, each ``{...}`` as ``PLACEHOLDER``."""
+    return "".join(
+        v.value if isinstance(v, ast.Constant) and isinstance(v.value, str) else PLACEHOLDER
+        for v in node.values
+    )
+
+
+# ---------------------------------------------------------------------------
+# SQL
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SqlName:
+    """An identifier of an SQL text: its name (lower case unless quoted), where it is in the
+    text (``start``..``end``, end exclusive, quotes included) and whether it was quoted."""
+
+    name: str
+    start: int
+    end: int
+    quoted: bool
+
+
+def sql_names(sql: str) -> tuple[SqlName, ...]:
+    """The identifiers of ``sql`` (not its keywords, values, parameters or comments); none
+    when the tokenizer cannot read it."""
+    tokenizer, types = _tokenizer()
+    try:
+        tokens = tokenizer.tokenize(sql)
+    except Exception:
+        return ()
+    out: list[SqlName] = []
+    for previous, token in zip([None, *tokens], tokens, strict=False):
+        if token.token_type not in types:
+            continue
+        if previous is not None and previous.token_type.name in ("COLON", "PARAMETER"):
+            continue  # ``:name`` is a bound parameter
+        quoted = token.token_type.name == "IDENTIFIER"
+        name = token.text if quoted else token.text.lower()
+        out.append(SqlName(name, token.start, token.end + 1, quoted))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def _tokenizer() -> tuple[Any, frozenset[Any]]:
+    from sqlglot import TokenType
+    from sqlglot.tokens import Tokenizer
+
+    return Tokenizer(), frozenset({TokenType.VAR, TokenType.IDENTIFIER})

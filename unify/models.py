@@ -24,6 +24,7 @@ from unify.records.inventory import (
     ClassLinks,
     ColumnSpec,
     ColumnStyle,
+    ConstraintKind,
     DynamicImport,
     ForeignKeyForm,
     ForeignKeySpec,
@@ -43,6 +44,7 @@ from unify.records.inventory import (
     SourceFile,
     Symbol,
     SymbolKind,
+    TableConstraint,
     TableDef,
 )
 from unify.records.outcomes import (
@@ -107,6 +109,7 @@ __all__ = [
     "ColumnStyle",
     "ColumnTypeDecision",
     "CompatName",
+    "ConstraintKind",
     "DynamicImport",
     "Entity",
     "Failed",
@@ -152,6 +155,7 @@ __all__ = [
     "StatusState",
     "Symbol",
     "SymbolKind",
+    "TableConstraint",
     "TableDef",
     "TableMove",
     "TableRename",

@@ -10,6 +10,7 @@ from dataclasses import replace
 from unify.inventory.bases import ClassRef, ModelSet
 from unify.inventory.classes import RawClass
 from unify.inventory.columns import RawFK
+from unify.inventory.constraints import keyed_columns
 from unify.models import ColumnSpec, ForeignKeyForm, ForeignKeySpec, ModelClass
 from unify.vocabulary import last_part, snake_case
 
@@ -31,7 +32,9 @@ def _model_class(
 ) -> ModelClass:
     raw = raws[qual]
     chain = _mixin_chain(found, qual)
-    columns = raw.columns + tuple(_from_mixin(c, m) for m in chain for c in raws[m].columns)
+    inherited = tuple(_from_mixin(c, m) for m in chain for c in raws[m].columns)
+    explicit = raw.explicit_nullable.union(*(raws[m].explicit_nullable for m in chain))
+    columns = keyed_columns(raw.columns + inherited, raw.constraints, explicit)
     mixin_fks = [fk for m in chain for fk in raws[m].fks]
     table = tables.get(qual)
     return ModelClass(
@@ -48,6 +51,7 @@ def _model_class(
         relationships=raw.relationships + tuple(r for m in chain for r in raws[m].relationships),
         extend_existing=raw.extend_existing,
         table_args=raw.table_args,
+        constraints=raw.constraints,
         abstract=raw.abstract,
         mixin=qual in found.mixins and qual not in found.models,
         guarded=ref.top.guarded,

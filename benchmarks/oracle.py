@@ -42,6 +42,7 @@ IMPORT_TIMEOUT = 300
 IMPORTER = r"""
 import importlib, json, re, sys, traceback
 import sqlalchemy as sa
+import sqlalchemy.orm
 
 def columns(table):
     return [dict(name=c.name, type=type(c.type).__name__, nullable=bool(c.nullable),
@@ -139,6 +140,8 @@ def compare_with_metadata(
 ) -> OracleReport:
     """Analyze ``repo``, import its model modules (or ``modules``) with ``python`` (one
     subprocess per import root, ``extra_path`` added to ``sys.path``) and compare."""
+    if os.sep in python:
+        python = os.path.abspath(python)  # the subprocesses run in the import roots
     inventory = analyze_repo(repo)
     chosen = [m for m in inventory.modules if not modules or m.name in modules]
     report = OracleReport(repo=str(repo), modules=len(chosen))

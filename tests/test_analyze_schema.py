@@ -326,3 +326,35 @@ def test_dynamic_loader_relationships_are_inventoried(tmp_path: Path) -> None:
     inv = analyze(tmp_path, {"models.py": MIXIN})
     (rel,) = cls(inv, "models.Widget").relationships
     assert (rel.attr, rel.target) == ("children", "Thing")
+
+
+def test_a_plain_class_with_a_tablename_is_a_mixin_whose_table_its_model_takes(
+    tmp_path: Path,
+) -> None:
+    source = """
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import Column, ForeignKey, Integer
+from sqlalchemy.orm import declared_attr
+db = SQLAlchemy()
+
+
+class Account(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+
+
+class ExtensionMixin(object):
+    __tablename__ = 'account_extension'
+
+    @declared_attr
+    def id(cls):
+        return Column(None, ForeignKey('account.id'), primary_key=True)
+
+
+class Extension(db.Model, ExtensionMixin):
+    note = Column(Integer)
+"""
+    inv = analyze(tmp_path, {"models.py": source})
+    assert cls(inv, "models.ExtensionMixin").mixin
+    assert cls(inv, "models.Extension").table == "account_extension"
+    summary = inventory_dict(inv)["summary"]
+    assert (summary["models"], summary["mixins"], summary["tables"]) == (2, 1, 2)

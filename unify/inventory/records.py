@@ -83,8 +83,11 @@ def _table_names(found: ModelSet, raws: Mapping[str, RawClass]) -> dict[str, str
         parents = [p for p in found.parents.get(qual, ()) if p and p in found.models]
         own_pk = any(c.primary_key for c in raw.columns)
         inherited = next((t for p in parents if (t := table_of(p, depth + 1))), None)
+        from_mixin = next((raws[m].table for m in _mixin_chain(found, qual) if raws[m].table), None)
         if raw.table is not None or raw.abstract or qual not in found.models:
             result = raw.table
+        elif from_mixin is not None:
+            result = from_mixin  # a mixin's ``__tablename__``
         elif inherited and not own_pk:
             result = inherited  # single-table inheritance
         elif _flask_style(found, qual) and (own_pk or _mixin_pk(found, raws, qual)):

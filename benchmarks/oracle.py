@@ -63,6 +63,22 @@ def bound_here(module, var):
         return False
     return re.search(r"^[ \t]*" + re.escape(var) + r"\s*(:[^=]*)?=", text, re.M) is not None
 
+def owners():
+    # each table's modules: those of the classes that map it as their own __table__
+    # (a class extending a table with extend_existing is one of them)
+    out = {}
+    try:
+        from sqlalchemy.orm import mapperlib
+        registries = list(mapperlib._mapper_registries)
+    except Exception:
+        return out
+    for reg in registries:
+        for mapper in list(getattr(reg, "mappers", ())):
+            table = vars(mapper.class_).get("__table__")
+            if isinstance(table, sa.Table):
+                out.setdefault(id(table), set()).add(mapper.class_.__module__)
+    return out
+
 failed, found = {}, []
 for name in json.loads(sys.argv[1]):
     try:
@@ -79,11 +95,15 @@ for name in json.loads(sys.argv[1]):
             continue
         if isinstance(table, sa.Table):
             found.append(dict(module=name, owner=f"{name}.{var}", table=table.name,
-                              columns=columns(table), foreign_keys=foreign_keys(table)))
+                              columns=columns(table), foreign_keys=foreign_keys(table),
+                              id=id(table)))
 try:
     sa.orm.configure_mappers()
 except Exception as exc:
     failed["configure_mappers()"] = str(exc).splitlines()[0] if str(exc) else repr(exc)
+shared = owners()
+for entry in found:
+    entry["owners"] = sorted(shared.pop(entry["id"], set()) | {entry["module"]})
 print(json.dumps(dict(failed=failed, tables=found)))
 """
 
@@ -197,6 +217,9 @@ def _compare(
 ) -> None:
     theirs = {(t["root"], t["module"], t["table"]): t for t in metadata}
     ours = {(t["root"], t["module"], t["table"]): t for t in analyzed}
+    shared = [k for k, t in theirs.items() if len(t.get("owners", ())) > 1 and k in ours]
+    for key in shared:  # one table several modules extend: their columns together
+        ours[key] = _union(key, theirs[key]["owners"], analyzed)
     types = _types_by_table(analyzed)
     report.tables = len(theirs)
     report.missing = [_where(k, t) for k, t in theirs.items() if k not in ours]
@@ -207,6 +230,26 @@ def _compare(
         before = len(report.differences)
         _compare_table(report, _where(key, table), table, ours[key], types)
         report.tables_equal += len(report.differences) == before
+
+
+def _union(
+    key: tuple[str, str, str], modules: Sequence[str], analyzed: Sequence[Mapping[str, Any]]
+) -> dict[str, Any]:
+    """The analyzed entries of ``key``'s table in ``modules`` (the same import root first)
+    as one: columns by name, foreign keys together."""
+    root, module, table = key
+    parts = [t for t in analyzed if t["table"] == table and t["module"] in modules]
+    parts.sort(key=lambda t: (t["root"] != root, t["module"] != module))
+    chosen: dict[str, Mapping[str, Any]] = {}
+    for part in parts:
+        chosen.setdefault(part["module"], part)
+    columns: dict[str, Any] = {}
+    fks: list[Any] = []
+    for part in chosen.values():
+        for col in part["columns"]:
+            columns.setdefault(col["name"], col)
+        fks += part["foreign_keys"]
+    return {"table": table, "columns": list(columns.values()), "foreign_keys": fks}
 
 
 def _where(key: tuple[str, str, str], table: Mapping[str, Any]) -> str:

@@ -84,9 +84,10 @@ def _entry_for(entries: dict[tuple[str, str], _Entry], cls: ModelClass) -> _Entr
     same = [e for e in entries.values() if e.table == table]
     if cls.guarded and same:
         return None
-    if not cls.table_explicit and same:
-        bases = {b.rpartition(".")[2] for b in cls.bases}
-        return next((e for e in same if e.owner.rpartition(".")[2] in bases), same[0])
+    bases = {b.rpartition(".")[2] for b in cls.bases}
+    parent = next((e for e in same if e.owner.rpartition(".")[2] in bases), None)
+    if not cls.table_explicit and parent is not None:
+        return parent
     key = (cls.path, table)
     if key not in entries:
         entries[key] = _Entry(

@@ -358,3 +358,24 @@ class Extension(db.Model, ExtensionMixin):
     assert cls(inv, "models.Extension").table == "account_extension"
     summary = inventory_dict(inv)["summary"]
     assert (summary["models"], summary["mixins"], summary["tables"]) == (2, 1, 2)
+
+
+def test_table_args_of_a_mixin_count_for_its_models(tmp_path: Path) -> None:
+    source = (
+        BASE
+        + """
+class KeyedMixin:
+    key = Column(String(20))
+    owner = Column(String(20))
+    __table_args__ = (PrimaryKeyConstraint('key', 'owner'), Index('ix_owner', 'owner'))
+
+
+class Setting(KeyedMixin, Base):
+    __tablename__ = 'settings'
+    value = Column(String(200))
+"""
+    )
+    inv = analyze(tmp_path, {"models.py": source})
+    setting = cls(inv, "models.Setting")
+    assert [c.name for c in setting.columns if c.primary_key] == ["key", "owner"]
+    assert [k.kind for k in setting.constraints] == ["primary_key", "index"]

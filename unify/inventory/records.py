@@ -34,7 +34,10 @@ def _model_class(
     chain = _mixin_chain(found, qual)
     inherited = tuple(_from_mixin(c, m) for m in chain for c in raws[m].columns)
     explicit = raw.explicit_nullable.union(*(raws[m].explicit_nullable for m in chain))
-    columns = keyed_columns(raw.columns + inherited, raw.constraints, explicit)
+    constraints = raw.constraints or next(
+        (raws[m].constraints for m in chain if raws[m].constraints), ()
+    )  # a mixin's ``__table_args__`` hold unless the class has its own
+    columns = keyed_columns(raw.columns + inherited, constraints, explicit)
     mixin_fks = [fk for m in chain for fk in raws[m].fks]
     table = tables.get(qual)
     return ModelClass(
@@ -51,7 +54,7 @@ def _model_class(
         relationships=raw.relationships + tuple(r for m in chain for r in raws[m].relationships),
         extend_existing=raw.extend_existing,
         table_args=raw.table_args,
-        constraints=raw.constraints,
+        constraints=constraints,
         abstract=raw.abstract,
         mixin=qual in found.mixins and qual not in found.models,
         guarded=ref.top.guarded,

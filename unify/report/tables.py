@@ -59,9 +59,10 @@ def table_entries(inventory: Inventory) -> list[dict[str, Any]]:
 
 def _entries(inventory: Inventory) -> Iterator[_Entry]:
     entries: dict[tuple[str, str], _Entry] = {}
+    by_table: dict[str, list[_Entry]] = {}
     classes = [c for m in inventory.modules for c in m.classes if _maps_table(c)]
-    for cls in sorted(classes, key=lambda c: (not c.table_explicit, c.guarded)):
-        entry = _entry_for(entries, cls)
+    for cls in sorted(classes, key=_owners_first):
+        entry = _entry_for(entries, by_table.setdefault(cls.table or "", []), cls)
         if entry is None:
             continue
         entry.classes.append(cls.qualname)
@@ -77,11 +78,18 @@ def _maps_table(cls: ModelClass) -> bool:
     return bool(cls.table) and not cls.mixin and not cls.abstract
 
 
-def _entry_for(entries: dict[tuple[str, str], _Entry], cls: ModelClass) -> _Entry | None:
+def _owners_first(cls: ModelClass) -> tuple[bool, bool, bool]:
+    """Classes naming their table, then those with a primary key, placeholders last."""
+    return not cls.table_explicit, not any(c.primary_key for c in cls.columns), cls.guarded
+
+
+def _entry_for(
+    entries: dict[tuple[str, str], _Entry], same: list[_Entry], cls: ModelClass
+) -> _Entry | None:
     """The class's own table, or (a single-table subclass, or a placeholder of a class
-    mapped already) the table it adds its columns to; None to leave it out."""
+    mapped already) the table it adds its columns to; None to leave it out.  ``same``: the
+    entries of its table name so far."""
     table = cls.table or ""
-    same = [e for e in entries.values() if e.table == table]
     if cls.guarded and same:
         return None
     bases = {b.rpartition(".")[2] for b in cls.bases}
@@ -94,6 +102,7 @@ def _entry_for(entries: dict[tuple[str, str], _Entry], cls: ModelClass) -> _Entr
             module=cls.module, path=cls.path, owner=cls.qualname, kind="model", table=table,
             line=cls.line,
         )  # fmt: skip
+        same.append(entries[key])
     return entries[key]
 
 

@@ -106,3 +106,23 @@ def test_tables_move_and_every_fk_follows_the_plans_tables(tmp_path: Path) -> No
         "indexes": ["ix_badge_person"],
     }
     assert "secondary=memberships" in unified.text
+
+
+def test_a_renamed_tables_fk_columns_take_the_planned_key_type(tmp_path: Path) -> None:
+    repo = write_files(tmp_path / "repo", FILES)
+    inventory = analyze_repo(repo)
+    text = render_plan_toml(propose_plan(inventory), inventory)
+    for table in ("memberships", "badges"):  # no decision of their own: they follow the key
+        entry = f'[[column_type]]\ntable = "{table}"\ncolumn = "person_id"\ntype = "Integer"\n'
+        assert entry in text
+        text = text.replace(entry, "")
+    key = '[[column_type]]\ntable = "people"\ncolumn = "id"\ntype = "Integer"'
+    assert key in text
+    text = text.replace(key, key.replace('"Integer"', '"String(36)"'))
+    text += '\n[[table_rename]]\nold = "memberships"\nnew = "membership"\n'
+    write_plan_file(tmp_path / "unify.toml", text, force=True)
+    result = build_modules(repo, inventory, load_plan(tmp_path / "unify.toml"))
+    assert not [f for f in result.findings if f.severity.value == "error"], result.findings
+    (unified,) = [f for f in result.files if f.rel == "models.py"]
+    assert "sa.Column('person_id', sa.String(36), sa.ForeignKey('people.id')" in unified.text
+    assert "person_id = Column(String(36))" in unified.text

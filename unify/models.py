@@ -24,6 +24,7 @@ from unify.records.inventory import (
     ClassLinks,
     ColumnSpec,
     ColumnStyle,
+    ConstraintKind,
     DynamicImport,
     ForeignKeyForm,
     ForeignKeySpec,
@@ -44,6 +45,7 @@ from unify.records.inventory import (
     SqlReference,
     Symbol,
     SymbolKind,
+    TableConstraint,
     TableDef,
 )
 from unify.records.outcomes import (
@@ -108,6 +110,7 @@ __all__ = [
     "ColumnStyle",
     "ColumnTypeDecision",
     "CompatName",
+    "ConstraintKind",
     "DynamicImport",
     "Entity",
     "Failed",
@@ -154,6 +157,7 @@ __all__ = [
     "StatusState",
     "Symbol",
     "SymbolKind",
+    "TableConstraint",
     "TableDef",
     "TableMove",
     "TableRename",

@@ -261,7 +261,7 @@ def _column_types(
                     {(table, c.name): c.type for c in cls.columns if c.primary_key or c.unique}
                 )
     out = dict(decided)
-    for owner_table, fk in _all_foreign_keys(inventory, final, table_of):
+    for owner_table, fk in _all_foreign_keys(inventory, final, table_of, tables):
         target = (tables.get(fk.target_table, fk.target_table), fk.target_columns[0])
         key_type = decided.get(target) or keys.get(target)
         if key_type and len(fk.columns) == 1:
@@ -270,15 +270,17 @@ def _column_types(
 
 
 def _all_foreign_keys(
-    inventory: Inventory, final: dict[str, str], table_of: dict[str, str]
+    inventory: Inventory, final: dict[str, str], table_of: dict[str, str], tables: dict[str, str]
 ) -> list[tuple[str, ForeignKeySpec]]:
+    """Each foreign key with its owner's unified table (a ``Table()`` the plan renames
+    under its new name)."""
     found: list[tuple[str, ForeignKeySpec]] = []
     for module in inventory.modules:
         for cls in module.classes:
             table = table_of.get(final.get(cls.qualname, ""), "")
             found += [(table, fk) for fk in cls.foreign_keys if table]
         for tdef in module.tables:
-            found += [(tdef.table, fk) for fk in tdef.foreign_keys]
+            found += [(tables.get(tdef.table, tdef.table), fk) for fk in tdef.foreign_keys]
     return found
 
 

@@ -177,7 +177,7 @@ class MovedCodeRewriter(cst.CSTTransformer):
         name = callee(updated_node)
         if name in TABLE_CALLS and self.table_stack:
             self.table_stack.pop()
-            return drop_keyword(updated_node, "extend_existing")
+            return self._renamed_table(drop_keyword(updated_node, "extend_existing"))
         if name in RELATIONSHIP_CALLS:
             return self._relationship(updated_node)
         if name in FOREIGN_KEY_CALLS:
@@ -187,6 +187,14 @@ class MovedCodeRewriter(cst.CSTTransformer):
         if name in COLUMN_CALLS:
             return self._column(updated_node)
         return updated_node
+
+    def _renamed_table(self, call: cst.Call) -> cst.Call:
+        """``Table('old', ...)`` -> ``Table('new', ...)`` when the plan renames the table."""
+        first = call.args[0]
+        if not isinstance(first.value, cst.SimpleString):
+            return call
+        new = with_string(first.value, self._table(string_of(first.value)))
+        return call.with_changes(args=[first.with_changes(value=new), *call.args[1:]])
 
     def _relationship(self, call: cst.Call) -> cst.Call:
         args = list(call.args)

@@ -163,4 +163,9 @@ def _is_model(
         last = last_part(base)
         if last in bases or (last.startswith("BASE") and last.isupper()):
             return True
-    return top.has_tablename
+    # a ``__tablename__`` under a base from elsewhere (a framework's model base) maps; on a
+    # plain class (no base but ``object``) it is a mixin's, for the models that use it
+    return top.has_tablename and any(b not in _PLAIN_BASES for b in top.bases)
+
+
+_PLAIN_BASES = frozenset({"object", "builtins.object"})

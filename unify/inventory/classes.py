@@ -7,15 +7,11 @@ import ast
 from dataclasses import dataclass, field
 
 from unify.inventory.annotations import mapped_python_type
-from unify.inventory.columns import (
-    RawFK,
-    read_column,
-    read_fk_constraint,
-    read_relationship,
-)
-from unify.inventory.exprs import dotted, last, string, target_names
+from unify.inventory.columns import RawFK, read_column, read_relationship
+from unify.inventory.constraints import keyed_columns, read_table_items, table_arg_items
+from unify.inventory.exprs import dotted, keyword, last, string, target_names
 from unify.inventory.exprs import type_text as read_type
-from unify.models import ColumnSpec, RelationshipSpec
+from unify.models import ColumnSpec, RelationshipSpec, TableConstraint
 from unify.vocabulary import COLUMN_CALLS, RELATIONSHIP_CALLS
 
 
@@ -27,6 +23,8 @@ class RawClass:
     members: tuple[str, ...] = ()
     table: str | None = None
     table_args: tuple[str, ...] = ()
+    constraints: tuple[TableConstraint, ...] = ()
+    explicit_nullable: frozenset[str] = frozenset()  # columns written with ``nullable=``
     extend_existing: bool = False
     abstract: bool = False
 
@@ -41,6 +39,8 @@ class _Body:
     members: list[str] = field(default_factory=list)
     table: str | None = None
     table_args: list[str] = field(default_factory=list)
+    table_args_node: tuple[ast.expr, int] | None = None
+    explicit_nullable: set[str] = field(default_factory=set)
     extend_existing: bool = False
     abstract: bool = False
 
@@ -59,13 +59,16 @@ def read_class(node: ast.ClassDef) -> RawClass:
             _read_function(body, stmt)
         elif isinstance(stmt, ast.ClassDef):
             body.members.append(stmt.name)
+    constraints = _read_table_args(body)
     return RawClass(
-        columns=tuple(body.columns),
+        columns=keyed_columns(body.columns, constraints, body.explicit_nullable),
         fks=tuple(body.fks),
         relationships=tuple(body.relationships),
         members=tuple(body.members),
         table=body.table,
         table_args=tuple(body.table_args),
+        constraints=constraints,
+        explicit_nullable=frozenset(body.explicit_nullable),
         extend_existing=body.extend_existing,
         abstract=body.abstract,
     )
@@ -77,11 +80,11 @@ def _read_member(
     if name == "__tablename__":
         body.table = string(value)
     elif name == "__table_args__" and value is not None:
-        _read_table_args(body, value, line)
+        body.table_args_node = (value, line)
     elif name == "__abstract__":
         body.abstract = isinstance(value, ast.Constant) and bool(value.value)
     elif isinstance(value, ast.Call) and last(value.func) in COLUMN_CALLS:
-        _add_column(body, read_column(name, value, annotation, line))
+        _add_column(body, read_column(name, value, annotation, line), value)
     elif isinstance(value, ast.Call) and last(value.func) in RELATIONSHIP_CALLS:
         body.relationships.append(read_relationship(name, value, annotation, line))
     elif value is None and annotation is not None and mapped_python_type(annotation):
@@ -97,30 +100,38 @@ def _read_function(body: _Body, node: ast.FunctionDef | ast.AsyncFunctionDef) ->
     )
     returned = next((s.value for s in node.body if isinstance(s, ast.Return)), None)
     if declared and isinstance(returned, ast.Call) and last(returned.func) in COLUMN_CALLS:
-        _add_column(body, read_column(node.name, returned, None, node.lineno))
+        _add_column(body, read_column(node.name, returned, None, node.lineno), returned)
     elif declared and isinstance(returned, ast.Call) and last(returned.func) in RELATIONSHIP_CALLS:
         body.relationships.append(read_relationship(node.name, returned, None, node.lineno))
     else:
         body.members.append(node.name)
 
 
-def _add_column(body: _Body, read: tuple[ColumnSpec, RawFK | None]) -> None:
+def _add_column(
+    body: _Body, read: tuple[ColumnSpec, RawFK | None], call: ast.expr | None = None
+) -> None:
     column, fk = read
     body.columns.append(column)
+    if isinstance(call, ast.Call) and keyword(call, "nullable") is not None:
+        body.explicit_nullable.add(column.name)
     if fk is not None:
         body.fks.append(fk)
 
 
-def _read_table_args(body: _Body, value: ast.expr, line: int) -> None:
-    items = list(value.elts) if isinstance(value, (ast.Tuple, ast.List)) else [value]
+def _read_table_args(body: _Body) -> tuple[TableConstraint, ...]:
+    """``__table_args__`` (read once the columns are known: its items may name them):
+    ``extend_existing`` from its dict, each call as written, foreign key constraints and the
+    other constraints and indexes."""
+    if body.table_args_node is None:
+        return ()
+    value, line = body.table_args_node
+    items = table_arg_items(value)
     for item in items:
         if isinstance(item, ast.Dict):
             for key, val in zip(item.keys, item.values, strict=False):
                 if string(key) == "extend_existing" and isinstance(val, ast.Constant):
                     body.extend_existing = bool(val.value)
-        elif isinstance(item, ast.Call):
-            body.table_args.append(read_type(item)[0])
-            if last(item.func) == "ForeignKeyConstraint":
-                fk = read_fk_constraint(item, getattr(item, "lineno", line))
-                if fk is not None:
-                    body.fks.append(fk)
+    read = read_table_items(items, {c.attr: c.name for c in body.columns}, line)
+    body.table_args.extend(read_type(call)[0] for call in read.calls)
+    body.fks.extend(read.fks)
+    return read.constraints

@@ -18,18 +18,23 @@ def model_modules(
     classes: Mapping[str, ModelClass],
     tables: Sequence[TableDef],
 ) -> tuple[ModelModule, ...]:
-    """The files holding model classes (or those chosen with ``--models``), by path: the
-    same dotted name can exist under two import roots."""
+    """The files holding model classes or ``Table()`` objects (or those chosen with
+    ``--models``), by path: the same dotted name can exist under two import roots."""
     by_path: dict[str, list[ModelClass]] = defaultdict(list)
     for cls in classes.values():
         by_path[cls.path].append(cls)
+    tables_of: dict[str, list[TableDef]] = defaultdict(list)
+    for tab in tables:
+        tables_of[tab.path].append(tab)
     paths = (
         set(found.chosen)
         if found.chosen is not None
         else {p for p, found_here in by_path.items() if any(not c.mixin for c in found_here)}
+        | set(tables_of)
     )
     out = [
-        _model_module(graph, found, graph.outlines[p], by_path.get(p, []), tables) for p in paths
+        _model_module(graph, found, graph.outlines[p], by_path.get(p, []), tables_of.get(p, []))
+        for p in paths
     ]
     return tuple(sorted(out, key=lambda m: (m.name, m.path)))
 
@@ -41,6 +46,7 @@ def _model_module(
     classes: list[ModelClass],
     tables: Sequence[TableDef],
 ) -> ModelModule:
+    """``tables``: the ``Table()`` objects of this file."""
     module, rel = outline.source.module, outline.source.rel
     mapped = {c.name for c in classes}
     aliases = _aliases(graph, found, outline)
@@ -67,7 +73,7 @@ def _model_module(
         functions=tuple(functions),
         reexports=tuple(_reexports(graph, outline)),
         exports=tuple(sorted(outline.defined | graph.star_names(outline))),
-        tables=tuple(t for t in tables if t.module == module),
+        tables=tuple(tables),
     )
 
 

@@ -10,6 +10,7 @@ from dataclasses import replace
 from unify.inventory.bases import ClassRef, ModelSet
 from unify.inventory.classes import RawClass
 from unify.inventory.columns import RawFK
+from unify.inventory.constraints import keyed_columns
 from unify.models import ColumnSpec, ForeignKeyForm, ForeignKeySpec, ModelClass
 from unify.vocabulary import last_part, snake_case
 
@@ -31,7 +32,12 @@ def _model_class(
 ) -> ModelClass:
     raw = raws[qual]
     chain = _mixin_chain(found, qual)
-    columns = raw.columns + tuple(_from_mixin(c, m) for m in chain for c in raws[m].columns)
+    inherited = tuple(_from_mixin(c, m) for m in chain for c in raws[m].columns)
+    explicit = raw.explicit_nullable.union(*(raws[m].explicit_nullable for m in chain))
+    constraints = raw.constraints or next(
+        (raws[m].constraints for m in chain if raws[m].constraints), ()
+    )  # a mixin's ``__table_args__`` hold unless the class has its own
+    columns = keyed_columns(raw.columns + inherited, constraints, explicit)
     mixin_fks = [fk for m in chain for fk in raws[m].fks]
     table = tables.get(qual)
     return ModelClass(
@@ -48,6 +54,7 @@ def _model_class(
         relationships=raw.relationships + tuple(r for m in chain for r in raws[m].relationships),
         extend_existing=raw.extend_existing,
         table_args=raw.table_args,
+        constraints=constraints,
         abstract=raw.abstract,
         mixin=qual in found.mixins and qual not in found.models,
         guarded=ref.top.guarded,
@@ -79,8 +86,11 @@ def _table_names(found: ModelSet, raws: Mapping[str, RawClass]) -> dict[str, str
         parents = [p for p in found.parents.get(qual, ()) if p and p in found.models]
         own_pk = any(c.primary_key for c in raw.columns)
         inherited = next((t for p in parents if (t := table_of(p, depth + 1))), None)
+        from_mixin = next((raws[m].table for m in _mixin_chain(found, qual) if raws[m].table), None)
         if raw.table is not None or raw.abstract or qual not in found.models:
             result = raw.table
+        elif from_mixin is not None:
+            result = from_mixin  # a mixin's ``__tablename__``
         elif inherited and not own_pk:
             result = inherited  # single-table inheritance
         elif _flask_style(found, qual) and (own_pk or _mixin_pk(found, raws, qual)):

@@ -69,6 +69,23 @@ class ForeignKeySpec:
     line: int
 
 
+ConstraintKind = Literal["primary_key", "unique", "check", "index"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TableConstraint:
+    """A table-level constraint or index (``__table_args__`` or ``Table(...)``) other than a
+    foreign key (those are ``ForeignKeySpec``): its column names, or for a check its SQL text;
+    ``unique`` for a unique index."""
+
+    kind: ConstraintKind
+    line: int
+    name: str | None = None
+    columns: tuple[str, ...] = ()
+    text: str | None = None
+    unique: bool = False
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RelationshipSpec:
     attr: str
@@ -107,6 +124,7 @@ class ModelClass:
     relationships: tuple[RelationshipSpec, ...]
     extend_existing: bool = False
     table_args: tuple[str, ...] = ()
+    constraints: tuple[TableConstraint, ...] = ()  # from ``__table_args__``
     abstract: bool = False
     mixin: bool = False
     guarded: bool = False  # defined in an except/else branch (a placeholder)
@@ -247,6 +265,7 @@ class TableDef:
     line: int
     columns: tuple[ColumnSpec, ...] = ()
     foreign_keys: tuple[ForeignKeySpec, ...] = ()
+    constraints: tuple[TableConstraint, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

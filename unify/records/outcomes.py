@@ -52,6 +52,8 @@ class TableShape:
     columns: tuple[ColumnShape, ...]
     foreign_keys: tuple[ForeignKeyShape, ...] = ()
     unique: tuple[tuple[str, ...], ...] = ()  # unique constraints and unique indexes
+    checks: tuple[str, ...] = ()  # check constraints' SQL
+    indexes: tuple[tuple[str, tuple[str, ...]], ...] = ()  # other indexes: (name, columns)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

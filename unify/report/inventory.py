@@ -1,6 +1,6 @@
 """Views of an ``Inventory``: Rich tables, JSON, Markdown, an xlsx workbook and CSV files.
 
-The workbook and the CSV folder hold the same six sheets (``SHEETS``), built once by
+The workbook and the CSV folder hold the same seven sheets (``SHEETS``), built once by
 :func:`sheets`.  The JSON object is documented in :func:`inventory_dict`.
 """
 
@@ -26,6 +26,7 @@ from unify.models import (
     ModelClass,
     ModelModule,
     Severity,
+    TableDef,
 )
 from unify.report import (
     dumps,
@@ -39,8 +40,11 @@ from unify.report import (
     summary_line,
     wants_concise,
 )
+from unify.report.tables import TABLE_HEADER, table_entries, table_rows
 
-SHEETS = ("Models", "Columns", "ForeignKeys", "Relationships", "Findings", "Imports")
+SHEETS = (
+    "Models", "Tables", "Columns", "ForeignKeys", "Relationships", "Findings", "Imports",
+)  # fmt: skip
 Cell = str | int | bool | None
 Sheet = tuple[tuple[str, ...], list[tuple[Cell, ...]]]
 
@@ -75,10 +79,12 @@ def _too_narrow(inventory: Inventory, console: Console) -> bool:
 def inventory_dict(inventory: Inventory) -> dict[str, Any]:
     """The documented JSON object.
 
-    Keys: ``root``, ``import_roots``, ``files_scanned``, ``summary`` (counts), ``modules``
+    Keys: ``root``, ``import_roots``, ``files_scanned``, ``summary`` (counts: ``models`` the
+    mapped classes, ``mixins`` the mixins and abstract bases, ``tables``), ``modules``
     (one per model module: name, path, root, aliases, other_classes, functions, reexports,
-    exports, tables), ``models`` (one per class, with its ``columns``, ``foreign_keys`` and
-    ``relationships``), ``imports`` (one per import statement of a model module, with the
+    exports, tables), ``models`` (one per class, mixins included, with its ``columns``,
+    ``foreign_keys``, ``relationships`` and ``constraints``), ``tables`` (one per table: see
+    :func:`unify.report.tables.table_entries`), ``imports`` (one per import statement of a model module, with the
     ``names`` it takes and their ``status``: defined / reexported / missing),
     ``dynamic_imports``, ``other_python_files``, ``attribute_uses`` (``Model.attr`` and
     ``filter_by(attr=)`` uses), ``module_attributes`` (``module.Name`` uses), ``sql_references``
@@ -105,13 +111,16 @@ _RECORD_LISTS = (
 def _json_object(inventory: Inventory) -> dict[str, Any]:
     counts = Counter(f.severity for f in inventory.findings)
     modules = [_module_dict(m) for m in inventory.modules]
+    tables = table_entries(inventory)
     return {
         "root": inventory.root,
         "import_roots": list(inventory.import_roots),
         "files_scanned": inventory.files_scanned,
         "summary": {
             "modules": len(inventory.modules),
-            "models": sum(len(m.classes) for m in inventory.modules),
+            "models": model_count(inventory),
+            "mixins": sum(len(m.classes) for m in inventory.modules) - model_count(inventory),
+            "tables": len(tables),
             "imports": len(inventory.imports),
             "errors": counts[Severity.ERROR],
             "warnings": counts[Severity.WARNING],
@@ -121,6 +130,7 @@ def _json_object(inventory: Inventory) -> dict[str, Any]:
         "models": [
             record_dict(c) | {"qualname": c.qualname} for m in inventory.modules for c in m.classes
         ],
+        "tables": tables,
         "imports": inventory.imports,
         "dynamic_imports": inventory.dynamic_imports,
         "other_python_files": list(inventory.other_python_files),
@@ -129,6 +139,11 @@ def _json_object(inventory: Inventory) -> dict[str, Any]:
         "sql_references": inventory.sql_references,
         "findings": [finding_dict(f) for f in sorted_findings(inventory.findings)],
     }
+
+
+def model_count(inventory: Inventory) -> int:
+    """The mapped classes of the model modules (mixins and abstract bases left out)."""
+    return sum(_kind(c) in ("model", "placeholder") for m in inventory.modules for c in m.classes)
 
 
 def record_dict(record: Any) -> dict[str, Any]:
@@ -240,11 +255,17 @@ def _module_dict(module: ModelModule) -> dict[str, Any]:
 
 
 def sheets(inventory: Inventory) -> dict[str, Sheet]:
-    """The six sheets: header and rows each."""
+    """The seven sheets: header and rows each."""
     classes = [(m, c) for m in inventory.modules for c in m.classes]
+    tables = [t for m in inventory.modules for t in m.tables]
     return {
         "Models": (_MODEL_HEADER, list(_model_rows(inventory))),
-        "Columns": (_COLUMN_HEADER, [r for _, c in classes for r in _column_rows(c)]),
+        "Tables": (TABLE_HEADER, list(table_rows(table_entries(inventory)))),
+        "Columns": (
+            _COLUMN_HEADER,
+            [r for _, c in classes for r in _column_rows(c)]
+            + [r for t in tables for r in _table_column_rows(t)],
+        ),
         "ForeignKeys": (_FK_HEADER, list(_fk_rows(inventory))),
         "Relationships": (_REL_HEADER, [r for _, c in classes for r in _rel_rows(c)]),
         "Findings": (_FINDING_HEADER, _finding_rows(inventory)),
@@ -295,6 +316,15 @@ def _column_rows(c: ModelClass) -> Iterator[tuple[Cell, ...]]:
     for col in c.columns:
         yield (
             c.module, c.name, c.table, col.attr, col.name, _column_type(col), col.primary_key,
+            col.nullable, col.unique, col.index, col.has_default, col.foreign_key, col.style,
+            col.from_mixin, col.line,
+        )  # fmt: skip
+
+
+def _table_column_rows(t: TableDef) -> Iterator[tuple[Cell, ...]]:
+    for col in t.columns:
+        yield (
+            t.module, t.name, t.table, col.attr, col.name, _column_type(col), col.primary_key,
             col.nullable, col.unique, col.index, col.has_default, col.foreign_key, col.style,
             col.from_mixin, col.line,
         )  # fmt: skip
@@ -362,7 +392,7 @@ def _import_rows(imp: ImportRecord) -> Iterator[tuple[Cell, ...]]:
 
 
 def write_xlsx(inventory: Inventory, path: Path) -> Path:
-    """Write the six sheets to an xlsx workbook (header row bold and frozen); returns
+    """Write the seven sheets to an xlsx workbook (header row bold and frozen); returns
     ``path``."""
     from openpyxl import Workbook  # type: ignore[import-untyped]
     from openpyxl.styles import Font  # type: ignore[import-untyped]
@@ -431,7 +461,7 @@ def print_tables(inventory: Inventory, console: Console) -> None:
 def _print_counts(inventory: Inventory, console: Console) -> None:
     console.print(
         f"{inventory.files_scanned} file(s) scanned, {len(inventory.modules)} model module(s), "
-        f"{sum(len(m.classes) for m in inventory.modules)} class(es), "
+        f"{model_count(inventory)} model(s), "
         f"{len(inventory.imports)} import(s) of model modules",
         highlight=False,
     )

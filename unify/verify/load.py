@@ -79,7 +79,12 @@ def table_info(table):
     unique = [[c.name for c in k.columns] for k in table.constraints
               if isinstance(k, sa.UniqueConstraint)]
     unique += [[c.name for c in i.columns] for i in table.indexes if i.unique]
-    return dict(name=table.name, columns=cols, foreign_keys=fks, unique=unique)
+    checks = [str(k.sqltext) for k in table.constraints if isinstance(k, sa.CheckConstraint)
+              and not getattr(k, "_type_bound", False)]
+    indexes = [[i.name, [c.name for c in i.columns]] for i in table.indexes
+               if not i.unique and i.name and len(i.columns) == len(i.expressions)]
+    return dict(name=table.name, columns=cols, foreign_keys=fks, unique=unique, checks=checks,
+                indexes=indexes)
 
 tables = {}
 for m in metas:
@@ -89,9 +94,7 @@ print(json.dumps([tables[k] for k in sorted(tables)]))
 """
 
 
-def load_schema(
-    repo: Path, module: str, *, python: str = sys.executable
-) -> SchemaShape | Finding:
+def load_schema(repo: Path, module: str, *, python: str = sys.executable) -> SchemaShape | Finding:
     """Import ``module`` of ``repo`` in a subprocess of ``python`` (the app's interpreter);
     its metadata, or a load-failed finding."""
     root = module_root(repo, module)
@@ -182,4 +185,6 @@ def _table_shape(raw: dict[str, Any]) -> TableShape:
             for fk in raw["foreign_keys"]
         ),
         unique=tuple(dict.fromkeys(tuple(u) for u in raw["unique"])),
+        checks=tuple(raw.get("checks", ())),
+        indexes=tuple((name, tuple(cols)) for name, cols in raw.get("indexes", ())),
     )

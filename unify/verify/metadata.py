@@ -65,7 +65,8 @@ def build_metadata(
     skip: Iterable[ForeignKeyShape] = (),
     with_constraints: bool = True,
 ) -> sa.MetaData:
-    """A new MetaData for the shapes; ``names`` renames tables; ``skip`` leaves FKs out."""
+    """A new MetaData for the shapes; ``names`` renames tables; ``skip`` leaves FKs out;
+    ``with_constraints``: foreign keys, unique constraints, checks and indexes too."""
     names = names or {}
     skipped = set(skip)
     metadata = sa.MetaData()
@@ -77,6 +78,8 @@ def build_metadata(
         if with_constraints:
             items += [_fk_constraint(fk) for fk in table.foreign_keys if fk not in skipped]
             items += [sa.UniqueConstraint(*cols) for cols in table.unique]
+            items += [sa.CheckConstraint(sa.text(sql)) for sql in table.checks]
+            items += [sa.Index(name, *cols) for name, cols in table.indexes]
         sa.Table(names.get(table.name, table.name), metadata, *items)
     return metadata
 

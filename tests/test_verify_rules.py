@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from unify import verify_fks
 from unify.verify import checks
 from unify.verify.checks import CHECKS
-from unify.verify.conversion import OTHER, column_family, integer_bound
+from unify.mapping.conversion import OTHER, column_family, integer_bound
 from unify.vocabulary import type_family
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from unify.records.findings import Finding
@@ -38,6 +38,7 @@ class ForeignKeyShape:
     ondelete: str | None = None
     onupdate: str | None = None
     deferrable: bool | None = None
+    ddl: str = field(default="", compare=False)  # its alembic ``op`` call, when asked for
 
     @property
     def line(self) -> str:
@@ -52,6 +53,8 @@ class TableShape:
     columns: tuple[ColumnShape, ...]
     foreign_keys: tuple[ForeignKeyShape, ...] = ()
     unique: tuple[tuple[str, ...], ...] = ()  # unique constraints and unique indexes
+    serial: str = ""  # the integer key column the database numbers (a sequence), if any
+    ddl: tuple[str, ...] = field(default=(), compare=False)  # alembic ``op`` calls, when asked
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -13,9 +13,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.engine import Connection
 
+from unify.mapping.metadata import build_metadata
+from unify.mapping.tables import TableMap
 from unify.models import Finding, ForeignKeyShape, Rule, SchemaShape, Severity
-from unify.verify.metadata import build_metadata
-from unify.verify.tables import TableMap
 
 SCHEMA_DRIFT = Rule(
     name="schema-drift",

@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from unify.mapping.metadata import rebuild_type
+from unify.mapping.tables import TableMap
 from unify.models import Finding, Rule, SchemaShape
 from unify.verify.checks import (
     casts,
@@ -24,8 +26,6 @@ from unify.verify.checks import (
     unique,
 )
 from unify.verify.checks.query import Check, CheckFamily, Columns
-from unify.verify.metadata import rebuild_type
-from unify.verify.tables import TableMap
 
 CHECKS: tuple[CheckFamily, ...] = (
     orphans.FAMILY,

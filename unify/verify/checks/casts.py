@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.types import TypeEngine
 
+from unify.mapping.conversion import convert
 from unify.models import Rule, SchemaShape, Severity
 from unify.verify.checks.query import (
     QUOTE,
@@ -19,7 +20,6 @@ from unify.verify.checks.query import (
     key_text,
     retyped_columns,
 )
-from unify.verify.conversion import convert
 
 UNCASTABLE_VALUES = Rule(
     name="uncastable-values",

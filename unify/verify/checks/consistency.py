@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from unify.mapping.conversion import convert
 from unify.models import ForeignKeyShape, Rule, SchemaShape, Severity
 from unify.verify.checks.query import (
     QUOTE,
@@ -18,7 +19,6 @@ from unify.verify.checks.query import (
     from_,
     key_text,
 )
-from unify.verify.conversion import convert
 
 FK_INCONSISTENT = Rule(
     name="fk-inconsistent",

@@ -16,9 +16,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.types import TypeEngine
 
+from unify.mapping.conversion import convert
+from unify.mapping.tables import TableMap
 from unify.models import ForeignKeyShape, Rule, SchemaShape, TableShape
-from unify.verify.conversion import convert
-from unify.verify.tables import TableMap
 
 _PREPARER = postgresql.psycopg2.dialect().identifier_preparer  # type: ignore[no-untyped-call]
 QUOTE = _PREPARER.quote

@@ -61,6 +61,17 @@ def plan_migration(
     return loaded, data_mapping(resolved, loaded, reflected)
 
 
+def database_at_head(repo: Path, url: URL, revision_dir: Path | None) -> str | None:
+    """The revision the database is at, when it is the head of the revision files and unify
+    migrated it (its ``unify_legacy`` schema exists); else None."""
+    versions = find_versions(repo, revision_dir)
+    with db.read_only(url, 60.0) as conn:
+        if not sa.inspect(conn).has_schema(LEGACY):
+            return None
+        current = applying.current_version(conn)
+    return current if current is not None and current == versions.head else None
+
+
 def write_revision(
     repo: Path,
     schema: SchemaShape,
@@ -105,6 +116,16 @@ def _write_atomic(path: Path, text: str) -> None:
         raise
 
 
+def check_target(url: URL, *, i_have_a_backup: bool) -> None:
+    """Refuse to apply to a database ``unify restore`` did not make, unless the user says
+    there is a backup."""
+    if not (url.database or "").startswith("unify_") and not i_have_a_backup:
+        raise InputError(
+            f"{db.mask(url)}: not a copy made by `unify restore` (unify_*): migrate a restored "
+            f"copy, or pass --i-have-a-backup to migrate this database"
+        )
+
+
 def apply_revision(
     url: URL,
     path: Path,
@@ -115,11 +136,7 @@ def apply_revision(
 ) -> MigrateResult:
     """Step 4: run the revision at ``path`` on ``url`` in one transaction; commit only a
     balanced ledger and a schema equal to the unified models'."""
-    if not (url.database or "").startswith("unify_") and not i_have_a_backup:
-        raise InputError(
-            f"{db.mask(url)}: not a copy made by `unify restore` (unify_*): migrate a restored "
-            f"copy, or pass --i-have-a-backup to migrate this database"
-        )
+    check_target(url, i_have_a_backup=i_have_a_backup)
     revision = applying.load_revision(path)
     rev, down = str(revision.revision), revision.down_revision
     engine = db.engine_for(url)

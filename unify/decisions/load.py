@@ -254,11 +254,13 @@ def _merge_decision(reader: _Reader, entry: _Entry) -> MergeDecision:
 
 
 def _orphans(reader: _Reader, entry: _Entry) -> OrphanDecision:
-    policy = reader.text(entry, "policy", ORPHAN_POLICIES.__contains__, "one of " + ", ".join(ORPHAN_POLICIES))
+    policy = reader.text(
+        entry, "policy", ORPHAN_POLICIES.__contains__, "one of " + ", ".join(ORPHAN_POLICIES)
+    )
     return OrphanDecision(
         table=reader.text(entry, "table", is_identifier, "a table name"),
         column=reader.text(entry, "column", is_identifier, "a column name"),
-        policy=policy if policy in ORPHAN_POLICIES else "fail",  # type: ignore[arg-type]
+        policy=next((p for p in ORPHAN_POLICIES if p == policy), "fail"),
     )
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from unify.mapping.conversion import convert
 from unify.mapping.metadata import rebuild_type
@@ -133,7 +134,7 @@ def _source(
 
 
 _DEFAULT: OrphanPolicy = "fail"
-_PG = sa.dialects.postgresql.dialect()  # type: ignore[attr-defined]
+_PG = postgresql.dialect()  # type: ignore[no-untyped-call]
 
 
 def _legacy_targets(resolved: ResolvedPlan, legacy: sa.Table) -> dict[str, str]:

@@ -89,16 +89,16 @@ def _assignments(path: Path) -> dict[str, object]:
         return {}
     out: dict[str, object] = {}
     for node in tree.body:
-        target = (
-            node.target
-            if isinstance(node, ast.AnnAssign)
-            else (
-                node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else None
-            )
-        )
-        if isinstance(target, ast.Name) and node.value is not None:
+        target: ast.expr
+        if isinstance(node, ast.AnnAssign):
+            target, value = node.target, node.value
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        else:
+            continue
+        if isinstance(target, ast.Name) and value is not None:
             try:
-                out[target.id] = ast.literal_eval(node.value)
+                out[target.id] = ast.literal_eval(value)
             except ValueError:
                 continue
     return out

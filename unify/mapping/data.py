@@ -9,15 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.types import TypeEngine
 
 from unify.mapping.conversion import convert
 from unify.mapping.metadata import rebuild_type
 from unify.mapping.tables import TableMap, map_tables
 from unify.models import (
+    ColumnShape,
     DataMapping,
+    ForeignKeyShape,
     KeyFill,
     OrphanPolicy,
     ResolvedPlan,
@@ -38,18 +42,19 @@ def data_mapping(
     tables = map_tables(schema, resolved, present)
     shapes = {t.name: t for t in schema.tables}
     order = load_order(schema.tables)
-    absorbed = {legacy for group in tables.absorbed.values() for legacy in group}
     sources: list[RowSource] = []
     for name in order:
         shape = shapes[name]
-        later = set(order[order.index(name) :])
         primary = tables.to_db.get(name)
         if primary is not None:
             sources.append(
-                _source(resolved, shape, reflected.tables[primary], "carried", absorbed, later)
+                _source(
+                    resolved, shape, reflected.tables[primary], "carried", tables, reflected, shapes
+                )
             )
         for legacy in tables.absorbed.get(name, ()):
-            source = _source(resolved, shape, reflected.tables[legacy], "absorbed", absorbed, later)
+            table = reflected.tables[legacy]
+            source = _source(resolved, shape, table, "absorbed", tables, reflected, shapes)
             sources.append(_with_match(resolved, source))
     fed = {s.legacy for s in sources}
     legacy_models = {c.table for c in resolved.classes.values() if c.table}
@@ -64,8 +69,8 @@ def data_mapping(
 
 
 def load_order(tables: Iterable[TableShape]) -> list[str]:
-    """Unified tables, each after the tables its foreign keys reference (self-references and
-    cycles left to the deferred checks), ties by name."""
+    """Unified tables, each after the tables its foreign keys reference (a cycle is broken at
+    its first table by name; the foreign keys come after every row anyway), ties by name."""
     shapes = sorted(tables, key=lambda t: t.name)
     needs = {
         t.name: {fk.target_table for fk in t.foreign_keys if fk.target_table != t.name}
@@ -87,38 +92,22 @@ def _source(
     shape: TableShape,
     legacy: sa.Table,
     role: str,
-    absorbed: set[str],
-    later: set[str],
+    tables: TableMap,
+    reflected: sa.MetaData,
+    shapes: dict[str, TableShape],
 ) -> RowSource:
     unified_key = next((c.name for c in shape.columns if c.primary_key), "")
     legacy_key = next((c.name for c in legacy.primary_key.columns), "")
-    values: list[ValueFill] = []
-    for column in shape.columns:
-        if column.name not in legacy.c:
-            continue
-        old = legacy.c[column.name]
-        expr = f'{ROW}."{column.name}"'
-        conversion = convert(expr, old.type, rebuild_type(column))
-        if conversion is None and old.type.compile(dialect=_PG) != column.sql_type:
-            value, casts = f"CAST({expr} AS {column.sql_type})", True
-        elif conversion is None:
-            value, casts = expr, False
-        else:
-            value, casts = conversion.value, conversion.guard is not None
-        values.append(ValueFill(column=column.name, source=column.name, value=value, casts=casts))
-    targets = _legacy_targets(resolved, legacy)
+    values = [
+        _value(column, legacy.c[column.name]) for column in shape.columns if column.name in legacy.c
+    ]
     policies = {(o.table, o.column): o.policy for o in resolved.plan.orphans}
     keys = tuple(
-        KeyFill(
-            column=fk.columns[0],
-            target_table=fk.target_table,
-            target_column=fk.target_columns[0],
-            policy=policies.get((shape.name, fk.columns[0]), _DEFAULT),
-            remap=targets.get(fk.columns[0], "") if targets.get(fk.columns[0]) in absorbed else "",
-            deferred=fk.target_table in later,
-        )
+        key
         for fk in shape.foreign_keys
         if len(fk.columns) == 1 and fk.columns[0] in legacy.c
+        if (key := _key(resolved, shape, fk, legacy, tables, reflected, policies, shapes))
+        is not None
     )
     taken = {v.source for v in values}
     return RowSource(
@@ -133,8 +122,83 @@ def _source(
     )
 
 
+def _value(column: ColumnShape, old: sa.Column[Any]) -> ValueFill:
+    """The unified column's value from the legacy column (alias ``s``), cast where the type
+    changes."""
+    value, casts = _converted(f'{ROW}."{column.name}"', old.type, column)
+    return ValueFill(column=column.name, source=column.name, value=value, casts=casts)
+
+
+def _converted(expr: str, old: TypeEngine[Any], column: ColumnShape) -> tuple[str, bool]:
+    conversion = convert(expr, old, rebuild_type(column))
+    if conversion is not None:
+        return conversion.value, conversion.guard is not None
+    if old.compile(dialect=_PG) != column.sql_type:
+        return f"CAST({expr} AS {column.sql_type})", True
+    return expr, False
+
+
+def _key(
+    resolved: ResolvedPlan,
+    shape: TableShape,
+    fk: ForeignKeyShape,
+    legacy: sa.Table,
+    tables: TableMap,
+    reflected: sa.MetaData,
+    policies: dict[tuple[str, str], OrphanPolicy],
+    shapes: dict[str, TableShape],
+) -> KeyFill | None:
+    """The legacy rows a foreign-key value refers to: the table the legacy model (or the
+    database's constraint) named, else the unified target's own legacy table."""
+    column = fk.columns[0]
+    named = _legacy_targets(resolved, legacy).get(column)
+    parent_name = named if named in reflected.tables else tables.to_db.get(fk.target_table)
+    if parent_name is None:
+        return None
+    parent = reflected.tables[parent_name]
+    ref = fk.target_columns[0]
+    parent_key = ref if ref in parent.c else next((c.name for c in parent.primary_key.columns), "")
+    target = shapes.get(fk.target_table)
+    key_shape = next((c for c in target.columns if c.name == ref), None) if target else None
+    key_shape = key_shape or next((c for c in shape.columns if c.name == column), None)
+    if not parent_key or key_shape is None:
+        return None
+    remap = parent_name in {n for group in tables.absorbed.values() for n in group}
+    parent_value, _ = _converted(f'p."{parent_key}"', parent.c[parent_key].type, key_shape)
+    return KeyFill(
+        column=column,
+        target_table=fk.target_table,
+        target_column=ref,
+        parent=parent_name,
+        parent_key=parent_key,
+        parent_value=parent_value,
+        remap=remap,
+        policy=policies.get((shape.name, column), _DEFAULT),
+    )
+
+
 _DEFAULT: OrphanPolicy = "fail"
 _PG = postgresql.dialect()  # type: ignore[no-untyped-call]
+
+
+def orphan_join(
+    key: KeyFill, value: str, alias: str, schema: str, idmap: str = ""
+) -> tuple[str, str]:
+    """The join and the predicate that find a row's orphaned key: ``value`` (SQL over ``s``)
+    refers to no row of the key's legacy parent in ``schema``.  A remapped key is looked up
+    by its text in ``idmap`` when given (the migration), else among the parent's keys.  verify
+    and the migration judge orphans by this one join."""
+    raw = f'{ROW}."{key.column}"'
+    if key.remap:
+        parents = idmap or (
+            f'(SELECT DISTINCT CAST(p."{key.parent_key}" AS text) AS old_id '
+            f'FROM {schema}."{key.parent}" AS p)'
+        )
+        join = f"LEFT JOIN {parents} AS {alias} ON {alias}.old_id = CAST({raw} AS text)"
+        return join, f"{raw} IS NOT NULL AND {alias}.old_id IS NULL"
+    parents = f'(SELECT DISTINCT {key.parent_value} AS v FROM {schema}."{key.parent}" AS p)'
+    join = f"LEFT JOIN {parents} AS {alias} ON {alias}.v = {value}"
+    return join, f"{raw} IS NOT NULL AND {alias}.v IS NULL"
 
 
 def _legacy_targets(resolved: ResolvedPlan, legacy: sa.Table) -> dict[str, str]:
@@ -162,4 +226,4 @@ def _with_match(resolved: ResolvedPlan, source: RowSource) -> RowSource:
     return source
 
 
-__all__ = ["ROW", "TableMap", "data_mapping", "load_order"]
+__all__ = ["ROW", "TableMap", "data_mapping", "load_order", "orphan_join"]

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from unify.mapping.data import ROW
+from unify.errors import InputError
+from unify.mapping.data import ROW, orphan_join
 from unify.models import DataMapping, RowSource
 
 LEGACY = "unify_legacy"
@@ -63,13 +64,8 @@ def upgrade_steps(
             code=tuple(c for t in mapping.created for c in creates.get(t, ())),
         )
     )
-    done: set[str] = set()
-    for source in mapping.sources:
-        if source.role == "absorbed":
-            steps.append(_renumber(mapping, source, done))
-        steps.append(_fill(source))
-        done.add(source.unified)
-    steps += [s for s in (_deferred(mapping),) if s.sql]
+    steps += [_renumber(mapping, s) for s in mapping.sources if s.role == "absorbed"]
+    steps += [_fill(source) for source in mapping.sources]
     steps.append(_sequences(mapping))
     kept = {
         (s.unified, k.column)
@@ -138,39 +134,55 @@ def _keep_legacy(mapping: DataMapping) -> Step:
     )
 
 
-def _renumber(mapping: DataMapping, source: RowSource, done: set[str]) -> Step:
-    """The id map of an absorbed table: old id -> the survivor row it folds into (``match``)
-    or a new id from the unified table's sequence."""
+def _renumber(mapping: DataMapping, source: RowSource) -> Step:
+    """The id map of an absorbed table: old id -> the survivor row it folds into (equal on
+    ``match``, case-insensitively) or a new id from the unified table's sequence, which starts
+    after the survivor's highest id."""
     serial = dict(mapping.serials).get(source.unified, "")
-    table, key = public(source.unified), q(serial or source.unified_key)
-    sequence = f"pg_get_serial_sequence({literal(table)}, {literal(serial)})"
-    start = f"SELECT setval({sequence}, coalesce((SELECT max({key}) FROM {table}), 0) + 1, false)"
-    if source.match:
+    if not serial:
+        raise InputError(
+            f"{source.unified}: its key is not numbered by a sequence, so the rows merged from "
+            f"{source.legacy} cannot get new ids"
+        )
+    survivor = next(
+        (s for s in mapping.sources if s.unified == source.unified and s.role == "carried"), None
+    )
+    sequence = f"pg_get_serial_sequence({literal(public(source.unified))}, {literal(serial)})"
+    key = survivor and next((v.value for v in survivor.values if v.column == serial), None)
+    start = (
+        f"coalesce((SELECT max({key}) FROM {legacy(survivor.legacy)} AS {ROW}), 0) + 1"
+        if survivor and key
+        else "1"
+    )
+    fold, new, folded = "", f"nextval({sequence})", "false"
+    if source.match and survivor and key:
         on = " AND ".join(
-            f"lower(CAST(t.{q(c)} AS text)) = lower(CAST({ROW}.{q(c)} AS text))"
+            f"lower(CAST({ROW}.{q(c)} AS text)) = lower(CAST(a.{q(c)} AS text))"
             for c in source.match
         )
-        fold = f"LEFT JOIN LATERAL (SELECT t.{key} AS id FROM {table} AS t WHERE {on} ORDER BY t.{key} LIMIT 1) AS f ON true"
+        fold = (
+            f"LEFT JOIN LATERAL (SELECT {key} AS id FROM {legacy(survivor.legacy)} AS {ROW} "
+            f"WHERE {on} ORDER BY 1 LIMIT 1) AS f ON true"
+        )
         new, folded = f"coalesce(f.id, nextval({sequence}))", "f.id IS NOT NULL"
-    else:
-        fold, new, folded = "", f"nextval({sequence})", "false"
-    old = f"CAST({ROW}.{q(source.key)} AS text)"
     how = (
-        f"folded into the {source.unified} row with the same {', '.join(source.match)}"
-        if source.match
-        else "each"
+        f"a row equal on {', '.join(source.match)} folds into that {source.unified} row"
+        if fold
+        else "every row becomes a new row"
     )
     return Step(
-        f"{source.unified} <- {source.legacy} (merged): new ids from {source.unified}'s sequence, "
-        f"old -> new in {idmap(source.legacy)}; rows {how}",
+        f"Id map of {source.legacy}, merged into {source.unified}: {how}; the others get new "
+        f"ids from {source.unified}'s sequence",
         sql=(
-            start,
-            f"CREATE TABLE {idmap(source.legacy)} (old_id text PRIMARY KEY, new_id bigint NOT NULL, "
-            f"folded boolean NOT NULL)",
-            f"INSERT INTO {idmap(source.legacy)} (old_id, new_id, folded) SELECT {old}, {new}, "
-            f"{folded} FROM {legacy(source.legacy)} AS {ROW} {fold} ORDER BY {ROW}.{q(source.key)}",
-            f"INSERT INTO {LEDGER} (legacy, unified, action, rows) SELECT {literal(source.legacy)}, "
-            f"{literal(source.unified)}, 'folded', count(*) FROM {idmap(source.legacy)} WHERE folded",
+            f"SELECT setval({sequence}, {start}, false)",
+            f"CREATE TABLE {idmap(source.legacy)} (old_id text PRIMARY KEY, "
+            f"new_id bigint NOT NULL, folded boolean NOT NULL)",
+            f"INSERT INTO {idmap(source.legacy)} (old_id, new_id, folded) "
+            f"SELECT CAST(a.{q(source.key)} AS text), {new}, {folded} "
+            f"FROM {legacy(source.legacy)} AS a {fold} ORDER BY a.{q(source.key)}",
+            f"INSERT INTO {LEDGER} (legacy, unified, action, rows) SELECT "
+            f"{literal(source.legacy)}, {literal(source.unified)}, 'folded', count(*) "
+            f"FROM {idmap(source.legacy)} WHERE folded",
         ),
     )
 
@@ -188,7 +200,6 @@ class _Select:
 def _select(source: RowSource) -> _Select:
     joins: list[str] = []
     values = {v.column: v.value for v in source.values}
-    raw = {v.column: v for v in source.values}
     lost = {
         v.column: f"{ROW}.{q(v.source)} IS NOT NULL AND {v.value} IS NULL"
         for v in source.values
@@ -202,26 +213,16 @@ def _select(source: RowSource) -> _Select:
         lost.pop(source.unified_key, None)
     orphan: dict[str, str] = {}
     for index, key in enumerate(source.keys):
-        value = values[key.column]
-        if key.remap:
-            alias = f"r{index}"
-            joins.append(
-                f"LEFT JOIN {idmap(key.remap)} AS {alias} ON {alias}.old_id = "
-                f"CAST({ROW}.{q(raw[key.column].source)} AS text)"
-            )
-            value = f"{alias}.new_id"
-            lost.pop(key.column, None)
-        if key.deferred:
-            values[key.column] = value
-            continue
         alias = f"k{index}"
-        joins.append(
-            f"LEFT JOIN {public(key.target_table)} AS {alias} ON {alias}.{q(key.target_column)} = {value}"
+        join, orphan[key.column] = orphan_join(
+            key, values[key.column], alias, LEGACY, idmap(key.parent) if key.remap else ""
         )
+        joins.append(join)
         lost.pop(key.column, None)
-        present = f"{alias}.{q(key.target_column)}"
-        orphan[key.column] = f"{ROW}.{q(raw[key.column].source)} IS NOT NULL AND {present} IS NULL"
-        values[key.column] = present if key.policy == "null" else value
+        if key.remap:
+            values[key.column] = f"{alias}.new_id"
+        elif key.policy == "null":
+            values[key.column] = f"{alias}.v"
     return _Select(tuple(joins), values, orphan, lost)
 
 
@@ -289,32 +290,6 @@ def _fails(rows: str, predicate: str, message: str) -> str:
 def _do(body: list[str], declare: str = "") -> str:
     head = f"DECLARE {declare} " if declare else ""
     return "DO $$ " + head + "BEGIN " + " ".join(body) + " END $$"
-
-
-def _deferred(mapping: DataMapping) -> Step:
-    """Foreign keys whose target was filled after their table (or is the table itself):
-    checked, set NULL or left under their policy now that every row is in."""
-    sql: list[str] = []
-    for source in mapping.sources:
-        for key in source.keys:
-            if not key.deferred:
-                continue
-            table, target = public(source.unified), public(key.target_table)
-            orphan = (
-                f"t.{q(key.column)} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {target} AS u "
-                f"WHERE u.{q(key.target_column)} = t.{q(key.column)})"
-            )
-            if key.policy in ("fail", "delete"):
-                sql.append(
-                    _fails(
-                        f"{table} AS t",
-                        orphan,
-                        f"{source.unified}.{key.column}: %% row(s) whose value matches no row of {key.target_table} (orphans policy: {key.policy})",
-                    )
-                )
-            elif key.policy == "null":
-                sql.append(f"UPDATE {table} AS t SET {q(key.column)} = NULL WHERE {orphan}")
-    return Step("Foreign keys to rows filled later: orphans checked now", sql=tuple(sql))
 
 
 def _sequences(mapping: DataMapping) -> Step:

@@ -24,16 +24,23 @@ class ValueFill:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class KeyFill:
-    """A foreign-key column of a unified row: its value as ``ValueFill`` has it, looked up
-    through the id map of ``remap`` (a legacy table whose rows got new ids) first, then
-    checked against ``target_table.target_column`` under ``policy``."""
+    """A foreign-key column of a unified row and the legacy rows it refers to.
+
+    The value (as ``ValueFill`` has it) refers to a row of the legacy table ``parent``: by
+    ``parent_value`` (the parent's key ``parent_key`` as the unified key type, SQL over alias
+    ``p``), or, when ``remap`` (the parent's rows got new ids in a merge), by the parent key's
+    text through the parent's id map.  A value that refers to no row is an orphan, handled
+    under ``policy``.
+    """
 
     column: str
     target_table: str
     target_column: str
+    parent: str
+    parent_key: str
+    parent_value: str
+    remap: bool = False
     policy: OrphanPolicy = "fail"
-    remap: str = ""
-    deferred: bool = False  # its target is filled later (or is this table): checked afterwards
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -27,6 +27,7 @@ from sqlalchemy.engine import URL
 from unify import db
 from unify.errors import InputError
 from unify.mapping.conversion import Conversion, convert
+from unify.mapping.data import data_mapping
 from unify.mapping.load import LOAD_FAILED, check_built, load_schema
 from unify.mapping.metadata import build_metadata
 from unify.mapping.tables import TableMap, app_tables, map_tables
@@ -141,7 +142,8 @@ def compare_database(
         tables = map_tables(schema, resolved, set(reflected.tables))
         findings = schema_drift(conn, schema, tables)
         findings += compare_foreign_keys(schema, reflected, tables)
-        queries = data_checks(schema, reflected, tables, samples)
+        mapping = data_mapping(resolved, schema, reflected)
+        queries = data_checks(schema, reflected, tables, samples, mapping)
         findings += run_checks(conn, queries, progress)
     return Comparison(
         findings=tuple(findings), tables_compared=len(tables.to_db), checks_run=len(queries)

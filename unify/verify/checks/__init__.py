@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection
 
 from unify.mapping.metadata import rebuild_type
 from unify.mapping.tables import TableMap
-from unify.models import Finding, Rule, SchemaShape
+from unify.models import DataMapping, Finding, Rule, SchemaShape
 from unify.verify.checks import (
     casts,
     consistency,
@@ -40,13 +40,19 @@ RULES: tuple[Rule, ...] = tuple(rule for family in CHECKS for rule in family.rul
 
 
 def data_checks(
-    schema: SchemaShape, reflected: sa.MetaData, tables: TableMap, samples: int
+    schema: SchemaShape,
+    reflected: sa.MetaData,
+    tables: TableMap,
+    samples: int,
+    mapping: DataMapping | None = None,
 ) -> list[Check]:
-    """Every data check the unified schema calls for, as SQL, family by family."""
+    """Every data check the unified schema calls for, as SQL, family by family; with the
+    data ``mapping``, the data is judged as the migration will move it."""
     cols = Columns(
         unified={t.name: {c.name: rebuild_type(c) for c in t.columns} for t in schema.tables},
         reflected=reflected,
         tables=tables,
+        mapping=mapping,
     )
     return [check for family in CHECKS for check in family.make(schema, cols, samples)]
 

@@ -33,8 +33,8 @@ UNCASTABLE_VALUES = Rule(
 def uncastable_checks(schema: SchemaShape, cols: Columns, samples: int) -> list[Check]:
     """Per column whose conversion can fail: the rows whose value does not convert."""
     checks: list[Check] = []
-    policy = {(s.legacy, k.column): k.policy for s, k in cols.keys() if not k.remap}
-    remapped = {(s.legacy, k.column) for s, k in cols.keys() if k.remap}
+    policy = {(s.legacy, k.column): k.policy for s, k in cols.carried_keys() if not k.remap}
+    remapped = {(s.legacy, k.column) for s, k in cols.carried_keys() if k.remap}
     for db_table, column, target in retyped_columns(schema, cols):
         if (db_table.name, column) not in remapped:  # the id map, not a cast, carries those
             handled = policy.get((db_table.name, column), "fail")

@@ -41,8 +41,8 @@ def orphan_checks(schema: SchemaShape, cols: Columns, samples: int) -> list[Chec
     """Per foreign-key value the migration carries (the data mapping's keys: a value refers
     to a row of its legacy parent, through the merge's id map when remapped): the orphans;
     then per foreign key the mapping does not carry (several columns), by a join."""
-    checks = [_mapped(source, key, samples) for source, key in cols.keys()]
-    carried = {(s.legacy, k.column) for s, k in cols.keys()}
+    checks = [_mapped(source, key, samples) for source, key in cols.carried_keys()]
+    carried = {(s.legacy, k.column) for s, k in cols.carried_keys()}
     return checks + [
         _orphans(fk, join, samples)
         for fk, child in fk_sources(schema, cols)

@@ -54,7 +54,7 @@ class Columns:
     tables: TableMap
     mapping: DataMapping | None = None  # the data mapping the migration will apply
 
-    def keys(self) -> Iterator[tuple[RowSource, KeyFill]]:
+    def carried_keys(self) -> Iterator[tuple[RowSource, KeyFill]]:
         """Each foreign-key value the migration carries, with the legacy rows it refers to."""
         for source in self.mapping.sources if self.mapping else ():
             for key in source.keys:
@@ -210,7 +210,7 @@ def _mapped_join(fk: ForeignKeyShape, cols: Columns, child: sa.Table) -> FkJoin 
     """The join the data mapping makes of a carried key: to the legacy rows the value refers
     to (through their key's text when the merge remaps them)."""
     key = next(
-        (k for s, k in cols.keys() if s.legacy == child.name and (k.column,) == fk.columns), None
+        (k for s, k in cols.carried_keys() if s.legacy == child.name and (k.column,) == fk.columns), None
     )
     sources = cols.mapping.sources if cols.mapping else ()
     source = next((s for s in sources if s.legacy == child.name), None)

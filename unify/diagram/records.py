@@ -27,7 +27,7 @@ class ColumnNode:
     nullable: bool = True
 
     @property
-    def carried_keys(self) -> tuple[str, ...]:
+    def keys(self) -> tuple[str, ...]:
         flags = (("PK", self.primary_key), ("FK", self.foreign_key), ("UK", self.unique))
         return tuple(k for k, on in flags if on)
 

@@ -210,7 +210,8 @@ def _mapped_join(fk: ForeignKeyShape, cols: Columns, child: sa.Table) -> FkJoin 
     """The join the data mapping makes of a carried key: to the legacy rows the value refers
     to (through their key's text when the merge remaps them)."""
     key = next(
-        (k for s, k in cols.carried_keys() if s.legacy == child.name and (k.column,) == fk.columns), None
+        (k for s, k in cols.carried_keys() if s.legacy == child.name and (k.column,) == fk.columns),
+        None,
     )
     sources = cols.mapping.sources if cols.mapping else ()
     source = next((s for s in sources if s.legacy == child.name), None)

@@ -165,3 +165,51 @@ def test_sql_prints_the_upgrade_offline(built_example_copy: Path, pg_database: U
     assert "CREATE SCHEMA unify_legacy" in shown.stdout
     assert 'INSERT INTO unify_legacy."unify_idmap_mvp_users"' in shown.stdout
     assert checksums(pg_database) == before
+
+
+@pytest.mark.parametrize("point", ["upgraded", "stamped"])
+def test_kill_9_during_apply_leaves_the_database_as_it_was(
+    built_example_copy: Path, pg_database: URL, point: str
+) -> None:
+    repo = built_example_copy
+    decide(repo)
+    restore(repo, pg_database)
+    before = checksums(pg_database)
+    env = {"UNIFY_FAULT_MIGRATE": point}
+    killed = run_unify(
+        "migrate",
+        repo,
+        "--plan",
+        repo / "unify.toml",
+        "--database-url",
+        db.parse_url(pg_database).render_as_string(hide_password=False),
+        "--apply",
+        env=env,
+    )
+    assert killed.returncode == -9, killed.stdout + killed.stderr
+    assert checksums(pg_database) == before
+    assert not rows(pg_database, "SELECT 1 FROM pg_namespace WHERE nspname = 'unify_legacy'")
+
+
+def test_bad_input_is_one_line_and_exit_2(
+    built_example_copy: Path, pg_database: URL, tmp_path: Path
+) -> None:
+    repo = built_example_copy
+    decide(repo)
+    restore(repo, pg_database)
+    unreachable = migrate(repo, pg_database.set(host="127.0.0.1", port=1))
+    assert unreachable.returncode == 2
+    assert len(unreachable.stderr.strip().splitlines()) == 1, unreachable.stderr
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    unwritable = migrate(repo, pg_database, "--revision-dir", blocker / "versions")
+    assert unwritable.returncode == 2 and "cannot write the revision" in unwritable.stderr
+    versions = repo / "migrations" / "versions"
+    versions.mkdir(parents=True)
+    for name in ("aaa", "bbb"):
+        (versions / f"{name}_x.py").write_text(
+            f"revision = {name!r}\ndown_revision = None\n", encoding="utf-8"
+        )
+    heads = migrate(repo, pg_database)
+    assert heads.returncode == 2 and "2 heads (aaa, bbb)" in heads.stderr
+    assert len(heads.stderr.strip().splitlines()) == 1

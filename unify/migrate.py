@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import tempfile
 from dataclasses import replace
@@ -155,6 +156,7 @@ def apply_revision(
                 )
             try:
                 applying.run_upgrade(conn, revision)
+                _fault("upgraded")
             except sa.exc.DBAPIError as exc:
                 tx.rollback()
                 message = reason(getattr(exc, "orig", None) or exc).removeprefix("unify: ")
@@ -187,12 +189,20 @@ def apply_revision(
                 tx.rollback()
                 return result
             applying.stamp(conn, rev, down)
+            _fault("stamped")
             tx.commit()
             return replace(result, applied=True)
     except sa.exc.OperationalError as exc:
         raise db.connection_error(url, exc) from None
     finally:
         engine.dispose()
+
+
+def _fault(point: str) -> None:
+    """Test hook: ``UNIFY_FAULT_MIGRATE=POINT`` kills the process there (``upgraded``: after
+    the upgrade ran; ``stamped``: just before the commit)."""
+    if os.environ.get("UNIFY_FAULT_MIGRATE") == point:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def offline_sql(path: Path) -> str:

@@ -69,7 +69,9 @@ def table_info(table):
     for c in table.columns:
         rep, cls, sql = type_info(c)
         cols.append(dict(name=c.name, type=rep, type_class=cls, sql_type=sql,
-                         nullable=bool(c.nullable), primary_key=bool(c.primary_key)))
+                         nullable=bool(c.nullable), primary_key=bool(c.primary_key),
+                         default=c.server_default is not None
+                         or c is table.autoincrement_column))
     fks = []
     for con in table.foreign_key_constraints:
         targets = [target(e) for e in con.elements]

@@ -25,6 +25,7 @@ class ColumnShape:
     sql_type: str
     nullable: bool = True
     primary_key: bool = False
+    default: bool = False  # the database fills it when an INSERT leaves it out
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -19,6 +19,7 @@ from unify.models import DataMapping, Finding, Rule, SchemaShape
 from unify.verify.checks import (
     casts,
     consistency,
+    dependents,
     lengths,
     merges,
     not_null,
@@ -35,6 +36,7 @@ CHECKS: tuple[CheckFamily, ...] = (
     unique.FAMILY,
     merges.FAMILY,
     consistency.FAMILY,
+    dependents.FAMILY,
 )
 RULES: tuple[Rule, ...] = tuple(rule for family in CHECKS for rule in family.rules)
 

@@ -13,18 +13,21 @@ from pathlib import Path
 
 
 def run_unify(
-    *args: str | Path, cwd: Path | None = None, columns: int = 400
+    *args: str | Path,
+    cwd: Path | None = None,
+    columns: int = 400,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """``python -m unify ARGS`` in a subprocess: output ``columns`` wide (by default wide
     enough for one table row per finding), no colour, no database URL inherited; exit code,
     stdout and stderr are the caller's to check."""
-    env = {**os.environ, "COLUMNS": str(columns), "NO_COLOR": "1"}
-    env.pop("UNIFY_DATABASE_URL", None)
+    environ = {**os.environ, "COLUMNS": str(columns), "NO_COLOR": "1", **(env or {})}
+    environ.pop("UNIFY_DATABASE_URL", None)
     return subprocess.run(
         [sys.executable, "-m", "unify", *map(str, args)],
         capture_output=True,
         text=True,
-        env=env,
+        env=environ,
         cwd=cwd,
         timeout=300,
         check=False,

@@ -10,6 +10,7 @@ import pytest
 from unify.build import RULES as BUILD_RULES
 from unify.build import SELFCHECK_RULES
 from unify.findings import RULES as ANALYZE_RULES
+from unify.migrate import RULES as MIGRATE_RULES
 from unify.rewrite_imports import RULES as REWRITE_RULES
 from unify.verify_fks import RULES as VERIFY_RULES
 
@@ -23,6 +24,7 @@ def catalogue() -> list[tuple[str, str, str]]:
         *SELFCHECK_RULES.values(),
         *REWRITE_RULES.values(),
         *VERIFY_RULES.values(),
+        *MIGRATE_RULES.values(),
     ]
     rows = [(r.code, r.name, r.severity.value) for r in rules]
     return sorted(rows)
@@ -49,12 +51,12 @@ def test_every_analyze_rule_is_in_the_analyze_table(docs: str) -> None:
 
 def test_every_family_is_in_the_index(docs: str) -> None:
     headings = set(re.findall(r"^## (\w[\w-]*) rules$", docs, re.M))
-    assert headings == {"analyze", "build", "self-check", "rewrite", "verify"}
+    assert headings == {"analyze", "build", "self-check", "rewrite", "verify", "migrate"}
     for family in headings:
         assert f"[{family}](#{family}-rules)" in docs.split("\n## ", 1)[0]
 
 
 def test_no_documented_code_is_unknown(docs: str) -> None:
     known = {code for code, _, _ in catalogue()} | {r.code for r in ANALYZE_RULES.values()}
-    documented = set(re.findall(r"^\| ([UBSRV]\d{3}) \|", docs, re.M))
+    documented = set(re.findall(r"^\| ([UBSRVM]\d{3}) \|", docs, re.M))
     assert documented == known

@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 from clihelp import write_files
 
-from unify.verify.load import load_schema
-from unify.verify.metadata import build_metadata
+from unify.mapping.load import load_schema
+from unify.mapping.metadata import build_metadata
 
 UNIFIED = """
 from sqlalchemy import Column, Integer, String, CheckConstraint, Index, UniqueConstraint

@@ -1,15 +1,15 @@
 """Verify the unified schema against a restored database: the stage, in order.
 
-0. **built** (``verify.load.check_built``, called by the command line first): refuse a tree
+0. **built** (``mapping.load.check_built``, called by the command line first): refuse a tree
    whose unified module ``unify build`` has not written.
-1. **load** (``verify.load``): import the unified module in a subprocess and read its metadata
-   as shapes; the parent never imports user code (``verify.metadata`` rebuilds a ``MetaData``);
+1. **load** (``mapping.load``): import the unified module in a subprocess and read its metadata
+   as shapes; the parent never imports user code (``mapping.metadata`` rebuilds a ``MetaData``);
    then refuse a database that holds none of the app's tables (``check_target``).
 2. **scratch** (``verify.scratch``): ``create_all`` on a database unify creates and drops, then
    inspect every foreign key: target table and columns exist, column types equal.
 3. **compare**, inside one READ ONLY transaction with a statement timeout: reflect the restored
    database, pair its tables with the unified ones through the resolved plan
-   (``verify.tables``), diff the schema with alembic and compare foreign keys as signatures
+   (``mapping.tables``), diff the schema with alembic and compare foreign keys as signatures
    (``verify.drift``), then run the data checks in SQL (``verify.checks``: counts and a few
    samples, never rows loaded into Python).
 """
@@ -26,6 +26,11 @@ from sqlalchemy.engine import URL
 
 from unify import db
 from unify.errors import InputError
+from unify.mapping.conversion import Conversion, convert
+from unify.mapping.data import data_mapping
+from unify.mapping.load import LOAD_FAILED, check_built, load_schema
+from unify.mapping.metadata import build_metadata
+from unify.mapping.tables import TableMap, app_tables, map_tables
 from unify.models import (
     Finding,
     ResolvedPlan,
@@ -37,12 +42,8 @@ from unify.models import (
 )
 from unify.verify.checks import RULES as DATA_CHECK_RULES
 from unify.verify.checks import Check, data_checks, run_checks
-from unify.verify.conversion import Conversion, convert
 from unify.verify.drift import SCHEMA_DRIFT, compare_foreign_keys, schema_drift
-from unify.verify.load import LOAD_FAILED, check_built, load_schema
-from unify.verify.metadata import build_metadata
 from unify.verify.scratch import FK_MISSING_TARGET, FK_TYPE_MISMATCH, inspect_foreign_keys
-from unify.verify.tables import TableMap, app_tables, map_tables
 
 RULES: dict[str, Rule] = rule_catalogue(
     LOAD_FAILED, FK_MISSING_TARGET, FK_TYPE_MISMATCH, SCHEMA_DRIFT, *DATA_CHECK_RULES
@@ -141,7 +142,8 @@ def compare_database(
         tables = map_tables(schema, resolved, set(reflected.tables))
         findings = schema_drift(conn, schema, tables)
         findings += compare_foreign_keys(schema, reflected, tables)
-        queries = data_checks(schema, reflected, tables, samples)
+        mapping = data_mapping(resolved, schema, reflected)
+        queries = data_checks(schema, reflected, tables, samples, mapping)
         findings += run_checks(conn, queries, progress)
     return Comparison(
         findings=tuple(findings), tables_compared=len(tables.to_db), checks_run=len(queries)

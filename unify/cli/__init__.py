@@ -14,6 +14,7 @@ from unify.cli import building  # noqa: F401  (build)
 from unify.cli import rewriting  # noqa: F401  (rewrite)
 from unify.cli import cleanup  # noqa: F401  (archive, status)
 from unify.cli import database  # noqa: F401  (restore, verify)
+from unify.cli import migrating  # noqa: F401  (migrate)
 from unify.cli import pictures  # noqa: F401  (diagram, docs)
 from unify.cli import example  # noqa: F401  (example)
 from unify.cli.app import app, main

@@ -17,11 +17,13 @@ from unify.decisions.lines import Loc, Problems, index_lines
 from unify.decisions.validate import check_plan
 from unify.errors import InputError, PlanError, reason
 from unify.models import (
+    ORPHAN_POLICIES,
     BackrefDecision,
     ClassDecision,
     ColumnTypeDecision,
     MemberChoice,
     MergeDecision,
+    OrphanDecision,
     Plan,
     Rename,
     TableRename,
@@ -41,6 +43,7 @@ TOP_KEYS = {
     "column_type": "array",
     "rename": "array",
     "backref": "array",
+    "orphans": "array",
 }
 ENTRY_KEYS: dict[str, tuple[str, ...]] = {
     "unify": (
@@ -54,13 +57,15 @@ ENTRY_KEYS: dict[str, tuple[str, ...]] = {
     ),
     "table_rename": ("old", "new"),
     "class": ("source", "name", "table", "section"),
-    "merge": ("survivor", "absorbed", "survivor_table", "absorbed_tables", "choices"),
+    "merge": ("survivor", "absorbed", "survivor_table", "absorbed_tables", "choices", "match"),
     "column_type": ("table", "column", "type"),
     "rename": ("legacy", "name"),
     "backref": ("model", "relationship", "rename_to"),
+    "orphans": ("table", "column", "policy"),
 }
 OPTIONAL_KEYS = {
     ("merge", "choices"),
+    ("merge", "match"),
     ("unify", "legacy_paths"),
     ("unify", "sections"),
     ("unify", "retired_modules"),
@@ -148,6 +153,7 @@ def _read_plan(data: dict[str, Any], problems: Problems, path: str) -> Plan | No
         column_types=tuple(_entries(data, "column_type", reader, _column_type)),
         renames=tuple(_entries(data, "rename", reader, _rename(target))),
         backrefs=tuple(_entries(data, "backref", reader, _backref)),
+        orphans=tuple(_entries(data, "orphans", reader, _orphans)),
     )
 
 
@@ -267,6 +273,18 @@ def _merge_decision(reader: _Reader, entry: _Entry) -> MergeDecision:
         survivor_table=reader.text(entry, "survivor_table"),
         absorbed_tables=reader.texts(entry, "absorbed_tables", bool, "a table"),
         choices=_member_choices(reader, entry),
+        match=reader.texts(entry, "match", is_identifier, "a column name"),
+    )
+
+
+def _orphans(reader: _Reader, entry: _Entry) -> OrphanDecision:
+    policy = reader.text(
+        entry, "policy", ORPHAN_POLICIES.__contains__, "one of " + ", ".join(ORPHAN_POLICIES)
+    )
+    return OrphanDecision(
+        table=reader.text(entry, "table", is_identifier, "a table name"),
+        column=reader.text(entry, "column", is_identifier, "a column name"),
+        policy=next((p for p in ORPHAN_POLICIES if p == policy), "fail"),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from unify.records.findings import Finding
@@ -25,6 +25,7 @@ class ColumnShape:
     sql_type: str
     nullable: bool = True
     primary_key: bool = False
+    default: bool = False  # the database fills it when an INSERT leaves it out
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -38,6 +39,7 @@ class ForeignKeyShape:
     ondelete: str | None = None
     onupdate: str | None = None
     deferrable: bool | None = None
+    ddl: str = field(default="", compare=False)  # its alembic ``op`` call, when asked for
 
     @property
     def line(self) -> str:
@@ -54,6 +56,8 @@ class TableShape:
     unique: tuple[tuple[str, ...], ...] = ()  # unique constraints and unique indexes
     checks: tuple[str, ...] = ()  # check constraints' SQL
     indexes: tuple[tuple[str, tuple[str, ...]], ...] = ()  # other indexes: (name, columns)
+    serial: str = ""  # the integer key column the database numbers (a sequence), if any
+    ddl: tuple[str, ...] = field(default=(), compare=False)  # alembic ``op`` calls, when asked
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

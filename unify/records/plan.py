@@ -82,6 +82,9 @@ class MergeDecision:
     survivor_table: str
     absorbed_tables: tuple[str, ...]
     choices: tuple[MemberChoice, ...] = ()
+    # columns compared case-insensitively: an absorbed row equal to a survivor row on all of
+    # them folds into it (no new row); empty: every absorbed row becomes a new row
+    match: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -91,6 +94,21 @@ class ColumnTypeDecision:
     table: str
     column: str
     type: str
+
+
+OrphanPolicy = Literal["fail", "null", "delete", "keep-unconstrained"]
+ORPHAN_POLICIES: tuple[OrphanPolicy, ...] = ("fail", "null", "delete", "keep-unconstrained")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrphanDecision:
+    """What a migration does with the rows of unified ``table`` whose ``column`` (a foreign
+    key) matches no row of the table it references: ``fail`` (the default: nothing moves),
+    ``null`` the value, ``delete`` the row, or ``keep-unconstrained`` (no FK constraint)."""
+
+    table: str
+    column: str
+    policy: OrphanPolicy = "fail"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -111,6 +129,7 @@ class Plan:
     sections: tuple[str, ...] = ()  # the unified module's sections, in order ([unify] sections)
     retired_modules: tuple[str, ...] = ()  # dead copies: no source, archived with the legacy ones
     rewrite_sql: bool = False  # rewrite edits table names in raw SQL strings ([unify] rewrite_sql)
+    orphans: tuple[OrphanDecision, ...] = ()  # migrate: what happens to orphaned FK values
 
 
 # ---------------------------------------------------------------------------

@@ -13,9 +13,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.engine import Connection
 
+from unify.mapping.metadata import build_metadata
+from unify.mapping.tables import TableMap
 from unify.models import Finding, ForeignKeyShape, Rule, SchemaShape, Severity
-from unify.verify.metadata import build_metadata
-from unify.verify.tables import TableMap
 
 SCHEMA_DRIFT = Rule(
     name="schema-drift",
@@ -41,7 +41,7 @@ def schema_drift(conn: Connection, schema: SchemaShape, tables: TableMap) -> lis
         opts={"compare_type": True, "include_name": include_name, "include_object": include_object},
     )
     diffs = compare_metadata(context, expected)
-    findings = [f for diff in diffs for item in _flatten(diff) if (f := _drift(item, tables))]
+    findings = [f for diff in diffs for item in _flatten(diff) if (f := _drift(item, tables, conn))]
     for survivor, group in tables.absorbed.items():
         findings += [_merged(t, survivor) for t in group]
     return findings
@@ -56,16 +56,14 @@ def _named(table: str, tables: TableMap) -> str:
     return table if unified == table else f"{table} ({unified} in the unified schema)"
 
 
-def _drift(item: tuple[Any, ...], tables: TableMap) -> Finding | None:
+def _drift(item: tuple[Any, ...], tables: TableMap, conn: Connection) -> Finding | None:
     kind = item[0]
-    if kind in ("add_table", "remove_table"):
+    if kind == "add_table":
         name = item[1].name
-        text = (
-            f"table {name} of the unified schema is not in the database; the migration must create it"
-            if kind == "add_table"
-            else f"table {name} is in the database but not in the unified schema; its rows would be left behind"
-        )
+        text = f"table {name} of the unified schema is not in the database; the migration must create it"
         return SCHEMA_DRIFT.finding(text, table=name)
+    if kind == "remove_table":
+        return _unmapped(item[1].name, conn)
     if kind in ("add_column", "remove_column"):
         table, column = item[2], item[3]
         text = (
@@ -88,6 +86,22 @@ def _modified(item: tuple[Any, ...], tables: TableMap) -> Finding | None:
     else:
         return None
     return SCHEMA_DRIFT.finding(text, table=table, column=column)
+
+
+def _unmapped(name: str, conn: Connection) -> Finding:
+    """A table the unified schema does not map, with its rows: a warning when it has rows (the
+    migration keeps them only in unify_legacy), info when it is empty."""
+    quoted = '"' + name.replace('"', '""') + '"'
+    rows = int(conn.execute(sa.text(f"SELECT count(*) FROM {quoted}")).scalar_one())
+    text = (
+        f"table {name} is in the database but not in the unified schema: {rows} row(s) that "
+        f"no unified table takes (the migration leaves them as they are, in schema "
+        f"unify_legacy when a legacy model mapped the table)"
+        if rows
+        else f"table {name} is in the database but not in the unified schema; it is empty"
+    )
+    severity = Severity.WARNING if rows else Severity.INFO
+    return SCHEMA_DRIFT.finding(text, severity=severity, table=name, count=rows)
 
 
 def _merged(table: str, survivor: str) -> Finding:

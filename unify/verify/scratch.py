@@ -13,8 +13,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.types import TypeEngine
 
 from unify import db
+from unify.mapping.metadata import build_metadata
 from unify.models import Finding, FkInspection, ForeignKeyShape, Rule, SchemaShape, Severity
-from unify.verify.metadata import build_metadata
 
 FK_MISSING_TARGET = Rule(
     name="fk-missing-target",

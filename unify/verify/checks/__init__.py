@@ -13,10 +13,13 @@ from collections.abc import Callable, Sequence
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from unify.models import Finding, Rule, SchemaShape
+from unify.mapping.metadata import rebuild_type
+from unify.mapping.tables import TableMap
+from unify.models import DataMapping, Finding, Rule, SchemaShape
 from unify.verify.checks import (
     casts,
     consistency,
+    dependents,
     lengths,
     merges,
     not_null,
@@ -24,8 +27,6 @@ from unify.verify.checks import (
     unique,
 )
 from unify.verify.checks.query import Check, CheckFamily, Columns
-from unify.verify.metadata import rebuild_type
-from unify.verify.tables import TableMap
 
 CHECKS: tuple[CheckFamily, ...] = (
     orphans.FAMILY,
@@ -35,18 +36,25 @@ CHECKS: tuple[CheckFamily, ...] = (
     unique.FAMILY,
     merges.FAMILY,
     consistency.FAMILY,
+    dependents.FAMILY,
 )
 RULES: tuple[Rule, ...] = tuple(rule for family in CHECKS for rule in family.rules)
 
 
 def data_checks(
-    schema: SchemaShape, reflected: sa.MetaData, tables: TableMap, samples: int
+    schema: SchemaShape,
+    reflected: sa.MetaData,
+    tables: TableMap,
+    samples: int,
+    mapping: DataMapping | None = None,
 ) -> list[Check]:
-    """Every data check the unified schema calls for, as SQL, family by family."""
+    """Every data check the unified schema calls for, as SQL, family by family; with the
+    data ``mapping``, the data is judged as the migration will move it."""
     cols = Columns(
         unified={t.name: {c.name: rebuild_type(c) for c in t.columns} for t in schema.tables},
         reflected=reflected,
         tables=tables,
+        mapping=mapping,
     )
     return [check for family in CHECKS for check in family.make(schema, cols, samples)]
 

@@ -25,6 +25,18 @@ MERGE_COLLISION = Rule(
     severity=Severity.ERROR,
     summary="merged rows clash with the survivor's unique values",
 )
+MERGE_FOLD = Rule(
+    name="merge-fold",
+    code="V309",
+    severity=Severity.WARNING,
+    summary="merged rows that fold into an existing row (the plan's match)",
+)
+CASE_DUPLICATE = Rule(
+    name="case-duplicate",
+    code="V310",
+    severity=Severity.WARNING,
+    summary="merged values that differ from a survivor's only in letter case",
+)
 
 
 def merge_checks(schema: SchemaShape, cols: Columns, samples: int) -> list[Check]:
@@ -43,8 +55,79 @@ def merge_checks(schema: SchemaShape, cols: Columns, samples: int) -> list[Check
                 or not cols.has(target, *columns)
             ):
                 continue
-            checks += _collision(shape.name, target, absorbed, columns, cols, samples)
+            match = _match(cols, absorbed.name)
+            if match and set(columns) <= set(match):
+                checks += _folds(shape.name, target, absorbed, match, samples)
+                continue
+            checks += _collision(shape.name, target, absorbed, columns, cols, samples, match)
+            checks += _case_only(target, absorbed, columns, samples)
     return checks
+
+
+def _match(cols: Columns, absorbed: str) -> tuple[str, ...]:
+    sources = cols.mapping.sources if cols.mapping else ()
+    return next((s.match for s in sources if s.legacy == absorbed), ())
+
+
+def _same(columns: Sequence[str], left: str, right: str) -> str:
+    return " AND ".join(
+        f"lower(CAST({left}.{QUOTE(c)} AS text)) = lower(CAST({right}.{QUOTE(c)} AS text))"
+        for c in columns
+    )
+
+
+def _folds(
+    survivor: str, target: sa.Table, absorbed: sa.Table, match: Sequence[str], samples: int
+) -> list[Check]:
+    """The rows the migration folds into a survivor row (equal on ``match``, any case)."""
+    rows = (
+        f"SELECT 1 FROM {from_(absorbed, 'a')} WHERE EXISTS "
+        f"(SELECT 1 FROM {from_(target, 's')} WHERE {_same(match, 's', 'a')})"
+    )
+    sample = "concat_ws(', ', " + ", ".join(f"CAST(a.{QUOTE(c)} AS text)" for c in match) + ")"
+    name = ",".join(match)
+    text = (
+        f"{absorbed.name}.{name}: rows equal to a {target.name} row on {name} (any case) fold "
+        f"into it; their other values are not carried (they stay in unify_legacy): {{count}} row(s)"
+    )
+    return [
+        Check(
+            rule=MERGE_FOLD,
+            table=absorbed.name,
+            column=name,
+            sql=counted(rows, sample, samples),
+            message=text,
+        )
+    ]
+
+
+def _case_only(
+    target: sa.Table, absorbed: sa.Table, columns: Sequence[str], samples: int
+) -> list[Check]:
+    """Values equal to a survivor's but for letter case: unique to the database, the same
+    name to a person (``Ann`` and ``ann``)."""
+    differ = " OR ".join(
+        f"CAST(a.{QUOTE(c)} AS text) <> CAST(s.{QUOTE(c)} AS text)" for c in columns
+    )
+    rows = (
+        f"SELECT 1 FROM {from_(absorbed, 'a')} WHERE EXISTS (SELECT 1 FROM {from_(target, 's')} "
+        f"WHERE {_same(columns, 's', 'a')} AND ({differ}))"
+    )
+    sample = "concat_ws(', ', " + ", ".join(f"CAST(a.{QUOTE(c)} AS text)" for c in columns) + ")"
+    name = ",".join(columns)
+    text = (
+        f"{absorbed.name}.{name}: values that differ from a {target.name}.{name} only in letter "
+        f"case; both rows are kept: {{count}} row(s)"
+    )
+    return [
+        Check(
+            rule=CASE_DUPLICATE,
+            table=absorbed.name,
+            column=name,
+            sql=counted(rows, sample, samples),
+            message=text,
+        )
+    ]
 
 
 def _collision(
@@ -54,14 +137,22 @@ def _collision(
     columns: Sequence[str],
     cols: Columns,
     samples: int,
+    match: Sequence[str] = (),
 ) -> list[Check]:
+    """Absorbed rows that keep a unique value the survivor has (rows that fold are not
+    carried, so they cannot clash)."""
     mine = converted(absorbed, survivor, columns, "a", cols)
     theirs = converted(target, survivor, columns, "s", cols)
     if mine is None or theirs is None:
         return []
     nonnull = " AND ".join(f"{v} IS NOT NULL" for v in mine)
     on = " AND ".join(f"{t} = {m}" for m, t in zip(mine, theirs, strict=True))
-    rows = f"SELECT 1 FROM {from_(absorbed, 'a')} WHERE {nonnull} AND EXISTS (SELECT 1 FROM {from_(target, 's')} WHERE {on})"
+    folded = (
+        f" AND NOT EXISTS (SELECT 1 FROM {from_(target, 'f')} WHERE {_same(match, 'f', 'a')})"
+        if match
+        else ""
+    )
+    rows = f"SELECT 1 FROM {from_(absorbed, 'a')} WHERE {nonnull} AND EXISTS (SELECT 1 FROM {from_(target, 's')} WHERE {on}){folded}"
     sample = "concat_ws(', ', " + ", ".join(f"CAST(a.{QUOTE(c)} AS text)" for c in columns) + ")"
     name = ",".join(columns)
     text = (
@@ -72,4 +163,4 @@ def _collision(
     return [Check(rule=MERGE_COLLISION, table=absorbed.name, column=name, sql=sql, message=text)]
 
 
-FAMILY = CheckFamily(rules=(MERGE_COLLISION,), make=merge_checks)
+FAMILY = CheckFamily(rules=(MERGE_COLLISION, MERGE_FOLD, CASE_DUPLICATE), make=merge_checks)

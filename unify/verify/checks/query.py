@@ -16,9 +16,18 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.types import TypeEngine
 
-from unify.models import ForeignKeyShape, Rule, SchemaShape, TableShape
-from unify.verify.conversion import convert
-from unify.verify.tables import TableMap
+from unify.mapping.conversion import convert
+from unify.mapping.data import ROW
+from unify.mapping.tables import TableMap
+from unify.models import (
+    DataMapping,
+    ForeignKeyShape,
+    KeyFill,
+    RowSource,
+    Rule,
+    SchemaShape,
+    TableShape,
+)
 
 _PREPARER = postgresql.psycopg2.dialect().identifier_preparer  # type: ignore[no-untyped-call]
 QUOTE = _PREPARER.quote
@@ -43,6 +52,13 @@ class Columns:
     unified: dict[str, dict[str, TypeEngine[Any]]]
     reflected: sa.MetaData
     tables: TableMap
+    mapping: DataMapping | None = None  # the data mapping the migration will apply
+
+    def carried_keys(self) -> Iterator[tuple[RowSource, KeyFill]]:
+        """Each foreign-key value the migration carries, with the legacy rows it refers to."""
+        for source in self.mapping.sources if self.mapping else ():
+            for key in source.keys:
+                yield source, key
 
     def db_table(self, unified: str) -> sa.Table | None:
         name = self.tables.to_db.get(unified)
@@ -167,6 +183,8 @@ def fk_join(fk: ForeignKeyShape, cols: Columns, child: sa.Table | None = None) -
     """The join of ``fk`` (from ``child``, by default the FK table's database table); None when
     a table or column is missing or a key cannot be converted."""
     child = child if child is not None else cols.db_table(fk.table)
+    if child is not None and (mapped := _mapped_join(fk, cols, child)) is not None:
+        return mapped
     parent = cols.db_table(fk.target_table)
     if child is None or parent is None:
         return None
@@ -186,3 +204,24 @@ def fk_join(fk: ForeignKeyShape, cols: Columns, child: sa.Table | None = None) -
     return FkJoin(
         child=child, parent=parent, nonnull=" AND ".join(nonnull or ["TRUE"]), on=" AND ".join(on)
     )
+
+
+def _mapped_join(fk: ForeignKeyShape, cols: Columns, child: sa.Table) -> FkJoin | None:
+    """The join the data mapping makes of a carried key: to the legacy rows the value refers
+    to (through their key's text when the merge remaps them)."""
+    key = next(
+        (k for s, k in cols.carried_keys() if s.legacy == child.name and (k.column,) == fk.columns),
+        None,
+    )
+    sources = cols.mapping.sources if cols.mapping else ()
+    source = next((s for s in sources if s.legacy == child.name), None)
+    if key is None or source is None or key.parent not in cols.reflected.tables:
+        return None
+    parent = cols.reflected.tables[key.parent]
+    raw = f"c.{QUOTE(key.column)}"
+    if key.remap:
+        on = f"CAST(p.{QUOTE(key.parent_key)} AS text) = CAST({raw} AS text)"
+    else:
+        value = next(v.value for v in source.values if v.column == key.column)
+        on = f"{key.parent_value} = {value.replace(ROW + '.', 'c.')}"
+    return FkJoin(child=child, parent=parent, nonnull=f"{raw} IS NOT NULL", on=on)

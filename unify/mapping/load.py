@@ -69,13 +69,17 @@ def table_info(table):
     for c in table.columns:
         rep, cls, sql = type_info(c)
         cols.append(dict(name=c.name, type=rep, type_class=cls, sql_type=sql,
-                         nullable=bool(c.nullable), primary_key=bool(c.primary_key)))
+                         nullable=bool(c.nullable), primary_key=bool(c.primary_key),
+                         default=c.server_default is not None
+                         or c is table.autoincrement_column))
     fks = []
     for con in table.foreign_key_constraints:
         targets = [target(e) for e in con.elements]
         fks.append(dict(columns=[e.parent.name for e in con.elements],
                         target_table=targets[0][0], target_columns=[t[1] for t in targets],
-                        ondelete=con.ondelete, onupdate=con.onupdate, deferrable=con.deferrable))
+                        ondelete=con.ondelete, onupdate=con.onupdate, deferrable=con.deferrable,
+                        ddl=render_fk(con) if DDL else ""))
+    fks.sort(key=lambda fk: (fk["columns"], fk["target_table"]))
     unique = [[c.name for c in k.columns] for k in table.constraints
               if isinstance(k, sa.UniqueConstraint)]
     unique += [[c.name for c in i.columns] for i in table.indexes if i.unique]
@@ -83,9 +87,51 @@ def table_info(table):
               and not getattr(k, "_type_bound", False)]
     indexes = [[i.name, [c.name for c in i.columns]] for i in table.indexes
                if not i.unique and i.name and len(i.columns) == len(i.expressions)]
-    return dict(name=table.name, columns=cols, foreign_keys=fks, unique=unique, checks=checks,
-                indexes=indexes)
+    auto = table.autoincrement_column
+    info = dict(name=table.name, columns=cols, foreign_keys=fks, unique=unique, checks=checks,
+                indexes=indexes, serial=auto.name if auto is not None else "")
+    if DDL:
+        info["ddl"] = render_ddl(table)
+    return info
 
+def render_op(op):
+    # One alembic op call as the code of a revision (user types as their SQLAlchemy
+    # implementation, so the revision imports nothing of the app).
+    from alembic.autogenerate import render_python_code
+    from alembic.operations import ops
+
+    def plain(type_, obj, ctx):
+        if type_ == "type" and isinstance(obj, sa.types.TypeDecorator):
+            impl = obj.impl_instance
+            if type(impl).__module__.startswith("sqlalchemy"):
+                return "sa." + repr(impl)
+        return False
+
+    text = render_python_code(ops.UpgradeOps(ops=[op]), render_item=plain)
+    return "\n".join(ln[4:] if ln.startswith("    ") else ln for ln in text.splitlines()
+                     if not ln.strip().startswith("# ###"))
+
+def render_fk(con):
+    from alembic.operations import ops
+    return render_op(ops.CreateForeignKeyOp.from_constraint(con))
+
+def render_ddl(table):
+    # The table's CREATE TABLE and CREATE INDEX as alembic op calls, without its foreign
+    # keys (a migration adds them once the rows are in).
+    from alembic.operations import ops
+    code = render_op
+
+    copy = table.to_metadata(sa.MetaData())
+    for con in list(copy.constraints):
+        if isinstance(con, sa.ForeignKeyConstraint):
+            copy.constraints.discard(con)
+    for col in copy.columns:
+        col.foreign_keys.clear()
+    create = [code(ops.CreateTableOp.from_table(copy))]
+    create += [code(ops.CreateIndexOp.from_index(i)) for i in copy.indexes]
+    return create
+
+DDL = len(sys.argv) > 2 and sys.argv[2] == "ddl"
 tables = {}
 for m in metas:
     for t in m.tables.values():
@@ -94,16 +140,19 @@ print(json.dumps([tables[k] for k in sorted(tables)]))
 """
 
 
-def load_schema(repo: Path, module: str, *, python: str = sys.executable) -> SchemaShape | Finding:
+def load_schema(
+    repo: Path, module: str, *, python: str = sys.executable, ddl: bool = False
+) -> SchemaShape | Finding:
     """Import ``module`` of ``repo`` in a subprocess of ``python`` (the app's interpreter);
-    its metadata, or a load-failed finding."""
+    its metadata, or a load-failed finding.  With ``ddl``, each table and foreign key carries
+    its alembic ``op`` code too (for a migration)."""
     root = module_root(repo, module)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(root), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     try:
         proc = subprocess.run(
-            [python, "-c", LOADER, module],
+            [python, "-c", LOADER, module, *(["ddl"] if ddl else [])],
             cwd=root,
             env=env,
             capture_output=True,
@@ -181,10 +230,13 @@ def _table_shape(raw: dict[str, Any]) -> TableShape:
                 ondelete=fk["ondelete"],
                 onupdate=fk["onupdate"],
                 deferrable=fk["deferrable"],
+                ddl=fk.get("ddl", ""),
             )
             for fk in raw["foreign_keys"]
         ),
         unique=tuple(dict.fromkeys(tuple(u) for u in raw["unique"])),
         checks=tuple(raw.get("checks", ())),
         indexes=tuple((name, tuple(cols)) for name, cols in raw.get("indexes", ())),
+        serial=raw.get("serial", ""),
+        ddl=tuple(raw.get("ddl", ())),
     )

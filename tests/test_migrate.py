@@ -1,0 +1,215 @@
+"""``unify migrate`` on the bundled example restored from its legacy dump: the revision moves
+every row (a uuid-keyed user table merged into an integer-keyed one, its references remapped
+through the id map, a duplicate folded by e-mail), the ledger balances, a second run is at
+head, the downgrade brings back every row, and a failing orphan policy changes nothing."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from clihelp import run_unify
+from pgtools import libpq
+from sqlalchemy.engine import URL
+
+from unify import db
+from unify.migration.apply import load_revision, run_downgrade
+
+pytestmark = pytest.mark.postgres
+
+DECISIONS = """
+[[orphans]]
+table = "users"
+column = "organization_id"
+policy = "null"
+
+[[orphans]]
+table = "maturity_assessments"
+column = "organization_id"
+policy = "null"
+"""
+
+
+def restore(repo: Path, url: URL) -> None:
+    subprocess.run(
+        ["psql", "-q", "-v", "ON_ERROR_STOP=1", "-f", str(repo / "legacy_dump.sql"), libpq(url)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+
+
+def decide(repo: Path, orphans: bool = True) -> None:
+    plan = repo / "unify.toml"
+    text = plan.read_text(encoding="utf-8").replace(
+        'absorbed_tables = ["mvp_users"]', 'absorbed_tables = ["mvp_users"]\nmatch = ["email"]'
+    )
+    plan.write_text(text + (DECISIONS if orphans else ""), encoding="utf-8")
+
+
+def checksums(url: URL, schema: str = "public") -> dict[str, str]:
+    """Each table of ``schema``: an md5 of its rows, in a stable order."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            names = sa.inspect(conn).get_table_names(schema=schema)
+            return {
+                n: conn.execute(
+                    sa.text(
+                        f"SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) "
+                        f'FROM {schema}."{n}" AS t'
+                    )
+                ).scalar_one()
+                for n in names
+            }
+    finally:
+        engine.dispose()
+
+
+def rows(url: URL, sql: str) -> list[tuple[object, ...]]:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(sa.text(sql))]
+    finally:
+        engine.dispose()
+
+
+def migrate(repo: Path, url: URL, *extra: str) -> subprocess.CompletedProcess[str]:
+    return run_unify(
+        "migrate",
+        repo,
+        "--plan",
+        repo / "unify.toml",
+        "--database-url",
+        db.parse_url(url).render_as_string(hide_password=False),
+        *extra,
+    )
+
+
+def test_apply_moves_every_row_remaps_and_balances(
+    built_example_copy: Path, pg_database: URL, tmp_path: Path
+) -> None:
+    repo = built_example_copy
+    decide(repo)
+    restore(repo, pg_database)
+    ledger = tmp_path / "ledger.json"
+    done = migrate(repo, pg_database, "--apply", "--ledger", ledger)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "APPLIED" in done.stdout
+    users = dict(rows(pg_database, "SELECT email, id FROM users"))
+    # bob's MVP account folds into his account (same e-mail); the others get new ids
+    assert len(users) == 6 and users["bob@example.org"] == 1
+    plans = dict(rows(pg_database, "SELECT id, user_id FROM learning_plans"))
+    # 'p2' pointed at MVP user '7' (frank), not at users.id 7 (erin): remapped, not cast
+    assert plans == {"p1": users["bob@example.org"], "p2": users["frank@example.org"]}
+    assert '"balanced": true' in ledger.read_text(encoding="utf-8")
+    fks = rows(
+        pg_database,
+        "SELECT count(*) FROM pg_constraint WHERE contype = 'f' "
+        "AND connamespace = 'public'::regnamespace",
+    )
+    assert fks[0][0] == 23
+    again = migrate(repo, pg_database, "--apply")
+    assert again.returncode == 0 and "at head" in again.stdout, again.stdout + again.stderr
+
+
+def test_downgrade_brings_back_every_legacy_row(built_example_copy: Path, pg_database: URL) -> None:
+    repo = built_example_copy
+    decide(repo)
+    restore(repo, pg_database)
+    before = checksums(pg_database)
+    assert migrate(repo, pg_database, "--apply").returncode == 0
+    revision = next((repo / "migrations" / "versions").glob("*_unify_unified_models.py"))
+    engine = sa.create_engine(pg_database)
+    with engine.begin() as conn:
+        run_downgrade(conn, load_revision(revision))
+    engine.dispose()
+    after = checksums(pg_database)
+    after.pop("alembic_version", None)
+    assert after == before
+
+
+def test_a_failing_orphan_policy_changes_nothing(
+    built_example_copy: Path, pg_database: URL
+) -> None:
+    repo = built_example_copy
+    decide(repo, orphans=False)
+    restore(repo, pg_database)
+    before = checksums(pg_database)
+    failed = migrate(repo, pg_database, "--apply")
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert "ROLLED BACK" in failed.stdout
+    assert "organization_id" in failed.stdout and "orphans policy: fail" in failed.stdout
+    assert checksums(pg_database) == before
+    assert not rows(pg_database, "SELECT 1 FROM pg_namespace WHERE nspname = 'unify_legacy'")
+
+
+def test_refuses_a_database_unify_did_not_restore(built_example_copy: Path, server: URL) -> None:
+    url = server.set(database="postgres")
+    refused = migrate(built_example_copy, url, "--apply")
+    assert refused.returncode == 2
+    assert "--i-have-a-backup" in refused.stderr
+    assert not (built_example_copy / "migrations" / "versions").exists()
+
+
+def test_sql_prints_the_upgrade_offline(built_example_copy: Path, pg_database: URL) -> None:
+    repo = built_example_copy
+    decide(repo)
+    restore(repo, pg_database)
+    before = checksums(pg_database)
+    shown = migrate(repo, pg_database, "--sql")
+    assert shown.returncode == 0, shown.stderr
+    assert "CREATE SCHEMA unify_legacy" in shown.stdout
+    assert 'INSERT INTO unify_legacy."unify_idmap_mvp_users"' in shown.stdout
+    assert checksums(pg_database) == before
+
+
+@pytest.mark.parametrize("point", ["upgraded", "stamped"])
+def test_kill_9_during_apply_leaves_the_database_as_it_was(
+    built_example_copy: Path, pg_database: URL, point: str
+) -> None:
+    repo = built_example_copy
+    decide(repo)
+    restore(repo, pg_database)
+    before = checksums(pg_database)
+    env = {"UNIFY_FAULT_MIGRATE": point}
+    killed = run_unify(
+        "migrate",
+        repo,
+        "--plan",
+        repo / "unify.toml",
+        "--database-url",
+        db.parse_url(pg_database).render_as_string(hide_password=False),
+        "--apply",
+        env=env,
+    )
+    assert killed.returncode == -9, killed.stdout + killed.stderr
+    assert checksums(pg_database) == before
+    assert not rows(pg_database, "SELECT 1 FROM pg_namespace WHERE nspname = 'unify_legacy'")
+
+
+def test_bad_input_is_one_line_and_exit_2(
+    built_example_copy: Path, pg_database: URL, tmp_path: Path
+) -> None:
+    repo = built_example_copy
+    decide(repo)
+    restore(repo, pg_database)
+    unreachable = migrate(repo, pg_database.set(host="127.0.0.1", port=1))
+    assert unreachable.returncode == 2
+    assert len(unreachable.stderr.strip().splitlines()) == 1, unreachable.stderr
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    unwritable = migrate(repo, pg_database, "--revision-dir", blocker / "versions")
+    assert unwritable.returncode == 2 and "cannot write the revision" in unwritable.stderr
+    versions = repo / "migrations" / "versions"
+    versions.mkdir(parents=True)
+    for name in ("aaa", "bbb"):
+        (versions / f"{name}_x.py").write_text(
+            f"revision = {name!r}\ndown_revision = None\n", encoding="utf-8"
+        )
+    heads = migrate(repo, pg_database)
+    assert heads.returncode == 2 and "2 heads (aaa, bbb)" in heads.stderr
+    assert len(heads.stderr.strip().splitlines()) == 1

@@ -201,9 +201,9 @@ def test_a_split_import_in_a_function_is_laid_out_as_ruff_does(tmp_path: Path) -
     before = f"def f():\n    from mixed import {names}\n\n    return {names}\n"
     mixed_text = "Keep = MVPUser = Team = 1\n" + "".join(f"{n} = 1\n" for n in LONG)
     _, texts = _rewrite(tmp_path, {"mixed.py": mixed_text, "g.py": before}, mixed)
-    nested = "".join("    " + line + "\n" for line in RULER.splitlines())
+    written = "".join(f"        {n},\n" for n in ("User", "Team", *LONG))
     assert texts["g.py"].startswith(
-        f"def f():\n    from mixed import Keep\n    from unified import (\n{nested}    )\n"
+        f"def f():\n    from mixed import Keep\n    from unified import (\n{written}    )\n"
     )
 
 

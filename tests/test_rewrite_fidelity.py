@@ -5,6 +5,7 @@ module binding (rewritten, or reported with ``--check`` failing)."""
 
 from __future__ import annotations
 
+import ast
 import subprocess
 from pathlib import Path
 
@@ -15,8 +16,6 @@ from pyflakes import checker, messages
 from unify.models import ModuleMove, Rename, RenameMap, RewriteResult, Rewritten
 from unify.report.rewrite import rewrite_exit_code
 from unify.rewrite_imports import apply_rewrites, rewrite_repo
-
-import ast
 
 DB = "from flask_sqlalchemy import SQLAlchemy\n\ndb = SQLAlchemy()\n"
 OTHER = """\
@@ -159,7 +158,9 @@ def _rewrite(
 
 
 def test_separate_import_lines_are_not_fused(tmp_path: Path) -> None:
-    before = "from unified import Team\nimport os\nfrom mvp import MVPUser\n\nx = (Team, MVPUser, os)\n"
+    before = (
+        "from unified import Team\nimport os\nfrom mvp import MVPUser\n\nx = (Team, MVPUser, os)\n"
+    )
     _, texts = _rewrite(tmp_path, {"b.py": before})
     assert texts["b.py"] == (
         "from unified import Team\nimport os\nfrom unified import User\n\nx = (Team, User, os)\n"
@@ -167,10 +168,14 @@ def test_separate_import_lines_are_not_fused(tmp_path: Path) -> None:
 
 
 def test_a_rewritten_line_never_binds_a_name_twice(tmp_path: Path) -> None:
-    before = "from unified import User\n\nfrom mvp import MVPUser, Team\n\nx = (User, MVPUser, Team)\n"
+    before = (
+        "from unified import User\n\nfrom mvp import MVPUser, Team\n\nx = (User, MVPUser, Team)\n"
+    )
     _, texts = _rewrite(tmp_path, {"c.py": before})
     after = texts["c.py"]
-    assert after == "from unified import User\n\nfrom unified import Team\n\nx = (User, User, Team)\n"
+    assert (
+        after == "from unified import User\n\nfrom unified import Team\n\nx = (User, User, Team)\n"
+    )
     assert not [
         m
         for m in checker.Checker(ast.parse(after), "c.py").messages
@@ -195,7 +200,7 @@ def test_a_split_import_in_a_function_is_laid_out_as_ruff_does(tmp_path: Path) -
         renames=tuple(
             Rename(legacy_module="mixed", legacy_name=old, module="unified", name=new)
             for old, new in (("MVPUser", "User"), ("Team", "Team"), *((n, n) for n in LONG))
-        )
+        ),
     )
     names = "Keep, MVPUser, Team, " + ", ".join(LONG)
     before = f"def f():\n    from mixed import {names}\n\n    return {names}\n"
@@ -224,8 +229,10 @@ IN_PLACE = RenameMap(
     moves=(),
     renames=(
         Rename(legacy_module="models", legacy_name="Old", module="models", name="New"),
-        Rename(legacy_module="pkg.legacy", legacy_name="old_call", module="pkg.legacy", name="new_call"),
-    )
+        Rename(
+            legacy_module="pkg.legacy", legacy_name="old_call", module="pkg.legacy", name="new_call"
+        ),
+    ),
 )
 PACKAGE_FILES = {
     "models.py": "class Old:\n    pass\n",
@@ -263,7 +270,7 @@ def test_names_reached_through_a_parent_package_are_rewritten(tmp_path: Path) ->
         renames=(
             Rename(legacy_module="a.b.g", legacy_name="old_fn", module="a.b.g", name="new_fn"),
             Rename(legacy_module="a.b.c.d.e", legacy_name="f", module="a.b.c.d.e", name="h"),
-        )
+        ),
     )
     before = "import a\nfrom a.b.c import d\n\nx = a.b.g.old_fn(), d.e.f\n"
     repo = write_files(tmp_path / "repo", {**PACKAGE_FILES, "use.py": before})
@@ -276,9 +283,7 @@ def test_names_reached_through_a_parent_package_are_rewritten(tmp_path: Path) ->
 def test_a_moved_name_reached_through_a_package_is_reported(tmp_path: Path) -> None:
     rename_map = RenameMap(moves=(ModuleMove(legacy="pkg.legacy", target="unified"),))
     before = "import pkg\n\n\ndef f():\n    return pkg.legacy.old_call()\n"
-    repo = write_files(
-        tmp_path / "repo", {**PACKAGE_FILES, "unified.py": "", "use.py": before}
-    )
+    repo = write_files(tmp_path / "repo", {**PACKAGE_FILES, "unified.py": "", "use.py": before})
     result = rewrite_repo(repo, rename_map, jobs=1)
     (outcome,) = [o for o in result.outcomes if o.path == "use.py"]
     rules = {f.rule for f in outcome.findings}
@@ -293,7 +298,7 @@ def test_compat_phase_attribute_of_a_kept_module_is_reported(tmp_path: Path) -> 
     """``models.Old`` when ``Old`` leaves ``models`` for another module: reported."""
     rename_map = RenameMap(
         moves=(),
-        renames=(Rename(legacy_module="models", legacy_name="Old", module="compat", name="Old"),)
+        renames=(Rename(legacy_module="models", legacy_name="Old", module="compat", name="Old"),),
     )
     before = "import models as m\n\nx = m.Old\n"
     repo = write_files(tmp_path / "repo", {**PACKAGE_FILES, "compat.py": "", "use.py": before})

@@ -20,9 +20,9 @@ import libcst as cst
 
 from unify.errors import reason
 from unify.models import Failed, FileOutcome, Rewritten, Skipped, SourceFile, Unchanged
+from unify.rewrite.history import built_by_unify, legacy_text
 from unify.rewrite.map import RenameIndex
 from unify.rewrite.source import rewrite_source
-from unify.rewrite.history import built_by_unify, legacy_text
 from unify.rewrite.stars import Exports, module_exports
 
 Progress = Callable[[int, int], None]

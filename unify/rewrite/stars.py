@@ -21,7 +21,6 @@ from unify.rewrite.names import ScopeCache
 from unify.rewrite.plan import FilePlan, plan_star
 
 
-
 @dataclass(frozen=True, slots=True)
 class Exports:
     """What ``from module import *`` supplied.  ``now``: what the module supplies today, when

@@ -280,29 +280,56 @@ def test_names_reached_through_a_parent_package_are_rewritten(tmp_path: Path) ->
     assert outcome.new_text.endswith("x = a.b.g.new_fn(), d.e.h\n")
 
 
-def test_a_moved_name_reached_through_a_package_is_reported(tmp_path: Path) -> None:
+def test_a_moved_name_reached_through_a_package_is_imported_from_its_new_module(
+    tmp_path: Path,
+) -> None:
     rename_map = RenameMap(moves=(ModuleMove(legacy="pkg.legacy", target="unified"),))
     before = "import pkg\n\n\ndef f():\n    return pkg.legacy.old_call()\n"
     repo = write_files(tmp_path / "repo", {**PACKAGE_FILES, "unified.py": "", "use.py": before})
     result = rewrite_repo(repo, rename_map, jobs=1)
     (outcome,) = [o for o in result.outcomes if o.path == "use.py"]
-    rules = {f.rule for f in outcome.findings}
-    assert "legacy-name-through-module" in rules, outcome.findings
-    line = next(f.line for f in outcome.findings if f.rule == "legacy-name-through-module")
-    assert line == 5
+    assert isinstance(outcome, Rewritten)
+    assert outcome.new_text == (
+        "import pkg\nfrom unified import old_call\n\n\ndef f():\n    return old_call()\n"
+    )
+    assert not outcome.findings
+
+
+def test_a_moved_module_reached_through_its_package_is_reported(tmp_path: Path) -> None:
+    rename_map = RenameMap(moves=(ModuleMove(legacy="pkg.legacy", target="unified"),))
+    before = "import pkg\n\n\ndef f():\n    return pkg.legacy\n"
+    repo = write_files(tmp_path / "repo", {**PACKAGE_FILES, "unified.py": "", "use.py": before})
+    result = rewrite_repo(repo, rename_map, jobs=1)
+    (outcome,) = [o for o in result.outcomes if o.path == "use.py"]
+    found = [f for f in outcome.findings if f.rule == "legacy-name-through-module"]
+    assert [f.line for f in found] == [5], outcome.findings
     assert rewrite_exit_code(result, check=True) == 1
     assert rewrite_exit_code(result, check=False) == 0
 
 
-def test_compat_phase_attribute_of_a_kept_module_is_reported(tmp_path: Path) -> None:
-    """``models.Old`` when ``Old`` leaves ``models`` for another module: reported."""
-    rename_map = RenameMap(
-        moves=(),
-        renames=(Rename(legacy_module="models", legacy_name="Old", module="compat", name="Old"),),
-    )
+COMPAT = RenameMap(
+    moves=(),
+    renames=(Rename(legacy_module="models", legacy_name="Old", module="compat", name="Old"),),
+)
+
+
+def test_compat_phase_attribute_of_a_kept_module_is_imported_from_compat(
+    tmp_path: Path,
+) -> None:
+    """``m.Old`` when ``Old`` leaves ``models`` for another module: imported from there."""
     before = "import models as m\n\nx = m.Old\n"
     repo = write_files(tmp_path / "repo", {**PACKAGE_FILES, "compat.py": "", "use.py": before})
-    result = rewrite_repo(repo, rename_map, jobs=1)
+    result = rewrite_repo(repo, COMPAT, jobs=1)
+    (outcome,) = [o for o in result.outcomes if o.path == "use.py"]
+    assert isinstance(outcome, Rewritten)
+    assert outcome.new_text == "import models as m\nfrom compat import Old\n\nx = Old\n"
+
+
+def test_a_binding_bound_to_something_else_too_is_reported(tmp_path: Path) -> None:
+    before = "import models as m\n\nx = m.Old\n\n\ndef f(m):\n    return m.Old\n"
+    repo = write_files(tmp_path / "repo", {**PACKAGE_FILES, "compat.py": "", "use.py": before})
+    result = rewrite_repo(repo, COMPAT, jobs=1)
     findings = [f for o in result.outcomes for f in getattr(o, "findings", ())]
-    assert any(f.rule == "legacy-name-through-module" and f.line == 3 for f in findings)
+    lines = sorted(f.line for f in findings if f.rule == "legacy-name-through-module")
+    assert lines == [3, 7]
     assert rewrite_exit_code(result, check=True) == 1

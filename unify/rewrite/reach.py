@@ -162,7 +162,7 @@ def _importable(
     anchor = reach.anchor
     if anchor is None or not reach.target[0]:
         return False
-    module, name = reach.target
+    name = reach.target[1]
     if reach.target in added:
         return True
     if any(n == name for _, n in added):

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from unify.models import Finding, Rule, Severity, SourceFile
 from unify.rewrite.map import RenameIndex, Written
-from unify.rewrite.uses import Edit, _line_starts, _offset, _splice
+from unify.rewrite.uses import _NEWLINE, Edit, _line_starts, _offset, _splice
 
 LEGACY_NAME_THROUGH_MODULE = Rule(
     name="legacy-name-through-module",
@@ -119,9 +119,11 @@ def rewrite_reaches(
             counts[(reach.chain, name)] += 1
             continue
         findings.append(_left(reach, path))
+    newline = _NEWLINE.search(text)
+    end_of_line = newline.group() if newline else "\n"
     for (module, name), anchor in added.items():
         at = _offset(text, starts, anchor.end_lineno or anchor.lineno, anchor.end_col_offset or 0)
-        edits.append((at, at, f"\nfrom {module} import {name}"))
+        edits.append((at, at, f"{end_of_line}from {module} import {name}"))
     return _splice(text, edits), counts, findings
 
 

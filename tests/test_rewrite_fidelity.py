@@ -333,3 +333,31 @@ def test_a_binding_bound_to_something_else_too_is_reported(tmp_path: Path) -> No
     lines = sorted(f.line for f in findings if f.rule == "legacy-name-through-module")
     assert lines == [3, 7]
     assert rewrite_exit_code(result, check=True) == 1
+
+
+def test_a_name_the_rebuilt_module_no_longer_supplies_is_reported(tmp_path: Path) -> None:
+    """``from models import *`` supplied ``helper`` before the build; the rebuilt ``models``
+    has no ``helper`` and the plan moves it nowhere: the star stays, reported, --check fails."""
+    repo = write_files(
+        tmp_path / "repo",
+        {
+            "models.py": "class Old:\n    pass\n\n\ndef helper():\n    return 1\n",
+            "use.py": "from models import *\n\nx = Old, helper()\n",
+        },
+    )
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "legacy")
+    built = '"""Unified models.\n\nBuilt by `unify build` from models.\n"""\n\n\nclass New:\n    pass\n'
+    (repo / "models.py").write_text(built, encoding="utf-8")
+    rename_map = RenameMap(
+        moves=(),
+        renames=(Rename(legacy_module="models", legacy_name="Old", module="models", name="New"),),
+    )
+    result = rewrite_repo(repo, rename_map, jobs=1)
+    (outcome,) = [o for o in result.outcomes if o.path == "use.py"]
+    assert not isinstance(outcome, Rewritten)  # the star stays: no import could keep it working
+    gone = [f for f in outcome.findings if f.rule == "star-name-gone"]
+    assert [f.objects for f in gone] == [("helper",)]
+    assert "Old, helper" in gone[0].message
+    assert rewrite_exit_code(result, check=True) == 1

@@ -4,8 +4,9 @@
 them (``plan.plan_star``); the names a module supplies are its literal ``__all__``, else its
 public top-level names, following its own star imports.  They are the names the legacy
 module supplied: for a module that ``unify build`` rewrote in place, those of its last
-version before the build (``rewrite.history``); a name it supplied that the module no
-longer supplies, and stays there, is reported rather than imported.
+version before the build (``rewrite.history``).  When the module no longer supplies a name
+the file takes from the star (and the plan moves it nowhere), the star is left as written
+and reported: no written-out import could keep the file working.
 """
 
 from __future__ import annotations
@@ -83,9 +84,11 @@ def plan_stars(
         if gone:
             message = (
                 f"`from {written.text()} import *` supplied {', '.join(gone)}, which "
-                f"{legacy} no longer provides: import it from where it lives now"
+                f"{legacy} no longer provides: the star is left as written; import "
+                f"{', '.join(used)} by hand, each from where it lives now"
             )
             log.findings.append(STAR_NAME_GONE.finding(message, path=log.path, objects=tuple(gone)))
+            continue
         if not found.known and used:
             message = (
                 f"{legacy} was rewritten by unify build and its legacy version is not in git: "
@@ -93,8 +96,7 @@ def plan_stars(
                 "(check that it did)"
             )
             log.findings.append(STAR_EXPORTS_GUESSED.finding(message, path=log.path))
-        kept = [n for n in used if n not in gone]
-        plan.statements[id(node)] = plan_star(node, legacy, written, kept, importer, names)
+        plan.statements[id(node)] = plan_star(node, legacy, written, used, importer, names)
 
 
 def _supplied(legacy: str, found: Exports | None, names: RenameIndex) -> frozenset[str] | None:

@@ -1,5 +1,5 @@
 """Raw SQL in code naming a model's table: analyze lists it (U021), rewrite reports the strings
-naming a table the plan renames or merges (R021) and edits their exact table identifiers only
+naming a table the plan renames or merges (R013) and edits their exact table identifiers only
 when the plan asks (``rewrite_sql = true``)."""
 
 from __future__ import annotations

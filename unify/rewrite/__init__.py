@@ -10,15 +10,19 @@ One concern a module, in the order a file goes through them:
 - ``walk``: the statement structure of a libcst module (find and rebuild imports);
 - ``plan``: what each import form becomes (``from``, ``from-module``, ``import``,
   ``import-as``, ``from-star``);
-- ``stars``: the names a star import supplies and the file uses;
+- ``stars``: the names a star import supplies and the file uses (``history``: a rebuilt
+  module's legacy version, from git);
 - ``names``: whether renamed bindings' uses can follow (a text check, else ``bindings``:
   positions from Python's parser when certain, else libcst's scopes);
 - ``rewriter``: the transformer (import lines, uses, strings, fallbacks); ``codegen``: the
   new text from the changed statements only;
-- ``render``: the text of the new import statements; ``merge``: merging them per module;
+- ``render``: the text of the new import statements; ``merge``: no name imported twice by
+  them, no two lines fused;
 - ``strings``, ``fallbacks``, ``dynamic``: string references, dead ``except`` fallbacks,
   strings naming legacy modules;
 - ``uses``: ``module.attr`` renames spliced into the text;
+- ``reach``: names of legacy modules still reached through a module binding after the
+  rewrite (``pkg.legacy.Old``): renamed in place, imported from their new module, or reported;
 - ``writing``: all-or-nothing application.
 
 Adding an import form: plan it in ``plan`` (a ``_plan_*`` function returning a ``StmtPlan``

@@ -1,4 +1,11 @@
-"""Merging the rewritten imports: one statement per module in a run of import lines."""
+"""Tidying the rewritten imports of a run of import lines: no name bound twice, no line fused.
+
+A rewritten line stays a line of its own (two import lines of the file never become one);
+what it would import a second time is left out of it: a name that an import line written
+by the user in the same run already binds from the same module, or that an earlier
+rewritten line of the run imports.  A rewritten line left with nothing to import, or
+repeating an earlier line, is dropped.  A line with a comment is never changed here.
+"""
 
 from __future__ import annotations
 
@@ -8,91 +15,97 @@ import libcst as cst
 
 from unify.rewrite.plan import alias_key, dotted
 
-MAX_MERGED_LINE = 99
+AliasKey = tuple[int, str, str, str | None]  # level, module, name, asname
 
 
 def merge_imports(
     body: Sequence[cst.BaseStatement], produced: set[int], mergeable: set[int]
 ) -> list[cst.BaseStatement] | None:
-    """Merge each rewritten ``from m import names`` line into an earlier line of the same
-    module in the same run of import lines (when the result stays on one short line or the
-    earlier line is parenthesised), and drop a rewritten line that repeats an earlier one.
-    A line with a comment is never merged away; imports of modules are never merged."""
+    """``body`` without the imports its rewritten lines (``produced``) would repeat; only
+    lines importing names (``mergeable``) lose names.  None when nothing changes."""
     if not produced or not any(id(s) in produced for s in body):
         return None
-    out: list[cst.BaseStatement | None] = []
-    first: dict[tuple[int, str], int] = {}
-    seen: set[str] = set()
+    out: list[cst.BaseStatement] = []
     changed = False
-    for stmt in body:
-        if not _is_import_line(stmt):
-            first, seen = {}, set()
-            out.append(stmt)
+    for run in _runs(body):
+        if not _is_import_line(run[0]):
+            out.extend(run)
             continue
-        if stmt.leading_lines:  # type: ignore[attr-defined]  # a blank line starts a new group
-            first, seen = {}, set()
-        key = _merge_key(stmt)
-        if id(stmt) in produced and _bare_code(stmt) in seen and not _leading_comment(stmt):
-            changed = True  # the same line, comment included, a second time
-            continue
-        if key is not None and key in first:
-            earlier = out[first[key]]
-            assert earlier is not None
-            merged = _merge_pair(earlier, stmt, mergeable)
-            if merged is not None:
-                into_earlier, line = merged
-                produced.add(id(line))
-                changed = True
-                if into_earlier:
-                    out[first[key]] = line
-                    continue
-                out[first[key]] = None  # the earlier line moved into this one
-                first[key] = len(out)
-                out.append(line)
+        bound = {k for stmt in run if id(stmt) not in produced for k in _keys(stmt)}
+        seen_code = {_bare_code(s) for s in run if id(s) not in produced}
+        for stmt in run:
+            if id(stmt) not in produced:
+                out.append(stmt)
                 continue
-        seen.add(_bare_code(stmt))
-        if key is not None:
-            first.setdefault(key, len(out))
-        out.append(stmt)
-    return [s for s in out if s is not None] if changed else None
+            if _has_comment(stmt) or _leading_comment(stmt):
+                bound |= _keys(stmt)
+                out.append(stmt)
+                continue
+            code = _bare_code(stmt)
+            kept = _without(stmt, bound) if id(stmt) in mergeable else stmt
+            if kept is None or code in seen_code:
+                changed = True
+                continue
+            changed = changed or kept is not stmt
+            seen_code.add(code)
+            bound |= _keys(kept)
+            if kept is not stmt:
+                produced.add(id(kept))
+            out.append(kept)
+    return out if changed else None
 
 
-def _merge_pair(
-    earlier: cst.BaseStatement, later: cst.BaseStatement, mergeable: set[int]
-) -> tuple[bool, cst.BaseStatement] | None:
-    """The later rewritten line merged into the earlier one (True, line), else the earlier
-    rewritten line merged into the later one, which takes its place (False, line); None
-    when neither can be merged without losing a comment or making a long line."""
-    if id(later) in mergeable and not _has_comment(later) and _open_end(earlier):
-        merged = _merged(earlier, later)
-        if _fits(merged) and _comments(merged) == _comments(earlier):
-            return True, merged
-    if id(earlier) in mergeable and not _has_comment(earlier) and _open_end(later):
-        merged = _merged(later, earlier)
-        merged = merged.with_changes(leading_lines=earlier.leading_lines)  # type: ignore[attr-defined]
-        if _fits(merged) and _comments(merged) == _comments(later):
-            return False, merged
-    return None
+def _runs(body: Sequence[cst.BaseStatement]) -> list[list[cst.BaseStatement]]:
+    """``body`` cut into runs: consecutive import lines (blank lines between them allowed),
+    and every other statement alone."""
+    runs: list[list[cst.BaseStatement]] = []
+    current: list[cst.BaseStatement] = []
+    for stmt in body:
+        if _is_import_line(stmt):
+            current.append(stmt)
+            continue
+        if current:
+            runs.append(current)
+            current = []
+        runs.append([stmt])
+    if current:
+        runs.append(current)
+    return runs
 
 
-def _open_end(stmt: cst.BaseStatement) -> bool:
-    """No comment follows the last name: names appended after it would take that comment."""
+def _keys(stmt: cst.BaseStatement) -> set[AliasKey]:
+    """What a ``from m import names`` line binds, as (level, module, name, asname)."""
+    node = _from_node(stmt)
+    if node is None or isinstance(node.names, cst.ImportStar):
+        return set()
+    module = (len(node.relative), dotted(node.module))
+    return {(*module, *alias_key(a)) for a in node.names}
+
+
+def _without(stmt: cst.BaseStatement, bound: set[AliasKey]) -> cst.BaseStatement | None:
+    """``stmt`` without the names ``bound`` already holds (None when none is left)."""
+    node = _from_node(stmt)
+    if node is None or isinstance(node.names, cst.ImportStar):
+        return stmt
+    module = (len(node.relative), dotted(node.module))
+    names = [a for a in node.names if (*module, *alias_key(a)) not in bound]
+    if len(names) == len(node.names):
+        return stmt
+    if not names:
+        return None
+    if node.lpar is None:
+        names[-1] = names[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    elif not isinstance(names[-1].comma, cst.Comma):
+        names[-1] = names[-1].with_changes(comma=node.names[-1].comma)
     assert isinstance(stmt, cst.SimpleStatementLine)
+    return stmt.with_changes(body=[node.with_changes(names=names)])
+
+
+def _from_node(stmt: cst.BaseStatement) -> cst.ImportFrom | None:
+    if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
+        return None
     node = stmt.body[0]
-    assert isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar)
-    comma = node.names[-1].comma
-    return not isinstance(comma, cst.Comma) or "#" not in cst.Module(body=[]).code_for_node(comma)
-
-
-def _comments(stmt: cst.BaseStatement) -> int:
-    return cst.Module(body=[]).code_for_node(stmt).count("#")
-
-
-def _fits(line: cst.BaseStatement) -> bool:
-    assert isinstance(line, cst.SimpleStatementLine)
-    node = line.body[0]
-    parenthesized = isinstance(node, cst.ImportFrom) and node.lpar is not None
-    return parenthesized or len(_bare_code(line)) <= MAX_MERGED_LINE
+    return node if isinstance(node, cst.ImportFrom) else None
 
 
 def _leading_comment(stmt: cst.BaseStatement) -> bool:
@@ -111,41 +124,6 @@ def _is_import_line(stmt: cst.BaseStatement) -> bool:
     )
 
 
-def _merge_key(stmt: cst.BaseStatement) -> tuple[int, str] | None:
-    if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
-        return None
-    node = stmt.body[0]
-    if not isinstance(node, cst.ImportFrom) or isinstance(node.names, cst.ImportStar):
-        return None
-    if node.module is None and not node.relative:
-        return None
-    return (len(node.relative), dotted(node.module))
-
-
 def _has_comment(stmt: cst.BaseStatement) -> bool:
     """Imports hold no strings: a ``#`` anywhere in the line is a comment to keep."""
-    return "#" in cst.Module(body=[]).code_for_node(stmt)
-
-
-def _merged(target: cst.BaseStatement, extra: cst.BaseStatement) -> cst.BaseStatement:
-    assert isinstance(target, cst.SimpleStatementLine)
-    assert isinstance(extra, cst.SimpleStatementLine)
-    into = target.body[0]
-    more = extra.body[0]
-    assert isinstance(into, cst.ImportFrom) and isinstance(more, cst.ImportFrom)
-    assert not isinstance(into.names, cst.ImportStar) and not isinstance(more.names, cst.ImportStar)
-    have = {alias_key(a) for a in into.names}
-    added = [a for a in more.names if alias_key(a) not in have]
-    if not added:
-        return target
-    names = list(into.names)
-    template = next(
-        (a.comma for a in names if isinstance(a.comma, cst.Comma)),
-        cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")),
-    )
-    last_comma = names[-1].comma
-    combined = [*names, *added]
-    combined = [a.with_changes(comma=template) for a in combined[:-1]] + [
-        combined[-1].with_changes(comma=last_comma)
-    ]
-    return target.with_changes(body=[into.with_changes(names=combined)])
+    return "#" in cst.Module(body=[]).code_for_node(stmt.with_changes(leading_lines=()))

@@ -310,6 +310,8 @@ def plan_star(
             target=target,
         )
         groups.setdefault(module, []).append(bound)
+    for bounds in groups.values():
+        bounds.sort(key=lambda b: b.name)
     if groups:
         return StmtPlan(
             node=node, form="from-star", groups=list(groups.items()), star_names=tuple(used)

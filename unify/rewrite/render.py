@@ -10,14 +10,15 @@ from unify.rewrite.map import Written
 from unify.rewrite.names import NameDecisions
 from unify.rewrite.plan import Bound, StmtPlan, dotted
 
-MAX_LINE = 99
+MAX_LINE = 88  # ruff's and black's default line length
 
 
 def render_statement(
-    stmt: StmtPlan, decisions: NameDecisions, indent: str
+    stmt: StmtPlan, decisions: NameDecisions, indent: str, unit: str = "    "
 ) -> list[cst.BaseSmallStatement]:
     """The statements ``stmt`` becomes: the original node edited for its first group (so
-    comments and layout stay), fresh statements for the others."""
+    comments and layout stay), fresh statements for the others.  ``indent`` is the
+    statement's own indentation, ``unit`` the file's indentation step."""
     out: list[cst.BaseSmallStatement] = []
     for i, (module, bounds) in enumerate(stmt.groups):
         aliases = [(b, _final_asname(stmt, b, decisions)) for b in bounds]
@@ -27,7 +28,7 @@ def render_statement(
         if i == 0 and stmt.form != "from-star" and not fresh_import:
             out.append(_edit_original(stmt.node, module, aliases))
         else:
-            out.append(_fresh(module, aliases, indent, is_import=is_import))
+            out.append(_fresh(module, aliases, indent, unit, is_import=is_import))
     return out
 
 
@@ -79,8 +80,15 @@ def _fix_last_comma(aliases: list[cst.ImportAlias], parenthesized: bool) -> list
 
 
 def _fresh(
-    module: Written, aliases: list[tuple[Bound, str | None]], indent: str, is_import: bool
+    module: Written,
+    aliases: list[tuple[Bound, str | None]],
+    indent: str,
+    unit: str,
+    is_import: bool,
 ) -> cst.BaseSmallStatement:
+    """A new statement; a long one is wrapped as ruff and black wrap it: one name a line,
+    one indentation step in, the closing parenthesis under the statement (libcst adds the
+    block's own indentation to every line of it)."""
     parts = _alias_texts(aliases)
     if is_import:
         text = "import " + ", ".join(parts)
@@ -90,8 +98,8 @@ def _fresh(
         head = f"from {module.text()} import "
         text = head + ", ".join(parts)
         if len(indent) + len(text) > MAX_LINE:
-            inner = "".join(f"{indent}    {p},\n" for p in parts)
-            text = f"{head}(\n{inner}{indent})"
+            inner = "".join(f"{unit}{p},\n" for p in parts)
+            text = f"{head}(\n{inner})"
     line = cst.parse_statement(text + "\n")
     assert isinstance(line, cst.SimpleStatementLine)
     return line.body[0]

@@ -146,14 +146,15 @@ class ImportRewriter(cst.CSTTransformer):
             if stmt is None:
                 body.append(new)
                 continue
-            rendered = render_statement(stmt, self.decisions, self._indent_text())
+            rendered = render_statement(stmt, self.decisions, self._indent_text(), self.indent)
             self._record(stmt, rendered)
             body.append(rendered[0])
             extra.extend(rendered[1:])
         return body, extra
 
     def _indent_text(self) -> str:
-        return self.indent * (self.depth + 1)
+        """The indentation of the statement being rewritten."""
+        return self.indent * self.depth
 
     def _record(self, stmt: StmtPlan, rendered: list[cst.BaseSmallStatement]) -> None:
         empty = cst.Module(body=[])

@@ -20,9 +20,10 @@ import libcst as cst
 
 from unify.errors import reason
 from unify.models import Failed, FileOutcome, Rewritten, Skipped, SourceFile, Unchanged
+from unify.rewrite.history import built_by_unify, legacy_text
 from unify.rewrite.map import RenameIndex
 from unify.rewrite.source import rewrite_source
-from unify.rewrite.stars import module_exports
+from unify.rewrite.stars import Exports, module_exports
 
 Progress = Callable[[int, int], None]
 POOL_THRESHOLD = 40  # candidates below this are rewritten in-process
@@ -39,10 +40,10 @@ class Job:
 
     root: Path
     names: RenameIndex
-    exports: dict[str, frozenset[str] | None]
+    exports: dict[str, Exports | None]
     pooled: bool = False  # run in a pool worker (a process of its own)
 
-    def lookup(self, module: str) -> frozenset[str] | None:
+    def lookup(self, module: str) -> Exports | None:
         if module not in self.exports:
             self.exports[module] = _exports_of(self, module, set())
         return self.exports[module]
@@ -135,20 +136,28 @@ def decode(data: bytes) -> tuple[str, str]:
     return encoding, data.decode(encoding)
 
 
-def _exports_of(job: Job, module: str, seen: set[str]) -> frozenset[str] | None:
+def _exports_of(job: Job, module: str, seen: set[str]) -> Exports | None:
+    """What ``from module import *`` supplied: the names of its legacy version (its last
+    version in git before ``unify build`` rewrote it, when it did)."""
     rel = next((r for r, m in job.names.legacy_files.items() if m == module), None)
     if rel is None or module in seen:
         return None
     seen.add(module)
     source = job.names.index.by_rel[rel]
+
+    def star(written: str, level: int) -> frozenset[str]:
+        hit = job.names.index.resolve(source, written, level)
+        found = _exports_of(job, hit.module, seen) if hit else None
+        return found.names if found else frozenset()
+
     try:
         text = decode((job.root / rel).read_bytes())[1]
-
-        def star(written: str, level: int) -> frozenset[str]:
-            hit = job.names.index.resolve(source, written, level)
-            found = _exports_of(job, hit.module, seen) if hit else None
-            return found or frozenset()
-
-        return module_exports(text, star)
-    except (OSError, SyntaxError, UnicodeDecodeError):
+        now = module_exports(text, star)
+        if not built_by_unify(text):
+            return Exports(names=now)
+        old = legacy_text(job.root, rel)
+        if old is None:
+            return Exports(names=now, now=now, known=False)
+        return Exports(names=module_exports(old, star), now=now)
+    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
         return None

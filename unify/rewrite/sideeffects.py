@@ -13,7 +13,7 @@ from unify.rewrite.map import RenameIndex, Written
 
 REDUNDANT_SIDE_EFFECT_IMPORT = Rule(
     name="redundant-side-effect-import",
-    code="R020",
+    code="R012",
     severity=Severity.INFO,
     summary="legacy modules imported only for their side effects",
 )

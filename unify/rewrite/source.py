@@ -7,6 +7,7 @@ attributes, string references), and computes scopes only when a name must be che
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
 
 import libcst as cst
@@ -18,6 +19,7 @@ from unify.rewrite.log import EditLog
 from unify.rewrite.map import RenameIndex
 from unify.rewrite.names import NameDecisions, ScopeCache, decide_names, dotted_requests
 from unify.rewrite.plan import plan_file
+from unify.rewrite.reach import reaches, rewrite_reaches
 from unify.rewrite.rewriter import ImportRewriter
 from unify.rewrite.sideeffects import side_effect_imports
 from unify.rewrite.sql import rewrite_sql
@@ -54,7 +56,9 @@ def rewrite_source(
     plan_stars(plan, cache, importer, names, exports, log)
     strings = string_renames(text, names)
     if not plan.statements and strings is None:
-        return _finish(original, text, log, importer, names)
+        return _finish(
+            original, _reached(text, text, cache, importer, names, log), log, importer, names
+        )
     decisions = decide_names(text, plan, cache) if plan.statements else NameDecisions()
     dotted_requests(plan, decisions)
     rewriter = ImportRewriter(plan, decisions, strings, log)
@@ -64,7 +68,24 @@ def rewrite_source(
         code = module_text(text, module, rewriter.rebuild(module), cache.tree())
     new_text, counts = rewrite_uses(code, decisions)
     log.renamed.update(counts)
-    return _finish(original, new_text, log, importer, names)
+    reached = _reached(text, new_text, cache, importer, names, log)
+    return _finish(original, reached, log, importer, names)
+
+
+def _reached(
+    old: str, new: str, cache: ScopeCache, importer: SourceFile, names: RenameIndex, log: EditLog
+) -> str:
+    """``new`` with the names reached through module bindings renamed (or reported); the
+    rewritten text is parsed again only when the original reaches one."""
+    tree = cache.tree()
+    if tree is None or not reaches(tree, importer, names):
+        return new
+    if new != old:
+        tree = ast.parse(new)
+    text, counts, findings = rewrite_reaches(new, tree, reaches(tree, importer, names), log.path)
+    log.renamed.update(counts)
+    log.findings.extend(findings)
+    return text
 
 
 def _finish(

@@ -24,7 +24,7 @@ from unify.rewrite.map import RenameIndex
 
 RAW_SQL_RENAMED_TABLE = Rule(
     name="raw-sql-renamed-table",
-    code="R021",
+    code="R013",
     severity=Severity.WARNING,
     summary="SQL in a string names a table the plan renames or merges",
 )

@@ -1,4 +1,5 @@
-from unified import User as U, Assessment
+from unified import User as U
+from unified import Assessment
 
 
 def load():

@@ -1,4 +1,6 @@
-from unified import db, Organization, User
+from unified import db
+from unified import Organization
+from unified import User
 import os
 from unified import Assessment  # kept apart: it has a comment
 

@@ -1,7 +1,7 @@
+from unified import User
 from unified import (
     db,
     Organization,
-    User,
 )
 
 

@@ -1,0 +1,113 @@
+"""verify judges a restored database by the data mapping the migration applies, and the two
+agree: a renamed table is checked under its old name (its own foreign keys, and as the parent
+of others), and the orphans verify counts are the rows that make the migration fail."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from clihelp import run_unify
+from pgtools import admin
+from sqlalchemy.engine import URL
+
+from unify import db
+
+pytestmark = pytest.mark.postgres
+
+MODELS = """\
+import sqlalchemy as sa
+from sqlalchemy.orm import declarative_base
+
+Base = declarative_base()
+
+
+class Owner(Base):
+    __tablename__ = "owner"
+    id = sa.Column(sa.Integer, primary_key=True)
+
+
+class Item(Base):
+    __tablename__ = "item"
+    id = sa.Column(sa.Integer, primary_key=True)
+    owner_id = sa.Column(sa.Integer, sa.ForeignKey("owner.id"))
+"""
+
+PLAN = """\
+[unify]
+target_module = "models"
+compat_module = "models_compat"
+legacy_modules = ["old_models"]
+
+[[table_rename]]
+old = "{old}"
+new = "{new}"
+
+[[class]]
+source = "old_models.Owner"
+name = "Owner"
+table = "owner"
+section = "Entities"
+
+[[class]]
+source = "old_models.Item"
+name = "Item"
+table = "item"
+section = "Entities"
+"""
+
+
+@pytest.mark.parametrize(("old", "new"), [("items", "item"), ("owners", "owner")])
+def test_a_renamed_table_is_checked_under_its_old_name(
+    tmp_path: Path, pg_database: URL, old: str, new: str
+) -> None:
+    (tmp_path / "models.py").write_text(MODELS, encoding="utf-8")
+    (tmp_path / "unify.toml").write_text(PLAN.format(old=old, new=new), encoding="utf-8")
+    owner, item = ("owners", "item") if new == "owner" else ("owner", "items")
+    admin(
+        pg_database,
+        f"CREATE TABLE {owner} (id integer PRIMARY KEY)",
+        f"CREATE TABLE {item} (id integer PRIMARY KEY, owner_id integer)",
+        f"INSERT INTO {owner} SELECT generate_series(1, 12)",
+        f"INSERT INTO {item} SELECT g, g FROM generate_series(1, 112) AS g",
+    )
+    url = db.parse_url(pg_database).render_as_string(hide_password=False)
+    plan = tmp_path / "unify.toml"
+    verified = run_unify(
+        "verify", tmp_path, "--plan", plan, "--database-url", url, "--format", "json"
+    )
+    assert verified.returncode == 1, verified.stdout + verified.stderr
+    orphans = [f for f in json.loads(verified.stdout)["findings"] if f["rule"] == "orphaned-rows"]
+    assert [(f["table"], f["column"], f["count"]) for f in orphans] == [(item, "owner_id", 100)]
+    # the migration agrees: it stops on the same rows, and nothing changes
+    migrated = run_unify(
+        "migrate", tmp_path, "--plan", plan, "--database-url", url,
+        "--revision-dir", tmp_path / "versions", "--apply",
+    )
+    assert migrated.returncode == 1, migrated.stdout + migrated.stderr
+    assert f"{item}.owner_id: 100 row(s) whose value matches no row" in migrated.stdout
+    engine = sa.create_engine(pg_database)
+    with engine.connect() as conn:
+        assert set(sa.inspect(conn).get_table_names()) == {owner, item}
+    engine.dispose()
+    # with a policy, verify warns and the migration carries the rows it keeps
+    plan.write_text(
+        plan.read_text(encoding="utf-8")
+        + '\n[[orphans]]\ntable = "item"\ncolumn = "owner_id"\npolicy = "delete"\n',
+        encoding="utf-8",
+    )
+    ready = run_unify("verify", tmp_path, "--plan", plan, "--database-url", url)
+    assert ready.returncode == 0, ready.stdout + ready.stderr
+    assert "V308 [orphans-by-policy]" in ready.stdout and "deletes these rows" in ready.stdout
+    for revision in (tmp_path / "versions").glob("*.py"):
+        revision.unlink()
+    done = run_unify(
+        "migrate", tmp_path, "--plan", plan, "--database-url", url,
+        "--revision-dir", tmp_path / "versions", "--apply", "--ledger", tmp_path / "ledger.json",
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    ledger = {r["legacy"]: r for r in json.loads((tmp_path / "ledger.json").read_text())["ledger"]}
+    assert ledger[item]["before"] == 112 and ledger[item]["deleted"] == 100
+    assert ledger[item]["carried"] == 12 and ledger[item]["balanced"]

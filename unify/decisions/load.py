@@ -43,7 +43,14 @@ TOP_KEYS = {
     "backref": "array",
 }
 ENTRY_KEYS: dict[str, tuple[str, ...]] = {
-    "unify": ("target_module", "compat_module", "legacy_modules", "legacy_paths", "sections"),
+    "unify": (
+        "target_module",
+        "compat_module",
+        "legacy_modules",
+        "legacy_paths",
+        "sections",
+        "app",
+    ),
     "table_rename": ("old", "new"),
     "class": ("source", "name", "table", "section"),
     "merge": ("survivor", "absorbed", "survivor_table", "absorbed_tables", "choices"),
@@ -51,7 +58,12 @@ ENTRY_KEYS: dict[str, tuple[str, ...]] = {
     "rename": ("legacy", "name"),
     "backref": ("model", "relationship", "rename_to"),
 }
-OPTIONAL_KEYS = {("merge", "choices"), ("unify", "legacy_paths"), ("unify", "sections")}
+OPTIONAL_KEYS = {
+    ("merge", "choices"),
+    ("unify", "legacy_paths"),
+    ("unify", "sections"),
+    ("unify", "app"),
+}
 
 Check = Callable[[str], bool]
 TYPE_EXPR = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*(\(.*\))?$")
@@ -61,6 +73,12 @@ PY_PATH = re.compile(r"^[^\s].*\.py$")
 def is_qualified(text: str) -> bool:
     """``module.Name``: a dotted name of at least two parts."""
     return "." in text and is_dotted_name(text)
+
+
+def _is_app(text: str) -> bool:
+    """``module:factory``: the app ``unify check`` starts."""
+    module, _, factory = text.partition(":")
+    return is_dotted_name(module) and is_identifier(factory)
 
 
 def _matches(pattern: re.Pattern[str]) -> Check:
@@ -128,6 +146,7 @@ def _read_plan(data: dict[str, Any], problems: Problems, path: str) -> Plan | No
         legacy_modules=reader.modules(unify, "legacy_modules"),
         legacy_paths=reader.texts(unify, "legacy_paths", _matches(PY_PATH), "a .py file"),
         sections=reader.texts(unify, "sections", bool, "a section name"),
+        app=reader.text(unify, "app", _is_app, "MODULE:FACTORY (e.g. app:create_app)"),
         tables=tuple(_entries(data, "table_rename", reader, _table_rename)),
         classes=tuple(_entries(data, "class", reader, _class_decision)),
         merges=tuple(_entries(data, "merge", reader, _merge_decision)),

@@ -103,6 +103,7 @@ class Plan:
     backrefs: tuple[BackrefDecision, ...] = ()  # plan/build: backref renames the user decided
     legacy_paths: tuple[str, ...] = ()  # plan/build: the files picked with `plan --models`
     sections: tuple[str, ...] = ()  # the unified module's sections, in order ([unify] sections)
+    app: str = ""  # check: the app factory to start, MODULE:FACTORY ([unify] app)
 
 
 # ---------------------------------------------------------------------------

@@ -53,9 +53,11 @@ def check(
     python: PythonOpt = None,
     fmt: FormatOpt = None,
 ) -> None:
-    """Start the app in a subprocess: its factory, configure_mappers(), blueprints and routes.
-    The first run keeps them as the snapshot; later runs fail (exit 1) on a route or
-    blueprint lost, an import error the app swallowed, or a factory that raises."""
+    """Start the app and compare its routes with the snapshot (exit 1 on a route lost).
+
+    In a subprocess: the factory, configure_mappers(), the blueprints and routes.  The first
+    run keeps them as the snapshot; later runs fail on a route or blueprint lost, an import
+    error the app swallowed, or a factory that raises."""
     recover(path, resume=False)
     from unify import appcheck
     from unify.report import appcheck as report

@@ -287,3 +287,68 @@ def test_the_plan_reads_and_checks_app() -> None:
     with pytest.raises(PlanError) as info:
         parse_plan(head + 'app = "not an app"\n')
     assert "app 'not an app' is not MODULE:FACTORY" in str(info.value)
+
+
+SWALLOWING_FACTORY = FACTORY.replace(
+    "        from shop.blueprints.admin import bp as admin\n        app.register_blueprint(orders)\n"
+    "        app.register_blueprint(admin)\n",
+    "        app.register_blueprint(orders)\n"
+    "        try:\n"
+    "            from shop.blueprints.admin import bp as admin\n"
+    "            app.register_blueprint(admin)\n"
+    "        except ImportError:\n"
+    "            pass\n",
+)
+
+
+def test_a_dependency_found_nowhere_is_a_warning_on_the_first_run(tmp_path: Path) -> None:
+    admin = "    import shop_optional_extra_not_installed\n" + ADMIN
+    root = shop(
+        tmp_path / "repo",
+        {"shop/__init__.py": SWALLOWING_FACTORY, "shop/blueprints/admin.py": admin},
+    )
+    code, out, _ = check(root)
+    assert code == 0, out
+    assert (
+        "shop/blueprints/admin.py: A004 [swallowed-import] shop.blueprints.admin does not import: "
+        "ModuleNotFoundError: No module named 'shop_optional_extra_not_installed'" in out
+    )
+    assert "(a dependency the interpreter lacks: optional, or pass --python)" in out
+    assert "0 error(s), 1 warning(s), 0 info" in out
+
+
+def test_a_module_deleted_after_the_snapshot_is_an_error(tmp_path: Path) -> None:
+    admin = ADMIN.replace(
+        "from shop.models import Customer", "from shop.legacy_models import Customer"
+    )
+    root = shop(
+        tmp_path / "repo",
+        {
+            "shop/__init__.py": SWALLOWING_FACTORY,
+            "shop/blueprints/admin.py": admin,
+            "shop/legacy_models.py": "from shop.models import Customer\n",
+        },
+    )
+    assert check(root)[0] == 0
+    (root / "shop/legacy_models.py").unlink()
+    code, out, _ = check(root)
+    assert code == 1
+    assert (
+        "shop/blueprints/admin.py: A004 [swallowed-import] shop.blueprints.admin does not import: "
+        "ModuleNotFoundError: No module named 'shop.legacy_models'" in out
+    )
+    assert "A102 [blueprint-lost] blueprint admin" in out
+
+
+def test_an_import_failing_already_at_the_snapshot_is_a_warning(tmp_path: Path) -> None:
+    admin = ADMIN.replace("from shop.models import Customer", "from shop.models import Client")
+    root = shop(
+        tmp_path / "repo",
+        {"shop/__init__.py": SWALLOWING_FACTORY, "shop/blueprints/admin.py": admin},
+    )
+    assert check(root)[0] == 1  # broken now: an error, and the snapshot remembers it
+    snapshot = json.loads((root / ".unify/app-shop-create_app.json").read_text())
+    assert snapshot["broken"] == ["shop.blueprints.admin"]
+    code, out, _ = check(root)
+    assert code == 0, out
+    assert "(it did not import when the snapshot was taken either)" in out

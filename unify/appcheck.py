@@ -77,9 +77,9 @@ def check_app(
     (or ``update``), else compare with it."""
     root = _checked_root(root)
     probe = run_probe(root, _import_paths(root, app.split(":", 1)[0]), app, python)
-    findings = probe_findings(probe)
     rel = snapshot_rel(app)
     before = None if update else read_snapshot(root / rel)
+    findings = probe_findings(probe, None if before is None else frozenset(before.broken))
     written = False
     if probe.stage == "ok" and before is None:
         data = snapshot_json(snapshot_of(probe)).encode("utf-8")

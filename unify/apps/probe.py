@@ -200,8 +200,21 @@ def failed_import(name: str, root: Path, *, during_factory: bool) -> list[dict[s
             "path": module_path(name, root),
             "message": one_line(error, root),
             "during_factory": during_factory,
+            "missing_dependency": missing_dependency(error, root),
         }
     ]
+
+
+def missing_dependency(error: BaseException, root: Path) -> bool:
+    """A module that is nowhere in the repository nor installed (an optional dependency of
+    the app, or a module deleted since)."""
+    if not isinstance(error, ModuleNotFoundError) or not error.name:
+        return False
+    top = error.name.split(".")[0]
+    return not any(
+        (Path(p) / top).exists() or (Path(p) / f"{top}.py").exists()
+        for p in [str(root), *sys.path[:3]]
+    )
 
 
 def in_repo(name: str, root: Path) -> bool:

@@ -117,6 +117,7 @@ def _probe_record(app: str, raw: dict[str, Any]) -> AppProbe:
                 module=p.get("module", ""),
                 path=p.get("path", ""),
                 during_factory=bool(p.get("during_factory")),
+                missing_dependency=bool(p.get("missing_dependency")),
             )
             for p in raw.get("problems", ())
         ),
@@ -131,28 +132,44 @@ def blueprint_record(raw: dict[str, Any]) -> AppBlueprint:
     return AppBlueprint(name=raw["name"], import_name=raw.get("import_name", ""))
 
 
-def probe_findings(probe: AppProbe) -> tuple[Finding, ...]:
-    """What the probe met: the step that stopped the app, or the problems of a running one."""
+def probe_findings(probe: AppProbe, broken_before: frozenset[str] | None) -> tuple[Finding, ...]:
+    """What the probe met: the step that stopped the app, or the problems of a running one.
+    ``broken_before``: the modules that did not import when the snapshot was taken (None:
+    no snapshot yet)."""
     stopped = {"import": APP_IMPORT, "factory": APP_FACTORY, "crashed": CHECK_CRASHED}
     if probe.stage in stopped:
         rule = stopped[probe.stage]
         return (rule.finding(f"{rule.summary}: {probe.app}: {probe.reason}", objects=(probe.app,)),)
-    return tuple(_problem_finding(p) for p in probe.problems)
+    return tuple(_problem_finding(p, broken_before) for p in probe.problems)
 
 
-def _problem_finding(problem: ProbeProblem) -> Finding:
+def _problem_finding(problem: ProbeProblem, broken_before: frozenset[str] | None) -> Finding:
     if problem.kind == "mappers":
         return APP_MAPPERS.finding(f"{APP_MAPPERS.summary}: {problem.message}")
     if problem.kind == "logged-error":
         return LOGGED_ERROR.finding(f"{LOGGED_ERROR.summary}: {problem.message}")
+    return _swallowed(problem, broken_before)
+
+
+def _swallowed(problem: ProbeProblem, broken_before: frozenset[str] | None) -> Finding:
+    """An error when the app tried the import and went on, unless it failed already when
+    the snapshot was taken, or (first run) only for a dependency found nowhere; a warning
+    for a route module nothing imported."""
     how = (
         "the app went on without it"
         if problem.during_factory
         else "nothing imported it while the app started; is it still used?"
     )
+    error = problem.during_factory
+    if broken_before is not None and problem.module in broken_before:
+        how += " (it did not import when the snapshot was taken either)"
+        error = False
+    elif broken_before is None and problem.missing_dependency:
+        how += " (a dependency the interpreter lacks: optional, or pass --python)"
+        error = False
     return SWALLOWED_IMPORT.finding(
         f"{problem.module} does not import: {problem.message}; {how}",
-        severity=Severity.ERROR if problem.during_factory else Severity.WARNING,
+        severity=Severity.ERROR if error else Severity.WARNING,
         path=problem.path or None,
         objects=(problem.module,),
     )

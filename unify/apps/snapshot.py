@@ -49,7 +49,14 @@ def snapshot_rel(app: str) -> str:
 
 def snapshot_of(probe: AppProbe) -> AppSnapshot:
     taken = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return AppSnapshot(app=probe.app, taken=taken, routes=probe.routes, blueprints=probe.blueprints)
+    broken = tuple(sorted({p.module for p in probe.problems if p.kind == "swallowed-import"}))
+    return AppSnapshot(
+        app=probe.app,
+        taken=taken,
+        routes=probe.routes,
+        blueprints=probe.blueprints,
+        broken=broken,
+    )
 
 
 def snapshot_json(snapshot: AppSnapshot) -> str:
@@ -62,6 +69,7 @@ def snapshot_json(snapshot: AppSnapshot) -> str:
             for r in snapshot.routes
         ],
         "blueprints": [{"name": b.name, "import_name": b.import_name} for b in snapshot.blueprints],
+        "broken": list(snapshot.broken),
     }
     return json.dumps(data, indent=2) + "\n"
 
@@ -77,6 +85,7 @@ def read_snapshot(path: Path) -> AppSnapshot | None:
             taken=data["taken"],
             routes=tuple(route_record(r) for r in data["routes"]),
             blueprints=tuple(blueprint_record(b) for b in data["blueprints"]),
+            broken=tuple(data.get("broken", ())),
         )
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise InputError(

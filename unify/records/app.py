@@ -38,6 +38,7 @@ class ProbeProblem:
     module: str = ""
     path: str = ""
     during_factory: bool = False
+    missing_dependency: bool = False  # a module found nowhere (not in the repo, not installed)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -61,6 +62,7 @@ class AppSnapshot:
     taken: str
     routes: tuple[AppRoute, ...]
     blueprints: tuple[AppBlueprint, ...]
+    broken: tuple[str, ...] = ()  # the modules that did not import then (swallowed imports)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -352,3 +352,24 @@ def test_an_import_failing_already_at_the_snapshot_is_a_warning(tmp_path: Path) 
     code, out, _ = check(root)
     assert code == 0, out
     assert "(it did not import when the snapshot was taken either)" in out
+
+
+def test_one_rule_registered_once_per_method_compares_as_one_route(tmp_path: Path) -> None:
+    factory = FACTORY.replace(
+        "        return app\n",
+        "        def ping():\n"
+        "            return 'pong'\n"
+        "\n"
+        "        app.add_url_rule('/ping', 'ping', ping, methods=['GET'])\n"
+        "        app.add_url_rule('/ping', 'ping', ping, methods=['POST'])\n"
+        "        return app\n",
+    )
+    root = shop(tmp_path / "repo", {"shop/__init__.py": factory})
+    assert check(root)[0] == 0
+    code, out, _ = check(root)
+    assert code == 0, out
+    assert "0 error(s), 0 warning(s), 0 info" in out
+    shop(root, {"shop/__init__.py": factory.replace("methods=['POST']", "methods=['PUT']")})
+    code, out, _ = check(root)
+    assert code == 1
+    assert "A101 [route-lost] /ping (endpoint ping) no longer answers POST" in out

@@ -53,7 +53,7 @@ def snapshot_of(probe: AppProbe) -> AppSnapshot:
     return AppSnapshot(
         app=probe.app,
         taken=taken,
-        routes=probe.routes,
+        routes=merged(probe.routes),
         blueprints=probe.blueprints,
         broken=broken,
     )
@@ -107,10 +107,22 @@ def _key(route: AppRoute) -> tuple[str, str]:
     return (route.rule, route.endpoint)
 
 
+def merged(routes: tuple[AppRoute, ...]) -> tuple[AppRoute, ...]:
+    """One route per rule and endpoint, with the methods of every registration of it (an app
+    may register one rule once per method)."""
+    methods: dict[tuple[str, str], set[str]] = {}
+    for route in routes:
+        methods.setdefault(_key(route), set()).update(route.methods)
+    return tuple(
+        AppRoute(rule=rule, endpoint=endpoint, methods=tuple(sorted(found)))
+        for (rule, endpoint), found in methods.items()
+    )
+
+
 def _routes_lost(before: tuple[AppRoute, ...], now: tuple[AppRoute, ...]) -> list[Finding]:
-    current = {_key(r): r for r in now}
+    current = {_key(r): r for r in merged(now)}
     out = []
-    for route in before:
+    for route in merged(before):
         found = current.get(_key(route))
         if found is None:
             out.append(
@@ -140,7 +152,7 @@ def _routes_new(before: tuple[AppRoute, ...], now: tuple[AppRoute, ...]) -> list
             f"{r.rule} (endpoint {r.endpoint}, {_methods(r.methods)}) is new since the snapshot",
             objects=(r.rule, r.endpoint),
         )
-        for r in now
+        for r in merged(now)
         if _key(r) not in known
     ]
 

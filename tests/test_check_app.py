@@ -171,7 +171,7 @@ def test_a_factory_that_raises_is_an_error_with_its_reason(tmp_path: Path) -> No
     assert code == 1
     assert (
         "-: A002 [app-factory] the app factory raises or returns no app: shop:create_app: "
-        "RuntimeError: no SECRET_KEY set (shop/__init__.py:7)" in out
+        "no SECRET_KEY set (shop/__init__.py:7)" in out
     )
     assert not (root / ".unify/app-shop-create_app.json").exists()
     assert "no snapshot written (the app did not start)" in err
@@ -185,7 +185,7 @@ def test_a_module_that_does_not_import_is_an_error(tmp_path: Path) -> None:
     assert code == 1
     assert (
         "-: A001 [app-import] the app's module does not import: shop:create_app: "
-        "ModuleNotFoundError: No module named 'shop.gone' (shop/__init__.py:1)" in out
+        "No module named 'shop.gone' (shop/__init__.py:1)" in out
     )
 
 
@@ -206,7 +206,7 @@ def test_a_blueprint_import_error_the_factory_swallows_is_reported(tmp_path: Pat
     assert code == 1
     assert (
         "shop/blueprints/admin.py: A004 [swallowed-import] shop.blueprints.admin does not "
-        "import: ImportError: cannot import name 'Client' from 'shop.models'" in out
+        "import: cannot import name 'Client' from 'shop.models'" in out
     )
     assert "; the app went on without it" in out
 
@@ -311,7 +311,7 @@ def test_a_dependency_found_nowhere_is_a_warning_on_the_first_run(tmp_path: Path
     assert code == 0, out
     assert (
         "shop/blueprints/admin.py: A004 [swallowed-import] shop.blueprints.admin does not import: "
-        "ModuleNotFoundError: No module named 'shop_optional_extra_not_installed'" in out
+        "No module named 'shop_optional_extra_not_installed'" in out
     )
     assert "(a dependency the interpreter lacks: optional, or pass --python)" in out
     assert "0 error(s), 1 warning(s), 0 info" in out
@@ -335,7 +335,7 @@ def test_a_module_deleted_after_the_snapshot_is_an_error(tmp_path: Path) -> None
     assert code == 1
     assert (
         "shop/blueprints/admin.py: A004 [swallowed-import] shop.blueprints.admin does not import: "
-        "ModuleNotFoundError: No module named 'shop.legacy_models'" in out
+        "No module named 'shop.legacy_models'" in out
     )
     assert "A102 [blueprint-lost] blueprint admin" in out
 

@@ -73,8 +73,7 @@ def probe(args: dict[str, Any]) -> dict[str, Any]:
         logging.getLogger().removeHandler(recorder)
         sys.meta_path.remove(attempts)
     if not hasattr(app, "url_map"):
-        kind = type(app).__name__
-        return {"stage": "factory", "reason": f"{args['factory']} returned a {kind}, not an app"}
+        return {"stage": "factory", "reason": f"{args['factory']} returned {app!r:.60}, not an app"}
     problems = [*mapper_problems(), *logged_problems(recorder.records, root)]
     problems += swallowed_imports(module, root, attempts.names)
     return {
@@ -86,18 +85,21 @@ def probe(args: dict[str, Any]) -> dict[str, Any]:
 
 
 def one_line(exc: BaseException, root: Path) -> str:
-    """``Class: first line (file:line)``, the place being the last frame inside the repository."""
+    """The exception's first line (``no key 'x'`` for a KeyError), then the last place inside
+    the repository it went through, ``(file:line)``."""
     text = next((ln.strip() for ln in str(exc).splitlines() if ln.strip()), "")
+    if isinstance(exc, KeyError):
+        text = f"no key {text}"
     where = ""
     for frame in traceback.extract_tb(exc.__traceback__):
         rel = relative(frame.filename, root)
         if rel:
             where = f" ({rel}:{frame.lineno})"
     if isinstance(exc, SyntaxError) and exc.filename:
-        text = exc.msg
+        text = f"syntax error: {exc.msg}"
         rel = relative(exc.filename, root)
         where = f" ({rel or exc.filename}:{exc.lineno})"
-    return f"{type(exc).__name__}: {text}{where}" if text else f"{type(exc).__name__}{where}"
+    return f"{text or 'an exception without a message'}{where}"
 
 
 def relative(filename: str, root: Path) -> str:

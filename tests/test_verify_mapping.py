@@ -83,8 +83,15 @@ def test_a_renamed_table_is_checked_under_its_old_name(
     assert [(f["table"], f["column"], f["count"]) for f in orphans] == [(item, "owner_id", 100)]
     # the migration agrees: it stops on the same rows, and nothing changes
     migrated = run_unify(
-        "migrate", tmp_path, "--plan", plan, "--database-url", url,
-        "--revision-dir", tmp_path / "versions", "--apply",
+        "migrate",
+        tmp_path,
+        "--plan",
+        plan,
+        "--database-url",
+        url,
+        "--revision-dir",
+        tmp_path / "versions",
+        "--apply",
     )
     assert migrated.returncode == 1, migrated.stdout + migrated.stderr
     assert f"{item}.owner_id: 100 row(s) whose value matches no row" in migrated.stdout
@@ -104,10 +111,58 @@ def test_a_renamed_table_is_checked_under_its_old_name(
     for revision in (tmp_path / "versions").glob("*.py"):
         revision.unlink()
     done = run_unify(
-        "migrate", tmp_path, "--plan", plan, "--database-url", url,
-        "--revision-dir", tmp_path / "versions", "--apply", "--ledger", tmp_path / "ledger.json",
+        "migrate",
+        tmp_path,
+        "--plan",
+        plan,
+        "--database-url",
+        url,
+        "--revision-dir",
+        tmp_path / "versions",
+        "--apply",
+        "--ledger",
+        tmp_path / "ledger.json",
     )
     assert done.returncode == 0, done.stdout + done.stderr
     ledger = {r["legacy"]: r for r in json.loads((tmp_path / "ledger.json").read_text())["ledger"]}
     assert ledger[item]["before"] == 112 and ledger[item]["deleted"] == 100
     assert ledger[item]["carried"] == 12 and ledger[item]["balanced"]
+
+
+def test_objects_naming_a_moved_table_are_listed(tmp_path: Path, pg_database: URL) -> None:
+    (tmp_path / "models.py").write_text(MODELS, encoding="utf-8")
+    (tmp_path / "unify.toml").write_text(PLAN.format(old="items", new="item"), encoding="utf-8")
+    admin(
+        pg_database,
+        "CREATE TABLE owner (id integer PRIMARY KEY)",
+        "CREATE TABLE items (id integer PRIMARY KEY, owner_id integer)",
+        "CREATE VIEW open_items AS SELECT id FROM items",
+        "CREATE FUNCTION items_total() RETURNS bigint LANGUAGE sql AS "
+        "$$ SELECT count(*) FROM items $$",
+        # names that only contain the table's name are not uses of it
+        "CREATE TABLE audit (id serial PRIMARY KEY, n integer CHECK (n >= 0 AND items_total() >= 0))",
+        "CREATE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$",
+        "CREATE TRIGGER items_stamp BEFORE UPDATE ON items FOR EACH ROW EXECUTE FUNCTION stamp()",
+    )
+    url = db.parse_url(pg_database).render_as_string(hide_password=False)
+    verified = run_unify(
+        "verify",
+        tmp_path,
+        "--plan",
+        tmp_path / "unify.toml",
+        "--database-url",
+        url,
+        "--format",
+        "json",
+    )
+    listed = sorted(
+        sample
+        for f in json.loads(verified.stdout)["findings"]
+        if f["rule"] == "legacy-dependent-object"
+        for sample in f["samples"]
+    )
+    assert listed == [
+        "items_stamp on items (items)",
+        "items_total (items)",
+        "open_items (items)",
+    ]

@@ -166,3 +166,77 @@ def test_objects_naming_a_moved_table_are_listed(tmp_path: Path, pg_database: UR
         "items_total (items)",
         "open_items (items)",
     ]
+
+
+MERGED_MODELS = """\
+import sqlalchemy as sa
+from sqlalchemy.orm import declarative_base
+
+Base = declarative_base()
+
+
+class Member(Base):
+    __tablename__ = "members"
+    id = sa.Column(sa.Integer, primary_key=True)
+    username = sa.Column(sa.String(40), unique=True)
+    email = sa.Column(sa.String(80), unique=True)
+"""
+
+MERGED_PLAN = """\
+[unify]
+target_module = "models"
+compat_module = "models_compat"
+legacy_modules = ["old_models", "portal_models"]
+
+[[class]]
+source = "old_models.Member"
+name = "Member"
+table = "members"
+section = "Entities"
+
+[[merge]]
+survivor = "old_models.Member"
+absorbed = ["portal_models.PortalMember"]
+survivor_table = "members"
+absorbed_tables = ["portal_members"]
+match = ["email"]
+"""
+
+
+def test_a_merge_folds_by_its_match_and_warns_of_case_only_duplicates(
+    tmp_path: Path, pg_database: URL
+) -> None:
+    (tmp_path / "models.py").write_text(MERGED_MODELS, encoding="utf-8")
+    (tmp_path / "unify.toml").write_text(MERGED_PLAN, encoding="utf-8")
+    admin(
+        pg_database,
+        "CREATE TABLE members (id integer PRIMARY KEY, username varchar(40) UNIQUE, "
+        "email varchar(80) UNIQUE)",
+        "CREATE TABLE portal_members (id varchar(36) PRIMARY KEY, username varchar(40), "
+        "email varchar(80))",
+        "INSERT INTO members VALUES (1, 'ann', 'ann@example.org'), (2, 'bo', 'bo@example.org')",
+        # Bo again under another username (folds, by e-mail in any case); Ann in capitals (kept)
+        "INSERT INTO portal_members VALUES ('u1', 'bobby', 'BO@example.org'), "
+        "('u2', 'Ann', 'ann.b@example.org')",
+    )
+    url = db.parse_url(pg_database).render_as_string(hide_password=False)
+    verified = run_unify(
+        "verify",
+        tmp_path,
+        "--plan",
+        tmp_path / "unify.toml",
+        "--database-url",
+        url,
+        "--format",
+        "json",
+    )
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    found = {
+        (f["rule"], f["column"]): (f["severity"], f["count"], f["samples"])
+        for f in json.loads(verified.stdout)["findings"]
+        if f["rule"] in ("merge-fold", "case-duplicate", "merge-collision")
+    }
+    assert found == {
+        ("merge-fold", "email"): ("warning", 1, ["BO@example.org"]),
+        ("case-duplicate", "username"): ("warning", 1, ["Ann"]),
+    }

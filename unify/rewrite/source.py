@@ -7,6 +7,8 @@ attributes, string references), and computes scopes only when a name must be che
 
 from __future__ import annotations
 
+import ast
+from collections import Counter
 from dataclasses import dataclass
 
 import libcst as cst
@@ -19,9 +21,10 @@ from unify.rewrite.map import RenameIndex
 from unify.rewrite.names import NameDecisions, ScopeCache, decide_names, dotted_requests
 from unify.rewrite.plan import plan_file
 from unify.rewrite.rewriter import ImportRewriter
+from unify.rewrite.splice import overlapping, splice, statement_edits
 from unify.rewrite.stars import ExportLookup, plan_stars
 from unify.rewrite.strings import string_renames
-from unify.rewrite.uses import rewrite_uses
+from unify.rewrite.uses import rewrite_uses, use_edits
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +53,36 @@ def rewrite_source(
     if rewriter.full:
         code = module.visit(rewriter).code
     else:
-        code = module_text(text, module, rewriter.rebuild(module), cache.tree())
+        rebuilt = rewriter.rebuild(module)
+        spliced = _spliced(text, module, rebuilt, cache.tree(), rewriter, decisions)
+        if spliced is not None:
+            log.renamed.update(spliced[1])
+            return _finish(text, spliced[0], log, names)
+        code = module_text(text, module, rebuilt, cache.tree())
     new_text, counts = rewrite_uses(code, decisions)
     log.renamed.update(counts)
     return _finish(text, new_text, log, names)
+
+
+def _spliced(
+    text: str,
+    module: cst.Module,
+    rebuilt: cst.Module,
+    tree: ast.Module | None,
+    rewriter: ImportRewriter,
+    decisions: NameDecisions,
+) -> tuple[str, Counter[tuple[str, str]]] | None:
+    """The new text as edits of the original: the changed import lines (``rewrite.splice``)
+    and the uses found in the original's ``ast`` tree, one parse for both; None when unsure
+    (the caller generates the module and parses it again)."""
+    same = rebuilt is module
+    lines = [] if same else statement_edits(text, module, rebuilt, tree, rewriter.origins)
+    if lines is None or tree is None:
+        return None
+    uses, counts = use_edits(text, tree, decisions)
+    if overlapping(uses, lines):
+        return None
+    return splice(text, [*lines, *uses]), counts
 
 
 def _finish(old: str, new: str, log: EditLog, names: RenameIndex) -> SourceRewrite:

@@ -24,11 +24,26 @@ Edit = tuple[int, int, str]  # start offset, end offset, replacement
 def rewrite_uses(text: str, decisions: NameDecisions) -> tuple[str, Counter[tuple[str, str]]]:
     """Apply the renames of ``decisions`` found without libcst to ``text`` (module bindings,
     dotted chains, uses by ordinal); count them as (old, new)."""
-    counts: Counter[tuple[str, str]] = Counter()
+    if not needs_uses(decisions):
+        return text, Counter()
+    edits, counts = use_edits(text, ast.parse(text), decisions)
+    return _splice(text, edits), counts
+
+
+def needs_uses(decisions: NameDecisions) -> bool:
+    """Whether ``decisions`` rename anything that ``use_edits`` finds."""
     by_use = bool(decisions.use_names or decisions.use_attrs)
-    if not (decisions.fast_names or decisions.fast_attrs or decisions.dotted or by_use):
-        return text, counts
-    tree = ast.parse(text)
+    return bool(decisions.fast_names or decisions.fast_attrs or decisions.dotted or by_use)
+
+
+def use_edits(
+    text: str, tree: ast.Module, decisions: NameDecisions
+) -> tuple[list[Edit], Counter[tuple[str, str]]]:
+    """The edits of ``rewrite_uses`` in ``text`` (parsed as ``tree``), and their counts."""
+    counts: Counter[tuple[str, str]] = Counter()
+    if not needs_uses(decisions):
+        return [], counts
+    by_use = bool(decisions.use_names or decisions.use_attrs)
     starts = _line_starts(text)
     nodes = list(ast.walk(tree))
     names = (n for n in nodes if isinstance(n, ast.Name))
@@ -45,7 +60,7 @@ def rewrite_uses(text: str, decisions: NameDecisions) -> tuple[str, Counter[tupl
         for old, new, edit in found:
             counts[(old, new)] += 1
             edits.append(edit)
-    return _splice(text, edits), counts
+    return edits, counts
 
 
 def _attribute_edits(

@@ -24,6 +24,13 @@ def merge_imports(
     first: dict[tuple[int, str], int] = {}
     seen: set[str] = set()
     changed = False
+    codes: dict[int, str] = {}  # id(line) -> its bare code, generated once
+
+    def bare(stmt: cst.BaseStatement) -> str:
+        if id(stmt) not in codes:
+            codes[id(stmt)] = _bare_code(stmt)
+        return codes[id(stmt)]
+
     for stmt in body:
         if not _is_import_line(stmt):
             first, seen = {}, set()
@@ -32,7 +39,7 @@ def merge_imports(
         if stmt.leading_lines:  # type: ignore[attr-defined]  # a blank line starts a new group
             first, seen = {}, set()
         key = _merge_key(stmt)
-        if id(stmt) in produced and _bare_code(stmt) in seen and not _leading_comment(stmt):
+        if id(stmt) in produced and bare(stmt) in seen and not _leading_comment(stmt):
             changed = True  # the same line, comment included, a second time
             continue
         if key is not None and key in first:
@@ -50,7 +57,7 @@ def merge_imports(
                 first[key] = len(out)
                 out.append(line)
                 continue
-        seen.add(_bare_code(stmt))
+        seen.add(bare(stmt))
         if key is not None:
             first.setdefault(key, len(out))
         out.append(stmt)
@@ -101,8 +108,12 @@ def _leading_comment(stmt: cst.BaseStatement) -> bool:
 
 
 def _bare_code(stmt: cst.BaseStatement) -> str:
+    """The line's code without its leading comments and blank lines (generated first, so
+    cut off the front rather than generated from a copy without them)."""
     assert isinstance(stmt, cst.SimpleStatementLine)
-    return cst.Module(body=[]).code_for_node(stmt.with_changes(leading_lines=())).strip()
+    empty = cst.Module(body=[])
+    lead = sum(len(empty.code_for_node(line)) for line in stmt.leading_lines)
+    return empty.code_for_node(stmt)[lead:].strip()
 
 
 def _is_import_line(stmt: cst.BaseStatement) -> bool:

@@ -7,7 +7,6 @@ attributes, string references), and computes scopes only when a name must be che
 
 from __future__ import annotations
 
-import ast
 from collections import Counter
 from dataclasses import dataclass
 
@@ -54,7 +53,7 @@ def rewrite_source(
         code = module.visit(rewriter).code
     else:
         rebuilt = rewriter.rebuild(module)
-        spliced = _spliced(text, module, rebuilt, cache.tree(), rewriter, decisions)
+        spliced = _spliced(text, module, rebuilt, cache, rewriter, decisions)
         if spliced is not None:
             log.renamed.update(spliced[1])
             return _finish(text, spliced[0], log, names)
@@ -68,18 +67,19 @@ def _spliced(
     text: str,
     module: cst.Module,
     rebuilt: cst.Module,
-    tree: ast.Module | None,
+    cache: ScopeCache,
     rewriter: ImportRewriter,
     decisions: NameDecisions,
 ) -> tuple[str, Counter[tuple[str, str]]] | None:
     """The new text as edits of the original: the changed import lines (``rewrite.splice``)
     and the uses found in the original's ``ast`` tree, one parse for both; None when unsure
     (the caller generates the module and parses it again)."""
+    tree = cache.tree()
     same = rebuilt is module
     lines = [] if same else statement_edits(text, module, rebuilt, tree, rewriter.origins)
     if lines is None or tree is None:
         return None
-    uses, counts = use_edits(text, tree, decisions)
+    uses, counts = use_edits(text, tree, decisions, cache.nodes())
     if overlapping(uses, lines):
         return None
     return splice(text, [*lines, *uses]), counts

@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
+from unify.rewrite.bindings import ast_nodes
 from unify.rewrite.names import NameDecisions
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
@@ -37,15 +38,16 @@ def needs_uses(decisions: NameDecisions) -> bool:
 
 
 def use_edits(
-    text: str, tree: ast.Module, decisions: NameDecisions
+    text: str, tree: ast.Module, decisions: NameDecisions, nodes: list[ast.AST] | None = None
 ) -> tuple[list[Edit], Counter[tuple[str, str]]]:
-    """The edits of ``rewrite_uses`` in ``text`` (parsed as ``tree``), and their counts."""
+    """The edits of ``rewrite_uses`` in ``text`` (parsed as ``tree``; ``nodes``, its
+    ``ast_nodes`` when the caller has them), and their counts."""
     counts: Counter[tuple[str, str]] = Counter()
     if not needs_uses(decisions):
         return [], counts
     by_use = bool(decisions.use_names or decisions.use_attrs)
     starts = _line_starts(text)
-    nodes = list(ast.walk(tree))
+    nodes = ast_nodes(tree) if nodes is None else nodes
     names = (n for n in nodes if isinstance(n, ast.Name))
     ordinals = {id(n): i for i, n in enumerate(names)} if by_use else {}
     edits: list[Edit] = []

@@ -23,8 +23,8 @@ from unify.rewrite.plan import plan_file
 from unify.rewrite.reach import reaches, rewrite_reaches
 from unify.rewrite.rewriter import ImportRewriter
 from unify.rewrite.sideeffects import side_effect_imports
-from unify.rewrite.sql import rewrite_sql
 from unify.rewrite.splice import overlapping, splice, statement_edits
+from unify.rewrite.sql import rewrite_sql
 from unify.rewrite.stars import ExportLookup, plan_stars
 from unify.rewrite.strings import string_renames
 from unify.rewrite.uses import rewrite_uses, use_edits

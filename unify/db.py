@@ -23,6 +23,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 
+from unify import server
 from unify.errors import DatabaseError, InputError, reason
 from unify.models import ScratchKind
 
@@ -91,6 +92,24 @@ def connection_error(url: URL, exc: BaseException) -> DatabaseError:
     if url.password:
         first = first.replace(str(url.password), "***")
     return DatabaseError(f"{mask(url)}: {first}")
+
+
+@contextmanager
+def target_server(url: str | URL | None) -> Iterator[URL]:
+    """The server (or database) to work on: ``url`` parsed; or, when none is given, the
+    embedded PostgreSQL's ``postgres`` database.  The embedded server (also when ``url``
+    names one of its databases, as ``restore`` printed it) is started here and stopped on
+    exit unless another unify process still uses it."""
+    if url is None:
+        with server.embedded() as base:
+            yield parse_url(base)
+        return
+    parsed = parse_url(url)
+    if server.is_embedded(parsed):
+        with server.embedded(server.folder_of(parsed)):
+            yield parsed
+    else:
+        yield parsed
 
 
 def ping(url: URL) -> None:

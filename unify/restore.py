@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL
 
 from unify import db
+from unify.server import tool
 from unify.dump import messages
 from unify.dump.complete import checked
 from unify.dump.filter import FilteredScript, ServerFacts, filter_plain_sql
@@ -359,7 +360,7 @@ def _follow(
 def _start(args: list[str], env: dict[str, str] | None, *, stdin: int) -> subprocess.Popen[bytes]:
     try:
         return subprocess.Popen(
-            args, stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env
+            [tool(args[0]), *args[1:]], stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env
         )
     except FileNotFoundError:
         raise InputError(f"{args[0]} not found on PATH (install the PostgreSQL client)") from None
@@ -377,7 +378,13 @@ def _run(
     args: list[str], env: dict[str, str] | None, timeout: int
 ) -> subprocess.CompletedProcess[bytes]:
     try:
-        return subprocess.run(args, capture_output=True, env=env, timeout=timeout, check=False)
+        return subprocess.run(
+            [tool(args[0]), *args[1:]],
+            capture_output=True,
+            env=env,
+            timeout=timeout,
+            check=False,
+        )
     except FileNotFoundError:
         raise InputError(f"{args[0]} not found on PATH (install the PostgreSQL client)") from None
     except subprocess.TimeoutExpired:

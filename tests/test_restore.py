@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from clihelp import run_unify
-from pgtools import admin, libpq, unify_databases
+from pgtools import admin, libpq, tool, unify_databases
 from sqlalchemy.engine import URL
 
 from unify import db
@@ -44,13 +44,13 @@ def dumps(server: URL, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Pa
     try:
         source = libpq(server.set(database=name))
         subprocess.run(
-            ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", source, "-f", str(LEGACY_SQL)],
+            [tool("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", source, "-f", str(LEGACY_SQL)],
             check=True,
             capture_output=True,
         )
         out = {"plain": folder / "legacy.sql", "custom": folder / "legacy.dump"}
-        subprocess.run(["pg_dump", "-Fp", "-f", str(out["plain"]), source], check=True)
-        subprocess.run(["pg_dump", "-Fc", "-f", str(out["custom"]), source], check=True)
+        subprocess.run([tool("pg_dump"), "-Fp", "-f", str(out["plain"]), source], check=True)
+        subprocess.run([tool("pg_dump"), "-Fc", "-f", str(out["custom"]), source], check=True)
     finally:
         execute(server, f'DROP DATABASE IF EXISTS "{name}"')
     return out
@@ -146,15 +146,15 @@ def test_archive_newer_than_pg_restore_is_one_line(
     server: URL, dumps: dict[str, Path], new_name: str, tmp_path: Path
 ) -> None:
     data = bytearray(dumps["custom"].read_bytes())
-    data[5:8] = bytes([1, 16, 0])  # the archive version pg_dump 17 writes
-    dump = tmp_path / "pg17.dump"
+    data[5:8] = bytes([1, 17, 0])  # an archive version newer than pg_restore 18 reads
+    dump = tmp_path / "pg19.dump"
     dump.write_bytes(bytes(data))
     before = databases(server)
     proc = run_unify("restore", str(dump), "--database-url", libpq(server), "--name", new_name)
     assert proc.returncode == 2
     assert proc.stdout == ""
     assert proc.stderr.strip() == (
-        f"error: {dump}: custom-format archive 1.16 (from PostgreSQL 17) is newer than the local "
+        f"error: {dump}: custom-format archive 1.17 (from a newer PostgreSQL) is newer than the local "
         "pg_restore; dump again with -Fp (plain SQL), use a matching pg_restore, or pass "
         "--container to restore it with PostgreSQL in Docker"
     )
@@ -328,7 +328,7 @@ def test_custom_archive_truncated_in_its_data_is_one_line(
     data = dumps["custom"].read_bytes()
     dump = tmp_path / "cut.dump"
     dump.write_bytes(data[:-200])
-    assert subprocess.run(["pg_restore", "--list", str(dump)], capture_output=True).returncode == 0
+    assert subprocess.run([tool("pg_restore"), "--list", str(dump)], capture_output=True).returncode == 0
     assert refused(server, dump, new_name) == (
         f"error: {dump}: pg_restore cannot read this custom-format archive (could not read "
         "from input file: end of file): it is truncated or damaged (dump the database again); "
@@ -449,7 +449,7 @@ def ghost_dumps(server: URL, tmp_path: Path) -> Iterator[tuple[str, dict[str, Pa
             f'ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO "{role}"',
         )
         for fmt, flag in (("plain", "-Fp"), ("custom", "-Fc")):
-            subprocess.run(["pg_dump", flag, "-f", str(out[fmt]), libpq(source)], check=True)
+            subprocess.run([tool("pg_dump"), flag, "-f", str(out[fmt]), libpq(source)], check=True)
     finally:
         execute(server, f'DROP DATABASE IF EXISTS "{name}"', f'DROP ROLE IF EXISTS "{role}"')
     yield role, out
@@ -481,6 +481,50 @@ def test_plain_dump_skips_and_lists_grants_and_owners_of_missing_roles(
     ]
     url = db.parse_url(proc.stdout.strip())
     assert execute(url, "SELECT count(*) FROM t") == [2]
+
+
+@pytest.fixture
+def kept_role(server: URL) -> Iterator[str]:
+    """A role that exists on the target server (dropped after the test's databases)."""
+    role = f"unify_test_kept_{uuid.uuid4().hex[:8]}"
+    execute(server, f'CREATE ROLE "{role}"')
+    yield role
+    execute(server, f'DROP ROLE IF EXISTS "{role}"')
+
+
+def test_plain_dump_keeps_grants_and_owners_of_existing_roles(
+    server: URL, kept_role: str, new_name: str, tmp_path: Path
+) -> None:
+    role = kept_role
+    dump = tmp_path / "kept.sql"
+    dump.write_text(
+        "CREATE TABLE public.t (id integer);\n"
+        "CREATE TABLE public.owned (id integer);\n"
+        f"ALTER TABLE public.owned OWNER TO {role};\n"
+        f"GRANT ALL ON SCHEMA public TO {role};\n"
+        f"GRANT SELECT ON TABLE public.t TO {role};\n"
+        f"REVOKE UPDATE ON TABLE public.owned FROM {role};\n"
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO {role};\n"
+        "GRANT SELECT ON TABLE public.t TO ghost_role_never_made;\n" + TRAILER
+    )
+    proc = run_unify("restore", str(dump), "--database-url", libpq(server), "--name", new_name)
+    assert proc.returncode == 0, proc.stderr
+    skipped = [ln for ln in proc.stderr.splitlines() if ln.startswith("skipped ")]
+    assert skipped == [
+        "skipped grant for missing role ghost_role_never_made: "
+        "GRANT SELECT ON TABLE public.t TO ghost_role_never_made;",
+        "skipped psql meta-command: \\unrestrict (key not shown)",
+        "skipped 2 statement(s): 1 grant for missing role, 1 psql meta-command",
+    ]
+    url = db.parse_url(proc.stdout.strip())
+    assert execute(
+        url,
+        "SELECT tableowner FROM pg_tables WHERE tablename = 'owned'",
+        f"SELECT has_table_privilege('{role}', 'public.t', 'SELECT')",
+        f"SELECT has_schema_privilege('{role}', 'public', 'CREATE')",
+        f"SELECT has_table_privilege('{role}', 'public.owned', 'UPDATE')",
+        "SELECT count(*) FROM pg_default_acl",
+    ) == [role, True, True, False, 1]
 
 
 def test_custom_archive_says_owners_and_privileges_are_skipped(

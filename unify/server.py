@@ -50,7 +50,9 @@ SOCKET_MAX = 100  # bytes of a unix socket path (the system's limit is 104 to 10
 LOCK_WAIT = 180.0  # seconds to wait for another process starting or stopping the server
 START_WAIT = 120  # seconds pg_ctl waits for the server to accept connections
 _IN_USE: dict[Path, int] = {}  # folder -> how many embedded() of this process are open
-SETTINGS = ("synchronous_commit=off",)  # a cache of restored dumps: a crash may lose the last commits
+SETTINGS = (
+    "synchronous_commit=off",
+)  # a cache of restored dumps: a crash may lose the last commits
 
 
 def home() -> Path:
@@ -106,7 +108,11 @@ def folder_of(url: URL) -> Path | None:
     if host == str(socket_dir(home())):
         return home()
     candidate = Path(host).parent
-    if Path(host).name == "run" and (candidate / "lock").is_file() and (candidate / "data").is_dir():
+    if (
+        Path(host).name == "run"
+        and (candidate / "lock").is_file()
+        and (candidate / "data").is_dir()
+    ):
         return candidate
     return None
 
@@ -160,7 +166,8 @@ def _binaries() -> Path:
 
 @contextlib.contextmanager
 def _stop_on_sigterm() -> Iterator[None]:
-    """SIGTERM raises (as SIGINT does) so that the server is stopped on the way out."""
+    """SIGTERM raises (as SIGINT does) so that the server is stopped on the way out; either
+    becomes ``Interrupted`` (exit 128 + the signal)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -172,6 +179,8 @@ def _stop_on_sigterm() -> Iterator[None]:
     signal.signal(signal.SIGTERM, stop)
     try:
         yield
+    except KeyboardInterrupt:
+        raise Interrupted("interrupted (SIGINT)", signum=signal.SIGINT) from None
     finally:
         signal.signal(signal.SIGTERM, previous)
 
@@ -185,7 +194,9 @@ def _locked(folder: Path) -> Iterator[None]:
         folder.mkdir(parents=True, exist_ok=True)
         handle = (folder / "lock").open("a+")
     except OSError as exc:
-        raise DatabaseError(f"{folder}: cannot use it for the embedded PostgreSQL ({exc.strerror}); set {DIR_ENV}") from None
+        raise DatabaseError(
+            f"{folder}: cannot use it for the embedded PostgreSQL ({exc.strerror}); set {DIR_ENV}"
+        ) from None
     deadline = time.monotonic() + LOCK_WAIT
     try:
         while True:
@@ -240,11 +251,28 @@ def _initdb(data: Path, binaries: Path, owner: str | None) -> None:
     _pg(
         binaries,
         "initdb",
-        ["-D", str(data), "-U", SUPERUSER, "--auth=trust", "-E", "UTF8", "--no-locale",
-         "--no-instructions"],
+        [
+            "-D",
+            str(data),
+            "-U",
+            SUPERUSER,
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-locale",
+            "--no-instructions",
+        ],
         owner,
         failure=f"initdb could not create the embedded PostgreSQL's cluster in {data}",
     )
+
+
+def running(folder: Path) -> bool:
+    """True while the embedded server of ``folder`` runs."""
+    binaries = bin_dir()
+    if binaries is None or not (folder / "data" / "PG_VERSION").is_file():
+        return False
+    return _running(folder / "data", binaries, _server_user(folder, binaries))
 
 
 def _running(data: Path, binaries: Path, owner: str | None) -> bool:
@@ -277,20 +305,28 @@ def _run(
     binaries: Path, program: str, args: list[str], owner: str | None
 ) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+    identity: dict[str, object] = {}
+    if owner is not None:  # the user's own group, not root's: root's folders may be 0701
+        import pwd
+
+        entry = pwd.getpwnam(owner)
+        identity = {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
     try:
-        return subprocess.run(
+        return subprocess.run(  # type: ignore[call-overload,no-any-return]
             [str(binaries / program), *args],
             capture_output=True,
             text=True,
             env=env,
-            user=owner,
             cwd="/",
+            **identity,
             stdin=subprocess.DEVNULL,
             timeout=START_WAIT + 30,
             check=False,
         )
     except OSError as exc:
-        raise DatabaseError(f"{program} of the embedded PostgreSQL cannot run ({exc.strerror})") from None
+        raise DatabaseError(
+            f"{program} of the embedded PostgreSQL cannot run ({exc.strerror})"
+        ) from None
     except subprocess.TimeoutExpired:
         raise DatabaseError(f"{program} of the embedded PostgreSQL did not finish") from None
 

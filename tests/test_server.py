@@ -139,7 +139,7 @@ def test_a_signal_stops_the_server_and_drops_the_new_database(
     try:
         _wait_for_sleep(own, proc)
         proc.send_signal(signum)
-        _, err = proc.communicate(timeout=60)
+        _, err = proc.communicate(timeout=180)
     finally:
         proc.kill()
     assert proc.returncode == code, err

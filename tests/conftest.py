@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "unify" / "examples" / "seqpt_legacy"
 
 
-def _answers(url: str) -> bool:
+def _answers(url: URL) -> bool:
     engine = sa.create_engine(url, connect_args={"connect_timeout": 3})
     try:
         with engine.connect() as conn:
@@ -77,11 +77,14 @@ def embedded_pg() -> Iterator[URL]:
 def pg_server_url(request: pytest.FixtureRequest) -> URL:
     """A server-level URL (maintenance database): ``UNIFY_TEST_DATABASE_URL``, else the
     embedded server."""
+    from unify import db
+
     env = os.environ.get("UNIFY_TEST_DATABASE_URL")
     if env:
-        if not _answers(env):
+        url = db.parse_url(env)  # the driver unify picks
+        if not _answers(url):
             _unavailable(f"UNIFY_TEST_DATABASE_URL does not answer: {make_url(env)!r}")
-        return make_url(env)
+        return url
     url: URL = request.getfixturevalue("embedded_pg")
     return url
 

@@ -50,9 +50,8 @@ SOCKET_MAX = 100  # bytes of a unix socket path (the system's limit is 104 to 10
 LOCK_WAIT = 180.0  # seconds to wait for another process starting or stopping the server
 START_WAIT = 120  # seconds pg_ctl waits for the server to accept connections
 _IN_USE: dict[Path, int] = {}  # folder -> how many embedded() of this process are open
-SETTINGS = (
-    "synchronous_commit=off",
-)  # a cache of restored dumps: a crash may lose the last commits
+# a cache of restored dumps: a crash may lose the last commits, never corrupt the cluster
+SETTINGS = ("synchronous_commit=off",)
 
 
 def home() -> Path:
@@ -232,6 +231,7 @@ def _start(folder: Path, binaries: Path) -> None:
     log.touch()
     if owner is not None:
         _chown(owner, run, log)
+    _owned(run, owner)
     options = " ".join(
         ["-h", "''", "-k", shlex.quote(str(run)), *(f"-c {shlex.quote(s)}" for s in SETTINGS)]
     )
@@ -409,6 +409,17 @@ def _traversable(path: Path) -> None:
         mode = folder.stat().st_mode
         if not mode & 0o001:
             folder.chmod(mode | 0o001)
+
+
+def _owned(run: Path, owner: str | None) -> None:
+    """Refuse a socket folder someone else made (the short one in the temporary folder)."""
+    import pwd
+
+    mine = {os.geteuid()} | ({pwd.getpwnam(owner).pw_uid} if owner is not None else set())
+    if run.stat().st_uid not in mine:
+        raise DatabaseError(
+            f"{run}: the embedded PostgreSQL's socket folder belongs to another user; set {DIR_ENV}"
+        )
 
 
 def _chown(owner: str, *paths: Path) -> None:

@@ -163,12 +163,24 @@ def drop_database(server: URL, name: str) -> None:
     """Terminate the backends of ``name`` and drop it; only ``unify_*`` names."""
     if not name.startswith(PREFIX) or not NAME_RE.match(name):
         raise InputError(f"refusing to drop {name!r}: unify drops only {PREFIX}* databases")
-    _admin_execute(
-        server,
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-        f"WHERE datname = '{name}' AND pid <> pg_backend_pid()",
-        f'DROP DATABASE IF EXISTS "{name}"',
-    )
+    engine = engine_for(server, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            version = int(conn.execute(sa.text("SHOW server_version_num")).scalar() or 0)
+            if version >= 130000:  # ends its sessions and drops it at once: no race
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                return
+            conn.execute(
+                sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    f"WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+                )
+            )
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+    except sa.exc.DBAPIError as exc:
+        raise connection_error(server, exc) from None
+    finally:
+        engine.dispose()
 
 
 def _admin_execute(server: URL, *statements: str) -> None:

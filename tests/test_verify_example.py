@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from clihelp import run_unify
-from pgtools import admin, drop
+from pgtools import admin, drop, tool
 from sqlalchemy.engine import URL
 
 from unify import db
@@ -63,7 +63,7 @@ def legacy_dump(server: URL, dest: Path) -> Path:
         assert made.returncode == 0, made.stderr
         conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
         loaded = run(
-            "psql",
+            tool("psql"),
             "-X",
             "-q",
             "-v",
@@ -74,7 +74,7 @@ def legacy_dump(server: URL, dest: Path) -> Path:
             str(ASSETS / "seqpt_data.sql"),
         )
         assert loaded.returncode == 0, loaded.stderr
-        dumped = run("pg_dump", "-Fp", "-f", str(dest), conninfo)
+        dumped = run(tool("pg_dump"), "-Fp", "-f", str(dest), conninfo)
         assert dumped.returncode == 0, dumped.stderr
     finally:
         drop(server, name)

@@ -126,6 +126,18 @@ ORDER BY oid DESC LIMIT 3
 """
 
 
+def newest_restored(server: URL) -> URL:
+    """The URL of the newest database ``unify restore`` made on ``server``."""
+    with db.read_only(server, 60) as conn:
+        restored = conn.execute(sa.text(RESTORED_DATABASES)).scalars().first()
+    if restored is None:
+        raise InputError(
+            f"{db.mask(server)}: no restored database here; run `unify restore DUMP` first "
+            "(or give --database-url)"
+        )
+    return server.set(database=restored)
+
+
 def compare_database(
     url: URL,
     schema: SchemaShape,
@@ -165,6 +177,7 @@ __all__ = [
     "data_checks",
     "load_schema",
     "map_tables",
+    "newest_restored",
     "run_checks",
     "verify",
 ]

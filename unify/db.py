@@ -306,3 +306,23 @@ def _timeout_or_connection(url: URL, exc: sa.exc.DBAPIError, timeout: float) -> 
             f"{mask(url)}: a check ran longer than --timeout {timeout:g}s; raise --timeout"
         )
     return connection_error(url, exc)
+
+
+# the newest databases ``unify restore`` made (verify's scratch databases left out)
+RESTORED_DATABASES = r"""
+SELECT datname FROM pg_database
+WHERE datname LIKE 'unify\_%' AND datname NOT LIKE 'unify\_verify\_%'
+ORDER BY oid DESC LIMIT 3
+"""
+
+
+def newest_restored(server: URL) -> URL:
+    """The URL of the newest database ``unify restore`` made on ``server``."""
+    with read_only(server, 60) as conn:
+        restored = conn.execute(sa.text(RESTORED_DATABASES)).scalars().first()
+    if restored is None:
+        raise InputError(
+            f"{mask(server)}: no restored database here; run `unify restore DUMP` first "
+            "(or give --database-url)"
+        )
+    return server.set(database=restored)

@@ -100,7 +100,7 @@ def verify(
     verify_fks.check_built(path, decided)
     with db.target_server(database_url) as url:
         if database_url is None:
-            url = verify_fks.newest_restored(url)
+            url = db.newest_restored(url)
             note(f"verifying {url.database}, the newest database restored on the embedded PostgreSQL")
         with progress("checks run") as tick:
             result = verify_fks.verify(

@@ -89,7 +89,7 @@ def read_references(tree: ast.Module, heads: Collection[str], *, star: bool) -> 
                     events.append(AttributeRead(node.lineno, node.attr, None, name))  # type: ignore[attr-defined]
                 continue  # (a name alone holds no reference)
             if value.__class__ is attribute_kind and node.ctx.__class__ is load:  # type: ignore[attr-defined]
-                read = _dotted_read(node, value, roots)  # type: ignore[arg-type]
+                read = _dotted_read(node, value, roots, heads)  # type: ignore[arg-type]
                 if read is not None:
                     events.append(read)
             append(value)
@@ -141,16 +141,22 @@ def _kind_entry(kind: type) -> _Entry:
 
 
 def _dotted_read(
-    node: ast.Attribute, value: ast.Attribute, roots: Collection[str]
+    node: ast.Attribute, value: ast.Attribute, roots: Collection[str], heads: Collection[str]
 ) -> AttributeRead | None:
+    """``prefix.name.attr`` where ``prefix`` or ``prefix.name`` is a head: only then can
+    the read be a model's (``prefix`` bound to a model module) or a model module's
+    (``prefix.name`` is one); a longer chain is read again at its inner nodes."""
     base = value.value
     while base.__class__ is ast.Attribute:
         base = base.value
     if base.__class__ is ast.Name and base.id not in roots:
         return None  # (the common case, told without building the prefix)
     prefix = dotted(value.value)
-    if prefix is not None and prefix.split(".", 1)[0] in roots:
-        return AttributeRead(node.lineno, node.attr, intern(prefix), value.attr)
+    if prefix is None or prefix.split(".", 1)[0] not in roots:
+        return None
+    name = value.attr
+    if prefix in heads or f"{prefix}.{name}" in heads:
+        return AttributeRead(node.lineno, node.attr, intern(prefix), name)
     return None
 
 

@@ -215,13 +215,19 @@ def _value_json(value: Any, encode: Callable[[Any], str]) -> str:
         return _TRUE_FALSE[value]
     if kind is tuple:
         return "[" + ",".join([_value_json(v, encode) for v in value]) + "]"
-    if not is_dataclass(value) or isinstance(value, type):
-        return encode(value)
-    _, keys, get = _fields_of(kind)
-    values = get(value)
+    known = _GETTERS.get(kind)
+    if known is None:
+        if not is_dataclass(value) or isinstance(value, type):
+            return encode(value)
+        known = _fields_of(kind)
+    _, keys, get = known
+    pairs = zip(keys, get(value), strict=True)
+    quote = _quote  # (most fields are strings: quoted without a call of this function)
     return (
         "{"
-        + ",".join([k + _value_json(v, encode) for k, v in zip(keys, values, strict=True)])
+        + ",".join(
+            [k + (quote(v) if v.__class__ is str else _value_json(v, encode)) for k, v in pairs]
+        )
         + "}"
     )
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from clihelp import run_unify
-from pgtools import libpq
+from pgtools import libpq, tool
 from sqlalchemy.engine import URL
 
 from unify import db
@@ -34,7 +34,7 @@ policy = "null"
 
 def restore(repo: Path, url: URL) -> None:
     subprocess.run(
-        ["psql", "-q", "-v", "ON_ERROR_STOP=1", "-f", str(repo / "legacy_dump.sql"), libpq(url)],
+        [tool("psql"), "-q", "-v", "ON_ERROR_STOP=1", "-f", str(repo / "legacy_dump.sql"), libpq(url)],
         check=True,
         capture_output=True,
         text=True,

@@ -240,3 +240,47 @@ def test_a_merge_folds_by_its_match_and_warns_of_case_only_duplicates(
         ("merge-fold", "email"): ("warning", 1, ["BO@example.org"]),
         ("case-duplicate", "username"): ("warning", 1, ["Ann"]),
     }
+
+
+def test_a_not_null_column_merged_rows_cannot_fill_blocks_both(
+    tmp_path: Path, pg_database: URL
+) -> None:
+    models = MERGED_MODELS.replace(
+        "username = sa.Column(sa.String(40), unique=True)",
+        "username = sa.Column(sa.String(40), unique=True, nullable=False)",
+    )
+    (tmp_path / "models.py").write_text(models, encoding="utf-8")
+    (tmp_path / "unify.toml").write_text(MERGED_PLAN, encoding="utf-8")
+    admin(
+        pg_database,
+        "CREATE TABLE members (id integer PRIMARY KEY, username varchar(40) NOT NULL UNIQUE, "
+        "email varchar(80) UNIQUE)",
+        "CREATE TABLE portal_members (id varchar(36) PRIMARY KEY, email varchar(80))",
+        "INSERT INTO members VALUES (1, 'ann', 'ann@example.org')",
+        "INSERT INTO portal_members VALUES ('u1', 'cy@example.org'), ('u2', 'di@example.org')",
+    )
+    url = db.parse_url(pg_database).render_as_string(hide_password=False)
+    plan = tmp_path / "unify.toml"
+    verified = run_unify(
+        "verify", tmp_path, "--plan", plan, "--database-url", url, "--format", "json"
+    )
+    assert verified.returncode == 1, verified.stdout + verified.stderr
+    errors = [
+        (f["rule"], f["table"], f["column"], f["count"])
+        for f in json.loads(verified.stdout)["findings"]
+        if f["severity"] == "error"
+    ]
+    assert errors == [("not-null-violation", "portal_members", "username", 2)]
+    migrated = run_unify(
+        "migrate",
+        tmp_path,
+        "--plan",
+        plan,
+        "--database-url",
+        url,
+        "--revision-dir",
+        tmp_path / "versions",
+        "--apply",
+    )
+    assert migrated.returncode == 1, migrated.stdout + migrated.stderr
+    assert "ROLLED BACK" in migrated.stdout and "username" in migrated.stdout

@@ -179,3 +179,42 @@ def test_a_name_the_module_binds_again_is_still_a_clash(tmp_path: Path) -> None:
     clash = [f for f in result.findings if f.code == "B008"]
     assert [f.objects for f in clash] == [("json",)]
     assert "portal" in clash[0].message
+
+
+DESK = """\
+    from core import db
+    from portal import TYPES as PORTAL_KINDS, Ticket
+
+
+    class Desk(db.Model):
+        __tablename__ = 'desks'
+        id = db.Column(db.Integer, primary_key=True)
+        kind = db.Column(db.String(10), default=PORTAL_KINDS[0])
+        ticket_id = db.Column(db.Integer, db.ForeignKey('tickets.id'))
+"""
+
+
+def test_a_module_importing_a_renamed_constant_reads_the_new_name(tmp_path: Path) -> None:
+    repo = clash_repo(tmp_path)
+    write_files(repo, {"desk.py": DESK})
+    result = built(repo)
+    assert errors(result) == []
+    assert not [f for f in result.findings if f.code.startswith("S")], result.findings
+    unified = text_of(result, "unified")
+    assert "kind = db.Column(db.String(10), default=PORTAL_TYPES[0])" in unified
+
+
+def test_a_stub_exports_its_modules_constant_under_the_old_name(tmp_path: Path) -> None:
+    repo = clash_repo(tmp_path)
+    inventory = analyze_repo(repo)
+    path = repo.parent / "unify.toml"
+    write_plan_file(path, render_plan_toml(propose_plan(inventory), inventory), force=True)
+    result = run_build(repo, inventory, load_plan(path), stubs=True)
+    assert errors(result) == []
+    for built_file in result.files:
+        (repo / built_file.rel).write_text(built_file.text)
+    probe = "import core, portal\nprint(core.TYPES, portal.TYPES)\n"
+    run = subprocess.run(
+        [sys.executable, "-c", probe], cwd=repo, capture_output=True, text=True, check=False
+    )
+    assert run.stdout.strip() == "['site', 'hub'] ['ticket', 'issue']", run.stderr

@@ -156,7 +156,9 @@ def _build(
         for name, line in lg.bridges
     )
     paths = [root / r if r else root for r in (*inventory.import_roots, "")]
-    naming, renames = resolve_clashes(legacies, naming, paths=paths, python=python)
+    naming, renames = resolve_clashes(
+        legacies, naming, paths=paths, python=python, records=inventory.imports
+    )
     findings += renames.findings
     entities = {d.source: e for d, e in zip(plan.classes, naming.entities, strict=True)}
     built = [
@@ -213,6 +215,7 @@ def _files(
     if stubs:
         for module in legacy_modules_in_order(inventory, plan):
             if module.name != plan.target_module:
-                stub = render_stub(plan, module, names)
+                finals = {c.name: c.final for c in naming.compat if c.module == module.name}
+                stub = render_stub(plan, module, names, finals)
                 files.append(built_file(root, module.path, module.name, stub, "stub"))
     return tuple(files)

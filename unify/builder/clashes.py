@@ -27,7 +27,7 @@ from unify.builder.imports import IMPORT_NAME_CLASH, bindings
 from unify.builder.legacy import Legacy
 from unify.builder.moving import moved
 from unify.builder.nodes import same_code
-from unify.models import CompatName, Finding, ResolvedPlan, Rule, Severity
+from unify.models import CompatName, Finding, ImportRecord, ResolvedPlan, Rule, Severity
 
 IMPORT_NAME_ALIASED = Rule(
     name="import-name-aliased",
@@ -79,13 +79,17 @@ def resolve_clashes(
     *,
     paths: Sequence[Path],
     python: str,
+    records: Sequence[ImportRecord] = (),
 ) -> tuple[ResolvedPlan, Renames]:
     """The plan with each legacy module's renames among its local names (so its moved code
-    reads them), its compat entries pointing at the renamed constants; and the renames."""
+    reads them), its compat entries pointing at the renamed constants; and the renames.
+    ``records``: the inventory's imports of model modules (a legacy module importing a
+    renamed constant from another reads the new name too)."""
     imports = _import_renames(legacies, paths, python)
     helpers = _helper_renames(legacies, naming, imports.by_module)
+    importers = _importer_renames(legacies, helpers.by_module, records)
     by_module: dict[str, dict[str, str]] = {}
-    for part in (imports, helpers):
+    for part in (imports, helpers, importers):
         for module, renames in part.by_module.items():
             by_module.setdefault(module, {}).update(renames)
     if not by_module:
@@ -216,6 +220,28 @@ def _helper_renames(
             )
         )
     return Renames(by_module, tuple(findings))
+
+
+def _importer_renames(
+    legacies: Mapping[str, Legacy],
+    renamed: Mapping[str, Mapping[str, str]],
+    records: Sequence[ImportRecord],
+) -> Renames:
+    """A legacy module importing a renamed constant (``from portal import TYPES as KINDS``)
+    reads the new name under the name it binds."""
+    by_path = {lg.module.path: lg for lg in legacies.values()}
+    by_module: dict[str, dict[str, str]] = {}
+    for record in records:
+        importer = by_path.get(record.path)
+        news = renamed.get(record.target, {})
+        if importer is None or not news or importer.module.name == record.target:
+            continue
+        own = {n for n, _ in importer.helpers}
+        for imported in record.names:
+            bound = imported.asname or imported.name
+            if imported.name in news and bound not in own and not _rebound(importer, bound):
+                by_module.setdefault(importer.module.name, {})[bound] = news[imported.name]
+    return Renames(by_module, ())
 
 
 def _is_constant(node: cst.CSTNode) -> bool:

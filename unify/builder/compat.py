@@ -68,6 +68,8 @@ def compat_names(
                     objects=(export,),
                 )
             )
+            if new not in naming.table_of:  # a constant carried renamed: its stub needs it
+                names.setdefault(new, new)
             continue
         names.setdefault(export, new)
     return names, findings
@@ -151,8 +153,20 @@ def render_compat(plan: Plan, names: dict[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_stub(plan: Plan, module: ModelModule, names: Collection[str]) -> str:
-    kept = sorted(e for e in module.exports if e in names)
+def render_stub(
+    plan: Plan,
+    module: ModelModule,
+    names: Collection[str],
+    finals: Mapping[str, str] | None = None,
+) -> str:
+    """``finals``: this module's names whose meaning in the compat module goes by another
+    name (a constant carried renamed): imported from it under the old name."""
+    finals = finals or {}
+    kept = sorted(
+        f"{finals[e]} as {e}" if finals.get(e, e) != e and finals[e] in names else e
+        for e in module.exports
+        if e in names
+    )
     return "\n".join(
         [
             f'"""Legacy module {module.name}: a stub.  Its models now live in {plan.target_module}.',

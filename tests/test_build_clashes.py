@@ -168,7 +168,13 @@ def test_the_compat_module_still_exports_every_legacy_name(tmp_path: Path) -> No
     tree = ast.parse(text_of(result, "compat"))
     names = {
         a.asname or a.name for n in tree.body if isinstance(n, ast.ImportFrom) for a in n.names
-    } | {t.id for n in tree.body if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Name)}
+    } | {
+        t.id
+        for n in tree.body
+        if isinstance(n, ast.Assign)
+        for t in n.targets
+        if isinstance(t, ast.Name)
+    }
     assert {"Site", "Ticket", "TYPES", "db"} <= names
 
 

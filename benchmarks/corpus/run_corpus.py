@@ -90,20 +90,15 @@ PROJECTS = (
         models=(
             "superset/models/annotations.py",
             "superset/models/cache.py",
+            "superset/models/core.py",
+            "superset/models/dashboard.py",
             "superset/models/dynamic_plugins.py",
             "superset/models/embedded_dashboard.py",
             "superset/models/filter_set.py",
             "superset/models/slice.py",
+            "superset/models/sql_lab.py",
             "superset/models/user_attributes.py",
         ),
-        why="core.py, dashboard.py and sql_lab.py left out: with them, build stops on B008 "
-        "for seven names, five of them one object reached through two modules "
-        "(sqlalchemy.sql.ColumnElement and sqlalchemy.sql.elements.ColumnElement, "
-        "sqlalchemy.engine.Connection and sqlalchemy.engine.base.Connection, flask.Markup and "
-        "markupsafe.Markup, sqlalchemy.UniqueConstraint and sqlalchemy.schema.UniqueConstraint, "
-        "superset.extensions.security_manager and superset.security_manager), two real "
-        "clashes (Table: sqlalchemy.Table and superset.sql_parse.Table; json: json and "
-        "simplejson)",
         # marshmallow 4 refuses superset 3.1's schema keywords (minLength)
         deps=("apache-superset==3.1.0", "marshmallow<4", "marshmallow-sqlalchemy<1"),
         target="superset.models.unified",
@@ -168,12 +163,10 @@ PROJECTS = (
         models=(
             "keystone/identity/backends/sql_model.py",
             "keystone/resource/backends/sql_model.py",
+            "keystone/assignment/role_backends/sql_model.py",
         ),
-        why="the model modules proper (sql_model.py) without keystone/assignment/role_backends: "
-        "with it, build stops on B008 ('ro' and 'base' bound to role_backends' and resource's "
-        "own resource_options and base modules), which only a source edit resolves; the "
-        "driver modules backends/sql.py (models beside the drivers) stop build on B008 too "
-        "('base' bound to 15 different modules)",
+        why="the model modules proper (sql_model.py); the driver modules backends/sql.py "
+        "(models beside the drivers) left out",
         target="keystone.common.sql.unified_models",
         compat="keystone.common.sql.models_compat",
     ),

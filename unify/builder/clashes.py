@@ -108,9 +108,7 @@ def resolve_clashes(
     )
 
 
-def _import_renames(
-    legacies: Mapping[str, Legacy], paths: Sequence[Path], python: str
-) -> Renames:
+def _import_renames(legacies: Mapping[str, Legacy], paths: Sequence[Path], python: str) -> Renames:
     bound: dict[str, dict[str, list[str]]] = {}  # name -> {meaning -> legacy modules}
     plain_dotted: set[tuple[str, str]] = set()  # (module, name) bound by ``import a.b``
     for legacy in legacies.values():
@@ -135,9 +133,7 @@ def _import_renames(
             groups.setdefault(ids.get(meaning) or f"?{meaning}", []).append(meaning)
         if len(groups) == 1:
             continue  # one object reached through several paths: the imports agree
-        ordered = sorted(
-            groups.values(), key=lambda g: -len({u for m in g for u in meanings[m]})
-        )
+        ordered = sorted(groups.values(), key=lambda g: -len({u for m in g for u in meanings[m]}))
         renames: dict[str, dict[str, str]] = {}
         blocked: list[str] = []
         for group in ordered[1:]:

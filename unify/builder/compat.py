@@ -4,7 +4,7 @@ the legacy stubs that re-export from it."""
 from __future__ import annotations
 
 import ast
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 
 import libcst as cst
 
@@ -156,14 +156,15 @@ def render_compat(plan: Plan, names: dict[str, str]) -> str:
 def render_stub(
     plan: Plan,
     module: ModelModule,
-    names: Collection[str],
+    names: Mapping[str, str],
     finals: Mapping[str, str] | None = None,
 ) -> str:
-    """``finals``: this module's names whose meaning in the compat module goes by another
-    name (a constant carried renamed): imported from it under the old name."""
+    """``finals``: what this module's names mean in the unified module; one the compat
+    module binds to another meaning (a constant carried renamed) is imported under the old
+    name from its own."""
     finals = finals or {}
     kept = sorted(
-        f"{finals[e]} as {e}" if finals.get(e, e) != e and finals[e] in names else e
+        f"{finals[e]} as {e}" if e in finals and names[e] != finals[e] and finals[e] in names else e
         for e in module.exports
         if e in names
     )

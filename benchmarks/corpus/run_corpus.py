@@ -407,6 +407,14 @@ def apply_plan_edits(plan: Path, edits: Path) -> int:
     return len(entries)
 
 
+def build_errors() -> set[str]:
+    """The codes of build's and its self-check's error rules (not its infos and warnings)."""
+    from unify.build import RULES, SELFCHECK_RULES
+
+    rules = [*RULES.values(), *SELFCHECK_RULES.values()]
+    return {r.code for r in rules if r.severity.value == "error"}
+
+
 def stage_build(root: Path, plan: Path, out: Outcome) -> None:
     """``unify build``; when only its self-check fails (S0xx findings), the built files are
     written through the library all the same, so that rewrite is still measured (the build
@@ -417,7 +425,11 @@ def stage_build(root: Path, plan: Path, out: Outcome) -> None:
     out.times["build"] = secs
     if proc.returncode != 0:
         out.fail("build", error_lines(proc))
-        codes = {m.group(1)[0] for m in re.finditer(r": ([BS])\d{3} \[", proc.stdout)}
+        codes = {
+            m.group(1)[0]
+            for m in re.finditer(r": ([BS]\d{3}) \[", proc.stdout)
+            if m.group(1) in build_errors()
+        }
         if codes != {"S"}:
             raise StageFailed
         write_unchecked_build(root, plan)

@@ -250,7 +250,7 @@ def _is_constant(node: cst.CSTNode) -> bool:
 
 def _rebound(legacy: Legacy, name: str) -> bool:
     """``name`` is bound somewhere else than the module's top level (a parameter, a local,
-    a class attribute) or more than once at it: renaming every use would be wrong."""
+    a class attribute, a comprehension variable): renaming every use would be wrong."""
     wrapper = MetadataWrapper(legacy.tree, unsafe_skip_copy=True)
     scopes = {s for s in wrapper.resolve(ScopeProvider).values() if s is not None}
     for scope in scopes:

@@ -265,8 +265,8 @@ def test_fk_columns_follow_their_key_without_an_explicit_decision(tmp_path: Path
     assert "holder_id = db.Column(db.Integer, db.ForeignKey('users.id'))" in result.files[0].text
 
 
-def test_one_name_imported_as_two_things_stops_the_build(tmp_path: Path) -> None:
-    repo = write_files(
+def _when_repo(tmp_path: Path, b_extra: str = "") -> Path:
+    return write_files(
         tmp_path / "clash",
         {
             "a.py": (
@@ -283,14 +283,35 @@ def test_one_name_imported_as_two_things_stops_the_build(tmp_path: Path) -> None
                 "class Beta(db.Model):\n"
                 "    __tablename__ = 'beta'\n"
                 "    id = db.Column(db.Integer, primary_key=True)\n"
+                "    at = db.Column(db.Float, default=when)\n" + b_extra
             ),
         },
     )
+
+
+def test_one_name_imported_as_two_things_is_aliased(tmp_path: Path) -> None:
+    repo = _when_repo(tmp_path)
+    result, _ = build(repo, proposed(repo))
+    assert errors(result) == []
+    text = result.files[0].text
+    assert "from datetime import date as when\n" in text
+    assert "from time import time as when__time\n" in text
+    assert "at = db.Column(db.Float, default=when__time)" in text
+    aliased = [f for f in result.findings if f.code == "B018"]
+    assert [f.message for f in aliased] == [
+        "'when' is bound to datetime.date (in a) and time.time (in b); "
+        "'when' keeps datetime.date, time.time is imported as when__time"
+    ]
+
+
+def test_one_name_imported_as_two_things_and_bound_again_stops_the_build(tmp_path: Path) -> None:
+    repo = _when_repo(tmp_path, "\n\ndef later(when):\n    return when\n")
     result, _ = build(repo, proposed(repo))
     assert errors(result) == [("B008", ("when",))]
     assert result.findings[0].message == (
-        "'when' is bound to datetime.date (in a) and time.time (in b); "
-        "rename one of these imports in its legacy module before building"
+        "'when' is bound to datetime.date (in a) and time.time (in b); b also binds it"
+        " otherwise (a parameter, a local, a dotted import), so it cannot be aliased:"
+        " rename one of these imports in its legacy module before building"
     )
 
 

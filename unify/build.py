@@ -38,6 +38,7 @@ from unify.builder.checks import (
     check_plan_against,
     check_shadowed,
 )
+from unify.builder.clashes import HELPER_NAME_RENAMED, IMPORT_NAME_ALIASED, resolve_clashes
 from unify.builder.classes import UNRESOLVED_MERGE_CONFLICT, build_class
 from unify.builder.compat import (
     COMPAT_NAME_CLASH,
@@ -86,6 +87,8 @@ RULES = rule_catalogue(
     COMPAT_NAME_MISSING,
     COMPAT_NAME_CLASH,
     IMPORT_NAME_CLASH,
+    IMPORT_NAME_ALIASED,
+    HELPER_NAME_RENAMED,
     SECTION_ORDER,
     MODULE_SHADOWED,
     LEGACY_BRIDGE_DROPPED,
@@ -94,13 +97,19 @@ RULES = rule_catalogue(
 
 
 def build_modules(
-    root: Path, inventory: Inventory, plan: Plan, *, stubs: bool = False
+    root: Path,
+    inventory: Inventory,
+    plan: Plan,
+    *,
+    stubs: bool = False,
+    python: str = sys.executable,
 ) -> BuildResult:
     """The unified module, the compat module (and legacy stubs), as texts with findings.
 
     Error findings (unplanned classes, unresolved merge conflicts, backref collisions)
-    mean the texts must not be written."""
-    return _build(root, inventory, plan, stubs=stubs)[0]
+    mean the texts must not be written.  ``python`` (the app's interpreter, in a
+    subprocess) tells whether two imports of one name reach one object."""
+    return _build(root, inventory, plan, stubs=stubs, python=python)[0]
 
 
 def run_build(
@@ -114,7 +123,7 @@ def run_build(
 ) -> BuildResult:
     """Build, then self-check the built files (only when the build found no error);
     ``progress(done, 3)`` after the build and each part of the self-check."""
-    result, names = _build(root, inventory, plan, stubs=stubs)
+    result, names = _build(root, inventory, plan, stubs=stubs, python=python)
     if not result.files or any(f.severity is Severity.ERROR for f in result.findings):
         return result
     if progress is not None:
@@ -131,7 +140,7 @@ def run_build(
 
 
 def _build(
-    root: Path, inventory: Inventory, plan: Plan, *, stubs: bool
+    root: Path, inventory: Inventory, plan: Plan, *, stubs: bool, python: str
 ) -> tuple[BuildResult, dict[str, str]]:
     """The build's result, and the legacy names the compat module provides."""
     findings = check_plan_against(inventory, plan) + check_shadowed(root, inventory, plan)
@@ -146,6 +155,11 @@ def _build(
         for lg in legacies.values()
         for name, line in lg.bridges
     )
+    paths = [root / r if r else root for r in (*inventory.import_roots, "")]
+    naming, renames = resolve_clashes(
+        legacies, naming, paths=paths, python=python, records=inventory.imports
+    )
+    findings += renames.findings
     entities = {d.source: e for d, e in zip(plan.classes, naming.entities, strict=True)}
     built = [
         build_class(
@@ -156,7 +170,9 @@ def _build(
     findings += [f for b in built for f in b.findings]
     findings += check_backrefs(naming, entities.values())
     findings += dropped_member_findings(built, inventory, naming)
-    unified, more = render_unified(frozenset(inventory.top_level_modules), naming, legacies, built)
+    unified, more = render_unified(
+        frozenset(inventory.top_level_modules), naming, legacies, built, renames.by_module
+    )
     findings += more
     names, more = compat_names(inventory, naming, unified, legacies)
     findings += more
@@ -199,6 +215,7 @@ def _files(
     if stubs:
         for module in legacy_modules_in_order(inventory, plan):
             if module.name != plan.target_module:
-                stub = render_stub(plan, module, names)
+                finals = {c.name: c.final for c in naming.compat if c.module == module.name}
+                stub = render_stub(plan, module, names, finals)
                 files.append(built_file(root, module.path, module.name, stub, "stub"))
     return tuple(files)

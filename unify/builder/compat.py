@@ -4,7 +4,7 @@ the legacy stubs that re-export from it."""
 from __future__ import annotations
 
 import ast
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 
 import libcst as cst
 
@@ -68,6 +68,8 @@ def compat_names(
                     objects=(export,),
                 )
             )
+            if new not in naming.table_of:  # a constant carried renamed: its stub needs it
+                names.setdefault(new, new)
             continue
         names.setdefault(export, new)
     return names, findings
@@ -151,8 +153,21 @@ def render_compat(plan: Plan, names: dict[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_stub(plan: Plan, module: ModelModule, names: Collection[str]) -> str:
-    kept = sorted(e for e in module.exports if e in names)
+def render_stub(
+    plan: Plan,
+    module: ModelModule,
+    names: Mapping[str, str],
+    finals: Mapping[str, str] | None = None,
+) -> str:
+    """``finals``: what this module's names mean in the unified module; one the compat
+    module binds to another meaning (a constant carried renamed) is imported under the old
+    name from its own."""
+    finals = finals or {}
+    kept = sorted(
+        f"{finals[e]} as {e}" if e in finals and names[e] != finals[e] and finals[e] in names else e
+        for e in module.exports
+        if e in names
+    )
     return "\n".join(
         [
             f'"""Legacy module {module.name}: a stub.  Its models now live in {plan.target_module}.',

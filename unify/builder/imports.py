@@ -11,13 +11,13 @@ import libcst as cst
 
 from unify.builder.legacy import Legacy
 from unify.builder.nodes import code_of
-from unify.models import Finding, ModelModule, Rule, Severity
+from unify.models import ModelModule, Rule, Severity
 
 IMPORT_NAME_CLASH = Rule(
     name="import-name-clash",
     code="B008",
     severity=Severity.ERROR,
-    summary="two legacy modules import different things under one name; rename one import",
+    summary="two legacy modules import different things under one name, and one cannot be aliased",
 )
 
 
@@ -26,10 +26,15 @@ class _ImportSet:
     plain: set[tuple[str, str | None]] = field(default_factory=set)  # import x [as y]
     names: dict[str, set[tuple[str, str | None]]] = field(default_factory=dict)  # from x import
 
-    def add(self, node: cst.Import | cst.ImportFrom, owner: ModelModule) -> None:
+    def add(
+        self, node: cst.Import | cst.ImportFrom, owner: ModelModule, renames: Mapping[str, str]
+    ) -> None:
+        """``renames``: the names this module's imports bind under an alias instead."""
         if isinstance(node, cst.Import):
             for alias in node.names:
-                self.plain.add((code_of(alias.name), _asname(alias)))
+                written = code_of(alias.name)
+                bound = _asname(alias) or written
+                self.plain.add((written, renames.get(bound, _asname(alias))))
             return
         module = _from_module(node, owner)
         bucket = self.names.setdefault(module, set())
@@ -37,18 +42,25 @@ class _ImportSet:
             bucket.add(("*", None))
         else:
             for alias in node.names:
-                bucket.add((code_of(alias.name), _asname(alias)))
+                written = code_of(alias.name)
+                bound = _asname(alias) or written
+                bucket.add((written, renames.get(bound, _asname(alias))))
 
 
-def render_imports(local: frozenset[str], legacies: Mapping[str, Legacy]) -> str:
+def render_imports(
+    local: frozenset[str],
+    legacies: Mapping[str, Legacy],
+    renames: Mapping[str, Mapping[str, str]] | None = None,
+) -> str:
     """The legacy modules' imports, merged and grouped: standard library, third party, then
-    the repository's own modules (``local``: its top-level module names)."""
+    the repository's own modules (``local``: its top-level module names); ``renames``: per
+    legacy module, the bound names imported under an alias (``json`` -> ``json__simplejson``)."""
     imports = _ImportSet()
     for legacy in legacies.values():
         for stmt in legacy.imports:
             for small in stmt.body:
                 if isinstance(small, cst.Import | cst.ImportFrom):
-                    imports.add(small, legacy.module)
+                    imports.add(small, legacy.module, (renames or {}).get(legacy.module.name, {}))
     groups: dict[int, list[tuple[int, str, str]]] = {}
     for module, asname in imports.plain:
         line = f"import {module}" + (f" as {asname}" if asname else "")
@@ -96,37 +108,21 @@ def _group(module: str, local: frozenset[str]) -> int:
     return 2
 
 
-def import_clashes(legacies: Mapping[str, Legacy]) -> list[Finding]:
-    """Names two legacy modules bind to different things by import (``apidef`` from two
-    modules): one namespace cannot hold both, so the user must rename one import."""
-    bound: dict[str, dict[str, str]] = {}  # name -> {what it means -> legacy module}
-    for legacy in legacies.values():
-        for stmt in legacy.imports:
-            for small in stmt.body:
-                for name, meaning in _bindings(small, legacy.module):
-                    bound.setdefault(name, {}).setdefault(meaning, legacy.module.name)
-    return [
-        IMPORT_NAME_CLASH.finding(
-            f"{name!r} is bound to "
-            + " and ".join(f"{m} (in {where})" for m, where in sorted(meanings.items()))
-            + "; rename one of these imports in its legacy module before building",
-            objects=(name,),
-        )
-        for name, meanings in sorted(bound.items())
-        if len(meanings) > 1
-    ]
-
-
-def _bindings(node: cst.BaseSmallStatement, owner: ModelModule) -> list[tuple[str, str]]:
+def bindings(node: cst.BaseSmallStatement, owner: ModelModule) -> list[tuple[str, str, bool]]:
+    """``(name, what it means, bound by a dotted plain import)`` for each name ``node``
+    binds: ``import a.b`` binds ``a`` (meaning ``a``); ``from m import x as y`` binds
+    ``y`` (meaning ``m.x``)."""
     if isinstance(node, cst.Import):
-        return [
-            (
-                _asname(a) or code_of(a.name).split(".")[0],
-                code_of(a.name) if _asname(a) else code_of(a.name).split(".")[0],
-            )
-            for a in node.names
-        ]
+        out = []
+        for a in node.names:
+            written, asname = code_of(a.name), _asname(a)
+            top = written.split(".")[0]
+            out.append((asname or top, written if asname else top, not asname and top != written))
+        return out
     if isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
         module = _from_module(node, owner)
-        return [(_asname(a) or code_of(a.name), f"{module}.{code_of(a.name)}") for a in node.names]
+        return [
+            (_asname(a) or code_of(a.name), f"{module}.{code_of(a.name)}", False)
+            for a in node.names
+        ]
     return []

@@ -35,9 +35,13 @@ def db_init(legacies: Mapping[str, Legacy]) -> list[str]:
 
 
 def kept_helpers(
-    legacies: Mapping[str, Legacy], naming: ResolvedPlan, built: Sequence[ClassBuild]
+    legacies: Mapping[str, Legacy],
+    naming: ResolvedPlan,
+    built: Sequence[ClassBuild],
+    renames: Mapping[str, Mapping[str, str]] | None = None,
 ) -> tuple[list[str], list[str], list[Finding]]:
-    """Non-model classes, functions and assignments; those used as model bases apart."""
+    """Non-model classes, functions and assignments; those used as model bases apart.
+    ``renames``: per legacy module, the helpers carried under a new name."""
     base_names = {n for b in built for n in re.findall(r"^class \w+\(([^)]*)\)", b.code, re.M)}
     base_words = {w.strip().rpartition(".")[2] for group in base_names for w in group.split(",")}
     seen: dict[str, tuple[str, str]] = {}
@@ -45,7 +49,9 @@ def kept_helpers(
     bases: list[str] = []
     findings: list[Finding] = []
     for legacy in legacies.values():
-        for name, node in legacy.helpers:
+        carried = (renames or {}).get(legacy.module.name, {})
+        for written, node in legacy.helpers:
+            name = carried.get(written, written)
             code = moved(legacy, node, naming)
             if name in seen:
                 if not same_code(seen[name][1], code):

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import PurePosixPath
 
 from unify.builder.classes import ClassBuild
-from unify.builder.imports import import_clashes, render_imports
+from unify.builder.imports import render_imports
 from unify.builder.kept import db_init, kept_helpers, kept_others, kept_tables
 from unify.builder.legacy import Legacy
 from unify.builder.nodes import chunk
@@ -29,12 +29,15 @@ def render_unified(
     naming: ResolvedPlan,
     legacies: Mapping[str, Legacy],
     built: Sequence[ClassBuild],
+    renames: Mapping[str, Mapping[str, str]] | None = None,
 ) -> tuple[str, list[Finding]]:
+    """``renames``: per legacy module, the names its imports and constants bind under a
+    new name in the unified module."""
     sections = naming.sections
-    helpers, bases, findings = kept_helpers(legacies, naming, built)
+    helpers, bases, findings = kept_helpers(legacies, naming, built, renames)
     tables = kept_tables(legacies, naming)
-    findings += import_clashes(legacies)
-    parts = [_module_docstring(naming, legacies) + "\n\n" + render_imports(local, legacies)]
+    imports = render_imports(local, legacies, renames)
+    parts = [_module_docstring(naming, legacies) + "\n\n" + imports]
     parts += [chunk(c) for lg in legacies.values() for c in map(lg.code, lg.preamble)]
     if sections:
         parts.append(_banner(_section_title(sections, sections[0])))

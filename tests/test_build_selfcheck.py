@@ -151,3 +151,43 @@ def test_a_foreign_key_to_a_table_defined_nowhere_is_still_an_error(tmp_path: Pa
     found = codes(report)
     assert status == 1
     assert any("orders.region_id -> regions.id" in m for m in found["S004"])
+
+
+def test_names_a_legacy_module_imported_from_elsewhere_are_reexported_by_the_compat_module(
+    tmp_path: Path,
+) -> None:
+    repo = shop(tmp_path, "")
+    orders = ORDERS.replace(
+        "from shop.models.base import Base\n",
+        "from shop.models.base import Base\n    from shop.util import money_format\n\n"
+        "    if TYPE_CHECKING:\n        from shop.util import Ledger\n",
+    ).replace("from sqlalchemy import", "from typing import TYPE_CHECKING\n\n    from sqlalchemy import")
+    write_files(
+        repo,
+        {
+            "shop/models/orders.py": orders,
+            "shop/util.py": "class Ledger:\n    pass\n\n\ndef money_format(x):\n    return str(x)\n",
+            "shop/views.py": "from shop.models.orders import Order, money_format  # noqa: F401\n",
+        },
+    )
+    status, report = build_report(repo)
+    found = codes(report)
+    assert status == 0, found
+    assert "B006" not in found
+    compat = (repo / "shop/models/compat.py").read_text()
+    assert "    money_format,\n" in compat  # the unified module imports it too
+    assert "\nif TYPE_CHECKING:\n    from shop.util import Ledger  # noqa: F401\n" in compat
+
+
+def test_two_foreign_keys_to_one_table_outside_the_plan_create_it_once(tmp_path: Path) -> None:
+    repo = shop(tmp_path, "")
+    twice = ORDERS.replace(
+        '        region_id = Column(Integer, ForeignKey("regions.id"))\n',
+        '        region_id = Column(Integer, ForeignKey("regions.id"))\n'
+        '        billing_region_id = Column(Integer, ForeignKey("regions.id"))\n',
+    )
+    write_files(repo, {"shop/models/orders.py": twice})
+    status, report = build_report(repo)
+    found = codes(report)
+    assert status == 0, found
+    assert "S006" not in found

@@ -255,9 +255,8 @@ for md in metadatas:
             if mine != theirs:
                 problem("fk-type", f"{table.name}.{fk.parent.name} is {mine} but {target.table.name}.{target.name} is {theirs}")
     try:
-        mine = [t for t in planned if t.metadata is md]
-        mine += [t for t in reached if t.metadata is md and t not in mine]
-        md.create_all(sa.create_engine("sqlite://"), tables=mine)
+        mine = {id(t): t for t in [*planned, *reached] if t.metadata is md}
+        md.create_all(sa.create_engine("sqlite://"), tables=list(mine.values()))
     except Exception as exc:
         problem("create-all", str(exc))
 for where, tables in sorted(found.items()):

@@ -125,10 +125,15 @@ def test_the_unified_module_importing_a_legacy_module_is_still_an_error(tmp_path
     inventory = analyze_repo(repo, models=("shop/models/accounts.py", "shop/models/orders.py"))
     plan = load_plan(repo / "unify.toml")
     files = build_modules(repo, inventory, plan).files
-    unified = files[0].text.replace("\nclass ", "\nimport shop.models.orders  # noqa\n\n\nclass ", 1)
+    unified = files[0].text.replace(
+        "\nclass ", "\nimport shop.models.orders  # noqa\n\n\nclass ", 1
+    )
     built = (dataclasses.replace(files[0], text=unified), *files[1:])
     found = {f.code: f.message for f in self_check(repo, inventory, plan, built)}
-    assert "imported the legacy module shop.models.orders (imported by shop.models.unified)" in found["S002"]
+    assert (
+        "imported the legacy module shop.models.orders (imported by shop.models.unified)"
+        in found["S002"]
+    )
     assert "shop imports the legacy module shop.models.accounts;" in found["S011"]
 
 
@@ -161,7 +166,9 @@ def test_names_a_legacy_module_imported_from_elsewhere_are_reexported_by_the_com
         "from shop.models.base import Base\n",
         "from shop.models.base import Base\n    from shop.util import money_format\n\n"
         "    if TYPE_CHECKING:\n        from shop.util import Ledger\n",
-    ).replace("from sqlalchemy import", "from typing import TYPE_CHECKING\n\n    from sqlalchemy import")
+    ).replace(
+        "from sqlalchemy import", "from typing import TYPE_CHECKING\n\n    from sqlalchemy import"
+    )
     write_files(
         repo,
         {

@@ -93,13 +93,19 @@ def compat_reexports(
     the plan: the compat module imports it from there (the first legacy module's wins)."""
     provided = provided_names(unified)
     wanted = legacy_names(inventory, legacies)
-    inside = set(naming.plan.legacy_modules) | {naming.plan.target_module, naming.plan.compat_module}
+    inside = set(naming.plan.legacy_modules) | {
+        naming.plan.target_module,
+        naming.plan.compat_module,
+    }
     out: dict[str, Reexport] = {}
     for name, legacy in legacies.items():
         for export, found in _imported_names(legacy).items():
             if (name, export) not in wanted or export in provided or export.startswith("_"):
                 continue
-            if found.source not in inside and found.source.split(".")[0] in inventory.top_level_modules:
+            if (
+                found.source not in inside
+                and found.source.split(".")[0] in inventory.top_level_modules
+            ):
                 out.setdefault(export, found)
     return out
 
@@ -126,7 +132,9 @@ def _imported_names(legacy: Legacy) -> dict[str, Reexport]:
                     source = ".".join([*base, stmt.module])
                 for alias in stmt.names:
                     if alias.name != "*":
-                        out.setdefault(alias.asname or alias.name, Reexport(source, alias.name, typing))
+                        out.setdefault(
+                            alias.asname or alias.name, Reexport(source, alias.name, typing)
+                        )
 
     visit(ast.parse(legacy.tree.code).body, False)
     return out
@@ -142,7 +150,9 @@ def legacy_names(inventory: Inventory, legacies: Mapping[str, Legacy]) -> set[tu
     for legacy in legacies.values():
         module = legacy.module
         outside = _imported_from_outside(legacy)
-        wanted |= {(module.name, e) for e in module.exports if not e.startswith("_") and e not in outside}
+        wanted |= {
+            (module.name, e) for e in module.exports if not e.startswith("_") and e not in outside
+        }
     return wanted
 
 
@@ -161,7 +171,9 @@ def _imported_from_outside(legacy: Legacy) -> set[str]:
                     for a in node.names
                 }
             elif isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
-                bound |= {code_of(a.asname.name) if a.asname else code_of(a.name) for a in node.names}
+                bound |= {
+                    code_of(a.asname.name) if a.asname else code_of(a.name) for a in node.names
+                }
     defined = _defined_otherwise(legacy.tree)
     return bound - local - defined
 

@@ -20,6 +20,7 @@ BASE = """
 """
 ACCOUNTS = """
     from sqlalchemy import Column, Integer, String
+    from sqlalchemy.dialects.postgresql import JSONB
 
     from shop.models.base import Base
 
@@ -28,9 +29,11 @@ ACCOUNTS = """
         __tablename__ = "accounts"
         id = Column(Integer, primary_key=True)
         name = Column(String(50))
+        settings = Column(JSONB)
 """
 ORDERS = """
     from sqlalchemy import Column, ForeignKey, Integer
+    from sqlalchemy.orm import relationship
 
     from shop.models.base import Base
 
@@ -40,6 +43,7 @@ ORDERS = """
         id = Column(Integer, primary_key=True)
         account_id = Column(Integer, ForeignKey("accounts.id"))
         region_id = Column(Integer, ForeignKey("regions.id"))
+        region = relationship("Region")
 """
 REGIONS = """
     from sqlalchemy import Column, Integer, String
@@ -137,7 +141,7 @@ def test_the_unified_module_importing_a_legacy_module_is_still_an_error(tmp_path
     assert "shop imports the legacy module shop.models.accounts;" in found["S011"]
 
 
-def test_a_foreign_key_to_a_table_outside_the_plan_is_checked_with_its_module(
+def test_a_foreign_key_and_relationship_outside_the_plan_are_checked_with_its_module(
     tmp_path: Path,
 ) -> None:
     repo = shop(tmp_path, "")
@@ -146,7 +150,7 @@ def test_a_foreign_key_to_a_table_outside_the_plan_is_checked_with_its_module(
     assert status == 0, found
     assert "S004" not in found and "S006" not in found
     (outside,) = found["S012"]
-    assert "regions, defined in shop.models.regions outside the plan" in outside
+    assert "Region, regions: defined in shop.models.regions outside the plan" in outside
 
 
 def test_a_foreign_key_to_a_table_defined_nowhere_is_still_an_error(tmp_path: Path) -> None:
@@ -192,7 +196,7 @@ def test_two_foreign_keys_to_one_table_outside_the_plan_create_it_once(tmp_path:
         '        region_id = Column(Integer, ForeignKey("regions.id"))\n',
         '        region_id = Column(Integer, ForeignKey("regions.id"))\n'
         '        billing_region_id = Column(Integer, ForeignKey("regions.id"))\n',
-    )
+    ).replace('relationship("Region")', 'relationship("Region", foreign_keys=[region_id])')
     write_files(repo, {"shop/models/orders.py": twice})
     status, report = build_report(repo)
     found = codes(report)

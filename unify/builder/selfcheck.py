@@ -98,7 +98,7 @@ SELF_CHECK_OUTSIDE_TABLE = Rule(
     name="self-check-outside-table",
     code="S012",
     severity=Severity.INFO,
-    summary="a foreign key names a table defined outside the plan; its module was imported for the check",
+    summary="a foreign key or relationship names a table or class defined outside the plan; its module was imported for the check",
 )
 RULES = rule_catalogue(
     SELF_CHECK_IMPORT,
@@ -196,6 +196,34 @@ legacy_imported()
 import sqlalchemy as sa
 from sqlalchemy import orm
 from sqlalchemy.dialects import postgresql
+def spelled(column_type):
+    try:
+        return str(column_type.compile(dialect=postgresql.dialect()))
+    except Exception:
+        return repr(column_type)
+# a table or class outside the plan that a foreign key or relationship names: import the
+# module that defines it (analyze found it), then check against the real thing
+outside, found, reached = {}, {}, []
+def import_outside(where):
+    if where not in outside:
+        try:
+            importlib.import_module(where)
+            outside[where] = None
+        except BaseException as exc:
+            outside[where] = f"{where}, which defines it, does not import: {exc}"
+    return outside[where] is None
+for value in list(vars(module).values()):
+    try:
+        props = list(vars(value)["__mapper__"]._props.values()) if isinstance(value, type) else []
+    except Exception:
+        props = []
+    for prop in props:
+        target = getattr(prop, "argument", None)
+        if isinstance(prop, orm.RelationshipProperty) and isinstance(target, str):
+            name = target.rsplit(".", 1)[-1]
+            where = args["outside_classes"].get(name)
+            if where and not hasattr(module, name) and import_outside(where):
+                found.setdefault(where, set()).add(name)
 try:
     orm.configure_mappers()
 except Exception as exc:
@@ -212,32 +240,27 @@ def metadata_of(value, attr):
 add(metadata_of(module, "db"))
 for value in list(vars(module).values()):
     add(metadata_of(value, "__table__"))
-def spelled(column_type):
+def own_table(value):
     try:
-        return str(column_type.compile(dialect=postgresql.dialect()))
+        if isinstance(value, sa.Table):
+            return value
+        return vars(value)["__table__"] if getattr(value, "__module__", "") == args["target"] else None
     except Exception:
-        return repr(column_type)
-# a table outside the plan that a foreign key names: import the module that defines it
-outside = {}
-planned = [t for md in metadatas for t in md.tables.values()]
-for md in metadatas:
-    for table in list(md.tables.values()):
-        for fk in table.foreign_keys:
-            key = fk.target_fullname.rsplit(".", 1)[0]
-            where = args["outside"].get(key) or args["outside"].get(key.rsplit(".", 1)[-1])
-            if key in md.tables or not where or where in outside:
-                continue
-            try:
-                importlib.import_module(where)
-                outside[where] = None
-            except BaseException as exc:
-                outside[where] = f"{where}, which defines it, does not import: {exc}"
-found, reached = {}, []
+        return None
+owned = {id(t) for t in map(own_table, list(vars(module).values())) if t is not None}
+planned = [t for md in metadatas for t in md.tables.values() if id(t) in owned or t.name not in args["outside"]]
+def outside_module(fk):
+    key = fk.target_fullname.rsplit(".", 1)[0]
+    return args["outside"].get(key) or args["outside"].get(key.rsplit(".", 1)[-1])
+for table in planned:
+    for fk in table.foreign_keys:
+        where = outside_module(fk)
+        if where:
+            import_outside(where)
 for md in metadatas:
     for table in [t for t in planned if t.metadata is md]:
         for fk in table.foreign_keys:
-            key = fk.target_fullname.rsplit(".", 1)[0]
-            where = args["outside"].get(key) or args["outside"].get(key.rsplit(".", 1)[-1])
+            where = outside_module(fk)
             try:
                 target = fk.column
             except Exception as exc:
@@ -248,19 +271,31 @@ for md in metadatas:
                     why = f" ({where} defines it on another MetaData)"
                 problem("fk-target", f"{table.name}.{fk.parent.name} -> {fk.target_fullname}: {exc}{why}")
                 continue
-            if target.table not in planned:
+            if all(target.table is not t for t in planned):
                 found.setdefault(where or "?", set()).add(target.table.name)
                 reached.append(target.table)
             mine, theirs = spelled(fk.parent.type), spelled(target.type)
             if mine != theirs:
                 problem("fk-type", f"{table.name}.{fk.parent.name} is {mine} but {target.table.name}.{target.name} is {theirs}")
+# a type only PostgreSQL renders (JSONB, TSVECTOR, INET) is created on SQLite under its
+# PostgreSQL name, or as TEXT: the check is about the schema, not how a value is stored
+import re
+from sqlalchemy.dialects.postgresql.base import PGTypeCompiler
+from sqlalchemy.dialects.sqlite.base import SQLiteTypeCompiler
+def stand_in(self, type_, **kw):
+    text = spelled(type_)
+    return text if re.fullmatch(r"[A-Za-z_ ]+(\(\d+(, *\d+)?\))?", text) else "TEXT"
+for visit in dir(PGTypeCompiler):
+    if visit.startswith("visit_") and not hasattr(SQLiteTypeCompiler, visit):
+        setattr(SQLiteTypeCompiler, visit, stand_in)
+for md in metadatas:
     try:
         mine = {id(t): t for t in [*planned, *reached] if t.metadata is md}
         md.create_all(sa.create_engine("sqlite://"), tables=list(mine.values()))
     except Exception as exc:
         problem("create-all", str(exc))
-for where, tables in sorted(found.items()):
-    problem("outside-table", f"foreign keys name {', '.join(sorted(tables))}, defined in {where} outside the plan; checked with {where} imported")
+for where, names in sorted(found.items()):
+    problem("outside-table", f"{', '.join(sorted(names))}: defined in {where} outside the plan; checked with {where} imported")
 import ast
 def written(stmt):
     return [stmt.module or ""] if isinstance(stmt, ast.ImportFrom) else [a.name for a in stmt.names]
@@ -367,6 +402,7 @@ def self_check(
             "local": sorted(inventory.top_level_modules),
             "gone": gone,
             "outside": _outside_tables(inventory, plan),
+            "outside_classes": _outside_classes(inventory, plan),
         }
         findings = _probe(copy, python, args, unified.rel)
         if progress is not None:
@@ -416,6 +452,16 @@ def _outside_tables(inventory: Inventory, plan: Plan) -> dict[str, str]:
     for table in inventory.tables:
         if table.module not in inside:
             out.setdefault(table.table, table.module)
+    return out
+
+
+def _outside_classes(inventory: Inventory, plan: Plan) -> dict[str, str]:
+    """``class name -> module`` for each mapped class a module outside the plan defines."""
+    inside = set(plan.legacy_modules) | {plan.target_module, plan.compat_module}
+    out: dict[str, str] = {}
+    for cls in inventory.classes:
+        if cls.table and not cls.abstract and cls.module not in inside:
+            out.setdefault(cls.name, cls.module)
     return out
 
 

@@ -19,7 +19,7 @@ BASE = """
     Base = declarative_base()
 """
 ACCOUNTS = """
-    from sqlalchemy import Column, Integer, String
+    from sqlalchemy import Column, Integer, String, text
     from sqlalchemy.dialects.postgresql import JSONB
 
     from shop.models.base import Base
@@ -29,7 +29,7 @@ ACCOUNTS = """
         __tablename__ = "accounts"
         id = Column(Integer, primary_key=True)
         name = Column(String(50))
-        settings = Column(JSONB)
+        settings = Column(JSONB, server_default=text("'{}'::jsonb"))
 """
 ORDERS = """
     from sqlalchemy import Column, ForeignKey, Integer

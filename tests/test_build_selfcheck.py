@@ -202,3 +202,27 @@ def test_two_foreign_keys_to_one_table_outside_the_plan_create_it_once(tmp_path:
     found = codes(report)
     assert status == 0, found
     assert "S006" not in found
+
+
+def test_a_cycle_the_unified_module_makes_through_the_app_is_an_import_error(
+    tmp_path: Path,
+) -> None:
+    repo = shop(tmp_path, "from shop import helpers  # noqa: F401\n")
+    orders = ORDERS.replace(
+        "from shop.models.base import Base\n",
+        "from shop.models.base import Base\n    from shop.helpers import describe\n",
+    ).replace("    region = relationship", "    label = describe\n        region = relationship")
+    write_files(
+        repo,
+        {
+            "shop/models/orders.py": orders,
+            "shop/helpers.py": "from shop.models.accounts import Account\n\n\n"
+            "def describe():\n    return Account.__tablename__\n",
+        },
+    )
+    status, report = build_report(repo)
+    found = codes(report)
+    assert status == 1
+    (failed,) = found["S001"]
+    assert "cannot import name 'describe'" in failed
+    assert "on the way: shop.helpers imports the legacy module shop.models.accounts" in failed

@@ -160,9 +160,14 @@ class Gone(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         module.__file__ = args["gone"][module.__name__] + " (gone: served by the compat module)"
         if own(served[module.__name__]):
             return
-        for source in (args["target"], args["compat"]):
-            names = vars(importlib.import_module(source))
-            module.__dict__.update({k: v for k, v in names.items() if not k.startswith("__")})
+        try:
+            for source in (args["target"], args["compat"]):
+                names = vars(importlib.import_module(source))
+                module.__dict__.update({k: v for k, v in names.items() if not k.startswith("__")})
+        except BaseException:
+            failed_serving.append(module.__name__)
+            raise
+failed_serving = []
 sys.meta_path.insert(0, Gone())
 def own(name):
     return name in (args["target"], args["compat"]) or name.startswith(args["target"] + ".")
@@ -190,7 +195,11 @@ def done():
 try:
     module = importlib.import_module(args["target"])
 except BaseException as exc:
-    problem("import", f"import {args['target']}: {exc}")
+    where = ""
+    if failed_serving:  # the first to fail is the innermost
+        name = failed_serving[0]
+        where = f" (on the way: {served[name]} imports the legacy module {name}, which after the rewrite means the unified module)"
+    problem("import", f"import {args['target']}: {exc}{where}")
     done()
 legacy_imported()
 import sqlalchemy as sa

@@ -44,6 +44,7 @@ from unify.builder.compat import (
     COMPAT_NAME_CLASH,
     COMPAT_NAME_MISSING,
     compat_names,
+    compat_reexports,
     render_compat,
     render_stub,
 )
@@ -176,7 +177,8 @@ def _build(
     findings += more
     names, more = compat_names(inventory, naming, unified, legacies)
     findings += more
-    files = _files(root, inventory, naming, unified, render_compat(plan, names), names, stubs)
+    compat = render_compat(plan, names, compat_reexports(inventory, naming, unified, legacies))
+    files = _files(root, inventory, naming, unified, compat, names, stubs)
     merged = sum(len(m.absorbed) for m in plan.merges)
     result = BuildResult(files=files, findings=tuple(findings), classes=len(built), merged=merged)
     return result, names

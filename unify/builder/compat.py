@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import libcst as cst
 
@@ -49,6 +50,7 @@ def compat_names(
     provided = provided_names(unified)
     paths = {m.name: m.path for m in inventory.modules}
     wanted = legacy_names(inventory, legacies)
+    elsewhere = compat_reexports(inventory, naming, unified, legacies)
     names: dict[str, str] = {}
     findings: list[Finding] = []
     for compat in naming.compat:
@@ -56,7 +58,7 @@ def compat_names(
             continue
         export, new, path = compat.name, compat.final, paths.get(compat.module)
         if new not in provided:
-            if not export.startswith("_"):
+            if not export.startswith("_") and export not in elsewhere:
                 findings.append(_missing_finding(compat.module, export, path))
             continue
         if names.get(export, new) != new:
@@ -75,6 +77,71 @@ def compat_names(
     return names, findings
 
 
+@dataclass(frozen=True, slots=True)
+class Reexport:
+    """``from source import name [as export]``, which a legacy module ran (under ``if
+    TYPE_CHECKING:`` when ``typing``) to provide ``export``."""
+
+    source: str
+    name: str
+    typing: bool
+
+
+def compat_reexports(
+    inventory: Inventory, naming: ResolvedPlan, unified: str, legacies: Mapping[str, Legacy]
+) -> dict[str, Reexport]:
+    """``export -> Reexport`` for each legacy name that code imports or could import, which
+    the unified module does not bind and the legacy module imported from a module outside
+    the plan: the compat module imports it from there (the first legacy module's wins)."""
+    provided = provided_names(unified)
+    wanted = legacy_names(inventory, legacies)
+    inside = set(naming.plan.legacy_modules) | {
+        naming.plan.target_module,
+        naming.plan.compat_module,
+    }
+    out: dict[str, Reexport] = {}
+    for name, legacy in legacies.items():
+        for export, found in _imported_names(legacy).items():
+            if (name, export) not in wanted or export in provided or export.startswith("_"):
+                continue
+            if (
+                found.source not in inside
+                and found.source.split(".")[0] in inventory.top_level_modules
+            ):
+                out.setdefault(export, found)
+    return out
+
+
+def _imported_names(legacy: Legacy) -> dict[str, Reexport]:
+    """``bound name -> Reexport`` for each ``from X import Y [as Z]`` at the module's top
+    level or under an ``if`` (``if TYPE_CHECKING:`` marks it typing only)."""
+    package = legacy.module.name.rsplit(".", 1)[0] if "." in legacy.module.name else ""
+    if legacy.module.path.endswith("__init__.py"):
+        package = legacy.module.name
+    out: dict[str, Reexport] = {}
+
+    def visit(body: list[ast.stmt], typing: bool) -> None:
+        for stmt in body:
+            if isinstance(stmt, ast.If):
+                guard = "TYPE_CHECKING" in ast.unparse(stmt.test)
+                visit(stmt.body, typing or guard)
+                visit(stmt.orelse, typing)
+            elif isinstance(stmt, ast.ImportFrom) and stmt.module is not None:
+                source = stmt.module
+                if stmt.level:
+                    base = package.split(".")
+                    base = base[: len(base) - (stmt.level - 1)] if stmt.level > 1 else base
+                    source = ".".join([*base, stmt.module])
+                for alias in stmt.names:
+                    if alias.name != "*":
+                        out.setdefault(
+                            alias.asname or alias.name, Reexport(source, alias.name, typing)
+                        )
+
+    visit(ast.parse(legacy.tree.code).body, False)
+    return out
+
+
 def legacy_names(inventory: Inventory, legacies: Mapping[str, Legacy]) -> set[tuple[str, str]]:
     """``(legacy module, name)`` for each name code imports from a legacy module (by name, by
     a star import it uses, as ``module.name``), and each public name a legacy module defines
@@ -85,7 +152,9 @@ def legacy_names(inventory: Inventory, legacies: Mapping[str, Legacy]) -> set[tu
     for legacy in legacies.values():
         module = legacy.module
         outside = _imported_from_outside(legacy)
-        wanted |= {(module.name, e) for e in module.exports if not e.startswith("_") and e not in outside}
+        wanted |= {
+            (module.name, e) for e in module.exports if not e.startswith("_") and e not in outside
+        }
     return wanted
 
 
@@ -104,7 +173,9 @@ def _imported_from_outside(legacy: Legacy) -> set[str]:
                     for a in node.names
                 }
             elif isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
-                bound |= {code_of(a.asname.name) if a.asname else code_of(a.name) for a in node.names}
+                bound |= {
+                    code_of(a.asname.name) if a.asname else code_of(a.name) for a in node.names
+                }
     defined = _defined_otherwise(legacy.tree)
     return bound - local - defined
 
@@ -133,7 +204,9 @@ def _missing_finding(module: str, export: str, path: str | None) -> Finding:
     )
 
 
-def render_compat(plan: Plan, names: dict[str, str]) -> str:
+def render_compat(
+    plan: Plan, names: dict[str, str], reexports: Mapping[str, Reexport] | None = None
+) -> str:
     imported = sorted({new for new in names.values()} | {e for e, n in names.items() if e == n})
     aliases = sorted((e, n) for e, n in names.items() if e != n)
     lines = [
@@ -147,10 +220,26 @@ def render_compat(plan: Plan, names: dict[str, str]) -> str:
         *(f"    {n}," for n in imported),
         ")",
     ]
+    if reexports:
+        lines += ["", "# Names the legacy modules imported from elsewhere"]
+        lines += _reexport_lines(reexports)
     if aliases:
         lines += ["", "# Legacy names of renamed or merged classes"]
         lines += [f"{old} = {new}" for old, new in aliases]
     return "\n".join(lines) + "\n"
+
+
+def _reexport_lines(reexports: Mapping[str, Reexport]) -> list[str]:
+    def line(export: str, found: Reexport) -> str:
+        alias = f" as {export}" if export != found.name else ""
+        return f"from {found.source} import {found.name}{alias}  # noqa: F401"
+
+    now = [line(e, f) for e, f in sorted(reexports.items()) if not f.typing]
+    later = [line(e, f) for e, f in sorted(reexports.items()) if f.typing]
+    if later:
+        now = ["from typing import TYPE_CHECKING", "", *now, "if TYPE_CHECKING:"]
+        now += [f"    {text}" for text in later]
+    return now
 
 
 def render_stub(

@@ -88,6 +88,18 @@ SELF_CHECK_HELPER = Rule(
     severity=Severity.ERROR,
     summary="a helper carried into the unified module does not run",
 )
+SELF_CHECK_APP_LEGACY_IMPORT = Rule(
+    name="self-check-app-legacy-import",
+    code="S011",
+    severity=Severity.INFO,
+    summary="a module of the app imported on the way imports a legacy module (rewrite --phase final points it at the unified module)",
+)
+SELF_CHECK_OUTSIDE_TABLE = Rule(
+    name="self-check-outside-table",
+    code="S012",
+    severity=Severity.INFO,
+    summary="a foreign key or relationship names a table or class defined outside the plan; its module was imported for the check",
+)
 RULES = rule_catalogue(
     SELF_CHECK_IMPORT,
     SELF_CHECK_LEGACY_IMPORT,
@@ -99,6 +111,8 @@ RULES = rule_catalogue(
     SELF_CHECK_ANALYZE,
     SELF_CHECK_CRASHED,
     SELF_CHECK_HELPER,
+    SELF_CHECK_APP_LEGACY_IMPORT,
+    SELF_CHECK_OUTSIDE_TABLE,
 )
 # the probe reports each problem under one of these kinds
 PROBE_KINDS = {
@@ -110,33 +124,115 @@ PROBE_KINDS = {
     "create-all": SELF_CHECK_CREATE_ALL,
     "compat": SELF_CHECK_COMPAT,
     "helper": SELF_CHECK_HELPER,
+    "app-legacy-import": SELF_CHECK_APP_LEGACY_IMPORT,
+    "outside-table": SELF_CHECK_OUTSIDE_TABLE,
 }
 
 # Runs in the subprocess: argv[1] is a JSON object (paths, target, compat, legacy, names).
 PROBE = r"""
-import importlib, json, sys
+import importlib, importlib.abc, importlib.machinery, json, sys
 args = json.loads(sys.argv[1])
 sys.path[:0] = args["paths"]
 problems = []
 def problem(kind, message):
     problems.append({"kind": kind, "message": message})
+# The legacy modules are gone from the copy, as after the rewrite and their deletion; an import
+# of one by the app is served by a module holding the unified and compat modules' names (what
+# the rewrite points it at), and who imported it is kept.
+served = {}
+def importer():
+    frame = sys._getframe(2)
+    while frame is not None:
+        name = frame.f_globals.get("__name__") or ""
+        if not name.startswith("importlib") and name != "_frozen_importlib":
+            return name
+        frame = frame.f_back
+    return "?"
+class Gone(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    def find_spec(self, name, path=None, target=None):
+        if name not in args["gone"]:
+            return None
+        served.setdefault(name, importer())
+        return importlib.machinery.ModuleSpec(name, self)
+    def create_module(self, spec):
+        return None
+    def exec_module(self, module):  # the unified module's own import of one: served empty
+        module.__file__ = args["gone"][module.__name__] + " (gone: served by the compat module)"
+        if own(served[module.__name__]):
+            return
+        try:
+            for source in (args["target"], args["compat"]):
+                names = vars(importlib.import_module(source))
+                module.__dict__.update({k: v for k, v in names.items() if not k.startswith("__")})
+        except BaseException:
+            failed_serving.append(module.__name__)
+            raise
+failed_serving = []
+sys.meta_path.insert(0, Gone())
+def own(name):
+    return name in (args["target"], args["compat"]) or name.startswith(args["target"] + ".")
+reported = set()
+def legacy_imported():
+    by_app = {}
+    for name, who in served.items():
+        if name in reported:
+            continue
+        reported.add(name)
+        if own(who):
+            problem("legacy-import", f"importing {args['target']} imported the legacy module {name} (imported by {who})")
+        else:
+            by_app.setdefault(who, []).append(name)
+    for who, names in sorted(by_app.items()):
+        problem("app-legacy-import", f"{who} imports the legacy module{'s' if len(names) > 1 else ''} {', '.join(sorted(names))}; checked as after the rewrite, with the legacy modules gone and their names taken from {args['compat']}")
+    for name in args["legacy"]:
+        if name != args["target"] and name not in args["gone"] and name in sys.modules and name not in reported:
+            reported.add(name)
+            problem("legacy-import", f"importing {args['target']} imported the legacy module {name}")
 def done():
+    legacy_imported()
     print("UNIFY-SELFCHECK " + json.dumps(problems))
     sys.exit(0)
-def legacy_imported():
-    for name in args["legacy"]:
-        if name != args["target"] and name in sys.modules:
-            problem("legacy-import", f"importing {args['target']} imported the legacy module {name}")
 try:
     module = importlib.import_module(args["target"])
 except BaseException as exc:
-    problem("import", f"import {args['target']}: {exc}")
-    legacy_imported()
+    where = ""
+    if failed_serving:  # the first to fail is the innermost
+        name = failed_serving[0]
+        where = f" (on the way: {served[name]} imports the legacy module {name}, which after the rewrite means the unified module)"
+    problem("import", f"import {args['target']}: {exc}{where}")
     done()
 legacy_imported()
 import sqlalchemy as sa
 from sqlalchemy import orm
 from sqlalchemy.dialects import postgresql
+def spelled(column_type):
+    try:
+        return str(column_type.compile(dialect=postgresql.dialect()))
+    except Exception:
+        return repr(column_type)
+# a table or class outside the plan that a foreign key or relationship names: import the
+# module that defines it (analyze found it), then check against the real thing
+outside, found, reached = {}, {}, []
+def import_outside(where):
+    if where not in outside:
+        try:
+            importlib.import_module(where)
+            outside[where] = None
+        except BaseException as exc:
+            outside[where] = f"{where}, which defines it, does not import: {exc}"
+    return outside[where] is None
+for value in list(vars(module).values()):
+    try:
+        props = list(vars(value)["__mapper__"]._props.values()) if isinstance(value, type) else []
+    except Exception:
+        props = []
+    for prop in props:
+        target = getattr(prop, "argument", None)
+        if isinstance(prop, orm.RelationshipProperty) and isinstance(target, str):
+            name = target.rsplit(".", 1)[-1]
+            where = args["outside_classes"].get(name)
+            if where and not hasattr(module, name) and import_outside(where):
+                found.setdefault(where, set()).add(name)
 try:
     orm.configure_mappers()
 except Exception as exc:
@@ -153,26 +249,71 @@ def metadata_of(value, attr):
 add(metadata_of(module, "db"))
 for value in list(vars(module).values()):
     add(metadata_of(value, "__table__"))
-def spelled(column_type):
+def own_table(value):
     try:
-        return str(column_type.compile(dialect=postgresql.dialect()))
+        if isinstance(value, sa.Table):
+            return value
+        return vars(value)["__table__"] if getattr(value, "__module__", "") == args["target"] else None
     except Exception:
-        return repr(column_type)
+        return None
+owned = {id(t) for t in map(own_table, list(vars(module).values())) if t is not None}
+planned = [t for md in metadatas for t in md.tables.values() if id(t) in owned or t.name not in args["outside"]]
+def outside_module(fk):
+    key = fk.target_fullname.rsplit(".", 1)[0]
+    return args["outside"].get(key) or args["outside"].get(key.rsplit(".", 1)[-1])
+for table in planned:
+    for fk in table.foreign_keys:
+        where = outside_module(fk)
+        if where:
+            import_outside(where)
 for md in metadatas:
-    for table in md.tables.values():
+    for table in [t for t in planned if t.metadata is md]:
         for fk in table.foreign_keys:
+            where = outside_module(fk)
             try:
                 target = fk.column
             except Exception as exc:
-                problem("fk-target", f"{table.name}.{fk.parent.name} -> {fk.target_fullname}: {exc}")
+                why = ""
+                if where and outside.get(where):
+                    why = f" ({outside[where]})"
+                elif where:
+                    why = f" ({where} defines it on another MetaData)"
+                problem("fk-target", f"{table.name}.{fk.parent.name} -> {fk.target_fullname}: {exc}{why}")
                 continue
+            if all(target.table is not t for t in planned):
+                found.setdefault(where or "?", set()).add(target.table.name)
+                reached.append(target.table)
             mine, theirs = spelled(fk.parent.type), spelled(target.type)
             if mine != theirs:
                 problem("fk-type", f"{table.name}.{fk.parent.name} is {mine} but {target.table.name}.{target.name} is {theirs}")
+# a type only PostgreSQL renders (JSONB, TSVECTOR, INET) is created on SQLite under its
+# PostgreSQL name, or as TEXT: the check is about the schema, not how a value is stored
+import re
+from sqlalchemy.dialects.postgresql.base import PGTypeCompiler
+from sqlalchemy.dialects.sqlite.base import SQLiteTypeCompiler
+def stand_in(self, type_, **kw):
+    text = spelled(type_)
+    return text if re.fullmatch(r"[A-Za-z_ ]+(\(\d+(, *\d+)?\))?", text) else "TEXT"
+for visit in dir(PGTypeCompiler):
+    if visit.startswith("visit_") and not hasattr(SQLiteTypeCompiler, visit):
+        setattr(SQLiteTypeCompiler, visit, stand_in)
+# a PostgreSQL cast in a server default ('[]'::jsonb) is left out on SQLite, likewise
+def without_casts(column):
+    default = column.server_default
+    arg = getattr(default, "arg", None)
+    if isinstance(arg, sa.sql.elements.TextClause) and "::" in arg.text:
+        default.arg = sa.text(re.sub(r"::\w+(\[\])?", "", arg.text))
+for md in metadatas:
     try:
-        md.create_all(sa.create_engine("sqlite://"))
+        mine = {id(t): t for t in [*planned, *reached] if t.metadata is md}
+        for table in mine.values():
+            for column in table.columns:
+                without_casts(column)
+        md.create_all(sa.create_engine("sqlite://"), tables=list(mine.values()))
     except Exception as exc:
         problem("create-all", str(exc))
+for where, names in sorted(found.items()):
+    problem("outside-table", f"{', '.join(sorted(names))}: defined in {where} outside the plan; checked with {where} imported")
 import ast
 def written(stmt):
     return [stmt.module or ""] if isinstance(stmt, ast.ImportFrom) else [a.name for a in stmt.names]
@@ -269,6 +410,7 @@ def self_check(
         _copy_tree(root, copy, files)
         unified = next(f for f in files if f.role == "unified")
         compat = next(f for f in files if f.role == "compat")
+        gone = _remove_legacy(copy, inventory, plan, files)
         args = {
             "paths": [str(copy / r) if r else str(copy) for r in (*inventory.import_roots, "")],
             "target": unified.module,
@@ -276,6 +418,9 @@ def self_check(
             "legacy": list(plan.legacy_modules),
             "names": list(names),
             "local": sorted(inventory.top_level_modules),
+            "gone": gone,
+            "outside": _outside_tables(inventory, plan),
+            "outside_classes": _outside_classes(inventory, plan),
         }
         findings = _probe(copy, python, args, unified.rel)
         if progress is not None:
@@ -295,6 +440,47 @@ def _copy_tree(root: Path, copy: Path, files: Sequence[BuiltFile]) -> None:
         target = copy / built.rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(built.text, encoding="utf-8")
+
+
+def _remove_legacy(
+    copy: Path, inventory: Inventory, plan: Plan, files: Sequence[BuiltFile]
+) -> dict[str, str]:
+    """Delete the legacy modules from the copy, as phase 5 does after the rewrite (not the
+    built ones, nor a package's ``__init__.py``); ``module -> path`` of those deleted."""
+    built = {f.module for f in files}
+    gone: dict[str, str] = {}
+    for module in inventory.modules:
+        if module.name not in plan.legacy_modules or module.name in built:
+            continue
+        if PurePosixPath(module.path).name == "__init__.py":
+            continue
+        (copy / module.path).unlink(missing_ok=True)
+        gone[module.name] = module.path
+    return gone
+
+
+def _outside_tables(inventory: Inventory, plan: Plan) -> dict[str, str]:
+    """``table -> module`` for each table a module outside the plan defines (a class or a
+    ``Table()``), the first such module for a name."""
+    inside = set(plan.legacy_modules) | {plan.target_module, plan.compat_module}
+    out: dict[str, str] = {}
+    for cls in inventory.classes:
+        if cls.table and not cls.abstract and cls.module not in inside:
+            out.setdefault(cls.table, cls.module)
+    for table in inventory.tables:
+        if table.module not in inside:
+            out.setdefault(table.table, table.module)
+    return out
+
+
+def _outside_classes(inventory: Inventory, plan: Plan) -> dict[str, str]:
+    """``class name -> module`` for each mapped class a module outside the plan defines."""
+    inside = set(plan.legacy_modules) | {plan.target_module, plan.compat_module}
+    out: dict[str, str] = {}
+    for cls in inventory.classes:
+        if cls.table and not cls.abstract and cls.module not in inside:
+            out.setdefault(cls.name, cls.module)
+    return out
 
 
 def _env() -> dict[str, str]:

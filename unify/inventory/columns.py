@@ -101,7 +101,7 @@ def read_relationship(
         first = call.args[0]
         if isinstance(first, ast.Lambda):
             first = first.body
-        target = string(first) or last(first) or ""
+        target = string(first) or _class_reached(first)
     if not target and annotation is not None:
         target = annotation_class(annotation) or ""
     backref = keyword(call, "backref")
@@ -118,6 +118,16 @@ def read_relationship(
         secondary=(string(secondary) or ast.unparse(secondary)) if secondary is not None else None,
         foreign_keys=_foreign_key_texts(keys),
     )
+
+
+def _class_reached(node: ast.expr) -> str:
+    """The class a relationship's first argument names: ``User`` or ``models.User``; not an
+    attribute of an object (``security_manager.user_model``), whose value analyze cannot
+    read (a class is named in CapWords, a value held by an object is not)."""
+    name = last(node) or ""
+    if isinstance(node, ast.Attribute) and not name[:1].isupper():
+        return ""
+    return name
 
 
 def _foreign_key_texts(node: ast.expr | None) -> tuple[str, ...]:

@@ -156,13 +156,17 @@ def _renumber(mapping: DataMapping, source: RowSource) -> Step:
     )
     fold, new, folded = "", f"nextval({sequence})", "false"
     if source.match and survivor and key:
+        # the survivor's lowest key per match value, grouped once (a hash join, not a
+        # lookup per absorbed row)
+        keys = [f"lower(CAST({ROW}.{q(c)} AS text))" for c in source.match]
+        names = [f"k{i}" for i in range(len(keys))]
         on = " AND ".join(
-            f"lower(CAST({ROW}.{q(c)} AS text)) = lower(CAST(a.{q(c)} AS text))"
-            for c in source.match
+            f"f.{n} = lower(CAST(a.{q(c)} AS text))" for n, c in zip(names, source.match, strict=True)
         )
         fold = (
-            f"LEFT JOIN LATERAL (SELECT {key} AS id FROM {legacy(survivor.legacy)} AS {ROW} "
-            f"WHERE {on} ORDER BY 1 LIMIT 1) AS f ON true"
+            f"LEFT JOIN (SELECT {', '.join(f'{k} AS {n}' for k, n in zip(keys, names, strict=True))}, "
+            f"min({key}) AS id FROM {legacy(survivor.legacy)} AS {ROW} "
+            f"GROUP BY {', '.join(keys)}) AS f ON {on}"
         )
         new, folded = f"coalesce(f.id, nextval({sequence}))", "f.id IS NOT NULL"
     how = (

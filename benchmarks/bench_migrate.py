@@ -371,9 +371,7 @@ def build_repo(folder: Path) -> Path:
     return folder
 
 
-def bench_scale(
-    server: URL, scale: float, runs: int, repo: Path, hand: Path
-) -> dict[str, object]:
+def bench_scale(server: URL, scale: float, runs: int, repo: Path, hand: Path) -> dict[str, object]:
     rows = rows_at(scale)
     with bench_database(server, "migrate_tpl") as template:
         took = generate(template, rows)

@@ -1,7 +1,7 @@
 """Benchmark ``unify migrate --apply`` against a hand-written SQL script doing the same moves.
 
-    .venv/bin/python benchmarks/bench_migrate.py                       # 1M and 10M rows, 5 rounds
-    .venv/bin/python benchmarks/bench_migrate.py --scales 0.01 --runs 1  # a quick look
+    .venv/bin/python benchmarks/bench_migrate.py            # 1M rows 5 rounds, 10M rows 3 rounds
+    .venv/bin/python benchmarks/bench_migrate.py --scales 0.01:1  # a quick look
 
 Server: ``UNIFY_BENCH_DATABASE_URL`` (a server URL whose user may CREATE DATABASE), else the
 local ``postgresql://postgres@127.0.0.1:5432/postgres``.  Databases are ``unify_bench_*`` and
@@ -453,7 +453,11 @@ def section(result: dict[str, object], runs: int) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scales", default="0.1,1", help="comma-separated (1 = 10M rows)")
+    parser.add_argument(
+        "--scales",
+        default="0.1:5,1:3",
+        help="comma-separated SCALE[:RUNS] (1 = 10M rows; RUNS defaults to --runs)",
+    )
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
     parser.add_argument("--output", type=Path, default=RESULTS)
@@ -464,9 +468,8 @@ def main(argv: list[str] | None = None) -> int:
         repo = build_repo(args.workdir / "migrate_repo")
         hand = args.workdir / "migrate_hand.sql"
         hand.write_text(HAND_SQL, encoding="utf-8")
-        results = [
-            bench_scale(server, float(s), args.runs, repo, hand) for s in args.scales.split(",")
-        ]
+        plan = [[*s.split(":"), str(args.runs)][:2] for s in args.scales.split(",")]
+        results = [bench_scale(server, float(s), int(n), repo, hand) for s, n in plan]
     except (BenchmarkError, UnifyError) as exc:
         print(f"bench_migrate: {exc}", file=sys.stderr)
         return 2
@@ -474,13 +477,12 @@ def main(argv: list[str] | None = None) -> int:
         "\n".join(
             [
                 *machine_lines(machine),
-                f"- Command: `python benchmarks/bench_migrate.py --scales {args.scales} "
-                f"--runs {args.runs}`",
+                f"- Command: `python benchmarks/bench_migrate.py --scales {args.scales}`",
             ]
         )
     ]
-    for result in results:
-        sections += section(result, args.runs)
+    for result, (_, runs) in zip(results, plan, strict=True):
+        sections += section(result, int(runs))
     write_results(args.output, "unify migrate --apply against a hand-written migration", sections)
     print(f"wrote {args.output}", file=sys.stderr)
     return 0

@@ -71,8 +71,10 @@ def upgrade_steps(
             code=tuple(c for t in mapping.created for c in creates.get(t, ())),
         )
     )
+    steps.append(_defer_indexes(mapping))
     steps += [_renumber(mapping, s) for s in mapping.sources if s.role == "absorbed"]
     steps += [_fill(source) for source in mapping.sources]
+    steps.append(_build_indexes())
     steps.append(_sequences(mapping))
     steps.append(
         Step(
@@ -120,6 +122,63 @@ def downgrade_steps(mapping: DataMapping) -> list[Step]:
             sql=(*maps, f"DROP TABLE {LEDGER}", f"DROP SCHEMA {LEGACY}"),
         ),
     ]
+
+
+DEFERRED = f"{LEGACY}.unify_deferred"
+
+
+def _defer_indexes(mapping: DataMapping) -> Step:
+    """The unified tables' primary keys, unique constraints and indexes, as PostgreSQL
+    defines them, set aside and dropped: the fill then writes bare tables, and each index is
+    built once, sorted, after it (``_build_indexes``), under the same names."""
+    tables = ", ".join(f"CAST({literal(public(t))} AS regclass)" for t in mapping.created)
+    return Step(
+        "Set the unified tables' keys and indexes aside until the rows are in",
+        sql=(
+            f"CREATE TABLE {DEFERRED} (step serial PRIMARY KEY, tbl text NOT NULL, "
+            f"name text NOT NULL, kind text NOT NULL, def text NOT NULL)",
+            f"INSERT INTO {DEFERRED} (tbl, name, kind, def) "
+            f"SELECT CAST(CAST(c.conrelid AS regclass) AS text), c.conname, 'constraint', "
+            f"pg_get_constraintdef(c.oid) FROM pg_constraint AS c "
+            f"WHERE c.conrelid IN ({tables}) AND c.contype IN ('p', 'u') ORDER BY c.oid",
+            f"INSERT INTO {DEFERRED} (tbl, name, kind, def) "
+            f"SELECT CAST(CAST(i.indrelid AS regclass) AS text), "
+            f"CAST(CAST(i.indexrelid AS regclass) AS text), 'index', "
+            f"pg_get_indexdef(i.indexrelid) FROM pg_index AS i "
+            f"WHERE i.indrelid IN ({tables}) AND NOT EXISTS "
+            f"(SELECT 1 FROM pg_constraint AS c WHERE c.conindid = i.indexrelid) "
+            f"ORDER BY i.indexrelid",
+            _do(
+                [
+                    f"FOR r IN SELECT name FROM {DEFERRED} WHERE kind = 'index' LOOP "
+                    f"EXECUTE 'DROP INDEX ' || r.name; END LOOP; "
+                    f"FOR r IN SELECT tbl, name FROM {DEFERRED} WHERE kind = 'constraint' LOOP "
+                    f"EXECUTE 'ALTER TABLE ' || r.tbl || ' DROP CONSTRAINT ' "
+                    f"|| quote_ident(r.name); END LOOP;"
+                ],
+                declare="r record;",
+            ),
+        ),
+    )
+
+
+def _build_indexes() -> Step:
+    return Step(
+        "Build the keys and indexes set aside, once each, on the filled tables",
+        sql=(
+            _do(
+                [
+                    f"FOR r IN SELECT tbl, name, def FROM {DEFERRED} WHERE kind = 'constraint' "
+                    f"ORDER BY step LOOP EXECUTE 'ALTER TABLE ' || r.tbl || ' ADD CONSTRAINT ' "
+                    f"|| quote_ident(r.name) || ' ' || r.def; END LOOP; "
+                    f"FOR r IN SELECT def FROM {DEFERRED} WHERE kind = 'index' ORDER BY step "
+                    f"LOOP EXECUTE r.def; END LOOP;"
+                ],
+                declare="r record;",
+            ),
+            f"DROP TABLE {DEFERRED}",
+        ),
+    )
 
 
 def _keep_legacy(mapping: DataMapping) -> Step:

@@ -79,6 +79,16 @@ def convert(expr: str, source: TypeEngine[Any], target: TypeEngine[Any]) -> Conv
     return None
 
 
+def unguarded(value: str) -> str:
+    """A guarded text conversion (``(CASE WHEN x ~ 'pattern' THEN CAST(x AS t) END)``) as its
+    bare cast, for rows already proved to convert: the same value without the regex; any
+    other expression as it is."""
+    head, _, rest = value.partition(" THEN ")
+    if not (value.startswith("(CASE WHEN ") and " ~ '" in head and rest.endswith(" END)")):
+        return value
+    return rest.removesuffix(" END)")
+
+
 def _to_integer(expr: str, source: TypeEngine[Any], src: str, bound: int) -> Conversion | None:
     if src == INTEGER:
         narrower = integer_bound(source) > bound

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from unify.errors import InputError
+from unify.mapping.conversion import unguarded
 from unify.mapping.data import ROW, orphan_join
 from unify.models import DataMapping, RowSource
 
@@ -57,16 +58,30 @@ def upgrade_steps(
 ) -> list[Step]:
     """The upgrade, step by step.  ``creates`` holds each unified table's ``op`` code (create
     table and indexes); ``foreign_keys`` each ``(table, column, op code)`` to add at the end."""
-    steps = [_keep_legacy(mapping)]
+    steps = [
+        Step(
+            "Memory for the big sorts, hashes and index builds, for this transaction only",
+            sql=("SET LOCAL work_mem = '256MB'", "SET LOCAL maintenance_work_mem = '512MB'"),
+        ),
+        _keep_legacy(mapping),
+    ]
     steps.append(
         Step(
             "Create the unified tables (their foreign keys come last, once the rows are in)",
             code=tuple(c for t in mapping.created for c in creates.get(t, ())),
         )
     )
+    steps.append(_defer_indexes(mapping))
     steps += [_renumber(mapping, s) for s in mapping.sources if s.role == "absorbed"]
     steps += [_fill(source) for source in mapping.sources]
+    steps.append(_build_indexes())
     steps.append(_sequences(mapping))
+    steps.append(
+        Step(
+            "Statistics of the filled tables, for the foreign keys' validation",
+            sql=tuple(f"ANALYZE {public(t)}" for t in mapping.created),
+        )
+    )
     kept = {
         (s.unified, k.column)
         for s in mapping.sources
@@ -109,6 +124,63 @@ def downgrade_steps(mapping: DataMapping) -> list[Step]:
     ]
 
 
+DEFERRED = f"{LEGACY}.unify_deferred"
+
+
+def _defer_indexes(mapping: DataMapping) -> Step:
+    """The unified tables' primary keys, unique constraints and indexes, as PostgreSQL
+    defines them, set aside and dropped: the fill then writes bare tables, and each index is
+    built once, sorted, after it (``_build_indexes``), under the same names."""
+    tables = ", ".join(f"CAST({literal(public(t))} AS regclass)" for t in mapping.created)
+    return Step(
+        "Set the unified tables' keys and indexes aside until the rows are in",
+        sql=(
+            f"CREATE TABLE {DEFERRED} (step serial PRIMARY KEY, tbl text NOT NULL, "
+            f"name text NOT NULL, kind text NOT NULL, def text NOT NULL)",
+            f"INSERT INTO {DEFERRED} (tbl, name, kind, def) "
+            f"SELECT CAST(CAST(c.conrelid AS regclass) AS text), c.conname, 'constraint', "
+            f"pg_get_constraintdef(c.oid) FROM pg_constraint AS c "
+            f"WHERE c.conrelid IN ({tables}) AND c.contype IN ('p', 'u') ORDER BY c.oid",
+            f"INSERT INTO {DEFERRED} (tbl, name, kind, def) "
+            f"SELECT CAST(CAST(i.indrelid AS regclass) AS text), "
+            f"CAST(CAST(i.indexrelid AS regclass) AS text), 'index', "
+            f"pg_get_indexdef(i.indexrelid) FROM pg_index AS i "
+            f"WHERE i.indrelid IN ({tables}) AND NOT EXISTS "
+            f"(SELECT 1 FROM pg_constraint AS c WHERE c.conindid = i.indexrelid) "
+            f"ORDER BY i.indexrelid",
+            _do(
+                [
+                    f"FOR r IN SELECT name FROM {DEFERRED} WHERE kind = 'index' LOOP "
+                    f"EXECUTE 'DROP INDEX ' || r.name; END LOOP; "
+                    f"FOR r IN SELECT tbl, name FROM {DEFERRED} WHERE kind = 'constraint' LOOP "
+                    f"EXECUTE 'ALTER TABLE ' || r.tbl || ' DROP CONSTRAINT ' "
+                    f"|| quote_ident(r.name); END LOOP;"
+                ],
+                declare="r record;",
+            ),
+        ),
+    )
+
+
+def _build_indexes() -> Step:
+    return Step(
+        "Build the keys and indexes set aside, once each, on the filled tables",
+        sql=(
+            _do(
+                [
+                    f"FOR r IN SELECT tbl, name, def FROM {DEFERRED} WHERE kind = 'constraint' "
+                    f"ORDER BY step LOOP EXECUTE 'ALTER TABLE ' || r.tbl || ' ADD CONSTRAINT ' "
+                    f"|| quote_ident(r.name) || ' ' || r.def; END LOOP; "
+                    f"FOR r IN SELECT def FROM {DEFERRED} WHERE kind = 'index' ORDER BY step "
+                    f"LOOP EXECUTE r.def; END LOOP;"
+                ],
+                declare="r record;",
+            ),
+            f"DROP TABLE {DEFERRED}",
+        ),
+    )
+
+
 def _keep_legacy(mapping: DataMapping) -> Step:
     moves = [f"ALTER TABLE {public(t)} SET SCHEMA {LEGACY}" for t in mapping.legacy_tables]
     fed = {s.legacy: s.unified for s in mapping.sources}
@@ -148,23 +220,30 @@ def _renumber(mapping: DataMapping, source: RowSource) -> Step:
         (s for s in mapping.sources if s.unified == source.unified and s.role == "carried"), None
     )
     sequence = f"pg_get_serial_sequence({literal(public(source.unified))}, {literal(serial)})"
+    # the sequence looked up once (an InitPlan), not once per row
+    once = f"(SELECT CAST({sequence} AS regclass))"
     key = survivor and next((v.value for v in survivor.values if v.column == serial), None)
     start = (
         f"coalesce((SELECT max({key}) FROM {legacy(survivor.legacy)} AS {ROW}), 0) + 1"
         if survivor and key
         else "1"
     )
-    fold, new, folded = "", f"nextval({sequence})", "false"
+    fold, new, folded = "", f"nextval({once})", "false"
     if source.match and survivor and key:
+        # the survivor's lowest key per match value, grouped once (a hash join, not a
+        # lookup per absorbed row)
+        keys = [f"lower(CAST({ROW}.{q(c)} AS text))" for c in source.match]
+        names = [f"k{i}" for i in range(len(keys))]
         on = " AND ".join(
-            f"lower(CAST({ROW}.{q(c)} AS text)) = lower(CAST(a.{q(c)} AS text))"
-            for c in source.match
+            f"f.{n} = lower(CAST(a.{q(c)} AS text))"
+            for n, c in zip(names, source.match, strict=True)
         )
         fold = (
-            f"LEFT JOIN LATERAL (SELECT {key} AS id FROM {legacy(survivor.legacy)} AS {ROW} "
-            f"WHERE {on} ORDER BY 1 LIMIT 1) AS f ON true"
+            f"LEFT JOIN (SELECT {', '.join(f'{k} AS {n}' for k, n in zip(keys, names, strict=True))}, "
+            f"min({key}) AS id FROM {legacy(survivor.legacy)} AS {ROW} "
+            f"GROUP BY {', '.join(keys)}) AS f ON {on}"
         )
-        new, folded = f"coalesce(f.id, nextval({sequence}))", "f.id IS NOT NULL"
+        new, folded = f"coalesce(f.id, nextval({once}))", "f.id IS NOT NULL"
     how = (
         f"a row equal on {', '.join(source.match)} folds into that {source.unified} row"
         if fold
@@ -175,11 +254,14 @@ def _renumber(mapping: DataMapping, source: RowSource) -> Step:
         f"ids from {source.unified}'s sequence",
         sql=(
             f"SELECT setval({sequence}, {start}, false)",
-            f"CREATE TABLE {idmap(source.legacy)} (old_id text PRIMARY KEY, "
+            f"CREATE TABLE {idmap(source.legacy)} (old_id text NOT NULL, "
             f"new_id bigint NOT NULL, folded boolean NOT NULL)",
             f"INSERT INTO {idmap(source.legacy)} (old_id, new_id, folded) "
             f"SELECT CAST(a.{q(source.key)} AS text), {new}, {folded} "
             f"FROM {legacy(source.legacy)} AS a {fold} ORDER BY a.{q(source.key)}",
+            # the key's index built once, after the fill
+            f"ALTER TABLE {idmap(source.legacy)} ADD PRIMARY KEY (old_id)",
+            f"ANALYZE {idmap(source.legacy)}",
             f"INSERT INTO {LEDGER} (legacy, unified, action, rows) SELECT "
             f"{literal(source.legacy)}, {literal(source.unified)}, 'folded', count(*) "
             f"FROM {idmap(source.legacy)} WHERE folded",
@@ -189,16 +271,18 @@ def _renumber(mapping: DataMapping, source: RowSource) -> Step:
 
 @dataclass(frozen=True, slots=True)
 class _Select:
-    """The FROM clause of one source with its joins, and each unified column's value."""
+    """The FROM clause of one source: the row's own join (an absorbed row's id map) and each
+    foreign key's orphan join; each unified column's value."""
 
-    joins: tuple[str, ...]
+    base: tuple[str, ...]
+    keys: dict[str, str]  # FK column -> its orphan join
     values: dict[str, str]
     orphan: dict[str, str]  # FK column -> predicate of a row whose value matches nothing
     lost: dict[str, str]  # cast column -> predicate of a value that does not convert
 
 
 def _select(source: RowSource) -> _Select:
-    joins: list[str] = []
+    base: list[str] = []
     values = {v.column: v.value for v in source.values}
     lost = {
         v.column: f"{ROW}.{q(v.source)} IS NOT NULL AND {v.value} IS NULL"
@@ -206,33 +290,39 @@ def _select(source: RowSource) -> _Select:
         if v.casts
     }
     if source.role == "absorbed":
-        joins.append(
+        base.append(
             f"JOIN {idmap(source.legacy)} AS m ON m.old_id = CAST({ROW}.{q(source.key)} AS text)"
         )
         values[source.unified_key] = "m.new_id"
         lost.pop(source.unified_key, None)
+    keys: dict[str, str] = {}
     orphan: dict[str, str] = {}
     for index, key in enumerate(source.keys):
         alias = f"k{index}"
-        join, orphan[key.column] = orphan_join(
+        keys[key.column], orphan[key.column] = orphan_join(
             key, values[key.column], alias, LEGACY, idmap(key.parent) if key.remap else ""
         )
-        joins.append(join)
         lost.pop(key.column, None)
         if key.remap:
             values[key.column] = f"{alias}.new_id"
         elif key.policy == "null":
             values[key.column] = f"{alias}.v"
-    return _Select(tuple(joins), values, orphan, lost)
+    return _Select(tuple(base), keys, values, orphan, lost)
 
 
 def _fill(source: RowSource) -> Step:
+    """Each check scans the rows with only the join it needs; the fill joins only the keys
+    that give a value (a remap, a NULLed orphan) or drop a row (a deleted orphan)."""
     select = _select(source)
-    rows = f"{legacy(source.legacy)} AS {ROW} " + " ".join(select.joins)
     policy = {k.column: k.policy for k in source.keys}
+
+    def rows(*columns: str) -> str:
+        joins = [*select.base, *(select.keys[c] for c in columns)]
+        return f"{legacy(source.legacy)} AS {ROW} " + " ".join(joins)
+
     checks = [
         _fails(
-            rows,
+            _by_value(source, column, rows(column)),
             pred,
             f"{source.legacy}.{column}: %% row(s) whose value matches no row of "
             f"{next(k.target_table for k in source.keys if k.column == column)} (orphans policy: fail)",
@@ -242,46 +332,76 @@ def _fill(source: RowSource) -> Step:
     ]
     checks += [
         _fails(
-            rows,
+            rows(),
             pred,
             f"{source.legacy}.{column}: %% value(s) that do not convert to the unified type",
         )
         for column, pred in select.lost.items()
     ]
+    needed = [k.column for k in source.keys if k.remap or k.policy in ("null", "delete")]
+    joined = rows(*needed)
     deletes = [pred for column, pred in select.orphan.items() if policy[column] == "delete"]
     # a folded row is neither inserted nor deleted: the id map counted it
     base = "NOT m.folded" if source.role == "absorbed" else "true"
     keep = " AND ".join([base, *(f"NOT ({p})" for p in deletes)])
     nulls = [pred for column, pred in select.orphan.items() if policy[column] == "null"]
     columns = list(select.values)
+    # a value the checks above proved to convert needs no regex guard in the fill
+    proved = {c for c in select.orphan if policy[c] == "fail"} | set(select.lost)
+    values = {c: unguarded(v) if c in proved else v for c, v in select.values.items()}
     action = "merged_new" if source.role == "absorbed" else "carried"
     ledger = f"INSERT INTO {LEDGER} (legacy, unified, action, rows) SELECT {literal(source.legacy)}, {literal(source.unified)}"
     sql = [*checks]
     if deletes:
         sql.append(
-            f"{ledger}, 'deleted', count(*) FROM {rows} WHERE {base} AND ("
+            f"{ledger}, 'deleted', count(*) FROM {joined} WHERE {base} AND ("
             + " OR ".join(f"({p})" for p in deletes)
             + ")"
         )
     if nulls:
         sql.append(
-            f"{ledger}, 'nulled', count(*) FROM {rows} WHERE {keep} AND ("
+            f"{ledger}, 'nulled', count(*) FROM {joined} WHERE {keep} AND ("
             + " OR ".join(f"({p})" for p in nulls)
             + ")"
         )
+    # the row count from the insert itself (no RETURNING rows kept to count them)
     sql.append(
-        f"WITH moved AS (INSERT INTO {public(source.unified)} ({', '.join(q(c) for c in columns)}) "
-        f"SELECT {', '.join(select.values[c] for c in columns)} FROM {rows} WHERE {keep} RETURNING 1) "
-        f"{ledger}, {literal(action)}, count(*) FROM moved"
+        _do(
+            [
+                f"INSERT INTO {public(source.unified)} ({', '.join(q(c) for c in columns)}) "
+                f"SELECT {', '.join(values[c] for c in columns)} FROM {joined} WHERE {keep}; "
+                f"GET DIAGNOSTICS n = ROW_COUNT; "
+                f"INSERT INTO {LEDGER} (legacy, unified, action, rows) VALUES "
+                f"({literal(source.legacy)}, {literal(source.unified)}, {literal(action)}, n);"
+            ],
+            declare="n bigint;",
+        )
     )
     kind = "merged: new rows" if source.role == "absorbed" else "ids kept"
     return Step(f"{source.unified} <- {source.legacy} ({kind})", sql=tuple(sql))
 
 
+def _by_value(source: RowSource, column: str, rows: str) -> str:
+    """The rows of an orphan check of a cast key (not remapped, not an absorbed table) grouped
+    by the key's value first: the conversion runs once per distinct value, not once per row.
+    Each group counts its rows (``_fails`` sums them)."""
+    key = next(k for k in source.keys if k.column == column)
+    value = next((v for v in source.values if v.column == column), None)
+    if key.remap or source.role == "absorbed" or value is None or not value.casts:
+        return rows
+    table = f"{legacy(source.legacy)} AS {ROW}"
+    grouped = (
+        f"(SELECT {ROW}.{q(value.source)}, count(*) AS unify_rows FROM {table} "
+        f"GROUP BY {ROW}.{q(value.source)}) AS {ROW}"
+    )
+    return rows.replace(table, grouped, 1)
+
+
 def _fails(rows: str, predicate: str, message: str) -> str:
+    count = "sum(unify_rows)" if "unify_rows" in rows else "count(*)"
     return _do(
         [
-            f"SELECT count(*) INTO n FROM {rows} WHERE {predicate}; "
+            f"SELECT coalesce({count}, 0) INTO n FROM {rows} WHERE {predicate}; "
             f"IF n > 0 THEN RAISE EXCEPTION {literal('unify: ' + message.replace('%%', '%'))}, n; END IF;"
         ],
         declare="n bigint;",

@@ -86,7 +86,7 @@ def _reached(
     """``new`` with the names reached through module bindings renamed (or reported); the
     rewritten text is parsed again only when the original reaches one."""
     tree = cache.tree()
-    if tree is None or not reaches(tree, importer, names):
+    if tree is None or not reaches(tree, importer, names, cache.nodes()):
         return new
     if new != old:
         tree = ast.parse(new)

@@ -54,7 +54,7 @@ def rewrite_source(
     binds_modules = any(bound.kind != "name" for _, bound in plan.bounds())
     tree = cache.tree() if binds_modules else None  # (only imports of modules can be unused)
     if tree is not None:
-        log.findings.extend(side_effect_imports(tree, path, importer, names))
+        log.findings.extend(side_effect_imports(tree, path, importer, names, cache.nodes()))
     plan_stars(plan, cache, importer, names, exports, log)
     strings = string_renames(text, names)
     if not plan.statements and strings is None:

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from unify.models import Finding, Rule, Severity, SourceFile
+from unify.rewrite.bindings import ast_nodes
 from unify.rewrite.map import RenameIndex, Written
 from unify.rewrite.uses import _NEWLINE, Edit, _line_starts, _offset, _splice
 
@@ -45,9 +46,17 @@ class Reach:
     anchor: ast.stmt | None  # the one module-level import binding the chain's start
 
 
-def reaches(tree: ast.Module, importer: SourceFile, names: RenameIndex) -> list[Reach]:
-    """Every use of a legacy module's moved or renamed name through a module binding."""
-    modules, uncertain, anchors = _module_bindings(tree, importer, names)
+def reaches(
+    tree: ast.Module,
+    importer: SourceFile,
+    names: RenameIndex,
+    nodes: list[ast.AST] | None = None,
+) -> list[Reach]:
+    """Every use of a legacy module's moved or renamed name through a module binding;
+    ``nodes`` is the tree's node listing (``rewrite.bindings.ast_nodes``) when already made."""
+    if nodes is None:
+        nodes = ast_nodes(tree)
+    modules, uncertain, anchors = _module_bindings(tree, nodes, importer, names)
     if not modules:
         return []
     legacy_of: dict[Written, str | None] = {}
@@ -58,8 +67,8 @@ def reaches(tree: ast.Module, importer: SourceFile, names: RenameIndex) -> list[
         return legacy_of[written]
 
     out: list[Reach] = []
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Attribute):
+    for node in nodes:
+        if type(node) is not ast.Attribute:
             continue
         parts = _chain(node)
         if parts is None or parts[0] not in modules:
@@ -191,7 +200,7 @@ def _chain(node: ast.Attribute) -> list[str] | None:
 
 
 def _module_bindings(
-    tree: ast.Module, importer: SourceFile, names: RenameIndex
+    tree: ast.Module, nodes: list[ast.AST], importer: SourceFile, names: RenameIndex
 ) -> tuple[dict[str, Written], set[str], dict[str, ast.stmt]]:
     """Names bound to a module by an import (the first such module); those of them that are
     also bound otherwise (to another module, or by anything but an import); and for each
@@ -200,7 +209,13 @@ def _module_bindings(
     uncertain: set[str] = set()
     others: set[str] = set()
     binders: dict[str, list[ast.stmt]] = {}
-    for node in ast.walk(tree):
+    for node in nodes:
+        if isinstance(node, ast.Name):
+            if not isinstance(node.ctx, ast.Load):
+                others.add(node.id)
+            continue
+        if type(node) not in _BINDERS:
+            continue
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             for name, written in _imported(node, importer, names):
                 binders.setdefault(name, []).append(node)
@@ -213,9 +228,9 @@ def _module_bindings(
     uncertain |= others & set(modules)
     top = {id(stmt) for stmt in tree.body}
     anchors = {
-        name: nodes[0]
-        for name, nodes in binders.items()
-        if len({id(n) for n in nodes}) == 1 and id(nodes[0]) in top
+        name: stmts[0]
+        for name, stmts in binders.items()
+        if len({id(n) for n in stmts}) == 1 and id(stmts[0]) in top
     }
     return modules, uncertain, anchors
 
@@ -256,3 +271,20 @@ def _bound_names(node: ast.AST) -> Iterator[str]:
         yield from node.names
     elif isinstance(node, ast.MatchAs) and node.name:
         yield node.name
+
+
+# the node types that bind a name (``_bound_names``), and the imports
+_BINDERS = frozenset(
+    {
+        ast.Import,
+        ast.ImportFrom,
+        ast.FunctionDef,
+        ast.AsyncFunctionDef,
+        ast.ClassDef,
+        ast.arg,
+        ast.ExceptHandler,
+        ast.Global,
+        ast.Nonlocal,
+        ast.MatchAs,
+    }
+)

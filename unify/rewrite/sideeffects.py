@@ -9,6 +9,7 @@ import ast
 from collections.abc import Iterator
 
 from unify.models import Finding, Rule, Severity, SourceFile
+from unify.rewrite.bindings import ast_nodes
 from unify.rewrite.map import RenameIndex, Written
 
 REDUNDANT_SIDE_EFFECT_IMPORT = Rule(
@@ -20,17 +21,30 @@ REDUNDANT_SIDE_EFFECT_IMPORT = Rule(
 
 
 def side_effect_imports(
-    tree: ast.Module, path: str, importer: SourceFile, names: RenameIndex
+    tree: ast.Module,
+    path: str,
+    importer: SourceFile,
+    names: RenameIndex,
+    nodes: list[ast.AST] | None = None,
 ) -> list[Finding]:
-    """One finding per import statement that binds legacy modules the file never uses."""
-    used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    """One finding per import statement that binds legacy modules the file never uses;
+    ``nodes`` is the tree's node listing (``rewrite.bindings.ast_nodes``) when already made."""
+    if nodes is None:
+        nodes = ast_nodes(tree)
+    imports = [
+        (node, bound)
+        for node in nodes
+        if isinstance(node, (ast.Import, ast.ImportFrom))
+        and (bound := list(_module_bindings(node, importer, names)))
+    ]
+    if not imports:
+        return []
+    used = {node.id for node in nodes if isinstance(node, ast.Name)}
     out: list[Finding] = []
-    for node in ast.walk(tree):
-        if not isinstance(node, (ast.Import, ast.ImportFrom)):
-            continue
+    for node, bound in imports:
         unused = [
             (legacy, target)
-            for binding, legacy in _module_bindings(node, importer, names)
+            for binding, legacy in bound
             if binding not in used and (target := names.module_target(legacy)) is not None
         ]
         if unused:

@@ -54,7 +54,7 @@ def rewrite_source(
     binds_modules = any(bound.kind != "name" for _, bound in plan.bounds())
     tree = cache.tree() if binds_modules else None  # (only imports of modules can be unused)
     if tree is not None:
-        log.findings.extend(side_effect_imports(tree, path, importer, names))
+        log.findings.extend(side_effect_imports(tree, path, importer, names, cache.nodes()))
     plan_stars(plan, cache, importer, names, exports, log)
     strings = string_renames(text, names)
     if not plan.statements and strings is None:
@@ -86,7 +86,7 @@ def _reached(
     """``new`` with the names reached through module bindings renamed (or reported); the
     rewritten text is parsed again only when the original reaches one."""
     tree = cache.tree()
-    if tree is None or not reaches(tree, importer, names):
+    if tree is None or not reaches(tree, importer, names, cache.nodes()):
         return new
     if new != old:
         tree = ast.parse(new)

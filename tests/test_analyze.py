@@ -264,6 +264,39 @@ def test_import_forms_and_contexts(tmp_path: Path) -> None:
     assert [(n.name, n.asname) for n in inv.imports[1].names] == [("User", "U"), ("db", None)]
 
 
+def test_uses_through_a_dotted_module_import(tmp_path: Path) -> None:
+    inv = analyze(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/db/__init__.py": "",
+            "app/db/models.py": DB
+            + "class User(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n",
+            "app/tasks.py": """
+                import app.db.models
+                import os.path
+
+                def run(key):
+                    app.db.models.User.query.filter_by(name=key).first().email.lower()
+                    app.db.models.Missing.id
+                    os.path.sep.join([])
+                    return app.db.models.User.id.desc()
+            """,
+        },
+    )
+    # in the walk's (breadth-first) order: the return's shallower chain first
+    assert [(u.line, u.model, u.attr, u.via, u.kind) for u in inv.attribute_uses] == [
+        (9, "app.db.models.User", "id", "app.db.models.User", "attribute"),
+        (6, "app.db.models.User", "name", "app.db.models.User", "filter_by"),
+        (6, "app.db.models.User", "query", "app.db.models.User", "attribute"),
+    ]
+    assert [(a.line, a.via, a.name, a.status) for a in inv.module_attributes] == [
+        (6, "app.db.models", "User", "defined"),
+        (7, "app.db.models", "Missing", "missing"),
+        (9, "app.db.models", "User", "defined"),
+    ]
+
+
 def test_same_named_module_under_another_root(tmp_path: Path) -> None:
     inv = analyze(
         tmp_path,

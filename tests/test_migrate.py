@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from clihelp import run_unify
-from pgtools import libpq
+from pgtools import libpq, tool
 from sqlalchemy.engine import URL
 
 from unify import db
@@ -22,7 +22,15 @@ pytestmark = pytest.mark.postgres
 
 def restore(repo: Path, url: URL) -> None:
     subprocess.run(
-        ["psql", "-q", "-v", "ON_ERROR_STOP=1", "-f", str(repo / "legacy_dump.sql"), libpq(url)],
+        [
+            tool("psql"),
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-f",
+            str(repo / "legacy_dump.sql"),
+            libpq(url),
+        ],
         check=True,
         capture_output=True,
         text=True,
@@ -203,3 +211,49 @@ def test_bad_input_is_one_line_and_exit_2(
     heads = migrate(repo, pg_database)
     assert heads.returncode == 2 and "2 heads (aaa, bbb)" in heads.stderr
     assert len(heads.stderr.strip().splitlines()) == 1
+
+
+def test_an_unbalanced_ledger_rolls_everything_back(
+    built_example_copy: Path, pg_database: URL
+) -> None:
+    from unify import decisions
+    from unify import migrate as stage
+    from unify.cli.app import resolved
+
+    repo = built_example_copy
+    decide(repo)
+    restore(repo, pg_database)
+    before = checksums(pg_database)
+    url = db.parse_url(pg_database)
+    plan = decisions.load_plan(repo / "unify.toml")
+    schema, mapping = stage.plan_migration(repo, resolved(repo, plan), url)
+    path, _, _ = stage.write_revision(repo, schema, mapping)
+    # a row the ledger says was carried but no table holds
+    text = path.read_text(encoding="utf-8").replace(
+        "    # 5. ",
+        '    op.execute("INSERT INTO unify_legacy.unify_ledger (legacy, unified, action, rows) '
+        "VALUES ('users', 'users', 'carried', 1)\")\n    # 5. ",
+        1,
+    )
+    path.write_text(text, encoding="utf-8")
+    result = stage.apply_revision(url, path, schema, mapping)
+    assert not result.applied
+    assert [f.rule for f in result.findings] == ["ledger-unbalanced"]
+    assert checksums(pg_database) == before
+
+
+def test_a_database_at_another_revision_is_refused(
+    built_example_copy: Path, pg_database: URL
+) -> None:
+    repo = built_example_copy
+    decide(repo)
+    restore(repo, pg_database)
+    engine = sa.create_engine(pg_database)
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY)"))
+        conn.execute(sa.text("INSERT INTO alembic_version VALUES ('f00dfeed')"))
+    engine.dispose()
+    refused = migrate(repo, pg_database, "--apply")
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert "at revision f00dfeed" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1

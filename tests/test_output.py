@@ -22,7 +22,7 @@ from unify.report.progress import progress_bar
 EXAMPLE = Path(__file__).resolve().parents[1] / "unify" / "examples" / "seqpt_legacy"
 UNIFY = Path(__file__).resolve().parents[1] / "unify"
 COMMANDS = (
-    "analyze", "plan", "build", "rewrite", "archive", "status",
+    "analyze", "plan", "build", "rewrite", "check", "archive", "status",
     "restore", "verify", "diagram", "docs", "example",
 )  # fmt: skip
 

@@ -111,7 +111,7 @@ def test_load_plan_gathers_every_problem_with_its_line(tmp_path: Path) -> None:
         "line 3: [unify]: compat_module must not be a legacy module",
         "line 6: [unify]: unknown key 'colour' "
         "(known: target_module, compat_module, legacy_modules, legacy_paths, sections, "
-        "retired_modules, rewrite_sql)",
+        "retired_modules, rewrite_sql, app)",
         "line 12: [[class]] #1: section 'Nowhere' is not one of 'Shared bases', 'Users'",
         "line 14: [[class]] #2: missing key 'section'",
         "line 16: [[class]] #2: name 'User' already used by [[class]] #1",

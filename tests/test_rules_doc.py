@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from unify.appcheck import RULES as CHECK_RULES
 from unify.build import RULES as BUILD_RULES
 from unify.build import SELFCHECK_RULES
 from unify.findings import RULES as ANALYZE_RULES
@@ -18,13 +19,14 @@ DOCS = Path(__file__).resolve().parents[1] / "docs" / "rules.md"
 
 
 def catalogue() -> list[tuple[str, str, str]]:
-    """(code, rule, severity) of every build, self-check, rewrite and verify rule."""
+    """(code, rule, severity) of every build, self-check, rewrite, verify and check rule."""
     rules = [
         *BUILD_RULES.values(),
         *SELFCHECK_RULES.values(),
         *REWRITE_RULES.values(),
         *VERIFY_RULES.values(),
         *MIGRATE_RULES.values(),
+        *CHECK_RULES.values(),
     ]
     rows = [(r.code, r.name, r.severity.value) for r in rules]
     return sorted(rows)
@@ -51,12 +53,12 @@ def test_every_analyze_rule_is_in_the_analyze_table(docs: str) -> None:
 
 def test_every_family_is_in_the_index(docs: str) -> None:
     headings = set(re.findall(r"^## (\w[\w-]*) rules$", docs, re.M))
-    assert headings == {"analyze", "build", "self-check", "rewrite", "verify", "migrate"}
+    assert headings == {"analyze", "build", "self-check", "rewrite", "verify", "migrate", "check"}
     for family in headings:
         assert f"[{family}](#{family}-rules)" in docs.split("\n## ", 1)[0]
 
 
 def test_no_documented_code_is_unknown(docs: str) -> None:
     known = {code for code, _, _ in catalogue()} | {r.code for r in ANALYZE_RULES.values()}
-    documented = set(re.findall(r"^\| ([UBSRVM]\d{3}) \|", docs, re.M))
+    documented = set(re.findall(r"^\| ([UBSRVMA]\d{3}) \|", docs, re.M))
     assert documented == known

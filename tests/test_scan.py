@@ -64,6 +64,29 @@ def test_module_names_and_roots(tmp_path: Path) -> None:
     assert described["tools/models.py"] == ("models", "tools", False)
 
 
+def test_module_names_of_dotted_and_nested_file_names(tmp_path: Path) -> None:
+    layout = {
+        "pkg/__init__.py": "",
+        "pkg/mod.v2.py": "",
+        "pkg/.py": "",
+        "pkg/sub/__init__.py": "",
+        "pkg/sub/plain/run.py": "",
+        "script.py": "",
+    }
+    files = list_repo_files(write_files(tmp_path, layout))
+    described = {
+        f.rel: (f.module, f.root, f.is_package) for f in describe_files(tmp_path, files.python)
+    }
+    assert described == {
+        "pkg/__init__.py": ("pkg", "", True),
+        "pkg/mod.v2.py": ("pkg.mod.v2", "", False),  # only the last suffix goes
+        "pkg/.py": ("pkg..py", "", False),  # a dot file keeps its whole name
+        "pkg/sub/__init__.py": ("pkg.sub", "", True),
+        "pkg/sub/plain/run.py": ("run", "pkg/sub/plain", False),  # not a package: a root
+        "script.py": ("script", "", False),
+    }
+
+
 def test_resolution_prefers_the_importers_root(tmp_path: Path) -> None:
     files = list_repo_files(make(tmp_path))
     index = module_index(tmp_path, files.python)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from clihelp import run_unify
-from pgtools import admin, drop, libpq, unify_databases
+from pgtools import admin, drop, libpq, tool, unify_databases
 from sqlalchemy.engine import URL
 
 from unify import db, verify_fks
@@ -76,7 +76,7 @@ def dumps(server: URL, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Pa
     try:
         source = libpq(server.set(database=name))
         psql = [
-            "psql",
+            tool("psql"),
             "-X",
             "-q",
             "-v",
@@ -88,8 +88,8 @@ def dumps(server: URL, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Pa
         ]
         subprocess.run(psql, check=True, capture_output=True)
         out = {"plain": folder / "legacy.sql", "custom": folder / "legacy.dump"}
-        subprocess.run(["pg_dump", "-Fp", "-f", str(out["plain"]), source], check=True)
-        subprocess.run(["pg_dump", "-Fc", "-f", str(out["custom"]), source], check=True)
+        subprocess.run([tool("pg_dump"), "-Fp", "-f", str(out["plain"]), source], check=True)
+        subprocess.run([tool("pg_dump"), "-Fc", "-f", str(out["custom"]), source], check=True)
     finally:
         drop(server, name)
     return out

@@ -23,6 +23,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 
+from unify import server
 from unify.errors import DatabaseError, InputError, reason
 from unify.models import ScratchKind
 
@@ -93,6 +94,24 @@ def connection_error(url: URL, exc: BaseException) -> DatabaseError:
     return DatabaseError(f"{mask(url)}: {first}")
 
 
+@contextmanager
+def target_server(url: str | URL | None) -> Iterator[URL]:
+    """The server (or database) to work on: ``url`` parsed; or, when none is given, the
+    embedded PostgreSQL's ``postgres`` database.  The embedded server (also when ``url``
+    names one of its databases, as ``restore`` printed it) is started here and stopped on
+    exit unless another unify process still uses it."""
+    if url is None:
+        with server.embedded() as base:
+            yield parse_url(base)
+        return
+    parsed = parse_url(url)
+    if server.is_embedded(parsed):
+        with server.embedded(server.folder_of(parsed)):
+            yield parsed
+    else:
+        yield parsed
+
+
 def ping(url: URL) -> None:
     """Connect once; ``DatabaseError`` (one line, password masked) when that fails."""
     engine = engine_for(url)
@@ -144,12 +163,24 @@ def drop_database(server: URL, name: str) -> None:
     """Terminate the backends of ``name`` and drop it; only ``unify_*`` names."""
     if not name.startswith(PREFIX) or not NAME_RE.match(name):
         raise InputError(f"refusing to drop {name!r}: unify drops only {PREFIX}* databases")
-    _admin_execute(
-        server,
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-        f"WHERE datname = '{name}' AND pid <> pg_backend_pid()",
-        f'DROP DATABASE IF EXISTS "{name}"',
-    )
+    engine = engine_for(server, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            version = int(conn.execute(sa.text("SHOW server_version_num")).scalar() or 0)
+            if version >= 130000:  # ends its sessions and drops it at once: no race
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                return
+            conn.execute(
+                sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    f"WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+                )
+            )
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+    except sa.exc.DBAPIError as exc:
+        raise connection_error(server, exc) from None
+    finally:
+        engine.dispose()
 
 
 def _admin_execute(server: URL, *statements: str) -> None:
@@ -275,3 +306,23 @@ def _timeout_or_connection(url: URL, exc: sa.exc.DBAPIError, timeout: float) -> 
             f"{mask(url)}: a check ran longer than --timeout {timeout:g}s; raise --timeout"
         )
     return connection_error(url, exc)
+
+
+# the newest databases ``unify restore`` made (verify's scratch databases left out)
+RESTORED_DATABASES = r"""
+SELECT datname FROM pg_database
+WHERE datname LIKE 'unify\_%' AND datname NOT LIKE 'unify\_verify\_%'
+ORDER BY oid DESC LIMIT 3
+"""
+
+
+def newest_restored(server: URL) -> URL:
+    """The URL of the newest database ``unify restore`` made on ``server``."""
+    with read_only(server, 60) as conn:
+        restored = conn.execute(sa.text(RESTORED_DATABASES)).scalars().first()
+    if restored is None:
+        raise InputError(
+            f"{mask(server)}: no restored database here; run `unify restore DUMP` first "
+            "(or give --database-url)"
+        )
+    return server.set(database=restored)

@@ -64,13 +64,19 @@ def plan_migration(
 
 def database_at_head(repo: Path, url: URL, revision_dir: Path | None) -> str | None:
     """The revision the database is at, when it is the head of the revision files and unify
-    migrated it (its ``unify_legacy`` schema exists); else None."""
+    migrated it (its ``unify_legacy`` schema exists); else None.  A database at a revision
+    other than the files' head is an error (upgrade it first, or the files are another
+    branch's)."""
     versions = find_versions(repo, revision_dir)
     with db.read_only(url, 60.0) as conn:
-        if not sa.inspect(conn).has_schema(LEGACY):
-            return None
+        migrated = sa.inspect(conn).has_schema(LEGACY)
         current = applying.current_version(conn)
-    return current if current is not None and current == versions.head else None
+    if current is not None and current != versions.head:
+        raise InputError(
+            f"{db.mask(url)}: the database is at revision {current}, the revision files' head "
+            f"is {versions.head or '(none)'}: upgrade the database first"
+        )
+    return current if migrated and current is not None else None
 
 
 def write_revision(

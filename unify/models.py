@@ -6,11 +6,20 @@ and are changed by copy (``dataclasses.replace``).
 
 The records live in ``unify/records/``, one module per part of the flow (findings, the
 inventory, the plan and what it means, the outcomes of verify, restore, rewrite, archive and
-status); import them from here.
+status, the app check); import them from here.
 """
 
 from __future__ import annotations
 
+from unify.records.app import (
+    AppBlueprint,
+    AppCheckResult,
+    AppProbe,
+    AppRoute,
+    AppSnapshot,
+    ProbeProblem,
+    ProbeStage,
+)
 from unify.records.findings import (
     Finding,
     Rule,
@@ -108,6 +117,11 @@ from unify.records.plan import (
 __all__ = [
     "ORPHAN_POLICIES",
     "AliasKind",
+    "AppBlueprint",
+    "AppCheckResult",
+    "AppProbe",
+    "AppRoute",
+    "AppSnapshot",
     "ArchiveMove",
     "ArchivePlan",
     "AttributeUse",
@@ -157,6 +171,8 @@ __all__ = [
     "OrphanPolicy",
     "PhaseStatus",
     "Plan",
+    "ProbeProblem",
+    "ProbeStage",
     "ReExport",
     "RelationshipSpec",
     "Rename",

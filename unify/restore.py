@@ -34,6 +34,7 @@ from unify.dump.filter import FilteredScript, ServerFacts, filter_plain_sql
 from unify.dump.script import split_script
 from unify.errors import DatabaseError, InputError
 from unify.models import RestoreResult
+from unify.server import tool
 
 DumpFormat = Literal["plain", "custom"]
 CUSTOM_MAGIC = b"PGDMP"
@@ -58,9 +59,11 @@ class PlainScript:
     label: str
     text: str
     filtered: FilteredScript
+    also_skipped: tuple[str, ...] = ()  # what pg_restore left out turning an archive to SQL
 
     def skipped(self) -> tuple[str, ...]:
-        return tuple(f"{s.reason}: {s.statement}" for s in self.filtered.skipped)
+        found = tuple(f"{s.reason}: {s.statement}" for s in self.filtered.skipped)
+        return self.also_skipped + found
 
     def counts(self) -> tuple[tuple[str, int], ...]:
         return self.filtered.counts()
@@ -102,10 +105,11 @@ def restore_dump(
         raise DatabaseError(
             "--container needs a running Docker engine; dump again with -Fp instead"
         )
+    facts = server_facts(server)
     source: Archive | PlainScript = (
-        prepare_archive(dump)
+        prepare_archive(dump, facts)
         if fmt == "custom" and not container
-        else prepare_script(dump, fmt, server_facts(server))
+        else prepare_script(dump, fmt, facts)
     )
     database = db.checked_name(name) if name else db.new_name(f"restored_{dump.stem}")
     target = db.create_database(server, database)
@@ -126,9 +130,16 @@ def restore_dump(
     )
 
 
-def prepare_archive(dump: Path) -> Archive:
-    """The archive, once the local pg_restore has listed it."""
-    return Archive(path=dump, toc=check_archive(dump))
+def prepare_archive(dump: Path, facts: ServerFacts) -> Archive | PlainScript:
+    """The archive, once pg_restore has listed it.  A server older than pg_restore would
+    reject the settings it sends first (``transaction_timeout``): for it, the archive is
+    turned to SQL and filtered like a plain dump."""
+    toc = check_archive(dump)
+    release = client_release()
+    if facts.version is None or release is None or facts.version // 10000 >= release:
+        return Archive(path=dump, toc=toc)
+    text = archive_to_sql(dump)
+    return _script(text, f"{dump} (as SQL from pg_restore {release})", facts, archive_skips(toc))
 
 
 def prepare_script(dump: Path, fmt: DumpFormat, facts: ServerFacts) -> PlainScript:
@@ -136,10 +147,30 @@ def prepare_script(dump: Path, fmt: DumpFormat, facts: ServerFacts) -> PlainScri
     and filtered for this server."""
     if fmt == "custom":
         text, label = archive_to_sql_in_docker(dump)
-    else:
-        text, label = read_plain(dump), str(dump)
+        unlisted = "privileges: every GRANT and REVOKE of the archive (pg_restore --no-acl)"
+        return _script(text, label, facts, (*archive_skips("")[:1], unlisted))
+    return _script(read_plain(dump), str(dump), facts)
+
+
+def _script(text: str, label: str, facts: ServerFacts, also: tuple[str, ...] = ()) -> PlainScript:
     pieces = checked(split_script(text), text, label)
-    return PlainScript(label=label, text=text, filtered=filter_plain_sql(text, facts, pieces))
+    filtered = filter_plain_sql(text, facts, pieces)
+    return PlainScript(label=label, text=text, filtered=filtered, also_skipped=also)
+
+
+def client_release() -> int | None:
+    """The major release of the pg_restore unify runs (18 for the embedded wheel's)."""
+    proc = _run(["pg_restore", "--version"], env=None, timeout=60)
+    found = re.search(rb"\) (\d+)", proc.stdout)
+    return int(found.group(1)) if proc.returncode == 0 and found else None
+
+
+def archive_to_sql(dump: Path) -> str:
+    """The archive as SQL, written by pg_restore without owners and privileges."""
+    proc = _run(["pg_restore", *PG_RESTORE_SKIPS, "-f", "-", str(dump)], None, RESTORE_TIMEOUT)
+    if proc.returncode != 0:
+        raise InputError(_unreadable(dump, proc.stderr.decode("utf-8", "replace")))
+    return proc.stdout.decode("utf-8", "surrogateescape")
 
 
 def read_plain(dump: Path) -> str:
@@ -181,9 +212,10 @@ def check_archive(dump: Path) -> str:
         return proc.stdout.decode("utf-8", "replace")
     if "unsupported version" in err:
         major, minor, _ = archive_version(dump)
-        release = ARCHIVE_RELEASE.get((major, minor), "a newer")
+        release = ARCHIVE_RELEASE.get((major, minor))
+        origin = f"PostgreSQL {release}" if release else "a newer PostgreSQL"
         raise InputError(
-            f"{dump}: custom-format archive {major}.{minor} (from PostgreSQL {release}) is newer "
+            f"{dump}: custom-format archive {major}.{minor} (from {origin}) is newer "
             "than the local pg_restore; dump again with -Fp (plain SQL), use a matching "
             "pg_restore, or pass --container to restore it with PostgreSQL in Docker"
         )
@@ -231,11 +263,16 @@ def server_facts(server: URL) -> ServerFacts:
         with engine.connect() as conn:
             settings = conn.execute(sa.text("SELECT name FROM pg_settings")).scalars().all()
             roles = conn.execute(sa.text("SELECT rolname FROM pg_roles")).scalars().all()
+            version = conn.execute(sa.text("SHOW server_version_num")).scalar()
     except sa.exc.DBAPIError as exc:
         raise db.connection_error(server, exc) from None
     finally:
         engine.dispose()
-    return ServerFacts(settings=frozenset(s.lower() for s in settings), roles=frozenset(roles))
+    return ServerFacts(
+        settings=frozenset(s.lower() for s in settings),
+        roles=frozenset(roles),
+        version=int(version) if version else None,
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -359,7 +396,7 @@ def _follow(
 def _start(args: list[str], env: dict[str, str] | None, *, stdin: int) -> subprocess.Popen[bytes]:
     try:
         return subprocess.Popen(
-            args, stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env
+            [tool(args[0]), *args[1:]], stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env
         )
     except FileNotFoundError:
         raise InputError(f"{args[0]} not found on PATH (install the PostgreSQL client)") from None
@@ -377,7 +414,13 @@ def _run(
     args: list[str], env: dict[str, str] | None, timeout: int
 ) -> subprocess.CompletedProcess[bytes]:
     try:
-        return subprocess.run(args, capture_output=True, env=env, timeout=timeout, check=False)
+        return subprocess.run(
+            [tool(args[0]), *args[1:]],
+            capture_output=True,
+            env=env,
+            timeout=timeout,
+            check=False,
+        )
     except FileNotFoundError:
         raise InputError(f"{args[0]} not found on PATH (install the PostgreSQL client)") from None
     except subprocess.TimeoutExpired:

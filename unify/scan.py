@@ -181,30 +181,45 @@ def read_source(path: Path) -> str:
 
 
 def describe_files(root: Path, rels: Iterable[str]) -> tuple[SourceFile, ...]:
-    """Name every file as a module of its import root."""
+    """Name every file as a module of its import root (``rels``: posix paths as listed)."""
     rel_list = list(rels)
-    package_dirs = {
-        str(PurePosixPath(r).parent) for r in rel_list if PurePosixPath(r).name == "__init__.py"
-    }
+    package_dirs = {_parent(r) for r in rel_list if r.rpartition("/")[2] == "__init__.py"}
     package_dirs.discard(".")  # the repository root is always an import root
     out: list[SourceFile] = []
     for rel in rel_list:
-        p = PurePosixPath(rel)
-        folder = p.parent
-        parts = [p.stem] if p.name != "__init__.py" else []
-        while str(folder) in package_dirs:
-            parts.insert(0, folder.name)
-            folder = folder.parent
-        module = ".".join(parts) if parts else (folder.name or root.name)
+        folder, _, name = rel.rpartition("/")
+        folder = folder or "."
+        parts = [_stem(name)] if name != "__init__.py" else []
+        while folder in package_dirs:
+            parts.insert(0, folder.rpartition("/")[2])
+            folder = _parent(folder)
+        module = ".".join(parts) if parts else (_name(folder) or root.name)
         out.append(
             SourceFile(
                 rel=rel,
                 module=module,
-                root="" if str(folder) == "." else str(folder),
-                is_package=p.name == "__init__.py",
+                root="" if folder == "." else folder,
+                is_package=name == "__init__.py",
             )
         )
     return tuple(out)
+
+
+# ``PurePosixPath``'s parent, name and stem, on the listed (normalised) paths as strings:
+# thousands of files are named at every start
+
+
+def _parent(path: str) -> str:
+    return path.rpartition("/")[0] or "."
+
+
+def _name(path: str) -> str:
+    return "" if path == "." else path.rpartition("/")[2]
+
+
+def _stem(name: str) -> str:
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name
 
 
 class ModuleIndex:

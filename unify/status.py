@@ -20,7 +20,7 @@ from collections import Counter
 from pathlib import Path
 
 from unify import analyze, archive, decisions, diagram, rewrite_imports, verify_fks
-from unify.db import parse_url
+from unify.db import target_server
 from unify.errors import InputError, PlanError
 from unify.models import (
     Failed,
@@ -209,7 +209,8 @@ def _database(
             state="not-checked",
             detail="not checked (give --database-url of the restored database)",
         )
-    result = verify_fks.verify(root, resolve_plan(plan, inventory), parse_url(url))
+    with target_server(url) as target:
+        result = verify_fks.verify(root, resolve_plan(plan, inventory), target)
     errors = [f for f in result.findings if f.severity is Severity.ERROR]
     if errors:
         return PhaseStatus(

@@ -109,21 +109,13 @@ def check_target(url: URL, schema: SchemaShape, resolved: ResolvedPlan, *, timeo
     with db.read_only(url, timeout) as conn:
         if wanted & set(sa.inspect(conn).get_table_names()):
             return
-        restored = conn.execute(sa.text(RESTORED_DATABASES)).scalars().all()
+        restored = conn.execute(sa.text(db.RESTORED_DATABASES)).scalars().all()
     hint = (
         f"did you mean {' or '.join(restored)}?"
         if restored
         else "give the database that `unify restore` printed"
     )
     raise InputError(f"{db.mask(url)}: this database has none of the app's tables: {hint}")
-
-
-# the newest databases ``unify restore`` made (verify's scratch databases left out)
-RESTORED_DATABASES = r"""
-SELECT datname FROM pg_database
-WHERE datname LIKE 'unify\_%' AND datname NOT LIKE 'unify\_verify\_%'
-ORDER BY oid DESC LIMIT 3
-"""
 
 
 def compare_database(

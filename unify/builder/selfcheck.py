@@ -228,14 +228,14 @@ def check_helpers():
             try:
                 exec(compile(ast.Module(body=[stmt], type_ignores=[]), path, "exec"), scope)
             except BaseException as exc:
-                problem("helper", f"{name}() line {stmt.lineno}: {ast.unparse(stmt)}: {type(exc).__name__}: {exc}")
+                problem("helper", f"{name}() line {stmt.lineno}: {ast.unparse(stmt)}: {exc}")
                 failed = True
         app = any(names_app(stmt) and not names_target(stmt) for stmt, _ in imports)
         if not failed and not app and "." not in name and safe_to_call(func):
             try:
                 getattr(module, name)()
             except (NameError, ImportError) as exc:  # what a broken carry raises; not the app's own errors
-                problem("helper", f"{name}(): {type(exc).__name__}: {exc}")
+                problem("helper", f"{name}(): {exc}")
             except BaseException:
                 pass
 check_helpers()

@@ -12,6 +12,7 @@ from __future__ import annotations
 from unify.cli import analysis  # noqa: F401  (analyze, plan)
 from unify.cli import building  # noqa: F401  (build)
 from unify.cli import rewriting  # noqa: F401  (rewrite)
+from unify.cli import checking  # noqa: F401  (check)
 from unify.cli import cleanup  # noqa: F401  (archive, status)
 from unify.cli import database  # noqa: F401  (restore, verify)
 from unify.cli import migrating  # noqa: F401  (migrate)

@@ -135,12 +135,14 @@ PythonOpt = Annotated[
     ),
 ]
 DatabaseUrlOpt = Annotated[
-    str,
+    str | None,
     typer.Option(
         "--database-url",
         envvar="UNIFY_DATABASE_URL",
         metavar="URL",
-        help="SQLAlchemy URL of the database (env UNIFY_DATABASE_URL).",
+        help="SQLAlchemy URL of the database (env UNIFY_DATABASE_URL); default: unify's "
+        "embedded PostgreSQL.",
+        show_default=False,
     ),
 ]
 ModelsOpt = Annotated[

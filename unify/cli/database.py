@@ -40,7 +40,7 @@ def restore(
         Path,
         typer.Argument(metavar="DUMP", help="A pg_dump file: plain SQL or custom format (-Fc)."),
     ],
-    database_url: DatabaseUrlOpt,
+    database_url: DatabaseUrlOpt = None,
     name: Annotated[
         str | None,
         typer.Option("--name", metavar="NAME", help="Name of the new database (prefixed unify_)."),
@@ -49,7 +49,8 @@ def restore(
         bool, typer.Option("--container", help="Read a newer archive with PostgreSQL in Docker.")
     ] = False,
 ) -> None:
-    """Restore DUMP into a NEW database that unify creates on the URL's server.
+    """Restore DUMP into a NEW database that unify creates on the URL's server (default:
+    the embedded PostgreSQL).
 
     Prints the new database's URL (password masked) on stdout; what was skipped on stderr.
     """
@@ -57,10 +58,8 @@ def restore(
     from unify import restore as restore_stage
     from unify.report import verify as report
 
-    with progress("restoring") as tick:
-        result = restore_stage.restore_dump(
-            dump, db.parse_url(database_url), name, container, progress=tick
-        )
+    with db.target_server(database_url) as server, progress("restoring") as tick:
+        result = restore_stage.restore_dump(dump, server, name, container, progress=tick)
     notes, url = report.restore_lines(result)
     for line in notes:
         note(line)
@@ -72,7 +71,7 @@ def restore(
 def verify(
     path: RepoPath,
     plan: PlanOpt,
-    database_url: DatabaseUrlOpt,
+    database_url: DatabaseUrlOpt = None,
     scratch: Annotated[
         ScratchChoice,
         typer.Option(
@@ -91,23 +90,28 @@ def verify(
     ] = 5,
     python: PythonOpt = None,
 ) -> None:
-    """Check the unified module against a restored database (exit 0 ready, 1 blocked)."""
+    """Check the unified module against a restored database (exit 0 ready, 1 blocked);
+    without --database-url, the newest database restored on the embedded PostgreSQL."""
     from unify import db, decisions, verify_fks
     from unify.report import exit_code
     from unify.report import verify as report
 
     decided = decisions.load_plan(plan)
     verify_fks.check_built(path, decided)
-    with progress("checks run") as tick:
-        result = verify_fks.verify(
-            path,
-            resolved(path, decided),
-            db.parse_url(database_url),
-            scratch=scratch.value,
-            timeout=timeout,
-            samples=samples,
-            progress=tick,
-            python=python or sys.executable,
-        )
+    with db.target_server(database_url) as url:
+        if database_url is None:
+            url = db.newest_restored(url)
+            note(f"verifying {url.database}, the newest database restored on the embedded PostgreSQL")
+        with progress("checks run") as tick:
+            result = verify_fks.verify(
+                path,
+                resolved(path, decided),
+                url,
+                scratch=scratch.value,
+                timeout=timeout,
+                samples=samples,
+                progress=tick,
+                python=python or sys.executable,
+            )
     report.emit_verify(result, chosen_format(fmt), stdout())
     raise typer.Exit(exit_code(result.findings))

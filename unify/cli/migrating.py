@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
+
+    from unify.models import Plan
 
 from unify.cli.app import (
     Command,
@@ -26,7 +31,7 @@ from unify.cli.app import (
 def migrate(
     path: RepoPath,
     plan: PlanOpt,
-    database_url: DatabaseUrlOpt,
+    database_url: DatabaseUrlOpt = None,
     revision_dir: Annotated[
         Path | None,
         typer.Option(
@@ -56,17 +61,41 @@ def migrate(
     With --apply: run it on the database (exit 0 applied or at head, 1 rolled back).
     """
     from unify import db, decisions
+
+    decided = decisions.load_plan(plan)
+    with db.target_server(database_url) as url:
+        if database_url is None:
+            url = db.newest_restored(url)
+            note(
+                f"migrating {url.database}, the newest database restored on the embedded PostgreSQL"
+            )
+        code = _migrate(
+            path, plan, decided, url, revision_dir, sql, do_apply, backup, ledger, python
+        )
+    raise typer.Exit(code)
+
+
+def _migrate(
+    path: Path,
+    plan: Path,
+    decided: Plan,
+    url: URL,
+    revision_dir: Path | None,
+    sql: bool,
+    do_apply: bool,
+    backup: bool,
+    ledger: Path | None,
+    python: str | None,
+) -> int:
     from unify import migrate as stage
     from unify.report import migrate as report
 
-    url = db.parse_url(database_url)
-    decided = decisions.load_plan(plan)
     if do_apply:
         stage.check_target(url, i_have_a_backup=backup)
     head = stage.database_at_head(path, url, revision_dir)
     if head is not None:
         stdout().print(f"the database is at head ({head}): nothing to do", markup=False)
-        raise typer.Exit(0)
+        return 0
     with progress("mapping"):
         schema, mapping = stage.plan_migration(
             path, resolved(path, decided), url, python=python or sys.executable
@@ -77,11 +106,11 @@ def migrate(
         stdout().print(stage.offline_sql(where), markup=False, highlight=False, soft_wrap=True)
     if not do_apply:
         note(f"next: unify migrate {path} --plan {plan} --database-url URL --apply")
-        raise typer.Exit(0)
+        return 0
     with progress("migrating"):
         result = stage.apply_revision(url, where, schema, mapping, i_have_a_backup=backup)
     report.emit_migrate(result, stdout())
     if ledger is not None:
         ledger.write_text(report.ledger_json(result), encoding="utf-8")
         note(f"wrote {ledger}")
-    raise typer.Exit(0 if result.applied or result.at_head else 1)
+    return 0 if result.applied or result.at_head else 1

@@ -54,6 +54,7 @@ ENTRY_KEYS: dict[str, tuple[str, ...]] = {
         "sections",
         "retired_modules",
         "rewrite_sql",
+        "app",
     ),
     "table_rename": ("old", "new"),
     "class": ("source", "name", "table", "section"),
@@ -70,6 +71,7 @@ OPTIONAL_KEYS = {
     ("unify", "sections"),
     ("unify", "retired_modules"),
     ("unify", "rewrite_sql"),
+    ("unify", "app"),
 }
 
 Check = Callable[[str], bool]
@@ -80,6 +82,12 @@ PY_PATH = re.compile(r"^[^\s].*\.py$")
 def is_qualified(text: str) -> bool:
     """``module.Name``: a dotted name of at least two parts."""
     return "." in text and is_dotted_name(text)
+
+
+def _is_app(text: str) -> bool:
+    """``module:factory``: the app ``unify check`` starts."""
+    module, _, factory = text.partition(":")
+    return is_dotted_name(module) and is_identifier(factory)
 
 
 def _matches(pattern: re.Pattern[str]) -> Check:
@@ -147,6 +155,7 @@ def _read_plan(data: dict[str, Any], problems: Problems, path: str) -> Plan | No
         sections=reader.texts(unify, "sections", bool, "a section name"),
         retired_modules=reader.modules(unify, "retired_modules"),
         rewrite_sql=reader.flag(unify, "rewrite_sql"),
+        app=reader.text(unify, "app", _is_app, "MODULE:FACTORY (e.g. app:create_app)"),
         tables=tuple(_entries(data, "table_rename", reader, _table_rename)),
         classes=tuple(_entries(data, "class", reader, _class_decision)),
         merges=tuple(_entries(data, "merge", reader, _merge_decision)),

@@ -82,6 +82,12 @@ def _sections(plan: Plan) -> list[str]:
     return [*SECTIONS_COMMENT, f"sections = {_toml(plan.sections)}"]
 
 
+def _app(plan: Plan) -> list[str]:
+    if not plan.app:
+        return []
+    return ["# The app factory `unify check` starts (MODULE:FACTORY).", f"app = {_toml(plan.app)}"]
+
+
 def _render_head(plan: Plan, inventory: Inventory) -> str:
     counts = ", ".join(f"{m.name} ({len(m.classes)} classes)" for m in inventory.modules)
     return "\n".join(
@@ -103,6 +109,7 @@ def _render_head(plan: Plan, inventory: Inventory) -> str:
             *_legacy_paths(plan),
             *_sections(plan),
             *_rewrite_sql(plan),
+            *_app(plan),
             "",
         ]
     )

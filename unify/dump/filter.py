@@ -49,6 +49,7 @@ class ServerFacts:
 
     settings: frozenset[str]
     roles: frozenset[str]
+    version: int | None = None  # server_version_num
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

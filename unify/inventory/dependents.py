@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from sys import intern
 
 from unify.inventory.bases import ModelSet
 from unify.inventory.graph import ModuleGraph, name_status, public_names
@@ -130,7 +131,7 @@ def _from_import(
     graph: ModuleGraph, outline: Outline, stmt: ImportStatement, targets: set[str]
 ) -> Iterator[ImportRecord]:
     src = outline.source
-    written = "." * stmt.level + (stmt.module or "")
+    written = intern("." * stmt.level + (stmt.module or ""))  # (one string per module written)
     hit = graph.resolve(src, stmt.module or "", stmt.level)
     base = dict(
         path=src.rel,

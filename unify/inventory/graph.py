@@ -22,6 +22,7 @@ class ModuleGraph:
         self._resolved: dict[tuple[str, str, str, str, int], Outline | None] = {}
         self._stars: dict[str, frozenset[str]] = {}
         self._origins: dict[tuple[str, str], tuple[Outline, str] | None] = {}
+        self.statuses: dict[tuple[str, str, str | None], ImportedName] = {}  # ``name_status``
 
     def module(self, name: str) -> Outline | None:
         return self._by_module.get(name)
@@ -93,7 +94,18 @@ def public_names(outline: Outline) -> frozenset[str]:
 
 
 def name_status(graph: ModuleGraph, target: Outline, name: str, asname: str | None) -> ImportedName:
-    """Whether ``target`` defines ``name``, passes it on from another module, or lacks it."""
+    """Whether ``target`` defines ``name``, passes it on from another module, or lacks it
+    (one record per target, name and alias, shared by every import that takes it)."""
+    key = (target.source.rel, name, asname)
+    known = graph.statuses.get(key)
+    if known is None:
+        known = graph.statuses[key] = _name_status(graph, target, name, asname)
+    return known
+
+
+def _name_status(
+    graph: ModuleGraph, target: Outline, name: str, asname: str | None
+) -> ImportedName:
     status: NameStatus
     if name in target.defined and not any(
         (i.asname or i.name) == name for i in target.imports if i.name

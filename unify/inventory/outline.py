@@ -200,8 +200,16 @@ def _top_statements(
 ) -> Iterator[tuple[ast.stmt, tuple[str, ...]]]:
     for node in body:
         yield node, ctx
-        for sub, label in blocks(node):
-            yield from _top_statements(sub, (*ctx, label))
+        if isinstance(node, _BLOCKS):
+            for sub, label in blocks(node):
+                yield from _top_statements(sub, (*ctx, label))
+
+
+# the statements ``blocks`` opens
+_BLOCKS = (
+    ast.If, ast.Try, ast.TryStar, ast.With, ast.AsyncWith, ast.For, ast.AsyncFor, ast.While,
+    ast.Match,
+)  # fmt: skip
 
 
 def blocks(node: ast.stmt) -> Iterator[tuple[list[ast.stmt], str]]:
@@ -241,7 +249,7 @@ class _Draft:
     dynamic_getattr: bool = False
 
     def note(self, node: ast.stmt, ctx: tuple[str, ...]) -> None:
-        guarded = any(c in GUARDS for c in ctx)
+        guarded = bool(ctx) and any(c in GUARDS for c in ctx)
         if isinstance(node, ast.ClassDef):
             if node.name not in self.classes or not guarded:
                 self.classes[node.name] = _top_class(node, guarded)

@@ -10,7 +10,7 @@ later matches them against the file's scope, in the walk's (breadth-first) order
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from operator import attrgetter
 from sys import intern
@@ -24,21 +24,6 @@ Candidate = tuple[str | None, str] | None
 
 
 @dataclass(frozen=True, slots=True)
-class AttributeRead:
-    """``value.attr`` read (Load): ``value`` a name or a dotted ``prefix.name``."""
-
-    line: int
-    attr: str
-    prefix: str | None  # None: ``value`` is a plain name
-    name: str
-
-    @property
-    def via(self) -> str:
-        """``value`` as written."""
-        return self.name if self.prefix is None else f"{self.prefix}.{self.name}"
-
-
-@dataclass(frozen=True, slots=True)
 class FilterByCall:
     """``<chain>.filter_by(k=...)``: the query chain's steps as ``_query_model`` reads them:
     (candidate, final) where a final step ends the search."""
@@ -48,23 +33,36 @@ class FilterByCall:
     keywords: tuple[str, ...]
 
 
-Reference = AttributeRead | FilterByCall
+# One reference as four consecutive items of ``References.events`` (no object per
+# reference: a file may hold thousands, and every file's are kept until the models are known):
+# - ``value.attr`` read (Load), ``value`` a name or a dotted ``prefix.name``:
+#   (line, attr, prefix or None, name);
+# - a ``filter_by()`` call: (line, None, None, FilterByCall).
+Item = int | str | FilterByCall | None
+ITEMS_PER_REFERENCE = 4
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class References:
-    events: tuple[Reference, ...] = ()
+    events: tuple[Item, ...] = ()  # ``ITEMS_PER_REFERENCE`` items a reference, in walk order
     names: frozenset[str] = frozenset()  # every name used (kept for star-importing files)
 
 
 NO_REFERENCES = References()
 
 
+def each_reference(events: tuple[Item, ...]) -> Iterator[tuple[int, str | None, str | None, Any]]:
+    """The references of ``events`` as (line, attr or None, prefix, name or FilterByCall)."""
+    items = iter(events)
+    return zip(items, items, items, items, strict=True)  # type: ignore[arg-type]
+
+
 def read_references(tree: ast.Module, heads: Collection[str], *, star: bool) -> References:
     """One breadth-first walk; ``heads``: names the file binds by repository imports or
     class statements (with ``star``, any name may stand for a model)."""
     roots = {h.split(".", 1)[0] for h in heads}
-    events: list[Reference] = []
+    events: list[Item] = []
+    add = events.extend
     names: set[str] = set()
     name_kind, attribute_kind, call_kind, load = ast.Name, ast.Attribute, ast.Call, ast.Load
     kinds = _KINDS
@@ -82,22 +80,20 @@ def read_references(tree: ast.Module, heads: Collection[str], *, star: bool) -> 
                 if star:
                     append(value)
                     if node.ctx.__class__ is load:  # type: ignore[attr-defined]
-                        name = value.id
-                        events.append(AttributeRead(node.lineno, node.attr, None, name))  # type: ignore[attr-defined]
+                        add((node.lineno, node.attr, None, value.id))  # type: ignore[attr-defined]
                 elif value.id in heads and node.ctx.__class__ is load:  # type: ignore[attr-defined]
-                    name = value.id
-                    events.append(AttributeRead(node.lineno, node.attr, None, name))  # type: ignore[attr-defined]
+                    add((node.lineno, node.attr, None, value.id))  # type: ignore[attr-defined]
                 continue  # (a name alone holds no reference)
             if value.__class__ is attribute_kind and node.ctx.__class__ is load:  # type: ignore[attr-defined]
-                read = _dotted_read(node, value, roots)  # type: ignore[arg-type]
+                read = _dotted_read(node, value, roots, heads)  # type: ignore[arg-type]
                 if read is not None:
-                    events.append(read)
+                    add(read)
             append(value)
             continue
         if kind is call_kind:
             func = node.func  # type: ignore[attr-defined]
             if func.__class__ is attribute_kind and func.attr == "filter_by":
-                events.append(_filter_by(node))  # type: ignore[arg-type]
+                add((node.lineno, None, None, _filter_by(node)))  # type: ignore[attr-defined, arg-type]
         children, many = kinds.get(kind) or _kind_entry(kind)
         if children is None:
             continue
@@ -141,16 +137,22 @@ def _kind_entry(kind: type) -> _Entry:
 
 
 def _dotted_read(
-    node: ast.Attribute, value: ast.Attribute, roots: Collection[str]
-) -> AttributeRead | None:
+    node: ast.Attribute, value: ast.Attribute, roots: Collection[str], heads: Collection[str]
+) -> tuple[int, str, str, str] | None:
+    """``prefix.name.attr`` where ``prefix`` or ``prefix.name`` is a head: only then can
+    the read be a model's (``prefix`` bound to a model module) or a model module's
+    (``prefix.name`` is one); a longer chain is read again at its inner nodes."""
     base = value.value
     while base.__class__ is ast.Attribute:
         base = base.value
     if base.__class__ is ast.Name and base.id not in roots:
         return None  # (the common case, told without building the prefix)
     prefix = dotted(value.value)
-    if prefix is not None and prefix.split(".", 1)[0] in roots:
-        return AttributeRead(node.lineno, node.attr, intern(prefix), value.attr)
+    if prefix is None or prefix.split(".", 1)[0] not in roots:
+        return None
+    name = value.attr
+    if prefix in heads or f"{prefix}.{name}" in heads:
+        return node.lineno, node.attr, intern(prefix), name
     return None
 
 

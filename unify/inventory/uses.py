@@ -15,10 +15,10 @@ from unify.inventory.bases import ModelSet
 from unify.inventory.graph import ModuleGraph, name_status
 from unify.inventory.outline import Outline
 from unify.inventory.references import (
-    AttributeRead,
     Candidate,
     FilterByCall,
     References,
+    each_reference,
     read_references,
 )
 from unify.models import AttributeUse, ImportRecord, ModuleAttribute
@@ -132,12 +132,10 @@ def walk_uses(
     out.names = references.names
     classes, modules, module_names = scope.classes, scope.modules, scope.module_names
     uses, refs = out.uses, out.refs
-    for event in references.events:
-        if event.__class__ is not AttributeRead:
-            uses += _filter_by_uses(rel, event, scope)  # type: ignore[arg-type]
+    for line, attr, prefix, name in each_reference(references.events):
+        if attr is None:  # a ``filter_by()`` call
+            uses += _filter_by_uses(rel, name, scope)
             continue
-        read = event
-        name, prefix = read.name, read.prefix
         if prefix is None:
             qual, via = classes.get(name), name
         else:  # (``_model_of`` inlined: this runs for every reference)
@@ -145,9 +143,11 @@ def walk_uses(
             qual, via = (provided.get(name) if provided else None), ""
         if qual:
             via = via or intern(f"{prefix}.{name}")
-            uses.append(AttributeUse(path=rel, line=read.line, model=qual, attr=read.attr, via=via))
-        elif module_names and (via := read.via) in module_names:
-            refs.append((read.line, via, read.attr))
+            uses.append(AttributeUse(path=rel, line=line, model=qual, attr=attr, via=via))
+        elif module_names:
+            via = name if prefix is None else f"{prefix}.{name}"
+            if via in module_names:
+                refs.append((line, via, attr))
     return out
 
 

@@ -249,9 +249,9 @@ def _fill(source: RowSource) -> Step:
         for column, pred in select.lost.items()
     ]
     deletes = [pred for column, pred in select.orphan.items() if policy[column] == "delete"]
-    keep = " AND ".join(f"NOT ({p})" for p in deletes) or "true"
-    if source.role == "absorbed":
-        keep = f"NOT m.folded AND {keep}" if deletes else "NOT m.folded"
+    # a folded row is neither inserted nor deleted: the id map counted it
+    base = "NOT m.folded" if source.role == "absorbed" else "true"
+    keep = " AND ".join([base, *(f"NOT ({p})" for p in deletes)])
     nulls = [pred for column, pred in select.orphan.items() if policy[column] == "null"]
     columns = list(select.values)
     action = "merged_new" if source.role == "absorbed" else "carried"
@@ -259,8 +259,9 @@ def _fill(source: RowSource) -> Step:
     sql = [*checks]
     if deletes:
         sql.append(
-            f"{ledger}, 'deleted', count(*) FROM {rows} WHERE "
+            f"{ledger}, 'deleted', count(*) FROM {rows} WHERE {base} AND ("
             + " OR ".join(f"({p})" for p in deletes)
+            + ")"
         )
     if nulls:
         sql.append(

@@ -130,6 +130,7 @@ class Plan:
     retired_modules: tuple[str, ...] = ()  # dead copies: no source, archived with the legacy ones
     rewrite_sql: bool = False  # rewrite edits table names in raw SQL strings ([unify] rewrite_sql)
     orphans: tuple[OrphanDecision, ...] = ()  # migrate: what happens to orphaned FK values
+    app: str = ""  # check: the app factory to start, MODULE:FACTORY ([unify] app)
 
 
 # ---------------------------------------------------------------------------

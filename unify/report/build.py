@@ -75,7 +75,7 @@ def emit_build(
             f"{result.classes} unified classes, {result.merged} legacy classes merged",
             highlight=False,
         )
-    print_findings(console, result.findings, title="Build findings")
+    print_findings(console, result.findings, title="Build findings", fmt=fmt)
 
 
 def plan_summary(plan: Plan, path: Path, repo: Path | str = "PATH") -> str:

@@ -202,8 +202,8 @@ _CHUNK = 2_000  # records encoded at a time
 
 def _compact_json(inventory: Inventory) -> Iterator[str]:
     """``json.dumps(inventory_dict(inventory), separators=(",", ":"))`` in pieces: the lists
-    of records are encoded a chunk at a time by json's C encoder, which asks ``_record_data``
-    for each record's fields (no dict per record kept, no whole text)."""
+    of records are written a chunk at a time by ``_value_json`` (no dict per record kept,
+    no whole text)."""
     encode = json.JSONEncoder(separators=(",", ":"), default=_record_data).encode
     for number, (key, value) in enumerate(_json_object(inventory).items()):
         yield ("{" if number == 0 else ",") + encode(key) + ":"
@@ -212,29 +212,71 @@ def _compact_json(inventory: Inventory) -> Iterator[str]:
             continue
         yield "["
         for start in range(0, len(value), _CHUNK):
-            text = encode(value[start : start + _CHUNK])
-            yield text[1:-1] if start == 0 else "," + text[1:-1]
+            text = ",".join([_value_json(r, encode) for r in value[start : start + _CHUNK]])
+            yield text if start == 0 else "," + text
         yield "]"
     yield "}"
 
 
-_GETTERS: dict[type, tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]] = {}
+# json's own text for a string (``ensure_ascii``, as ``json.dumps`` writes it)
+_quote: Callable[[str], str] = json.encoder.encode_basestring_ascii
+_TRUE_FALSE = ("false", "true")
+
+
+def _value_json(value: Any, encode: Callable[[Any], str]) -> str:
+    """What ``encode`` (a compact ``JSONEncoder`` with ``_record_data`` as its default)
+    writes for ``value``, with the common cases of records' fields written here: json's C
+    encoder would call back into Python for every record anyway."""
+    kind = value.__class__
+    if kind is str:
+        return _quote(value)
+    if kind is int:
+        return int.__repr__(value)
+    if value is None:
+        return "null"
+    if kind is bool:
+        return _TRUE_FALSE[value]
+    if kind is tuple:
+        return "[" + ",".join([_value_json(v, encode) for v in value]) + "]"
+    known = _GETTERS.get(kind)
+    if known is None:
+        if not is_dataclass(value) or isinstance(value, type):
+            return encode(value)
+        known = _fields_of(kind)
+    _, keys, get = known
+    pairs = zip(keys, get(value), strict=True)
+    quote = _quote  # (most fields are strings: quoted without a call of this function)
+    return (
+        "{"
+        + ",".join(
+            [k + (quote(v) if v.__class__ is str else _value_json(v, encode)) for k, v in pairs]
+        )
+        + "}"
+    )
+
+
+# per record type: its field names, the same as JSON keys (``"name":``), a getter of the values
+_Fields = tuple[tuple[str, ...], tuple[str, ...], Callable[[Any], tuple[Any, ...]]]
+_GETTERS: dict[type, _Fields] = {}
+
+
+def _fields_of(kind: type) -> _Fields:
+    known = _GETTERS.get(kind)
+    if known is None:
+        names = _field_names(kind)
+        get: Callable[[Any], tuple[Any, ...]] = attrgetter(*names)
+        if len(names) == 1:
+            get = _single(names[0])
+        known = _GETTERS[kind] = (names, tuple(_quote(n) + ":" for n in names), get)
+    return known
 
 
 def _record_data(record: Any) -> dict[str, Any]:
     """A record's fields for the JSON encoder (``record_dict`` with the encoder itself
     descending into tuples and nested records)."""
-    kind = type(record)
-    known = _GETTERS.get(kind)
-    if known is None:
-        if not is_dataclass(record):
-            raise TypeError(f"Object of type {kind.__name__} is not JSON serializable")
-        names = _field_names(kind)
-        get: Callable[[Any], tuple[Any, ...]] = attrgetter(*names)
-        if len(names) == 1:
-            get = _single(names[0])
-        known = _GETTERS[kind] = (names, get)
-    names, get = known
+    if not is_dataclass(record) or isinstance(record, type):
+        raise TypeError(f"Object of type {type(record).__name__} is not JSON serializable")
+    names, _, get = _fields_of(type(record))
     return dict(zip(names, get(record), strict=True))
 
 

@@ -14,8 +14,9 @@ One concern a module, in the order a file goes through them:
   module's legacy version, from git);
 - ``names``: whether renamed bindings' uses can follow (a text check, else ``bindings``:
   positions from Python's parser when certain, else libcst's scopes);
-- ``rewriter``: the transformer (import lines, uses, strings, fallbacks); ``codegen``: the
-  new text from the changed statements only;
+- ``rewriter``: the transformer (import lines, uses, strings, fallbacks); ``splice``: the
+  new text as edits of the original, only the changed import lines generated (at any
+  depth); ``codegen``: the fallback, the changed top-level statements regenerated;
 - ``render``: the text of the new import statements; ``merge``: no name imported twice by
   them, no two lines fused;
 - ``strings``, ``fallbacks``, ``dynamic``: string references, dead ``except`` fallbacks,

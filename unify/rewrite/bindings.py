@@ -130,14 +130,52 @@ class Bindings:
         return parent
 
 
-def read_bindings(tree: ast.Module) -> Bindings:
+def read_bindings(tree: ast.Module, nodes: list[ast.AST] | None = None) -> Bindings:
+    """``nodes``: the tree's ``ast_nodes``, when the caller has them."""
     facts = Bindings(imports=list(_imports_in(tree.body)))
     index = {id(node): i for i, node in enumerate(facts.imports)}
-    ordinals = {
-        id(n): i for i, n in enumerate(n for n in ast.walk(tree) if isinstance(n, ast.Name))
-    }
+    every = ast_nodes(tree) if nodes is None else nodes
+    ordinals = {id(n): i for i, n in enumerate(n for n in every if isinstance(n, ast.Name))}
     _Reader(facts, index, ordinals).statements(tree.body, scope=0)
     return facts
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def ast_nodes(tree: ast.AST) -> list[ast.AST]:
+    """The tree's nodes in ``ast.walk`` order (breadth first), without the ``ctx`` leaves
+    (``Load``, ``Store``, ``Del``); about twice as fast as ``list(ast.walk(tree))``."""
+    out: list[ast.AST] = [tree]
+    i = 0
+    while i < len(out):
+        node = out[i]
+        i += 1
+        kind = type(node)
+        fields = _FIELDS.get(kind)
+        if fields is None:
+            fields = _FIELDS[kind] = tuple(f for f in kind._fields if f != "ctx")
+        for name in fields:
+            value = getattr(node, name, None)
+            if isinstance(value, ast.AST):
+                out.append(value)
+            elif isinstance(value, list):
+                out.extend(v for v in value if isinstance(v, ast.AST))
+    return out
+
+
+def _children(node: ast.AST) -> Iterator[ast.AST]:
+    """``ast.iter_child_nodes`` without the ``ctx`` leaves, from the fields listed once."""
+    kind = type(node)
+    fields = _FIELDS.get(kind)
+    if fields is None:
+        fields = _FIELDS[kind] = tuple(f for f in kind._fields if f != "ctx")
+    for name in fields:
+        value = getattr(node, name, None)
+        if isinstance(value, ast.AST):
+            yield value
+        elif isinstance(value, list):
+            yield from (v for v in value if isinstance(v, ast.AST))
 
 
 def _imports_in(statements: Sequence[ast.stmt]) -> Iterator[ImportNode]:
@@ -201,7 +239,7 @@ class _Reader:
             self._import(node, scope)
         else:
             self._leaf(node, scope)
-            for child in ast.iter_child_nodes(node):
+            for child in _children(node):
                 self.node(child, scope)
 
     def _leaf(self, node: ast.AST, scope: int) -> None:

@@ -114,8 +114,12 @@ def _leading_comment(stmt: cst.BaseStatement) -> bool:
 
 
 def _bare_code(stmt: cst.BaseStatement) -> str:
+    """The line's code without its leading comments and blank lines (generated first, so
+    cut off the front rather than generated from a copy without them)."""
     assert isinstance(stmt, cst.SimpleStatementLine)
-    return cst.Module(body=[]).code_for_node(stmt.with_changes(leading_lines=())).strip()
+    empty = cst.Module(body=[])
+    lead = sum(len(empty.code_for_node(line)) for line in stmt.leading_lines)
+    return empty.code_for_node(stmt)[lead:].strip()
 
 
 def _is_import_line(stmt: cst.BaseStatement) -> bool:

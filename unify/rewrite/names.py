@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 from libcst.metadata import Access, MetadataWrapper, Scope, ScopeProvider
 
-from unify.rewrite.bindings import Bindings, Use, read_bindings
+from unify.rewrite.bindings import Bindings, Use, ast_nodes, read_bindings
 from unify.rewrite.map import Written
 from unify.rewrite.plan import Bound, FilePlan, StmtPlan, dotted
 from unify.rewrite.walk import iter_imports
@@ -74,13 +74,14 @@ class ScopeCache:
         self._bindings: Bindings | None = None
         self._import_index: dict[int, int] | None = None
         self._tree: ast.Module | None = None
+        self._nodes: list[ast.AST] | None = None
         self._parsed = False
 
     def bindings(self) -> Bindings | None:
         """The file's bindings from ``ast``, or None when they cannot stand in for libcst's."""
         if self._import_index is None:
             tree = self.tree()
-            self._bindings = None if tree is None else read_bindings(tree)
+            self._bindings = None if tree is None else read_bindings(tree, self.nodes())
             nodes = list(iter_imports(self.module))
             found = self._bindings
             if found is None or len(found.imports) != len(nodes) or not found.modelled:
@@ -97,6 +98,13 @@ class ScopeCache:
             except (SyntaxError, ValueError):
                 self._tree = None
         return self._tree
+
+    def nodes(self) -> list[ast.AST]:
+        """The ``ast`` tree's nodes (``rewrite.bindings.ast_nodes``), listed once."""
+        if self._nodes is None:
+            tree = self.tree()
+            self._nodes = [] if tree is None else ast_nodes(tree)
+        return self._nodes
 
     def import_index(self, node: cst.CSTNode) -> int:
         self.bindings()

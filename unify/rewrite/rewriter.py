@@ -54,6 +54,7 @@ class ImportRewriter(cst.CSTTransformer):
         self.mergeable: set[int] = set()  # those of them that import names (not modules)
         self.depth = 0
         self.indent = "    "
+        self.origins: dict[int, cst.CSTNode] = {}  # of ``rebuild``: rebuilt node -> original
 
     # -- traversal --------------------------------------------------------------
 
@@ -89,7 +90,9 @@ class ImportRewriter(cst.CSTTransformer):
             enter=self._enter,
             compound=self._compound,
         )
-        return rebuilder.module(module)
+        rebuilt = rebuilder.module(module)
+        self.origins = rebuilder.origins
+        return rebuilt
 
     def _compound(self, node: cst.CSTNode) -> None:
         if isinstance(node, cst.Try):

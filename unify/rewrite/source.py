@@ -8,6 +8,7 @@ attributes, string references), and computes scopes only when a name must be che
 from __future__ import annotations
 
 import ast
+from collections import Counter
 from dataclasses import dataclass
 
 import libcst as cst
@@ -22,10 +23,11 @@ from unify.rewrite.plan import plan_file
 from unify.rewrite.reach import reaches, rewrite_reaches
 from unify.rewrite.rewriter import ImportRewriter
 from unify.rewrite.sideeffects import side_effect_imports
+from unify.rewrite.splice import overlapping, splice, statement_edits
 from unify.rewrite.sql import rewrite_sql
 from unify.rewrite.stars import ExportLookup, plan_stars
 from unify.rewrite.strings import string_renames
-from unify.rewrite.uses import rewrite_uses
+from unify.rewrite.uses import rewrite_uses, use_edits
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +67,13 @@ def rewrite_source(
     if rewriter.full:
         code = module.visit(rewriter).code
     else:
-        code = module_text(text, module, rewriter.rebuild(module), cache.tree())
+        rebuilt = rewriter.rebuild(module)
+        spliced = _spliced(text, module, rebuilt, cache, rewriter, decisions)
+        if spliced is not None:
+            log.renamed.update(spliced[1])
+            reached = _reached(text, spliced[0], cache, importer, names, log)
+            return _finish(original, reached, log, importer, names)
+        code = module_text(text, module, rebuilt, cache.tree())
     new_text, counts = rewrite_uses(code, decisions)
     log.renamed.update(counts)
     reached = _reached(text, new_text, cache, importer, names, log)
@@ -86,6 +94,28 @@ def _reached(
     log.renamed.update(counts)
     log.findings.extend(findings)
     return text
+
+
+def _spliced(
+    text: str,
+    module: cst.Module,
+    rebuilt: cst.Module,
+    cache: ScopeCache,
+    rewriter: ImportRewriter,
+    decisions: NameDecisions,
+) -> tuple[str, Counter[tuple[str, str]]] | None:
+    """The new text as edits of the original: the changed import lines (``rewrite.splice``)
+    and the uses found in the original's ``ast`` tree, one parse for both; None when unsure
+    (the caller generates the module and parses it again)."""
+    tree = cache.tree()
+    same = rebuilt is module
+    lines = [] if same else statement_edits(text, module, rebuilt, tree, rewriter.origins)
+    if lines is None or tree is None:
+        return None
+    uses, counts = use_edits(text, tree, decisions, cache.nodes())
+    if overlapping(uses, lines):
+        return None
+    return splice(text, [*lines, *uses]), counts
 
 
 def _finish(

@@ -32,19 +32,37 @@ class StringRenames:
 
 def string_renames(text: str, names: RenameIndex) -> StringRenames | None:
     """The renames to apply inside strings, or None when no string of ``text`` can hold one."""
-    words = list(names.class_renames) + list(names.tables)
-    if not words:
+    patterns = _patterns(names)
+    if patterns is None or not patterns[0].search(text):
         return None
-    alternatives = "|".join(re.escape(w) for w in words)
-    if not re.search(rf"""["'][^"'\n]*\b(?:{alternatives})\b""", text):
-        return None
-    classes = names.class_renames
-    pattern = (
-        re.compile(r"(?<![\w.])(" + "|".join(re.escape(c) for c in classes) + r")\b")
-        if classes
-        else None
+    return StringRenames(
+        classes=names.class_renames, tables=names.tables, class_pattern=patterns[1]
     )
-    return StringRenames(classes=classes, tables=names.tables, class_pattern=pattern)
+
+
+# per rename index (kept alive with it, so its id is not reused): the patterns, built once
+_PATTERNS: dict[int, tuple[RenameIndex, tuple[re.Pattern[str], re.Pattern[str] | None] | None]] = {}
+
+
+def _patterns(names: RenameIndex) -> tuple[re.Pattern[str], re.Pattern[str] | None] | None:
+    """A string holding a renamed class or table; a renamed class in a string."""
+    known = _PATTERNS.get(id(names))
+    if known is not None and known[0] is names:
+        return known[1]
+    words = list(names.class_renames) + list(names.tables)
+    found: tuple[re.Pattern[str], re.Pattern[str] | None] | None = None
+    if words:
+        alternatives = "|".join(re.escape(w) for w in words)
+        classes = names.class_renames
+        found = (
+            re.compile(rf"""["'][^"'\n]*\b(?:{alternatives})\b"""),
+            re.compile(r"(?<![\w.])(" + "|".join(re.escape(c) for c in classes) + r")\b")
+            if classes
+            else None,
+        )
+    _PATTERNS.clear()
+    _PATTERNS[id(names)] = (names, found)
+    return found
 
 
 def call_name(node: cst.Call) -> str:

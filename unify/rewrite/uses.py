@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
+from unify.rewrite.bindings import ast_nodes
 from unify.rewrite.names import NameDecisions
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
@@ -24,13 +25,29 @@ Edit = tuple[int, int, str]  # start offset, end offset, replacement
 def rewrite_uses(text: str, decisions: NameDecisions) -> tuple[str, Counter[tuple[str, str]]]:
     """Apply the renames of ``decisions`` found without libcst to ``text`` (module bindings,
     dotted chains, uses by ordinal); count them as (old, new)."""
-    counts: Counter[tuple[str, str]] = Counter()
+    if not needs_uses(decisions):
+        return text, Counter()
+    edits, counts = use_edits(text, ast.parse(text), decisions)
+    return _splice(text, edits), counts
+
+
+def needs_uses(decisions: NameDecisions) -> bool:
+    """Whether ``decisions`` rename anything that ``use_edits`` finds."""
     by_use = bool(decisions.use_names or decisions.use_attrs)
-    if not (decisions.fast_names or decisions.fast_attrs or decisions.dotted or by_use):
-        return text, counts
-    tree = ast.parse(text)
+    return bool(decisions.fast_names or decisions.fast_attrs or decisions.dotted or by_use)
+
+
+def use_edits(
+    text: str, tree: ast.Module, decisions: NameDecisions, nodes: list[ast.AST] | None = None
+) -> tuple[list[Edit], Counter[tuple[str, str]]]:
+    """The edits of ``rewrite_uses`` in ``text`` (parsed as ``tree``; ``nodes``, its
+    ``ast_nodes`` when the caller has them), and their counts."""
+    counts: Counter[tuple[str, str]] = Counter()
+    if not needs_uses(decisions):
+        return [], counts
+    by_use = bool(decisions.use_names or decisions.use_attrs)
     starts = _line_starts(text)
-    nodes = list(ast.walk(tree))
+    nodes = ast_nodes(tree) if nodes is None else nodes
     names = (n for n in nodes if isinstance(n, ast.Name))
     ordinals = {id(n): i for i, n in enumerate(names)} if by_use else {}
     edits: list[Edit] = []
@@ -45,7 +62,7 @@ def rewrite_uses(text: str, decisions: NameDecisions) -> tuple[str, Counter[tupl
         for old, new, edit in found:
             counts[(old, new)] += 1
             edits.append(edit)
-    return _splice(text, edits), counts
+    return edits, counts
 
 
 def _attribute_edits(

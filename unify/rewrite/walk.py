@@ -66,6 +66,7 @@ class StructureRebuilder:
         self.body = body
         self.enter = enter
         self.compound = compound
+        self.origins: dict[int, cst.CSTNode] = {}  # id(rebuilt block or compound) -> original
 
     def module(self, module: cst.Module) -> cst.Module:
         body = self._statements(module.body)
@@ -96,7 +97,7 @@ class StructureRebuilder:
             self.enter(node, True)
             body = self._statements(node.body)
             self.enter(node, False)
-            return None if body is None else node.with_changes(body=body)
+            return None if body is None else self._rebuilt(node, body=body)
         return self._compound(node)
 
     def _compound(self, node: cst.CSTNode) -> cst.CSTNode | None:
@@ -114,4 +115,9 @@ class StructureRebuilder:
                         n if n is not None else v for n, v in zip(items, value, strict=True)
                     ]
         self.compound(node)
-        return node.with_changes(**changes) if changes else None
+        return self._rebuilt(node, **changes) if changes else None
+
+    def _rebuilt(self, node: cst.CSTNode, **changes: Any) -> cst.CSTNode:
+        new = node.with_changes(**changes)
+        self.origins[id(new)] = node
+        return new

@@ -1,5 +1,5 @@
-"""legacy-dependent-object: views, functions, procedures and triggers of the database that
-name a table the migration moves, renames or merges."""
+"""legacy-dependent-object: views, functions, procedures, triggers, column defaults and check
+constraints of the database that name a table the migration moves, renames or merges."""
 
 from __future__ import annotations
 
@@ -31,6 +31,19 @@ KINDS = {
         "JOIN pg_class c ON c.oid = t.tgrelid WHERE NOT t.tgisinternal "
         "AND c.relnamespace = 'public'::regnamespace",
         "fires on the legacy table, which moves to unify_legacy: recreate it on the unified table",
+    ),
+    "column default": (
+        "SELECT c.relname || '.' || a.attname AS name, pg_get_expr(d.adbin, d.adrelid) AS body "
+        "FROM pg_attrdef d JOIN pg_class c ON c.oid = d.adrelid JOIN pg_attribute a "
+        "ON a.attrelid = d.adrelid AND a.attnum = d.adnum "
+        "WHERE c.relnamespace = 'public'::regnamespace",
+        "names the table in its expression (a sequence, a function): check it after the move",
+    ),
+    "check constraint": (
+        "SELECT c.relname || '.' || k.conname AS name, pg_get_constraintdef(k.oid) AS body "
+        "FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid WHERE k.contype = 'c' "
+        "AND c.relnamespace = 'public'::regnamespace",
+        "names the table in its expression: check it against the unified tables",
     ),
 }
 

@@ -57,10 +57,10 @@ def merge_checks(schema: SchemaShape, cols: Columns, samples: int) -> list[Check
                 continue
             match = _match(cols, absorbed.name)
             if match and set(columns) <= set(match):
-                checks += _folds(shape.name, target, absorbed, match, samples)
+                checks.append(_folds(target, absorbed, match, samples))
                 continue
             checks += _collision(shape.name, target, absorbed, columns, cols, samples, match)
-            checks += _case_only(target, absorbed, columns, samples)
+            checks.append(_case_only(target, absorbed, columns, samples))
     return checks
 
 
@@ -76,58 +76,49 @@ def _same(columns: Sequence[str], left: str, right: str) -> str:
     )
 
 
-def _folds(
-    survivor: str, target: sa.Table, absorbed: sa.Table, match: Sequence[str], samples: int
-) -> list[Check]:
+def _folds(target: sa.Table, absorbed: sa.Table, match: Sequence[str], samples: int) -> Check:
     """The rows the migration folds into a survivor row (equal on ``match``, any case)."""
-    rows = (
-        f"SELECT 1 FROM {from_(absorbed, 'a')} WHERE EXISTS "
-        f"(SELECT 1 FROM {from_(target, 's')} WHERE {_same(match, 's', 'a')})"
-    )
-    sample = "concat_ws(', ', " + ", ".join(f"CAST(a.{QUOTE(c)} AS text)" for c in match) + ")"
     name = ",".join(match)
     text = (
         f"{absorbed.name}.{name}: rows equal to a {target.name} row on {name} (any case) fold "
         f"into it; their other values are not carried (they stay in unify_legacy): {{count}} row(s)"
     )
-    return [
-        Check(
-            rule=MERGE_FOLD,
-            table=absorbed.name,
-            column=name,
-            sql=counted(rows, sample, samples),
-            message=text,
-        )
-    ]
+    return _alike(MERGE_FOLD, target, absorbed, match, "", text, samples)
 
 
 def _case_only(
     target: sa.Table, absorbed: sa.Table, columns: Sequence[str], samples: int
-) -> list[Check]:
+) -> Check:
     """Values equal to a survivor's but for letter case: unique to the database, the same
     name to a person (``Ann`` and ``ann``)."""
     differ = " OR ".join(
         f"CAST(a.{QUOTE(c)} AS text) <> CAST(s.{QUOTE(c)} AS text)" for c in columns
     )
-    rows = (
-        f"SELECT 1 FROM {from_(absorbed, 'a')} WHERE EXISTS (SELECT 1 FROM {from_(target, 's')} "
-        f"WHERE {_same(columns, 's', 'a')} AND ({differ}))"
-    )
-    sample = "concat_ws(', ', " + ", ".join(f"CAST(a.{QUOTE(c)} AS text)" for c in columns) + ")"
     name = ",".join(columns)
     text = (
         f"{absorbed.name}.{name}: values that differ from a {target.name}.{name} only in letter "
         f"case; both rows are kept: {{count}} row(s)"
     )
-    return [
-        Check(
-            rule=CASE_DUPLICATE,
-            table=absorbed.name,
-            column=name,
-            sql=counted(rows, sample, samples),
-            message=text,
-        )
-    ]
+    return _alike(CASE_DUPLICATE, target, absorbed, columns, f" AND ({differ})", text, samples)
+
+
+def _alike(
+    rule: Rule,
+    target: sa.Table,
+    absorbed: sa.Table,
+    columns: Sequence[str],
+    also: str,
+    text: str,
+    samples: int,
+) -> Check:
+    """Absorbed rows equal to a survivor row on ``columns`` ignoring case (and ``also``)."""
+    rows = (
+        f"SELECT 1 FROM {from_(absorbed, 'a')} WHERE EXISTS (SELECT 1 FROM {from_(target, 's')} "
+        f"WHERE {_same(columns, 's', 'a')}{also})"
+    )
+    sample = "concat_ws(', ', " + ", ".join(f"CAST(a.{QUOTE(c)} AS text)" for c in columns) + ")"
+    sql = counted(rows, sample, samples)
+    return Check(rule=rule, table=absorbed.name, column=",".join(columns), sql=sql, message=text)
 
 
 def _collision(

@@ -102,7 +102,14 @@ def test_inventory_facts(inventory: Inventory) -> None:
     assert tables["mvp_models.MVPUser"] == "mvp_users"
     assert tables["models.Competency"] == tables["unified_models.Competency"] == "competency"
     assert inventory.other_python_files == ("app/old_routes.py.unused",)
-    assert [m.name for m in inventory.modules] == ["models", "mvp_models", "unified_models"]
+    # the dead copy is a model module too (found, reported, retired by the plan)
+    assert [m.name for m in inventory.modules] == [
+        "models",
+        "mvp_models",
+        "mvp_models_backup",
+        "unified_models",
+    ]
+    assert tables["mvp_models.LoginEvent"] == "login_events"
     forms = {i.form for i in inventory.imports}
     assert forms == {"from", "from-star", "import", "import-as"}
     assert len({i.path for i in inventory.imports}) >= 21

@@ -307,6 +307,17 @@ def test_status_reports_the_database_when_a_url_is_given(
     assert restored.returncode == 0, restored.stderr
     try:
         url = restored.stdout.strip()
+        # with the plan's data decisions (match, orphan policies) the dump has no error finding
+        decided = run_unify(
+            "status", repo, "--plan", repo / "unify.toml", "--database-url", url, "-f", "json"
+        )
+        phases = {p["phase"]: p for p in json.loads(decided.stdout)["phases"]}
+        assert phases["database"]["state"] == "done", decided.stdout + decided.stderr
+        assert "verified, no error finding" in phases["database"]["detail"]
+        # without them (every orphan policy fail) the planted orphans are errors
+        plan = repo / "unify.toml"
+        text = plan.read_text(encoding="utf-8")
+        plan.write_text(text.split("\n[[orphans]]", 1)[0] + "\n", encoding="utf-8")
         done = run_unify(
             "status", repo, "--plan", repo / "unify.toml", "--database-url", url, "-f", "json"
         )

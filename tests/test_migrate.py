@@ -19,18 +19,6 @@ from unify.migration.apply import load_revision, run_downgrade
 
 pytestmark = pytest.mark.postgres
 
-DECISIONS = """
-[[orphans]]
-table = "users"
-column = "organization_id"
-policy = "null"
-
-[[orphans]]
-table = "maturity_assessments"
-column = "organization_id"
-policy = "null"
-"""
-
 
 def restore(repo: Path, url: URL) -> None:
     subprocess.run(
@@ -50,11 +38,13 @@ def restore(repo: Path, url: URL) -> None:
 
 
 def decide(repo: Path, orphans: bool = True) -> None:
+    """The example's plan carries its data decisions (match on e-mail, orphan policies);
+    without ``orphans`` its [[orphans]] tables are left out (every policy is then fail)."""
     plan = repo / "unify.toml"
-    text = plan.read_text(encoding="utf-8").replace(
-        'absorbed_tables = ["mvp_users"]', 'absorbed_tables = ["mvp_users"]\nmatch = ["email"]'
-    )
-    plan.write_text(text + (DECISIONS if orphans else ""), encoding="utf-8")
+    text = plan.read_text(encoding="utf-8")
+    assert 'match = ["email"]' in text and "[[orphans]]" in text
+    if not orphans:
+        plan.write_text(text.split("\n[[orphans]]", 1)[0] + "\n", encoding="utf-8")
 
 
 def checksums(url: URL, schema: str = "public") -> dict[str, str]:
@@ -108,8 +98,8 @@ def test_apply_moves_every_row_remaps_and_balances(
     assert done.returncode == 0, done.stdout + done.stderr
     assert "APPLIED" in done.stdout
     users = dict(rows(pg_database, "SELECT email, id FROM users"))
-    # bob's MVP account folds into his account (same e-mail); the others get new ids
-    assert len(users) == 6 and users["bob@example.org"] == 1
+    # bob's MVP account folds into his account (same e-mail); the other five get new ids
+    assert len(users) == 7 and users["bob@example.org"] == 1
     plans = dict(rows(pg_database, "SELECT id, user_id FROM learning_plans"))
     # 'p2' pointed at MVP user '7' (frank), not at users.id 7 (erin): remapped, not cast
     assert plans == {"p1": users["bob@example.org"], "p2": users["frank@example.org"]}
@@ -119,7 +109,7 @@ def test_apply_moves_every_row_remaps_and_balances(
         "SELECT count(*) FROM pg_constraint WHERE contype = 'f' "
         "AND connamespace = 'public'::regnamespace",
     )
-    assert fks[0][0] == 23
+    assert fks[0][0] == 24
     again = migrate(repo, pg_database, "--apply")
     assert again.returncode == 0 and "at head" in again.stdout, again.stdout + again.stderr
 

@@ -55,7 +55,7 @@ def test_example_end_to_end(built_example_copy: Path) -> None:
     assert {
         "path": "app/seqpt_routes.py",
         "line": 4,
-        "names": ["Questionnaire", "db", "get_user_by_email"],
+        "names": ["Questionnaire", "SECompetency", "db", "get_user_by_email"],
     } in report["star_imports"]
     assert "dynamic-legacy-reference" in {f["rule"] for f in report["findings"]}
 

@@ -23,7 +23,7 @@ from unify.rewrite_imports import apply_rewrites, rewrite_repo
 ROOT = Path(__file__).resolve().parents[1]
 IMPORTER = "from mvp_models import MVPUser\n\n\ndef load():\n    return MVPUser()\n"
 EXPECTED = "from unified import User\n\n\ndef load():\n    return User()\n"
-CHANGED = 14  # files the example's final rewrite changes
+CHANGED = 15  # files the example's final rewrite changes
 
 
 def snapshot(repo: Path) -> dict[str, bytes]:

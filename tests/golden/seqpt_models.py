@@ -254,6 +254,18 @@ class AppUser(db.Model):
     organization = db.relationship('Organization', backref='app_users')
 
 
+class LoginEvent(db.Model):
+    """One MVP sign-in, as the MVP admin page lists them."""
+
+    __tablename__ = 'login_events'
+
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey('users.id'), nullable=False)
+    logged_in_at = db.Column(db.DateTime, default=datetime.utcnow)
+
+    user = db.relationship('User', backref='login_events')
+
+
 # =============================================================================
 # SECTION 4: ASSESSMENT AND RESULTS
 # =============================================================================

@@ -13,6 +13,7 @@ from models import (  # noqa: F401
     LearningModule,
     LearningObjective,
     LearningPlan,
+    LoginEvent,
     MaturityAssessment,
     Organization,
     PhaseQuestionnaireResponse,

@@ -91,12 +91,14 @@ def _relationships(diagram: Diagram, cls: ClassNode) -> list[str]:
         _relationship(r.attr, r.target, r.backref, r.back_populates, r.secondary)
         for r in cls.relationships
     ]
-    lines += [
+    # by name: the classes' order differs between a diagram drawn from the plan and one
+    # drawn from the built module, the document must not
+    lines += sorted(
         f"- `{r.backref}` -> {other.name} (backref of `{other.name}.{r.attr}`)"
         for other in diagram.classes
         for r in other.relationships
         if r.backref and r.target == cls.name
-    ]
+    )
     return ["Relationships:\n", *lines, ""] if lines else []
 
 

@@ -45,7 +45,11 @@ def diagram_from_inventory(inventory: Inventory, modules: tuple[str, ...] = ()) 
     per module, with the conflicts analyze found."""
     picked = [m for m in inventory.modules if not modules or m.name in modules]
     found = _gather(picked)
-    columns, findings = found.columns, inventory.findings
+    # the conflicts of the modules drawn (a dead copy the plan retires is not drawn, nor are
+    # the duplicates it makes)
+    paths = {m.path for m in picked}
+    findings = tuple(f for f in inventory.findings if not modules or f.path in paths)
+    columns = found.columns
     edges = [_marked_edge(_edge(fk, columns), fk, findings, columns) for fk in found.specs]
     keyed = {(fk.table, c) for fk in found.specs for c in fk.columns}
     tables = [

@@ -24,6 +24,14 @@ def dump():
     return lines
 
 
+# Derik's tables, loaded on demand like the MVP ones.
+DERIK_MODELS = 'unified_models'
+
+
+def load_derik_models():
+    return importlib.import_module(DERIK_MODELS)
+
+
 if __name__ == '__main__':
     app = create_app({'SQLALCHEMY_DATABASE_URI': os.environ.get('DATABASE_URL', 'sqlite:///seqpt.db')})
     with app.app_context():

@@ -278,8 +278,78 @@ CREATE TABLE public.mvp_users (
     organization_id character varying(36),
     user_type character varying(20),
     created_at timestamp without time zone,
-    last_login timestamp without time zone
+    last_login timestamp without time zone,
+    username character varying(80)
 );
+
+
+--
+-- Name: login_events; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.login_events (
+    id integer NOT NULL,
+    user_id character varying(36) NOT NULL,
+    logged_in_at timestamp without time zone
+);
+
+
+--
+-- Name: login_events_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.login_events_id_seq
+    AS integer
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: login_events_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.login_events_id_seq OWNED BY public.login_events.id;
+
+
+--
+-- Name: mvp_settings; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.mvp_settings (
+    key character varying(64) NOT NULL,
+    value text
+);
+
+
+--
+-- Name: mvp_users_reject_email_case_duplicate(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.mvp_users_reject_email_case_duplicate() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM mvp_users WHERE lower(email) = lower(NEW.email) AND id <> NEW.id) THEN
+        RAISE EXCEPTION 'e-mail % is taken', NEW.email;
+    END IF;
+    RETURN NEW;
+END;
+$$;
+
+
+--
+-- Name: mvp_admins; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.mvp_admins AS
+ SELECT mvp_users.id,
+    mvp_users.email,
+    mvp_users.organization_id
+   FROM public.mvp_users
+  WHERE ((mvp_users.user_type)::text = 'admin'::text);
 
 
 --
@@ -539,6 +609,13 @@ ALTER TABLE ONLY public.competency_assessment_result ALTER COLUMN id SET DEFAULT
 
 
 --
+-- Name: login_events id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.login_events ALTER COLUMN id SET DEFAULT nextval('public.login_events_id_seq'::regclass);
+
+
+--
 -- Name: learning_modules id; Type: DEFAULT; Schema: public; Owner: -
 --
 
@@ -668,12 +745,37 @@ m4	abc	a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d	\N	\N	\N	\N	\N
 -- Data for Name: mvp_users; Type: TABLE DATA; Schema: public; Owner: -
 --
 
-COPY public.mvp_users (id, email, password_hash, first_name, last_name, organization_id, user_type, created_at, last_login) FROM stdin;
-7	frank@example.org	h	\N	\N	2	\N	\N	\N
-8	gina@example.org	h	\N	\N	04	\N	\N	\N
-3f2c9a7e-0d1b-4c55-9e0a-7b1d2c3e4f50	bob@example.org	h	\N	\N	1	\N	\N	\N
-a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d	hank@example.org	h	\N	\N	abc	\N	\N	\N
-9	ivan@example.org	h	\N	\N	55	\N	\N	\N
+COPY public.mvp_users (id, email, password_hash, first_name, last_name, organization_id, user_type, created_at, last_login, username) FROM stdin;
+7	frank@example.org	h	\N	\N	2	admin	\N	\N	frank
+8	gina@example.org	h	\N	\N	04	\N	\N	\N	\N
+3f2c9a7e-0d1b-4c55-9e0a-7b1d2c3e4f50	bob@example.org	h	\N	\N	1	\N	\N	\N	bob
+a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d	hank@example.org	h	\N	\N	abc	\N	\N	\N	hank
+9	ivan@example.org	h	\N	\N	55	\N	\N	\N	ivan
+5b0e7c1d-2a3f-4e6b-8c9d-1f2e3d4c5b6a	erin.k@example.org	h	\N	\N	1	\N	\N	\N	Erin
+\.
+
+
+--
+-- Data for Name: login_events; Type: TABLE DATA; Schema: public; Owner: -
+--
+
+COPY public.login_events (id, user_id, logged_in_at) FROM stdin;
+1	7	2024-03-01 09:00:00
+2	3f2c9a7e-0d1b-4c55-9e0a-7b1d2c3e4f50	2024-03-01 09:30:00
+3	a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d	2024-03-02 10:00:00
+4	0d6f1c2e-9b8a-4c7d-a6e5-f4d3c2b1a098	2024-03-02 11:00:00
+5	12	2024-03-03 08:15:00
+\.
+
+
+--
+-- Data for Name: mvp_settings; Type: TABLE DATA; Schema: public; Owner: -
+--
+
+COPY public.mvp_settings (key, value) FROM stdin;
+signup_open	true
+default_user_type	employee
+maturity_scale	1-5
 \.
 
 
@@ -682,9 +784,9 @@ a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d	hank@example.org	h	\N	\N	abc	\N	\N	\N
 --
 
 COPY public.organization (id, organization_name, organization_public_key, size, maturity_score) FROM stdin;
-1	Acme	ACME	\N	\N
-2	Globex	GLBX	\N	\N
-4	Umbrella	UMBR	\N	\N
+1	Acme	ACME-1	\N	\N
+2	Globex	GLBX-2	\N	\N
+4	Umbrella	UMBR-4	\N	\N
 \.
 
 
@@ -782,6 +884,13 @@ SELECT pg_catalog.setval('public.learning_modules_id_seq', 1, false);
 
 
 --
+-- Name: login_events_id_seq; Type: SEQUENCE SET; Schema: public; Owner: -
+--
+
+SELECT pg_catalog.setval('public.login_events_id_seq', 5, true);
+
+
+--
 -- Name: learning_objectives_id_seq; Type: SEQUENCE SET; Schema: public; Owner: -
 --
 
@@ -792,7 +901,7 @@ SELECT pg_catalog.setval('public.learning_objectives_id_seq', 1, false);
 -- Name: organization_id_seq; Type: SEQUENCE SET; Schema: public; Owner: -
 --
 
-SELECT pg_catalog.setval('public.organization_id_seq', 1, false);
+SELECT pg_catalog.setval('public.organization_id_seq', 4, true);
 
 
 --
@@ -827,7 +936,7 @@ SELECT pg_catalog.setval('public.role_cluster_id_seq', 1, false);
 -- Name: users_id_seq; Type: SEQUENCE SET; Schema: public; Owner: -
 --
 
-SELECT pg_catalog.setval('public.users_id_seq', 1, false);
+SELECT pg_catalog.setval('public.users_id_seq', 7, true);
 
 
 --
@@ -906,8 +1015,24 @@ ALTER TABLE ONLY public.learning_plans
 -- Name: maturity_assessments maturity_assessments_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
+ALTER TABLE ONLY public.login_events
+    ADD CONSTRAINT login_events_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: maturity_assessments maturity_assessments_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
 ALTER TABLE ONLY public.maturity_assessments
     ADD CONSTRAINT maturity_assessments_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: mvp_settings mvp_settings_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.mvp_settings
+    ADD CONSTRAINT mvp_settings_pkey PRIMARY KEY (key);
 
 
 --
@@ -1026,6 +1151,13 @@ CREATE UNIQUE INDEX ix_mvp_users_email ON public.mvp_users USING btree (email);
 --
 
 CREATE UNIQUE INDEX ix_users_username ON public.users USING btree (username);
+
+
+--
+-- Name: mvp_users mvp_users_reject_email_case_duplicate; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER mvp_users_reject_email_case_duplicate BEFORE INSERT OR UPDATE ON public.mvp_users FOR EACH ROW EXECUTE FUNCTION public.mvp_users_reject_email_case_duplicate();
 
 
 --

@@ -113,3 +113,15 @@ class LearningPlan(db.Model):
             'objectives': self.objectives or [],
             'status': self.status,
         }
+
+
+class LoginEvent(db.Model):
+    """One MVP sign-in, as the MVP admin page lists them."""
+
+    __tablename__ = 'login_events'
+
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.String(36), db.ForeignKey('mvp_users.id'), nullable=False)
+    logged_in_at = db.Column(db.DateTime, default=datetime.utcnow)
+
+    user = db.relationship('MVPUser', backref='login_events')

@@ -109,3 +109,10 @@ def user_assessments(user_id):
     if user is None:
         return jsonify({'error': 'unknown user'}), 404
     return jsonify([a.to_dict() for a in user.assessments.order_by(Assessment.id)])
+
+
+@main_bp.route('/api/competencies/catalogue')
+def competency_catalogue_for_prompts():
+    from app.services.llm_pipeline.context import competency_catalogue
+
+    return jsonify({'competencies': competency_catalogue()})

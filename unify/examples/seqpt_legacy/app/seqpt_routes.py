@@ -36,3 +36,10 @@ def user_summary():
         'assessments': user.assessments.count(),
         'qualification_plans': len(user.qualification_plans),
     })
+
+
+@seqpt_bp.route('/competencies')
+def seqpt_competencies():
+    """Derik's competencies under their SE-QPT name (the alias the star import brings)."""
+    rows = SECompetency.query.order_by(SECompetency.id)
+    return jsonify([{'id': c.id, 'name': c.competency_name} for c in rows])

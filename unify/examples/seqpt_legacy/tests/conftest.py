@@ -2,8 +2,14 @@
 
 The backend root (the folder holding run.py) is put on sys.path, as when the app
 runs from there.  Tests talk to the app through its HTTP API only.
+
+SEQPT_TEST_DATABASE_URL names a PostgreSQL database (a restored production copy) to run
+the tests against instead: each test gets its own copy of it (CREATE DATABASE ... TEMPLATE),
+with its schema and rows, dropped afterwards.
 """
+import os
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -16,8 +22,30 @@ from app import create_app  # noqa: E402
 
 
 @pytest.fixture
-def app():
-    return create_app({'TESTING': True, 'SQLALCHEMY_DATABASE_URI': 'sqlite:///:memory:'})
+def database_uri():
+    source = os.environ.get('SEQPT_TEST_DATABASE_URL')
+    if not source:
+        yield 'sqlite:///:memory:'
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    url = make_url(source)
+    copy = f'{url.database}_t{uuid.uuid4().hex[:8]}'
+    admin = create_engine(url.set(database='postgres'), isolation_level='AUTOCOMMIT')
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{copy}" TEMPLATE "{url.database}"'))
+    try:
+        yield url.set(database=copy).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def app(database_uri):
+    return create_app({'TESTING': True, 'SQLALCHEMY_DATABASE_URI': database_uri})
 
 
 @pytest.fixture

@@ -16,19 +16,17 @@ def ledger_table(result: MigrateResult) -> Table:
     table = Table(title="row ledger", title_justify="left")
     for head in (
         "legacy table",
-        "-> unified",
+        "into",
         "before",
         "carried",
-        "merged new",
+        "new",
         "folded",
         "deleted",
-        "set NULL",
-        "kept in unify_legacy",
-        "balanced",
+        "nulled",
+        "kept",
+        "ok",
     ):
-        table.add_column(
-            head, justify="left" if "table" in head or head.startswith("->") else "right"
-        )
+        table.add_column(head, justify="left" if head in ("legacy table", "into") else "right")
     for row in result.ledger:
         table.add_row(
             row.legacy,

@@ -7,8 +7,12 @@ picklable, so they survive a process pool.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+import signal
+import threading
+from collections.abc import Iterable, Iterator
 from enum import IntEnum
+from types import FrameType
 
 
 class ExitCode(IntEnum):
@@ -92,3 +96,25 @@ class Interrupted(UnifyError):
 
     def __reduce__(self) -> tuple[type[Interrupted], tuple[str, int]]:  # type: ignore[override]
         return (type(self), (self.message, self.signum))
+
+
+@contextlib.contextmanager
+def interruptible(note: str = "") -> Iterator[None]:
+    """Inside the block SIGTERM raises as SIGINT does, and either becomes ``Interrupted``
+    (exit 128 + the signal, its message ending with ``note``), so that the caller cleans up on
+    the way out.  Outside the main thread (no signal handlers there) the block runs as is."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGTERM)
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise Interrupted(f"terminated (SIGTERM){note}", signum=signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    except KeyboardInterrupt:
+        raise Interrupted(f"interrupted (SIGINT){note}", signum=signal.SIGINT) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)

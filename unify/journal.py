@@ -40,7 +40,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, Literal
 
-from unify.errors import InputError, Interrupted
+from unify.errors import InputError, Interrupted, interruptible
 
 STATE_DIR = ".unify"
 JOURNAL = "journal.json"
@@ -99,7 +99,7 @@ def replace_files(root: Path, writes: Sequence[FileWrite], *, command: str) -> i
         entries = [_entry(root, w, token, i) for i, w in enumerate(writes)]
         journal = {"command": command, "started": _now(), "pid": os.getpid(), "token": token}
         fault = _Fault()
-        with _signals_stop():
+        with interruptible("; nothing written"):
             try:
                 _save(state, {**journal, "state": "staging", "entries": _dicts(entries)})
                 _stage(root, state, entries, writes, fault)
@@ -374,27 +374,6 @@ def _lock(fd: int, state: Path) -> None:
 
 def _main_thread() -> bool:
     return threading.current_thread() is threading.main_thread()
-
-
-@contextlib.contextmanager
-def _signals_stop() -> Iterator[None]:
-    """SIGTERM raises (as SIGINT does), so that the caller can clean up; either becomes
-    ``Interrupted`` (exit 128 + the signal)."""
-    if not _main_thread():
-        yield
-        return
-    previous = signal.getsignal(signal.SIGTERM)
-
-    def stop(signum: int, frame: FrameType | None) -> None:
-        raise Interrupted("terminated (SIGTERM); nothing written", signum=signum)
-
-    signal.signal(signal.SIGTERM, stop)
-    try:
-        yield
-    except KeyboardInterrupt:
-        raise Interrupted("interrupted (SIGINT); nothing written", signum=signal.SIGINT) from None
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 @contextlib.contextmanager

@@ -28,19 +28,16 @@ import hashlib
 import importlib.util
 import os
 import shlex
-import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from types import FrameType
 
 from sqlalchemy.engine import URL
 
-from unify.errors import DatabaseError, Interrupted
+from unify.errors import DatabaseError, interruptible
 
 DIR_ENV = "UNIFY_PG_DIR"
 SUPERUSER = "postgres"
@@ -135,7 +132,7 @@ def embedded(folder: Path | None = None) -> Iterator[URL]:
             _IN_USE[folder] -= 1
         return
     binaries = _binaries()
-    with _stop_on_sigterm():
+    with interruptible():
         with _locked(folder):
             _start(folder, binaries)
             _register(folder)
@@ -161,27 +158,6 @@ def _binaries() -> Path:
             "or give --database-url"
         )
     return found
-
-
-@contextlib.contextmanager
-def _stop_on_sigterm() -> Iterator[None]:
-    """SIGTERM raises (as SIGINT does) so that the server is stopped on the way out; either
-    becomes ``Interrupted`` (exit 128 + the signal)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.getsignal(signal.SIGTERM)
-
-    def stop(signum: int, frame: FrameType | None) -> None:
-        raise Interrupted("terminated (SIGTERM)", signum=signum)
-
-    signal.signal(signal.SIGTERM, stop)
-    try:
-        yield
-    except KeyboardInterrupt:
-        raise Interrupted("interrupted (SIGINT)", signum=signal.SIGINT) from None
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 @contextlib.contextmanager

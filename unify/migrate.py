@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import signal
 import sys
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from sqlalchemy.engine import URL
 
 from unify import db
 from unify.errors import DatabaseError, InputError, reason
+from unify.journal import FileWrite, replace_files
 from unify.mapping.data import data_mapping
 from unify.mapping.load import check_built, load_schema
 from unify.mapping.metadata import build_metadata
@@ -104,23 +104,13 @@ def write_revision(
     path = versions.folder / f"{revision}_unify_unified_models.py"
     try:
         versions.folder.mkdir(parents=True, exist_ok=True)
-        _write_atomic(path, text)
+        # all or nothing, like every file unify writes (unify.journal)
+        replace_files(
+            versions.folder, [FileWrite(rel=path.name, data=text.encode())], command="migrate"
+        )
     except OSError as exc:
         raise InputError(f"{versions.folder}: cannot write the revision ({reason(exc)})") from None
     return path, revision, versions.head
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".unify-", suffix=".py")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def check_target(url: URL, *, i_have_a_backup: bool) -> None:

@@ -102,11 +102,12 @@ def _source(
         _value(column, legacy.c[column.name]) for column in shape.columns if column.name in legacy.c
     ]
     policies = {(o.table, o.column): o.policy for o in resolved.plan.orphans}
+    targets = _legacy_targets(resolved, legacy)
     keys = tuple(
         key
         for fk in shape.foreign_keys
         if len(fk.columns) == 1 and fk.columns[0] in legacy.c
-        if (key := _key(resolved, shape, fk, legacy, tables, reflected, policies, shapes))
+        if (key := _key(resolved, shape, fk, legacy, tables, reflected, policies, shapes, targets))
         is not None
     )
     taken = {v.source for v in values}
@@ -147,11 +148,12 @@ def _key(
     reflected: sa.MetaData,
     policies: dict[tuple[str, str], OrphanPolicy],
     shapes: dict[str, TableShape],
+    targets: dict[str, str],
 ) -> KeyFill | None:
     """The legacy rows a foreign-key value refers to: the table the legacy model (or the
     database's constraint) named, else the unified target's own legacy table."""
     column = fk.columns[0]
-    named = _legacy_targets(resolved, legacy).get(column)
+    named = targets.get(column)
     parent_name = named if named in reflected.tables else tables.to_db.get(fk.target_table)
     if parent_name is None:
         return None

@@ -143,3 +143,40 @@ def built_example_copy(built_example: BuiltExample, tmp_path: Path) -> Path:
     build = built_example.build
     assert build.returncode == 0, build.stdout + build.stderr
     return _copy_example(built_example.root, tmp_path / "seqpt_legacy")
+
+
+@pytest.fixture
+def password_role(pg_database: URL) -> Iterator[URL]:
+    """``pg_database`` as a role that must give its password (``right-secret``): a line of
+    the embedded server's ``pg_hba.conf`` asks that one role for scram-sha-256 (the other
+    connections keep trust); removed again afterwards."""
+    from unify import server
+
+    folder = server.folder_of(pg_database)
+    if folder is None:
+        _unavailable("a password role needs the embedded server (its pg_hba.conf)")
+    hba = folder / "data" / "pg_hba.conf"
+    role = f"unify_test_pw_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(pg_database, isolation_level="AUTOCOMMIT")
+    original = hba.read_text(encoding="utf-8")
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text("SET password_encryption = 'scram-sha-256'"))
+            conn.execute(sa.text(f"CREATE ROLE {role} LOGIN PASSWORD 'right-secret'"))
+            conn.execute(sa.text(f'GRANT ALL ON DATABASE "{pg_database.database}" TO {role}'))
+            hba.write_text(f"local all {role} scram-sha-256\n{original}", encoding="utf-8")
+            assert conn.execute(sa.text("SELECT pg_reload_conf()")).scalar()
+        yield pg_database.set(username=role, password="right-secret")
+    finally:
+        hba.write_text(original, encoding="utf-8")
+        with admin.connect() as conn:
+            conn.execute(sa.text("SELECT pg_reload_conf()"))
+            conn.execute(
+                sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = :r"
+                ),
+                {"r": role},
+            )
+            conn.execute(sa.text(f'REVOKE ALL ON DATABASE "{pg_database.database}" FROM {role}'))
+            conn.execute(sa.text(f"DROP ROLE IF EXISTS {role}"))
+        admin.dispose()

@@ -257,3 +257,46 @@ def test_a_database_at_another_revision_is_refused(
     assert refused.returncode == 2, refused.stdout + refused.stderr
     assert "at revision f00dfeed" in refused.stderr
     assert len(refused.stderr.strip().splitlines()) == 1
+
+
+def test_a_wrong_password_is_one_line_exit_2_and_never_printed(
+    built_example_copy: Path, password_role: URL
+) -> None:
+    """restore, verify and migrate against a server that asks for a password: the wrong one
+    is refused in one line (exit 2) that masks it; the right one gets past authentication."""
+    repo = built_example_copy
+    decide(repo)
+    wrong = db.parse_url(password_role).set(password="wrong-secret")
+    right = db.parse_url(password_role).render_as_string(hide_password=False)
+    for command in (
+        ("restore", repo / "legacy_dump.sql", "--database-url", wrong.render_as_string(False)),
+        (
+            "verify",
+            repo,
+            "--plan",
+            repo / "unify.toml",
+            "--database-url",
+            wrong.render_as_string(False),
+        ),
+        (
+            "migrate",
+            repo,
+            "--plan",
+            repo / "unify.toml",
+            "--database-url",
+            wrong.render_as_string(False),
+            "--apply",
+            "--i-have-a-backup",
+        ),
+    ):
+        proc = run_unify(*command)
+        assert proc.returncode == 2, (command[0], proc.stdout, proc.stderr)
+        lines = proc.stderr.strip().splitlines()
+        assert len(lines) == 1, (command[0], proc.stderr)
+        assert "password authentication failed" in lines[0], lines[0]
+        assert "wrong-secret" not in proc.stdout + proc.stderr
+    shown = run_unify("migrate", repo, "--plan", repo / "unify.toml", "--database-url", right)
+    # past authentication: the database answers, and it holds no legacy table to move
+    assert shown.returncode == 2, shown.stderr
+    assert "none of the legacy tables" in shown.stderr and "unify_test_pw_" in shown.stderr
+    assert "right-secret" not in shown.stdout + shown.stderr

@@ -59,7 +59,13 @@ def plan_migration(
                 f"(unify migrate --apply says whether it is at head)"
             )
         reflected.reflect(conn)
-    return loaded, data_mapping(resolved, loaded, reflected)
+    mapping = data_mapping(resolved, loaded, reflected)
+    if not mapping.sources:
+        raise InputError(
+            f"{db.mask(url)}: none of the legacy tables the unified models take rows from is in "
+            f"this database (is it the restored dump? `unify restore` prints its URL)"
+        )
+    return loaded, mapping
 
 
 def database_at_head(repo: Path, url: URL, revision_dir: Path | None) -> str | None:

@@ -44,18 +44,23 @@ from benchmarks.common import (
 
 RESULTS = BENCH_DIR / "RESULTS-startup.md"
 TARGET = 1.5
-COMMANDS = (
-    "analyze", "plan", "build", "rewrite", "archive", "status",
-    "restore", "verify", "diagram", "docs", "example",
-)  # fmt: skip
 REFERENCE = (sys.executable, "-c", "import typer, rich")
+
+
+def command_names() -> list[str]:
+    """Every command the CLI registers, in ``unify --help``'s order (so none is left out)."""
+    import typer
+
+    from unify.cli import app
+
+    return list(getattr(typer.main.get_command(app), "commands", {}))
 
 
 def unify_commands() -> list[tuple[str, list[str]]]:
     """(label, argv) of ``unify --help`` and of ``unify COMMAND --help`` for each command."""
     base = [sys.executable, "-m", "unify"]
     out = [("unify --help", [*base, "--help"])]
-    out += [(f"unify {c} --help", [*base, c, "--help"]) for c in COMMANDS]
+    out += [(f"unify {c} --help", [*base, c, "--help"]) for c in command_names()]
     return out
 
 

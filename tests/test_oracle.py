@@ -1,17 +1,18 @@
 """analyze's tables against the MetaData SQLAlchemy builds when the model modules are imported
-(``benchmarks/oracle.py``; the import happens in a subprocess, never in unify)."""
+(``benchmarks/corpus/oracle.py``; the import happens in a subprocess, never in unify)."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
+import pytest
 from clihelp import write_files
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT / "benchmarks" / "corpus"))
 
-from oracle import compare_with_metadata  # noqa: E402
+from oracle import compare_inventory, main  # noqa: E402
 
 SHOP = {
     "shop/__init__.py": "",
@@ -91,29 +92,43 @@ tag_aliases = sa.Table(
 }
 
 
+# A column typed through a module-level alias: analyze cannot know the type, the metadata can.
+SHOP_ODD = (
+    "from sqlalchemy import Column, Integer, String\n"
+    "from shop.base import Base\n"
+    "KEY = Integer\n"
+    "class Odd(Base):\n"
+    "    __tablename__ = 'odd'\n"
+    "    id = Column(KEY, primary_key=True)\n"
+    "    name = Column(String(5))\n"
+)
+
+
 def test_the_inventory_equals_the_imported_metadata(tmp_path: Path) -> None:
-    report = compare_with_metadata(write_files(tmp_path, SHOP))
-    assert report.failed == {}
-    assert (report.differences, report.missing, report.extra) == ([], [], [])
+    report = compare_inventory(write_files(tmp_path, SHOP), (), sys.executable)
+    assert report.failed == ()
+    assert (report.differences, report.missing, report.extra) == ((), (), ())
     assert (report.tables, report.tables_equal) == (5, 5)
     assert report.columns == 18 and report.foreign_keys == 4
+    assert report.counts() == {
+        "modules": 1, "imported": 1, "tables": 5, "columns": 18, "foreign keys": 4,
+        "differences": 0,
+    }  # fmt: skip
+
+
+def test_only_the_model_modules_given_are_compared(tmp_path: Path) -> None:
+    report = compare_inventory(write_files(tmp_path, SHOP), ["shop/catalog.py"], sys.executable)
+    assert (report.modules, report.imported, report.tables) == (1, 1, 5)
+    assert report.equal
 
 
 def test_the_oracle_reports_what_analyze_cannot_know(tmp_path: Path) -> None:
-    files = dict(SHOP)
-    files["shop/odd.py"] = (
-        "from sqlalchemy import Column, Integer, String\n"
-        "from shop.base import Base\n"
-        "KEY = Integer\n"
-        "class Odd(Base):\n"
-        "    __tablename__ = 'odd'\n"
-        "    id = Column(KEY, primary_key=True)\n"
-        "    name = Column(String(5))\n"
-    )
-    report = compare_with_metadata(write_files(tmp_path, files))
+    files = {**SHOP, "shop/odd.py": SHOP_ODD}
+    report = compare_inventory(write_files(tmp_path, files), (), sys.executable)
     assert report.tables == 6 and report.columns_differing == 1
     (difference,) = report.differences
     assert difference.startswith("shop.odd:odd.id: metadata Column(family='integer'")
+    assert report.counts()["differences"] == 1 and not report.equal
 
 
 def test_a_module_that_does_not_import_is_reported(tmp_path: Path) -> None:
@@ -126,7 +141,64 @@ def test_a_module_that_does_not_import_is_reported(tmp_path: Path) -> None:
         "    __tablename__ = 'gone'\n"
         "    id = Column(Integer, primary_key=True)\n"
     )
-    report = compare_with_metadata(write_files(tmp_path, files))
-    assert list(report.failed) == ["shop.broken (.)"]
-    assert "not_installed_anywhere" in report.failed["shop.broken (.)"]
+    report = compare_inventory(write_files(tmp_path, files), (), sys.executable)
+    ((module, error),) = report.failed
+    assert module == "shop.broken (.)" and "not_installed_anywhere" in error
     assert report.equal and report.tables == 5
+    assert (report.modules, report.imported) == (2, 1)
+
+
+# A model module that reads the app's configuration when imported: it imports only inside the
+# app's context (as Flask apps whose models read ``current_app.config``).
+CONFIGURED = {
+    "shop/app.py": (
+        "CONFIG = {}\n"
+        "class Context:\n"
+        "    def push(self):\n"
+        "        CONFIG['prefix'] = 'shop_'\n"
+        "class App:\n"
+        "    def app_context(self):\n"
+        "        return Context()\n"
+        "def create_app():\n"
+        "    return App()\n"
+    ),
+    "shop/configured.py": (
+        "from sqlalchemy import Column, Integer, String\n"
+        "from shop.app import CONFIG\n"
+        "from shop.base import Base\n"
+        "if not CONFIG:\n"
+        "    raise RuntimeError('working outside of application context')\n"
+        "class Setting(Base):\n"
+        "    __tablename__ = 'settings'\n"
+        "    id = Column(Integer, primary_key=True)\n"
+        "    value = Column(String(40), nullable=False)\n"
+    ),
+}
+
+
+def test_models_that_need_the_app_import_inside_its_context(tmp_path: Path) -> None:
+    root = write_files(tmp_path, {**SHOP, **CONFIGURED})
+    without = compare_inventory(root, (), sys.executable)
+    ((module, error),) = without.failed
+    assert module == "shop.configured (.)" and "outside of application context" in error
+    within = compare_inventory(root, (), sys.executable, app="shop.app:create_app")
+    assert within.failed == () and within.equal
+    assert (within.imported, within.tables, within.columns) == (2, 6, 20)
+
+
+def test_an_app_that_does_not_start_is_reported(tmp_path: Path) -> None:
+    root = write_files(tmp_path, {**SHOP, **CONFIGURED})
+    result = compare_inventory(root, ["shop/catalog.py"], sys.executable, app="shop.app:gone")
+    ((what, error),) = result.failed
+    assert what == "app shop.app:gone" and "gone" in error
+    assert result.imported == 1 and result.tables == 5
+
+
+def test_the_command_line_exits_1_on_differences(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = {**SHOP, "shop/odd.py": SHOP_ODD}
+    assert main([str(write_files(tmp_path, files))]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("shop.odd:odd.id: metadata")
+    assert out[-1].endswith("1 of 20 columns differ; 0 of 4 foreign keys differ")

@@ -1,18 +1,19 @@
 """An oracle for ``unify analyze``: its tables against the ``MetaData`` SQLAlchemy builds.
 
 ``unify`` never imports the code it reads; this script does, to check it.  For each import
-root of the repository it starts a subprocess of the app's interpreter that imports the model
-modules analyze found there and prints, for every table a module defines (a class mapping a
-table of its own, or a ``Table`` object bound at its top level), the columns (type class,
-nullable, primary key) and foreign keys.  The parent compares them with analyze's ``tables``
-(``unify.report.tables.table_entries``): tables, columns (type family, nullable, primary key)
-and foreign keys must be equal.
+root of the repository it starts a subprocess of the app's interpreter that (inside the app's
+context, when an app is named) imports the model modules analyze found there and prints, for
+every table a module defines (a class mapping a table of its own, or a ``Table`` object bound
+at its top level), the columns (type class, nullable, primary key) and foreign keys.  The
+parent compares them with analyze's ``tables`` (``unify.report.tables.table_entries``):
+tables, columns (type family, nullable, primary key) and foreign keys must be equal.
 
-    python benchmarks/oracle.py REPO [--python PY] [--module NAME ...] [--path DIR ...]
+    python benchmarks/corpus/oracle.py REPO [--python PY] [--models PATH ...] [--app M:F]
+                                       [--path DIR ...]
 
 prints each difference and a summary line; exit 0 when equal, 1 on differences, 2 when no
-model module imports.  ``compare_with_metadata(repo)`` is the same as a function, for other
-scripts (the corpus gate).
+model module imports.  ``compare_inventory(root, models, python, app=...)`` is the same as a
+function returning an ``OracleResult`` (the corpus gate runs it for every project).
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-BENCH_DIR = Path(__file__).resolve().parent
-sys.path.insert(0, str(BENCH_DIR.parent))
+REPO_ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO_ROOT))
 
 from unify.analyze import analyze_repo  # noqa: E402
 from unify.report.tables import table_entries  # noqa: E402
@@ -37,12 +38,26 @@ from unify.vocabulary import type_family  # noqa: E402
 
 IMPORT_TIMEOUT = 300
 
-# Runs in the app's interpreter: argv[1] is a JSON list of module names.  Prints one JSON
-# object: {"failed": {module: error}, "tables": [{module, owner, table, columns, foreign_keys}]}.
+MARK = "oracle-metadata: "
+
+# Runs in the app's interpreter: argv[1] is a JSON list of module names, argv[2] the app
+# (MODULE:FACTORY or MODULE:OBJECT, or "") whose context the imports run in.  Prints one line,
+# MARK then a JSON object: {"failed": {module: error}, "tables": [{module, owner, table,
+# columns, foreign_keys, owners}]}.
 IMPORTER = r"""
 import importlib, json, re, sys, traceback
 import sqlalchemy as sa
 import sqlalchemy.orm
+
+def one_line(exc):
+    return (traceback.format_exception_only(type(exc), exc) or ["?"])[-1].strip()
+
+def enter_app(spec):
+    # the app (made by its factory when FACTORY is not an app) with its context pushed
+    module, _, attr = spec.partition(":")
+    target = getattr(importlib.import_module(module), attr)
+    app = target if hasattr(target, "app_context") else target()
+    app.app_context().push()
 
 def columns(table):
     return [dict(name=c.name, type=type(c.type).__name__, nullable=bool(c.nullable),
@@ -80,11 +95,16 @@ def owners():
     return out
 
 failed, found = {}, []
+if sys.argv[2]:
+    try:
+        enter_app(sys.argv[2])
+    except BaseException as exc:
+        failed["app " + sys.argv[2]] = one_line(exc)
 for name in json.loads(sys.argv[1]):
     try:
         module = importlib.import_module(name)
     except BaseException as exc:
-        failed[name] = (traceback.format_exception_only(type(exc), exc) or ["?"])[-1].strip()
+        failed[name] = one_line(exc)
         continue
     for var, value in list(vars(module).items()):
         if isinstance(value, type) and "__table__" in vars(value) and value.__module__ == name:
@@ -104,7 +124,7 @@ except Exception as exc:
 shared = owners()
 for entry in found:
     entry["owners"] = sorted(shared.pop(entry["id"], set()) | {entry["module"]})
-print(json.dumps(dict(failed=failed, tables=found)))
+print("oracle-metadata: " + json.dumps(dict(failed=failed, tables=found)))
 """
 
 
@@ -120,73 +140,130 @@ class Column:
 FkKey = tuple[tuple[str, ...], str, tuple[str, ...]]
 
 
-@dataclass(slots=True)
-class OracleReport:
-    """What the comparison found; ``differences`` one line each."""
+@dataclass(frozen=True, slots=True)
+class OracleResult:
+    """What the comparison found: the counts compared and each difference, one line each."""
 
-    repo: str
-    modules: int = 0
-    failed: dict[str, str] = field(default_factory=dict)  # module -> its import error
-    tables: int = 0  # tables of the metadata (of the modules that imported)
-    tables_equal: int = 0
-    columns: int = 0  # columns of those tables
-    columns_differing: int = 0
-    foreign_keys: int = 0
-    foreign_keys_differing: int = 0
-    missing: list[str] = field(default_factory=list)  # tables analyze does not list
-    extra: list[str] = field(default_factory=list)  # tables analyze lists, the metadata not
-    differences: list[str] = field(default_factory=list)
+    root: str
+    modules: int  # model modules analyze found (or was given)
+    failed: tuple[tuple[str, str], ...]  # (module, its import error), and the app's
+    tables: int  # tables of the metadata (of the modules that imported)
+    tables_equal: int
+    columns: int  # columns of those tables
+    columns_differing: int
+    foreign_keys: int
+    foreign_keys_differing: int
+    missing: tuple[str, ...]  # tables analyze does not list
+    extra: tuple[str, ...]  # tables analyze lists, the metadata not
+    differences: tuple[str, ...]
+
+    @property
+    def imported(self) -> int:
+        """Model modules that imported."""
+        return self.modules - sum(1 for name, _ in self.failed if not name.startswith("app "))
 
     @property
     def equal(self) -> bool:
         return not (self.missing or self.extra or self.differences)
 
+    @property
+    def problems(self) -> tuple[str, ...]:
+        """Every table missing or extra and every difference, one line each."""
+        return (
+            *(f"{t}: not in the inventory" for t in self.missing),
+            *(f"{t}: not in the metadata" for t in self.extra),
+            *self.differences,
+        )
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "modules": self.modules,
+            "imported": self.imported,
+            "tables": self.tables,
+            "columns": self.columns,
+            "foreign keys": self.foreign_keys,
+            "differences": len(self.problems),
+        }
+
     def summary(self) -> str:
         return (
-            f"{self.repo}: {self.modules - len(self.failed)}/{self.modules} model modules "
-            f"imported; {self.tables} tables ({self.tables_equal} equal, {len(self.missing)} "
-            f"missing from the inventory, {len(self.extra)} not in the metadata); "
+            f"{self.root}: {self.imported}/{self.modules} model modules imported; "
+            f"{self.tables} tables ({self.tables_equal} equal, {len(self.missing)} missing "
+            f"from the inventory, {len(self.extra)} not in the metadata); "
             f"{self.columns_differing} of {self.columns} columns differ; "
             f"{self.foreign_keys_differing} of {self.foreign_keys} foreign keys differ"
         )
 
 
-def compare_with_metadata(
-    repo: Path,
+@dataclass(slots=True)
+class _Tally:
+    """The comparison's counts as it goes (frozen into an ``OracleResult`` at the end)."""
+
+    tables: int = 0
+    tables_equal: int = 0
+    columns: int = 0
+    columns_differing: int = 0
+    foreign_keys: int = 0
+    foreign_keys_differing: int = 0
+    missing: list[str] = field(default_factory=list)
+    extra: list[str] = field(default_factory=list)
+    differences: list[str] = field(default_factory=list)
+
+
+def compare_inventory(
+    root: Path,
+    models: Sequence[str],
+    python: str,
     *,
-    python: str = sys.executable,
-    modules: Sequence[str] = (),
+    app: str = "",
     extra_path: Sequence[Path] = (),
-) -> OracleReport:
-    """Analyze ``repo``, import its model modules (or ``modules``) with ``python`` (one
-    subprocess per import root, ``extra_path`` added to ``sys.path``) and compare."""
+) -> OracleResult:
+    """Analyze ``root`` (``models``: the model modules' paths or dotted names; empty: the
+    ones analyze finds), import them with ``python`` (one subprocess per import root, inside
+    ``app``'s context when given, ``extra_path`` added to ``sys.path``) and compare."""
     if os.sep in python:
         python = os.path.abspath(python)  # the subprocesses run in the import roots
-    inventory = analyze_repo(repo)
-    chosen = [m for m in inventory.modules if not modules or m.name in modules]
-    report = OracleReport(repo=str(repo), modules=len(chosen))
+    inventory = analyze_repo(Path(root), models=tuple(models))
     by_root: dict[str, list[str]] = defaultdict(list)
-    for module in chosen:
+    for module in inventory.modules:
         by_root[module.root].append(module.name)
+    failed: dict[str, str] = {}
     metadata: list[dict[str, Any]] = []
     imported: set[tuple[str, str]] = set()
-    for root, names in sorted(by_root.items()):
-        failed, tables = _import(Path(inventory.root) / root, names, python, extra_path)
-        report.failed.update({f"{n} ({root or '.'})": e for n, e in failed.items()})
-        imported |= {(root, n) for n in names if n not in failed}
-        metadata += [dict(t, root=root) for t in tables]
-    roots = {m.path: m.root for m in chosen}
+    for where, names in sorted(by_root.items()):
+        not_imported, tables = _import(Path(inventory.root) / where, names, python, app, extra_path)
+        failed.update(
+            {(n if n.startswith("app ") else f"{n} ({where or '.'})"): e
+             for n, e in not_imported.items()}
+        )  # fmt: skip
+        imported |= {(where, n) for n in names if n not in not_imported}
+        metadata += [dict(t, root=where) for t in tables]
+    roots = {m.path: m.root for m in inventory.modules}
     analyzed = [
         dict(e, root=roots[e["path"]])
         for e in table_entries(inventory)
         if (roots.get(e["path"]), e["module"]) in imported
     ]
-    _compare(report, metadata, analyzed)
-    return report
+    tally = _Tally()
+    _compare(tally, metadata, analyzed)
+    return OracleResult(
+        root=str(root),
+        modules=len(inventory.modules),
+        failed=tuple(sorted(failed.items())),
+        tables=tally.tables,
+        tables_equal=tally.tables_equal,
+        columns=tally.columns,
+        columns_differing=tally.columns_differing,
+        foreign_keys=tally.foreign_keys,
+        foreign_keys_differing=tally.foreign_keys_differing,
+        missing=tuple(tally.missing),
+        extra=tuple(tally.extra),
+        differences=tuple(tally.differences),
+    )
 
 
 def _import(
-    root: Path, names: Sequence[str], python: str, extra_path: Sequence[Path]
+    root: Path, names: Sequence[str], python: str, app: str, extra_path: Sequence[Path]
 ) -> tuple[dict[str, str], list[dict[str, Any]]]:
     env = dict(os.environ)
     paths = [str(root), *(str(p) for p in extra_path), env.get("PYTHONPATH", "")]
@@ -194,7 +271,7 @@ def _import(
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     try:
         proc = subprocess.run(
-            [python, "-c", IMPORTER, json.dumps(list(names))],
+            [python, "-c", IMPORTER, json.dumps(list(names)), app],
             cwd=root,
             env=env,
             capture_output=True,
@@ -204,16 +281,16 @@ def _import(
         )
     except subprocess.TimeoutExpired:
         return {n: f"import took longer than {IMPORT_TIMEOUT}s" for n in names}, []
-    lines = proc.stdout.strip().splitlines()
-    if proc.returncode != 0 or not lines:
-        error = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+    found = [ln for ln in proc.stdout.splitlines() if ln.startswith(MARK)]
+    if not found:
+        error = (proc.stderr.strip().splitlines() or [f"no output (exit {proc.returncode})"])[-1]
         return {n: error for n in names}, []
-    data = json.loads(lines[-1])
+    data = json.loads(found[-1].removeprefix(MARK))
     return data["failed"], data["tables"]
 
 
 def _compare(
-    report: OracleReport, metadata: list[dict[str, Any]], analyzed: list[dict[str, Any]]
+    report: _Tally, metadata: list[dict[str, Any]], analyzed: list[dict[str, Any]]
 ) -> None:
     theirs = {(t["root"], t["module"], t["table"]): t for t in metadata}
     ours = {(t["root"], t["module"], t["table"]): t for t in analyzed}
@@ -258,7 +335,7 @@ def _where(key: tuple[str, str, str], table: Mapping[str, Any]) -> str:
 
 
 def _compare_table(
-    report: OracleReport,
+    report: _Tally,
     where: str,
     theirs: Mapping[str, Any],
     ours: Mapping[str, Any],
@@ -319,20 +396,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("repo", type=Path)
     parser.add_argument("--python", default=sys.executable, help="the app's interpreter")
-    parser.add_argument("--module", action="append", default=[], help="only these modules")
+    parser.add_argument(
+        "--models", action="append", default=[], help="a model module (path or dotted name)"
+    )
+    parser.add_argument("--app", default="", help="MODULE:FACTORY whose context imports run in")
     parser.add_argument("--path", action="append", type=Path, default=[], help="sys.path")
     args = parser.parse_args(argv)
-    report = compare_with_metadata(
-        args.repo, python=args.python, modules=args.module, extra_path=args.path
+    result = compare_inventory(
+        args.repo, args.models, args.python, app=args.app, extra_path=args.path
     )
-    for module, error in sorted(report.failed.items()):
+    for module, error in result.failed:
         print(f"not imported: {module}: {error}")
-    for line in [*report.missing, *report.extra, *report.differences]:
+    for line in result.problems:
         print(line)
-    print(report.summary())
-    if report.modules and len(report.failed) >= report.modules:
+    print(result.summary())
+    if result.modules and not result.imported:
         return 2
-    return 0 if report.equal else 1
+    return 0 if result.equal else 1
 
 
 if __name__ == "__main__":

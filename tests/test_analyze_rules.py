@@ -143,6 +143,51 @@ def test_fk_type_mismatch_silent_for_same_family(tmp_path: Path) -> None:
     assert hits(inv, "fk-type-mismatch") == []
 
 
+@pytest.mark.parametrize(
+    ("key", "referencing"),
+    [
+        ("mysql.INTEGER(display_width=11)", "db.Integer"),
+        ("mysql.MEDIUMINT(unsigned=True)", "db.Integer"),
+        ("mysql.TINYINT(4)", "db.SmallInteger"),
+        ("mysql.VARCHAR(length=36, collation='utf8mb4_bin')", "db.String(36)"),
+        ("mysql.MEDIUMTEXT()", "db.Text"),
+        ("mysql.LONGTEXT", "db.Text"),
+        ("mysql.TINYTEXT", "db.String(255)"),
+        ("MediumText()", "db.Text"),
+        ("mysql.MEDIUMBLOB", "db.LargeBinary"),
+        ("mysql.LONGBLOB()", "db.LargeBinary"),
+    ],
+)
+def test_fk_type_mismatch_silent_for_mysql_types_of_the_same_family(
+    tmp_path: Path, key: str, referencing: str
+) -> None:
+    """MySQL's sized and dialect types (``TINYINT``, ``MEDIUMTEXT``, ``LONGBLOB``, ...) are
+    of the family of the generic type they store as (integer, string, binary)."""
+    inv = analyze(
+        tmp_path,
+        {
+            "db_setup.py": DB,
+            "keys.py": f"""
+                from sqlalchemy.dialects import mysql
+                from db_setup import db
+                from texts import MediumText
+                class Key(db.Model):
+                    __tablename__ = 'keys'
+                    id = db.Column({key}, primary_key=True)
+            """,
+            "texts.py": "def MediumText():\n    return None\n",
+            "uses.py": f"""
+                from db_setup import db
+                class Use(db.Model):
+                    __tablename__ = 'uses'
+                    id = db.Column(db.Integer, primary_key=True)
+                    key_id = db.Column({referencing}, db.ForeignKey('keys.id'))
+            """,
+        },
+    )
+    assert hits(inv, "fk-type-mismatch") == []
+
+
 @pytest.mark.parametrize("first", ["db.Column(None, ", "db.Column("])
 def test_fk_column_without_type_takes_the_key_type(tmp_path: Path, first: str) -> None:
     """``Column(None, ForeignKey(...))`` and ``Column(ForeignKey(...))``: SQLAlchemy copies

@@ -35,16 +35,26 @@ TABLE_KEYS = frozenset({"__tablename__", "__table_args__", "__mapper_args__"})
 
 # --- types -------------------------------------------------------------------
 
+# the generic types, then the dialects' own (MySQL's TINYINT, MEDIUMTEXT, LONGBLOB, ...)
 _FAMILIES = {
-    "integer": ("integer", "biginteger", "smallinteger", "int", "bigint", "smallint", "serial"),
-    "string": ("string", "unicode", "varchar", "nvarchar", "text", "unicodetext", "char", "nchar"),
+    "integer": (
+        "integer", "biginteger", "smallinteger", "int", "bigint", "smallint", "serial",
+        "tinyint", "mediumint",
+    ),
+    "string": (
+        "string", "unicode", "varchar", "nvarchar", "text", "unicodetext", "char", "nchar",
+        "tinytext", "mediumtext", "longtext",
+    ),
     "uuid": ("uuid", "uuidtype", "guid"),
     "numeric": ("numeric", "decimal", "float", "real", "double", "double_precision"),
     "boolean": ("boolean", "bool"),
     "datetime": ("datetime", "timestamp"),
     "date": ("date",),
-    "binary": ("largebinary", "binary", "varbinary", "blob", "bytea"),
-}
+    "binary": (
+        "largebinary", "binary", "varbinary", "blob", "bytea", "tinyblob", "mediumblob",
+        "longblob",
+    ),
+}  # fmt: skip
 _FAMILY_OF = {name: family for family, names in _FAMILIES.items() for name in names}
 
 

@@ -59,8 +59,14 @@ def enter_app(spec):
     app = target if hasattr(target, "app_context") else target()
     app.app_context().push()
 
+def type_name(column_type):
+    # SQLAlchemy 1.x's with_variant() wraps the type in a Variant: the type is its impl
+    while type(column_type).__name__ == "Variant" and hasattr(column_type, "impl"):
+        column_type = column_type.impl
+    return type(column_type).__name__
+
 def columns(table):
-    return [dict(name=c.name, type=type(c.type).__name__, nullable=bool(c.nullable),
+    return [dict(name=c.name, type=type_name(c.type), nullable=bool(c.nullable),
                  primary_key=bool(c.primary_key)) for c in table.columns]
 
 def foreign_keys(table):

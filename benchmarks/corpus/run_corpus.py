@@ -12,9 +12,9 @@ For each project, in a fresh git copy of its sdist under ``benchmarks/_work/corp
 4. ``unify rewrite --phase final``; then every changed file compiles, pyflakes' undefined
    names do not increase (per file and name; names a star import may supply count apart),
    ``unify rewrite --check`` exits 0, and a second rewrite changes nothing;
-5. the inventory oracle, when ``benchmarks/corpus/oracle.py`` provides
-   ``compare_inventory(root, models, python) -> dict`` (counts of tables, columns, foreign
-   keys compared and the differences).
+5. the inventory oracle (``benchmarks/corpus/oracle.py``, run on the sdist as published
+   right after analyze): the model modules imported in the project's venv (in its app's
+   context), analyze's tables, columns and foreign keys against SQLAlchemy's ``MetaData``.
 
 Each stage's time and outcome, and each failure with its reason, go to
 ``benchmarks/RESULTS-corpus.md`` (and ``benchmarks/_work/corpus-results.json``).  Not part of
@@ -342,12 +342,12 @@ def _run_stages(project: Project, make_venvs: bool) -> Outcome:
         if project.why:
             out.notes.append(project.why)
         stage_analyze(root, models, out)
+        stage_oracle(source, models, project, out)
         plan = stage_plan(root, models, project, out)
         stage_app(root, project, out, before=True)
         stage_build(root, plan, out)
         stage_rewrite(root, plan, out)
         stage_app(root, project, out, before=False)
-        stage_oracle(root, models, out)
     except StageFailed:
         pass
     except (OSError, subprocess.SubprocessError, RuntimeError) as exc:
@@ -583,24 +583,56 @@ def check_undefined(before: dict[str, int], after: dict[str, int], out: Outcome)
 # ---------------------------------------------------------------------------
 
 
-def stage_oracle(root: Path, models: list[str], out: Outcome) -> None:
-    """``benchmarks/corpus/oracle.py``'s ``compare_inventory(root, models, python)``, when it
-    exists: its counts into the outcome, each difference a failure."""
-    if not (HERE / "oracle.py").is_file():
-        out.stages["oracle"] = "not available"
-        return
+def stage_oracle(source: Path, models: list[str], project: Project, out: Outcome) -> None:
+    """``oracle.compare_inventory`` on the sdist as it is (before any unify change), in the
+    project's venv and its app's context: its counts into the outcome, each module that does
+    not import a note, each difference a failure."""
     sys.path.insert(0, str(HERE))
     try:
-        import oracle  # type: ignore[import-not-found]
+        import oracle
     finally:
         sys.path.remove(str(HERE))
-    result = oracle.compare_inventory(root, models, out.python)
-    out.counts.update({f"oracle {k}": v for k, v in result.get("counts", {}).items()})
-    differences = result.get("differences", [])
-    if differences:
-        out.fail("oracle", f"{len(differences)} difference(s): " + "; ".join(differences[:5]))
+    start = time.perf_counter()
+    try:
+        result = oracle.compare_inventory(source, models, out.python, app=project.app)
+    except Exception as exc:  # analyze refusing the tree: the gate goes on without it
+        out.fail("oracle", f"{type(exc).__name__}: {exc}")
+        return
+    out.times["oracle"] = round(time.perf_counter() - start, 2)
+    out.counts.update({f"oracle {k}": v for k, v in result.counts().items()})
+    out.notes += [f"oracle: not imported: {m}: {e}" for m, e in result.failed]
+    problems = result.problems
+    if not result.imported:
+        out.fail("oracle", f"none of the {result.modules} model modules imports")
+    elif problems:
+        more = f" (+{len(problems) - 5} more)" if len(problems) > 5 else ""
+        out.fail("oracle", f"{len(problems)} difference(s): " + "; ".join(problems[:5]) + more)
     else:
         out.stages["oracle"] = "ok"
+
+
+ORACLE_COUNTS = ("modules", "imported", "tables", "columns", "foreign keys", "differences")
+
+
+def oracle_lines(outcomes: list[Outcome]) -> list[str]:
+    """The oracle's counts per project: analyze's inventory against the MetaData SQLAlchemy
+    builds when the model modules are imported."""
+    lines = [
+        "## The inventory oracle",
+        "",
+        "`benchmarks/corpus/oracle.py` on the sdist as published, in the project's venv (inside "
+        "its app's context when it has one): the model modules imported, and analyze's tables, "
+        "columns (type family, nullable, primary key) and foreign keys compared with the "
+        "`MetaData` SQLAlchemy builds; a difference is a table, column or foreign key that is "
+        "not the same on both sides.",
+        "",
+        "| project | model modules | imported | tables | columns | foreign keys | differences |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for o in outcomes:
+        cells = [str(o.counts.get(f"oracle {k}", "-")) for k in ORACLE_COUNTS]
+        lines.append(f"| {o.project} {o.version} | " + " | ".join(cells) + " |")
+    return [*lines, ""]
 
 
 # ---------------------------------------------------------------------------
@@ -635,7 +667,8 @@ def render(outcomes: list[Outcome]) -> str:
         cells = [str(o.counts.get(c, "-")) for c in COUNTS]
         times = ", ".join(f"{k} {v}" for k, v in o.times.items())
         lines.append(f"| {o.project} {o.version} | " + " | ".join(cells) + f" | {times} |")
-    lines += ["", "## Failures and notes", ""]
+    lines += ["", *oracle_lines(outcomes)]
+    lines += ["## Failures and notes", ""]
     for o in outcomes:
         python = "its own venv" if "venvs" in o.python else "unify's interpreter"
         lines.append(f"### {o.project} {o.version} (build's self-check with {python})")

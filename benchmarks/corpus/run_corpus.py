@@ -73,6 +73,7 @@ class Project:
     app: str = ""  # MODULE:FACTORY for `unify check` before the build and after the rewrite
     env: tuple[tuple[str, str], ...] = ()  # what importing its code needs in the environment
     deps: tuple[str, ...] = ()  # pip requirements of its venv (default: NAME==VERSION)
+    base_python: str = ""  # the interpreter its venv is made from (pyenv's, e.g. "3.8")
 
     @property
     def slug(self) -> str:
@@ -115,6 +116,7 @@ PROJECTS = (
         models=("flaskbb/*/models.py",),
         target="flaskbb.unified_models",
         compat="flaskbb.models_compat",
+        base_python="3.8",  # its pins (flask<2.1, sqlalchemy<1.4) predate Python 3.10
         # its setup.py needs setuptools' Feature (gone): its dependencies, pinned as of 2018
         deps=(
             "flask<2.1",
@@ -248,10 +250,25 @@ def interpreter(project: Project, make: bool) -> str:
     venv = VENVS / project.name
     python = venv / "bin" / "python"
     if not python.exists() and make:
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([base_interpreter(project), "-m", "venv", str(venv)], check=True)
         deps = project.deps or (f"{project.name}=={project.version}",)
         subprocess.run([str(python), "-m", "pip", "install", "-q", *deps], check=False)
     return str(python) if python.exists() else sys.executable
+
+
+def base_interpreter(project: Project) -> str:
+    """The interpreter a project's venv is made from: pyenv's ``base_python`` (newest patch
+    release) when given, else unify's own."""
+    if not project.base_python:
+        return sys.executable
+    root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+    found = sorted(
+        root.glob(f"{project.base_python}.*/bin/python"),
+        key=lambda p: [int(x) for x in p.parents[1].name.split(".") if x.isdigit()],
+    )
+    if not found:
+        raise RuntimeError(f"{project.name}: no Python {project.base_python} under {root}")
+    return str(found[-1])
 
 
 def fresh_copy(source: Path, project: Project) -> Path:

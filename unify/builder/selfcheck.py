@@ -17,11 +17,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from unify.analyze import analyze_repo
+from unify.builder.cycles import describe, find_cycle, legacy_imports
 from unify.errors import UnifyError, reason
 from unify.models import BuiltFile, Finding, Inventory, Plan, Rule, Severity, rule_catalogue
 from unify.scan import list_repo_files
@@ -134,8 +135,8 @@ import importlib, importlib.abc, importlib.machinery, json, sys
 args = json.loads(sys.argv[1])
 sys.path[:0] = args["paths"]
 problems = []
-def problem(kind, message):
-    problems.append({"kind": kind, "message": message})
+def problem(kind, message, **extra):
+    problems.append({"kind": kind, "message": message, **extra})
 # The legacy modules are gone from the copy, as after the rewrite and their deletion; an import
 # of one by the app is served by a module holding the unified and compat modules' names (what
 # the rewrite points it at), and who imported it is kept.
@@ -188,6 +189,19 @@ def legacy_imported():
         if name != args["target"] and name not in args["gone"] and name in sys.modules and name not in reported:
             reported.add(name)
             problem("legacy-import", f"importing {args['target']} imported the legacy module {name}")
+def import_chain(exc):  # the modules executing at the raise, outermost first (a served
+    # legacy module under its own name)
+    chain, tb = [], exc.__traceback__
+    while tb is not None:
+        frame = tb.tb_frame
+        if frame.f_code.co_name == "<module>":
+            name = frame.f_globals.get("__name__") or ""
+            if name and name != "__main__":
+                chain.append(name)
+        elif frame.f_code.co_name == "exec_module" and isinstance(frame.f_locals.get("self"), Gone):
+            chain.append(frame.f_locals["module"].__name__)
+        tb = tb.tb_next
+    return chain
 def done():
     legacy_imported()
     print("UNIFY-SELFCHECK " + json.dumps(problems))
@@ -199,7 +213,7 @@ except BaseException as exc:
     if failed_serving:  # the first to fail is the innermost
         name = failed_serving[0]
         where = f" (on the way: {served[name]} imports the legacy module {name}, which after the rewrite means the unified module)"
-    problem("import", f"import {args['target']}: {exc}{where}")
+    problem("import", f"import {args['target']}: {exc}{where}", chain=import_chain(exc))
     done()
 legacy_imported()
 import sqlalchemy as sa
@@ -422,7 +436,8 @@ def self_check(
             "outside": _outside_tables(inventory, plan),
             "outside_classes": _outside_classes(inventory, plan),
         }
-        findings = _probe(copy, python, args, unified.rel)
+        imports = legacy_imports(root, inventory, plan)
+        findings = _probe(copy, python, args, unified.rel, imports)
         if progress is not None:
             progress(2, 3)
         findings += _analyze(copy, unified, compat)
@@ -490,7 +505,13 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _probe(copy: Path, python: str, args: dict[str, Any], rel: str) -> list[Finding]:
+def _probe(
+    copy: Path,
+    python: str,
+    args: dict[str, Any],
+    rel: str,
+    imports: Mapping[str, frozenset[str]],
+) -> list[Finding]:
     try:
         proc = subprocess.run(
             [python, "-c", PROBE, json.dumps(args)],
@@ -511,10 +532,24 @@ def _probe(copy: Path, python: str, args: dict[str, Any], rel: str) -> list[Find
     for line in proc.stdout.splitlines():
         if line.startswith("UNIFY-SELFCHECK "):
             problems = json.loads(line.removeprefix("UNIFY-SELFCHECK "))
-            return [_finding(PROBE_KINDS[p["kind"]], _hinted(p["message"]), rel) for p in problems]
+            return [
+                _finding(PROBE_KINDS[p["kind"]], _explained(p, args, imports), rel)
+                for p in problems
+            ]
     tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
     message = f"the check process ended with {proc.returncode}: {tail}"
     return [_finding(SELF_CHECK_CRASHED, message, rel)]
+
+
+def _explained(
+    problem: dict[str, Any], args: dict[str, Any], imports: Mapping[str, frozenset[str]]
+) -> str:
+    """The probe's message, with the import cycle it names (and how to break it)."""
+    message = _hinted(problem["message"])
+    cycle = find_cycle(problem.get("chain", []), message, args["target"], args["gone"], imports)
+    if cycle is None:
+        return message
+    return f"{message} ({describe(cycle, args['gone'], args['target'])})"
 
 
 def _hinted(message: str) -> str:

@@ -247,7 +247,7 @@ def fetch(project: Project) -> Path:
 
 def interpreter(project: Project, make: bool) -> str:
     """The project's own interpreter (a venv with the project installed), else unify's."""
-    venv = VENVS / project.name
+    venv = VENVS / (project.name + (f"-py{project.base_python}" if project.base_python else ""))
     python = venv / "bin" / "python"
     if not python.exists() and make:
         subprocess.run([base_interpreter(project), "-m", "venv", str(venv)], check=True)

@@ -69,28 +69,31 @@ def _breakers(
     out: dict[str, Breaker] = {}
     for i, module in enumerate(modules[:-1]):
         if module == target:
-            after = modules[i + 1]
+            after = modules[i + 1]  # a package: its __init__ runs for a module under it
             for legacy, names in sorted(imports.items()):
-                if after in names and legacy in gone:
-                    out.setdefault(legacy, Breaker(legacy, gone[legacy], f"imports {after}"))
+                hit = sorted(n for n in names if n == after or n.startswith(after + "."))
+                if hit and legacy in gone:
+                    why = f"{gone[legacy]} imports {hit[0]}"
+                    out.setdefault(legacy, Breaker(legacy, gone[legacy], why))
     for i, module in enumerate(modules):
-        if module in gone and i > 0:
-            before = modules[i - 1]
-            out.setdefault(module, Breaker(module, gone[module], f"{before} imports it"))
+        if module in gone and i > 0 and modules[i - 1] != target:
+            why = f"{modules[i - 1]} imports it"
+            out.setdefault(module, Breaker(module, gone[module], why))
     return tuple(out.values())
 
 
 def describe(cycle: Cycle, gone: Mapping[str, str], target: str) -> str:
     """`` (import cycle: a -> b -> c; to break it, leave X out of the unification ...)``."""
-    shown = [
-        f"{m} (the unified module after the rewrite)" if m in gone and m != target else m
-        for m in cycle.modules
-    ]
+    shown: list[str] = []
+    for i, m in enumerate(cycle.modules):
+        if m == target and i and cycle.modules[i - 1] in gone:
+            continue  # the legacy module just before is served by it: one step
+        shown.append(f"{m} (the unified module after the rewrite)" if m in gone else m)
     text = f"import cycle: {' -> '.join(shown)}"
     if cycle.breakers:
         first, *rest = cycle.breakers
-        options = [f"leave {first.module} out of the unification ({first.path} {first.why})"]
-        options += [f"{b.module} ({b.path}: {b.why})" for b in rest]
+        options = [f"leave {first.module} out of the unification ({first.why})"]
+        options += [f"{b.module} ({b.why})" for b in rest]
         text += "; to break it, " + ", or ".join(options)
         text += " (unify plan without its --models), or import the module inside the function"
         text += " that needs it"

@@ -312,7 +312,16 @@ def model_files(root: Path, project: Project) -> list[str]:
     found: set[str] = set()
     for pattern in project.models:
         found.update(Path(p).relative_to(root).as_posix() for p in glob.glob(str(root / pattern)))
-    return sorted(found - set(project.exclude))
+    left_out = {entry["path"] for entry in plan_edits(project).get("leave_out", [])}
+    return sorted(found - set(project.exclude) - left_out)
+
+
+def plan_edits(project: Project) -> dict[str, Any]:
+    """``benchmarks/corpus/plans/NAME.toml``: the user's changes to the proposed plan,
+    ``[[leave_out]]`` (a model file left out of the unification: ``path``, ``why``) and
+    ``[[edit]]`` (see ``apply_plan_edits``)."""
+    edits = HERE / "plans" / f"{project.slug}.toml"
+    return tomllib.loads(edits.read_text(encoding="utf-8")) if edits.is_file() else {}
 
 
 # ---------------------------------------------------------------------------
@@ -368,6 +377,10 @@ def _run_stages(project: Project, make_venvs: bool) -> Outcome:
         out.counts["model files"] = len(models)
         if project.why:
             out.notes.append(project.why)
+        out.notes += [
+            f"{e['path']} left out of the unification: {e['why']}"
+            for e in plan_edits(project).get("leave_out", [])
+        ]
         stage_analyze(root, models, out)
         plan = stage_plan(root, models, project, out)
         stage_app(root, project, out, before=True)
@@ -414,7 +427,7 @@ def stage_plan(root: Path, models: list[str], project: Project, out: Outcome) ->
         out.fail("plan", error_lines(proc))
         raise StageFailed
     edits = HERE / "plans" / f"{project.slug}.toml"
-    if edits.is_file():
+    if edits.is_file() and plan_edits(project).get("edit"):
         applied = apply_plan_edits(plan, edits)
         out.notes.append(f"plan edits applied: {applied} ({edits.relative_to(REPO_ROOT)})")
     out.stages["plan"] = "ok"

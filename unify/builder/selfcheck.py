@@ -1,12 +1,13 @@
 """The self-check after every build, on the built files in a temporary copy of the repository.
 
-In a subprocess, with the app's import roots on ``sys.path``: the unified module imports
-without importing any legacy module; ``configure_mappers()`` succeeds; every foreign key
-names an existing table and column of the same type; ``create_all`` succeeds on an
-in-memory SQLite; the imports inside every carried helper run, and each helper that takes
-no argument and calls nothing is called; the compat module provides every legacy name.  Then ``unify analyze`` of
-the copy, run in this process (it only reads files), reports no error finding in the built
-modules.  Problems are findings (``S0xx``).
+In a subprocess, with the app's import roots on ``sys.path`` (and, when the plan names the
+app, ``[unify] app``, in its context: started first, its app context pushed): the unified
+module imports without importing any legacy module; ``configure_mappers()`` succeeds; every
+foreign key names an existing table and column of the same type; ``create_all`` succeeds on
+an in-memory SQLite; the imports inside every carried helper run, and each helper that takes
+no argument and calls nothing is called; the compat module provides every legacy name.
+Then ``unify analyze`` of the copy, run in this process (it only reads files), reports no
+error finding in the built modules.  Problems are findings (``S0xx``).
 """
 
 from __future__ import annotations
@@ -206,6 +207,15 @@ def done():
     legacy_imported()
     print("UNIFY-SELFCHECK " + json.dumps(problems))
     sys.exit(0)
+if args["app"]:  # the plan's app: started, and the check runs in its context
+    app_module, _, factory = args["app"].partition(":")
+    try:
+        made = getattr(importlib.import_module(app_module), factory)
+        made = made if hasattr(made, "app_context") else made()
+        made.app_context().push()
+    except BaseException as exc:
+        problem("import", f"the app {args['app']} does not start: {exc}", chain=import_chain(exc))
+        done()
 try:
     module = importlib.import_module(args["target"])
 except BaseException as exc:
@@ -435,6 +445,7 @@ def self_check(
             "gone": gone,
             "outside": _outside_tables(inventory, plan),
             "outside_classes": _outside_classes(inventory, plan),
+            "app": plan.app,
         }
         imports = legacy_imports(root, inventory, plan)
         findings = _probe(copy, python, args, unified.rel, imports)

@@ -5,8 +5,9 @@ a user relies on after a unification.
 For each project, in a fresh git copy of its sdist under ``benchmarks/_work/corpus-run/``:
 
 1. ``unify analyze PATH --models ...`` (files, model modules, classes, time);
-2. ``unify plan`` with the project's target and compat modules, then the documented plan
-   edits of ``benchmarks/corpus/plans/NAME.toml`` when there is one;
+2. ``unify plan`` with the project's target and compat modules (and its app, ``[unify]
+   app``), then the documented plan edits of ``benchmarks/corpus/plans/NAME.toml`` when
+   there is one (``[[leave_out]]``: a model file left out; ``[[edit]]``: a text edit);
 3. ``unify build`` with the project's interpreter (``benchmarks/_work/venvs/NAME``, made with
    ``pip install NAME==VERSION`` when ``--venvs`` is given; else unify's own);
 4. ``unify rewrite --phase final``; then every changed file compiles, pyflakes' undefined
@@ -426,6 +427,9 @@ def stage_plan(root: Path, models: list[str], project: Project, out: Outcome) ->
     if proc.returncode != 0:
         out.fail("plan", error_lines(proc))
         raise StageFailed
+    if project.app:  # the app `unify check` starts; build's self-check runs in its context
+        text = plan.read_text(encoding="utf-8")
+        plan.write_text(text.replace("[unify]\n", f'[unify]\napp = "{project.app}"\n', 1))
     edits = HERE / "plans" / f"{project.slug}.toml"
     if edits.is_file() and plan_edits(project).get("edit"):
         applied = apply_plan_edits(plan, edits)

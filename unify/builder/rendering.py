@@ -2,7 +2,8 @@
 
 The first section holds the ``db`` initialisation and the model bases, then the helpers
 kept from the legacy modules; each later section its classes (each after the ``Table``
-assignments it names); what is left goes last.
+assignments it names); what is left goes last (with the helpers a decorator of which names
+a model).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def render_unified(
     new name in the unified module; ``reexports``: the names the legacy modules' ancestor
     packages re-export (imported from where they are defined)."""
     sections = naming.sections
-    helpers, bases, findings = kept_helpers(legacies, naming, built, renames)
+    helpers, bases, after_models, findings = kept_helpers(legacies, naming, built, renames)
     tables = kept_tables(legacies, naming)
     imports = render_imports(local, legacies, renames, reexports)
     parts = [_module_docstring(naming, legacies) + "\n\n" + imports]
@@ -63,6 +64,7 @@ def render_unified(
                 placed.add(var)
             parts.append(cls.code)
     rest = [code for var, code in tables.items() if var not in placed]
+    rest += after_models  # a decorator names a model: after every class
     rest += [chunk(c) for c in kept_others(legacies, naming)]
     if rest:
         parts += [_banner(OTHER_TITLE.upper()), *rest]

@@ -260,7 +260,7 @@ def _classify_simple(
         return None  # the module docstring
     if isinstance(small, cst.Expr | cst.Assign) and _is_glue_assign(stmt, hacks):
         return _dropped(source, stmt, "call of a helper bridging legacy modules")
-    if isinstance(small, cst.Assign) or isinstance(small, cst.AnnAssign) and small.value:
+    if isinstance(small, cst.Assign) or (isinstance(small, cst.AnnAssign) and small.value):
         return _classify_assign(source, stmt, small)  # ``Base: Any = declarative_base()`` too
     return _Placed("other", stmt)
 

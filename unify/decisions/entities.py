@@ -69,7 +69,7 @@ class _Groups:
 def group_entities(inventory: Inventory) -> list[Entity]:
     """Group legacy classes into entities (see the module docstring)."""
     classes = model_classes(inventory)
-    keys = [table_key(c.table) if _has_own_table(c) else "" for c in classes]
+    keys = [table_key(c.table or "") if _has_own_table(c) else "" for c in classes]
     groups = _Groups(keys, tables_apart(inventory))
     _join_exact(classes, groups)
     affixed = _join_affixed(classes, groups)

@@ -206,6 +206,20 @@ PROJECTS = (
         deps=("mlflow==2.9.2", "sqlalchemy<2.1"),
         app="mlflow.server:app",
     ),
+    Project(
+        name="fittrackee",
+        version="0.7.32",
+        models=("fittrackee/*/models.py",),
+        target="fittrackee.unified_models",
+        compat="fittrackee.models_compat",
+        app="fittrackee:create_app",
+        env=(
+            # the factory reads its settings from the environment and asks the database
+            # whether its config table exists: a SQLite file answers (no table: no config)
+            ("DATABASE_URL", f"sqlite:///{WORK / 'fittrackee.db'}"),
+            ("APP_SECRET_KEY", "corpus-check-key-0123456789abcdef"),
+        ),
+    ),
 )
 
 

@@ -398,11 +398,13 @@ def _run_stages(project: Project, make_venvs: bool) -> Outcome:
         ]
         stage_analyze(root, models, out)
         stage_oracle(source, models, project, out)
+        stage_project_tests(root, models, project, out, make_venvs, before=True)
         plan = stage_plan(root, models, project, out)
         stage_app(root, project, out, before=True)
         stage_build(root, plan, out)
         stage_rewrite(root, plan, out)
         stage_app(root, project, out, before=False)
+        stage_project_tests(root, models, project, out, make_venvs, before=False)
     except StageFailed:
         pass
     except (OSError, subprocess.SubprocessError, RuntimeError) as exc:
@@ -669,6 +671,86 @@ def stage_oracle(source: Path, models: list[str], project: Project, out: Outcome
         out.stages["oracle"] = "ok"
 
 
+# ---------------------------------------------------------------------------
+# The project's own tests, before and after the rewrite
+# ---------------------------------------------------------------------------
+
+
+def stage_project_tests(
+    root: Path, models: list[str], project: Project, out: Outcome, make: bool, *, before: bool
+) -> None:
+    """``project_tests``: the project's test files that import a model module, run in its
+    tests venv (``venvs/NAME-tests``) on a copy of ``root`` as it is now (before the build,
+    after the rewrite); after the rewrite, fewer passed or more failed than before fails."""
+    sys.path.insert(0, str(HERE))
+    try:
+        import project_tests as pt
+    finally:
+        sys.path.remove(str(HERE))
+    suite = pt.SUITES.get(project.name)
+    if suite is None:
+        return
+    venv = VENVS / f"{project.name}-tests"
+    if not (venv / "bin" / "python").exists() and not make:
+        out.stages["project tests"] = "no venv"
+        return
+    requirements = [*(project.deps or (f"{project.name}=={project.version}",)), *suite.deps]
+    python = pt.make_venv(venv, base_interpreter(project), requirements, suite.as_of)
+    files = pt.choose_test_files(root, suite.folders, models, suite.ignore)
+    copy = RUNS / f"{project.extracted}-tests"
+    if copy.exists():
+        shutil.rmtree(copy)
+    shutil.copytree(root, copy, symlinks=True, ignore=shutil.ignore_patterns(".git", ".unify"))
+    for folder in suite.dirs:
+        (copy / folder).mkdir(parents=True, exist_ok=True)
+    try:
+        run = pt.run_tests(python, copy, files, env=suite.env)
+    finally:
+        shutil.rmtree(copy, ignore_errors=True)
+    when = "before" if before else "after"
+    out.times[f"tests {when}"] = run.seconds
+    record = out.counts.setdefault("project tests", {"files": len(files)})
+    record[when] = {k: getattr(run.counts, k) for k in ("passed", "failed", "errors", "skipped")}
+    record[f"{when} summary"] = run.counts.line
+    if not run.counts.line:
+        out.notes.append(f"project tests {when}: no summary: {run.tail}")
+    if before:
+        if suite.why:
+            out.notes.append(f"project tests: {suite.why}")
+        return
+    earlier = pt.PytestCounts(**record.get("before", {}), line=record.get("before summary", ""))
+    worse = pt.compare_counts(earlier, run.counts)
+    if worse:
+        out.fail("project tests", worse)
+    else:
+        out.stages["project tests"] = "ok"
+
+
+def project_tests_lines(outcomes: list[Outcome]) -> list[str]:
+    """The project's own tests per project: the files run, the counts before and after."""
+    lines = [
+        "## The projects' own tests",
+        "",
+        "`benchmarks/corpus/project_tests.py`: the test files of the sdist that import a model "
+        "module, run with pytest in `venvs/NAME-tests` (the project's dependencies and its test "
+        "dependencies), offline, on a copy of the tree before the build and after the rewrite "
+        "(passed / failed / errors / skipped).",
+        "",
+        "| project | test files | before | after |",
+        "|---|---|---|---|",
+    ]
+    for o in outcomes:
+        record = o.counts.get("project tests")
+        if not isinstance(record, dict):
+            continue
+        cells = [
+            " / ".join(str(v) for v in record[w].values()) if w in record else "-"
+            for w in ("before", "after")
+        ]
+        lines.append(f"| {o.project} {o.version} | {record['files']} | " + " | ".join(cells) + " |")
+    return [*lines, ""]
+
+
 ORACLE_COUNTS = ("modules", "imported", "tables", "columns", "foreign keys", "differences")
 
 
@@ -698,7 +780,8 @@ def oracle_lines(outcomes: list[Outcome]) -> list[str]:
 # ---------------------------------------------------------------------------
 
 STAGES = ("analyze", "plan", "app snapshot", "build", "rewrite", "compile", "pyflakes",
-          "rewrite --check", "second rewrite", "app check", "oracle")  # fmt: skip
+          "rewrite --check", "second rewrite", "app check", "oracle",
+          "project tests")  # fmt: skip
 COUNTS = ("files", "model files", "model modules", "classes", "changed files",
           "rewrite findings", "undefined names before", "undefined names after", "routes",
           "routes after")  # fmt: skip
@@ -725,7 +808,7 @@ def render(outcomes: list[Outcome]) -> str:
         cells = [str(o.counts.get(c, "-")) for c in COUNTS]
         times = ", ".join(f"{k} {v}" for k, v in o.times.items())
         lines.append(f"| {o.project} {o.version} | " + " | ".join(cells) + f" | {times} |")
-    lines += ["", *oracle_lines(outcomes)]
+    lines += ["", *oracle_lines(outcomes), *project_tests_lines(outcomes)]
     lines += ["## Failures and notes", ""]
     for o in outcomes:
         python = "its own venv" if "venvs" in o.python else "unify's interpreter"

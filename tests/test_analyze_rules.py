@@ -890,3 +890,54 @@ def test_checks_run_on_records_built_by_hand() -> None:
     assert [f.rule for f in found] == [DANGLING_FK.name, FK_TYPE_MISMATCH.name]
     assert "did you mean 'organization'" in found[0].message
     assert found[1].code == RULES["fk-type-mismatch"].code == FK_TYPE_MISMATCH.code
+
+
+# ---------------------------------------------------------------------------
+# outside-base
+# ---------------------------------------------------------------------------
+
+OAUTH = """
+from authlib.integrations.sqla_oauth2 import OAuth2ClientMixin, OAuth2TokenMixin
+from flask_login import UserMixin
+from db_setup import db
+from stamps import Stamped
+
+
+class Client(db.Model, OAuth2ClientMixin):
+    __tablename__ = 'oauth2_client'
+    id = db.Column(db.Integer, primary_key=True)
+
+
+class Token(db.Model, OAuth2TokenMixin, Stamped):
+    __tablename__ = 'oauth2_token'
+    id = db.Column(db.Integer, primary_key=True)
+
+
+class Account(db.Model, UserMixin, Stamped):
+    __tablename__ = 'accounts'
+    id = db.Column(db.Integer, primary_key=True)
+"""
+
+STAMPED = "from db_setup import db\nclass Stamped:\n    created = db.Column(db.Integer)\n"
+
+
+def test_outside_base_names_the_mixins_of_an_installed_package(tmp_path: Path) -> None:
+    """Authlib's ``OAuth2ClientMixin`` adds columns (client_id, client_secret, ...) that are
+    not in the repository: the inventory goes without them, and says so."""
+    inv = analyze(tmp_path, {"db_setup.py": DB, "oauth.py": OAUTH, "stamps.py": STAMPED})
+    found = hits(inv, "outside-base")
+    assert [(f.code, f.line, f.objects) for f in found] == [
+        ("U026", 8, ("oauth.Client", "OAuth2ClientMixin")),
+        ("U026", 13, ("oauth.Token", "OAuth2TokenMixin")),
+    ]
+    assert found[0].severity is Severity.WARNING
+    assert "not inventoried" in found[0].message
+
+
+def test_outside_base_silent_for_repository_mixins_and_known_bases(tmp_path: Path) -> None:
+    files = {"db_setup.py": DB, "oauth.py": OAUTH, "stamps.py": STAMPED}
+    files["oauth.py"] = (
+        OAUTH.split("class Client")[0] + "class Account" + OAUTH.split("class Account")[1]
+    )
+    inv = analyze(tmp_path, files)
+    assert hits(inv, "outside-base") == []

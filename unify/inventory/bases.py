@@ -4,6 +4,7 @@ mixins they inherit from, as a frozen ``ModelSet``."""
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 from unify.inventory.graph import ModuleGraph
@@ -33,6 +34,9 @@ class ModelSet:
     declarative: frozenset[str]  # repository classes that are declarative bases
     # members of each repository declarative base (None when one of its own bases is unknown)
     base_members: dict[str, frozenset[str] | None]
+    # each model's bases (as written) imported from a module outside the repository (not the
+    # standard library's)
+    outside: dict[str, tuple[str, ...]]
 
 
 def find_models(graph: ModuleGraph, chosen: frozenset[str] | None) -> ModelSet:
@@ -76,7 +80,32 @@ def find_models(graph: ModuleGraph, chosen: frozenset[str] | None) -> ModelSet:
         base_members={
             c.qualname: _declarative_members(c) for c in candidates if c.qualname in declarative
         },
+        outside={q: found for q, r in models.items() if (found := _outside_bases(graph, r))},
     )
+
+
+def _outside_bases(graph: ModuleGraph, ref: ClassRef) -> tuple[str, ...]:
+    """The bases of ``ref`` (as written) whose first name is imported from a module that is
+    neither in the repository nor in the standard library."""
+    out = []
+    for base in ref.top.bases:
+        head = base.partition(".")[0]
+        bound = [
+            imp
+            for imp in ref.outline.imports
+            if (imp.asname or imp.name or imp.module.partition(".")[0]) == head
+        ]
+        if not bound:
+            continue
+        imp = bound[-1]
+        if imp.level or imp.module.partition(".")[0] in sys.stdlib_module_names:
+            continue
+        written = f"{imp.module}.{imp.name}" if imp.name else imp.module
+        if graph.index.resolve(ref.outline.source, imp.module, 0) is None and (
+            graph.index.resolve(ref.outline.source, written, 0) is None
+        ):
+            out.append(base)
+    return tuple(out)
 
 
 def _unique_classes(graph: ModuleGraph, chosen: frozenset[str] | None) -> list[ClassRef]:

@@ -50,6 +50,7 @@ def class_links(found: ModelSet, classes: Mapping[str, ModelClass]) -> tuple[Cla
             parents=found.parents.get(qual, ()),
             bases_known=_bases_known(found, cls),
             members=_sorted(_class_members(found, classes, qual, backrefs, 0)),
+            outside_bases=_outside_bases(found, cls),
         )
         for qual, cls in classes.items()
     )
@@ -64,6 +65,16 @@ def _bases_known(found: ModelSet, cls: ModelClass) -> bool:
     return all(
         p is not None or last_part(b) in found.bases
         for p, b in zip(parents, cls.bases, strict=False)
+    )
+
+
+def _outside_bases(found: ModelSet, cls: ModelClass) -> tuple[str, ...]:
+    """The bases (as written) imported from an installed package that are neither declarative
+    bases nor bases of known members: their columns are not read."""
+    return tuple(
+        b
+        for b in found.outside.get(cls.qualname, ())
+        if last_part(b) not in found.bases and last_part(b) not in EXTERNAL_MEMBERS
     )
 
 

@@ -306,6 +306,9 @@ class ClassLinks:
     parents: tuple[str | None, ...] = ()  # each base as a repository class, or None
     bases_known: bool = True  # every base is a repository class or a declarative base
     members: tuple[str, ...] | None = None  # every attribute it is known to have; None: unknown
+    # its bases (as written) from outside the repository that may add columns: neither a
+    # declarative base nor a base of known members (UserMixin)
+    outside_bases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -4,6 +4,7 @@ build the records by hand)."""
 
 from __future__ import annotations
 
+from unify.inventory.rules.bases import OUTSIDE_BASE, check_outside_bases
 from unify.inventory.rules.contents import MODEL_ALIAS, NON_MODEL_CLASS, check_module_contents
 from unify.inventory.rules.copies import UNIMPORTED_DUPLICATE_MODULE, check_unimported_copies
 from unify.inventory.rules.entities import DUPLICATE_MODEL, check_duplicate_models
@@ -63,6 +64,7 @@ RULES: dict[str, Rule] = rule_catalogue(
     OTHER_PYTHON_FILE,
     MODULE_NAME_CLASH,
     UNIMPORTED_DUPLICATE_MODULE,
+    OUTSIDE_BASE,
 )
 
 
@@ -93,6 +95,7 @@ def check_inventory(inventory: Inventory) -> list[Finding]:
     out += check_other_python(inventory.other_python_files)
     out += check_module_names(inventory.module_clashes)
     out += check_unimported_copies(inventory)
+    out += check_outside_bases(classes, links)
     return out
 
 

@@ -661,6 +661,14 @@ def stage_oracle(source: Path, models: list[str], project: Project, out: Outcome
     out.times["oracle"] = round(time.perf_counter() - start, 2)
     out.counts.update({f"oracle {k}": v for k, v in result.counts().items()})
     out.notes += [f"oracle: not imported: {m}: {e}" for m, e in result.failed]
+    if result.explained:
+        out.notes.append(
+            f"oracle: {len(result.explained)} column(s) or foreign key(s) the inventory lacks "
+            "on classes analyze reports as inheriting from a class outside the repository "
+            "(outside-base, U026): "
+            + "; ".join(result.explained[:3])
+            + (f" (+{len(result.explained) - 3} more)" if len(result.explained) > 3 else "")
+        )
     problems = result.problems
     if not result.imported:
         out.fail("oracle", f"none of the {result.modules} model modules imports")
@@ -757,7 +765,9 @@ def project_tests_lines(outcomes: list[Outcome]) -> list[str]:
     return [*lines, ""]
 
 
-ORACLE_COUNTS = ("modules", "imported", "tables", "columns", "foreign keys", "differences")
+ORACLE_COUNTS = (
+    "modules", "imported", "tables", "columns", "foreign keys", "differences", "explained",
+)  # fmt: skip
 
 
 def oracle_lines(outcomes: list[Outcome]) -> list[str]:
@@ -770,10 +780,12 @@ def oracle_lines(outcomes: list[Outcome]) -> list[str]:
         "its app's context when it has one): the model modules imported, and analyze's tables, "
         "columns (type family, nullable, primary key) and foreign keys compared with the "
         "`MetaData` SQLAlchemy builds; a difference is a table, column or foreign key that is "
-        "not the same on both sides.",
+        "not the same on both sides; explained: what the inventory lacks on a class analyze "
+        "reports with a base outside the repository (outside-base, U026).",
         "",
-        "| project | model modules | imported | tables | columns | foreign keys | differences |",
-        "|---|---|---|---|---|---|---|",
+        "| project | model modules | imported | tables | columns | foreign keys | differences "
+        "| explained |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for o in outcomes:
         cells = [str(o.counts.get(f"oracle {k}", "-")) for k in ORACLE_COUNTS]

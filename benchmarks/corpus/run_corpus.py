@@ -117,6 +117,8 @@ PROJECTS = (
         models=("flaskbb/*/models.py",),
         target="flaskbb.unified_models",
         compat="flaskbb.models_compat",
+        app="flaskbb:create_app",
+        env=(("FLASKBB_SETTINGS", str(HERE / "flaskbb_settings.py")),),
         base_python="3.8",  # its pins (Flask 1, SQLAlchemy 1.3) predate Python 3.10
         # its setup.py needs setuptools' Feature (gone): its requirements.txt (2018), where
         # a pin does not build on Python 3.8 the nearest release that does

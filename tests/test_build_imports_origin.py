@@ -68,3 +68,37 @@ def test_a_name_the_package_reexports_is_imported_from_where_it_is_defined(
     unified = (repo / "shop/models/unified.py").read_text()
     assert "from shop.db import Model\n" in unified
     assert "from shop import Model" not in unified
+
+
+def test_a_reexport_is_traced_through_packages_to_its_definition(tmp_path: Path) -> None:
+    from unify.builder.reexports import Origin, Reexports, ancestor_packages
+
+    repo = write_files(
+        tmp_path / "repo",
+        {
+            "app/__init__.py": """
+                from . import views  # noqa: F401
+                from .core import Model as BaseModel, helper  # noqa: F401
+                from .legacy_models import Account  # noqa: F401
+
+                VERSION = "1"
+            """,
+            "app/core/__init__.py": "from app.core.db import Model, helper  # noqa: F401\n",
+            "app/core/db.py": "Model = object\n\n\ndef helper():\n    pass\n",
+            "app/legacy_models.py": "class Account:\n    pass\n",
+            "app/views.py": "",
+            "app/models/__init__.py": "",
+        },
+    )
+    assert ancestor_packages(["app.models.orders"]) == {"app", "app.models"}
+    found = Reexports(
+        paths=(repo,),
+        packages=frozenset({"app", "app.models"}),
+        legacy=frozenset({"app.legacy_models"}),
+    )
+    assert found.origin("app", "BaseModel") == Origin("app.core.db", "Model")
+    assert found.origin("app", "helper") == Origin("app.core.db", "helper")
+    assert found.origin("app", "views") is None  # a submodule
+    assert found.origin("app", "VERSION") is None  # defined by the package itself
+    assert found.origin("app", "Account") is None  # defined in a legacy module: as written
+    assert found.origin("app.core", "Model") is None  # not an ancestor package of the plan

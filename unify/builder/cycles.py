@@ -131,15 +131,16 @@ def _imported(body: Sequence[ast.stmt], package: list[str]) -> set[str]:
             found.add(name)
             found.update(f"{name}.{a.name}" for a in stmt.names if a.name != "*")
         elif not isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            for field in ("body", "orelse", "finalbody", "handlers"):
-                inner = getattr(stmt, field, None)
-                if isinstance(inner, list):
-                    found |= _imported(
-                        [
-                            s
-                            for h in inner
-                            for s in (h.body if isinstance(h, ast.ExceptHandler) else [h])
-                        ],
-                        package,
-                    )
+            found |= _imported(_blocks(stmt), package)  # if, try, with: run at load time
     return found
+
+
+def _blocks(stmt: ast.stmt) -> list[ast.stmt]:
+    inner: list[ast.stmt] = []
+    for field in ("body", "orelse", "finalbody"):
+        value = getattr(stmt, field, None)
+        if isinstance(value, list):
+            inner += [s for s in value if isinstance(s, ast.stmt)]
+    for handler in getattr(stmt, "handlers", None) or []:
+        inner += handler.body
+    return inner

@@ -54,7 +54,8 @@ class Suite:
     why: str = ""
 
 
-# The corpus projects whose sdist ships its tests (superset, zou and mlflow's do not).
+# The corpus projects whose sdist ships its tests (superset's, zou's, mlflow's and fittrackee's
+# do not).  keystone's python-ldap builds against libldap2-dev and libsasl2-dev (apt).
 SUITES = {
     "keystone": Suite(
         folders=("keystone/tests/unit",),

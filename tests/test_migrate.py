@@ -1,6 +1,7 @@
 """``unify migrate`` on the bundled example restored from its legacy dump: the revision moves
-every row (a uuid-keyed user table merged into an integer-keyed one, its references remapped
-through the id map, a duplicate folded by e-mail), the ledger balances, a second run is at
+every row (two uuid-keyed user tables merged into an integer-keyed one, their new ids distinct,
+references remapped through the id map, duplicates folded by e-mail, across the two merged
+tables too), the ledger balances, a second run is at
 head, the downgrade brings back every row, and a failing orphan policy changes nothing."""
 
 from __future__ import annotations

@@ -168,3 +168,84 @@ def test_absorbed_rows_fold_into_the_lowest_survivor_id_equal_on_match(pg_databa
         (10, "cy@x.org"),
         (11, None),
     ]
+
+
+def test_two_absorbed_tables_get_distinct_ids_and_the_second_folds_into_the_first(
+    pg_database: URL,
+) -> None:
+    def source(legacy: str, role: str, match: tuple[str, ...] = ()) -> RowSource:
+        return RowSource(
+            legacy=legacy,
+            unified="person",
+            role="absorbed" if role == "absorbed" else "carried",
+            values=tuple(ValueFill(column=n, source=n, value=f's."{n}"') for n in ("id", "email")),
+            key="id",
+            unified_key="id",
+            match=match,
+        )
+
+    mapping = DataMapping(
+        sources=(
+            source("people", "carried"),
+            source("guests", "absorbed", ("email",)),
+            source("visitors", "absorbed", ("email",)),
+        ),
+        legacy_tables=("guests", "people", "visitors"),
+        unmapped=(),
+        created=("person",),
+        serials=(("person", "id"),),
+    )
+    setup = """
+    CREATE TABLE people (id integer PRIMARY KEY, email varchar(50));
+    CREATE TABLE guests (id varchar(36) PRIMARY KEY, email varchar(50));
+    CREATE TABLE visitors (id varchar(36) PRIMARY KEY, email varchar(50));
+    CREATE TABLE person (id serial PRIMARY KEY, email varchar(50));
+    INSERT INTO people VALUES (3, 'Ann@x.org'), (9, 'bo@x.org');
+    INSERT INTO guests VALUES ('g1', 'ANN@X.ORG'), ('g2', 'cy@x.org'), ('g3', NULL);
+    INSERT INTO visitors VALUES ('v1', 'CY@x.org'), ('v2', 'bo@X.org'), ('v3', 'dee@x.org'),
+        ('v4', NULL)
+    """
+    engine = sa.create_engine(pg_database)
+    try:
+        with engine.begin() as conn:
+            for statement in setup.split(";"):
+                if statement.strip():
+                    conn.exec_driver_sql(statement)
+            for step in upgrade_steps(mapping, {}, ()):
+                for statement in step.sql:
+                    execute(conn, statement)
+            maps = {
+                table: dict(
+                    conn.exec_driver_sql(
+                        f"SELECT old_id, new_id FROM unify_legacy.unify_idmap_{table}"
+                    ).all()
+                )
+                for table in ("guests", "visitors")
+            }
+            person = conn.exec_driver_sql("SELECT id, email FROM person ORDER BY id").all()
+            ledger = conn.exec_driver_sql(
+                "SELECT legacy, action, sum(rows) FROM unify_legacy.unify_ledger "
+                "WHERE action IN ('folded', 'merged_new') GROUP BY legacy, action"
+            ).all()
+    finally:
+        engine.dispose()
+    # the visitors' new ids follow the guests' (the sequence is set once); v1 folds into the
+    # guest g2 (cy, any case), v2 into the survivor's bo; v3 and v4 are new people
+    assert maps == {
+        "guests": {"g1": 3, "g2": 10, "g3": 11},
+        "visitors": {"v1": 10, "v2": 9, "v3": 12, "v4": 13},
+    }
+    assert [tuple(r) for r in person] == [
+        (3, "Ann@x.org"),
+        (9, "bo@x.org"),
+        (10, "cy@x.org"),
+        (11, None),
+        (12, "dee@x.org"),
+        (13, None),
+    ]
+    assert sorted(tuple(r) for r in ledger) == [
+        ("guests", "folded", 1),
+        ("guests", "merged_new", 2),
+        ("visitors", "folded", 2),
+        ("visitors", "merged_new", 2),
+    ]

@@ -208,8 +208,10 @@ def _keep_legacy(mapping: DataMapping) -> Step:
 
 def _renumber(mapping: DataMapping, source: RowSource) -> Step:
     """The id map of an absorbed table: old id -> the survivor row it folds into (equal on
-    ``match``, case-insensitively) or a new id from the unified table's sequence, which starts
-    after the survivor's highest id."""
+    ``match``, case-insensitively), else the row of an earlier absorbed table of the same
+    merge it folds into (through that table's id map), else a new id from the unified table's
+    sequence, which the first absorbed table starts after the survivor's highest id and the
+    others continue."""
     serial = dict(mapping.serials).get(source.unified, "")
     if not serial:
         raise InputError(
@@ -219,6 +221,7 @@ def _renumber(mapping: DataMapping, source: RowSource) -> Step:
     survivor = next(
         (s for s in mapping.sources if s.unified == source.unified and s.role == "carried"), None
     )
+    earlier = _earlier_absorbed(mapping, source)
     sequence = f"pg_get_serial_sequence({literal(public(source.unified))}, {literal(serial)})"
     # the sequence looked up once (an InitPlan), not once per row
     once = f"(SELECT CAST({sequence} AS regclass))"
@@ -228,32 +231,44 @@ def _renumber(mapping: DataMapping, source: RowSource) -> Step:
         if survivor and key
         else "1"
     )
-    fold, new, folded = "", f"nextval({once})", "false"
+    # (alias, the lowest unified id per match value) of each table a row may fold into,
+    # grouped once (a hash join, not a lookup per absorbed row)
+    targets: list[tuple[str, str]] = []
     if source.match and survivor and key:
-        # the survivor's lowest key per match value, grouped once (a hash join, not a
-        # lookup per absorbed row)
-        keys = [f"lower(CAST({ROW}.{q(c)} AS text))" for c in source.match]
-        names = [f"k{i}" for i in range(len(keys))]
-        on = " AND ".join(
-            f"f.{n} = lower(CAST(a.{q(c)} AS text))"
-            for n, c in zip(names, source.match, strict=True)
+        survivors = f"{legacy(survivor.legacy)} AS {ROW}"
+        targets.append(("f", _fold_ids(source.match, f"min({key})", survivors)))
+    for index, other in enumerate(earlier):
+        if source.match and set(source.match) <= set(other.match):
+            rows = (
+                f"{legacy(other.legacy)} AS {ROW} JOIN {idmap(other.legacy)} AS m "
+                f"ON m.old_id = CAST({ROW}.{q(other.key)} AS text)"
+            )
+            targets.append((f"f{index + 1}", _fold_ids(source.match, "min(m.new_id)", rows)))
+    fold = " ".join(
+        f"LEFT JOIN {ids} AS {alias} ON "
+        + " AND ".join(
+            f"{alias}.k{i} = lower(CAST(a.{q(c)} AS text))" for i, c in enumerate(source.match)
         )
-        fold = (
-            f"LEFT JOIN (SELECT {', '.join(f'{k} AS {n}' for k, n in zip(keys, names, strict=True))}, "
-            f"min({key}) AS id FROM {legacy(survivor.legacy)} AS {ROW} "
-            f"GROUP BY {', '.join(keys)}) AS f ON {on}"
-        )
-        new, folded = f"coalesce(f.id, nextval({once}))", "f.id IS NOT NULL"
+        for alias, ids in targets
+    )
+    ids = ", ".join(f"{alias}.id" for alias, _ in targets)
+    new = f"coalesce({ids}, nextval({once}))" if targets else f"nextval({once})"
+    folded = f"coalesce({ids}) IS NOT NULL" if targets else "false"
+    into = [source.unified] * bool(survivor and key) + [
+        o.legacy for o in earlier if source.match and set(source.match) <= set(o.match)
+    ]
     how = (
-        f"a row equal on {', '.join(source.match)} folds into that {source.unified} row"
-        if fold
+        f"a row equal on {', '.join(source.match)} folds into that {' or '.join(into)} row"
+        if targets
         else "every row becomes a new row"
     )
+    # the first absorbed table starts the sequence; the others continue it
+    restart = () if earlier else (f"SELECT setval({sequence}, {start}, false)",)
     return Step(
         f"Id map of {source.legacy}, merged into {source.unified}: {how}; the others get new "
         f"ids from {source.unified}'s sequence",
         sql=(
-            f"SELECT setval({sequence}, {start}, false)",
+            *restart,
             f"CREATE TABLE {idmap(source.legacy)} (old_id text NOT NULL, "
             f"new_id bigint NOT NULL, folded boolean NOT NULL)",
             f"INSERT INTO {idmap(source.legacy)} (old_id, new_id, folded) "
@@ -267,6 +282,21 @@ def _renumber(mapping: DataMapping, source: RowSource) -> Step:
             f"FROM {idmap(source.legacy)} WHERE folded",
         ),
     )
+
+
+def _earlier_absorbed(mapping: DataMapping, source: RowSource) -> list[RowSource]:
+    """The tables merged into the same unified table before ``source`` (their id maps come
+    first)."""
+    merged = [s for s in mapping.sources if s.unified == source.unified and s.role == "absorbed"]
+    return merged[: merged.index(source)]
+
+
+def _fold_ids(match: tuple[str, ...], lowest: str, rows: str) -> str:
+    """``rows`` (the legacy row aliased ``s``) grouped by their ``match`` values, lower case:
+    ``k0, k1, ...`` and the ``lowest`` unified id of each group."""
+    keys = [f"lower(CAST({ROW}.{q(c)} AS text))" for c in match]
+    named = ", ".join(f"{k} AS k{i}" for i, k in enumerate(keys))
+    return f"(SELECT {named}, {lowest} AS id FROM {rows} GROUP BY {', '.join(keys)})"
 
 
 @dataclass(frozen=True, slots=True)

@@ -226,3 +226,31 @@ def test_a_cycle_the_unified_module_makes_through_the_app_is_an_import_error(
     (failed,) = found["S001"]
     assert "cannot import name 'describe'" in failed
     assert "on the way: shop.helpers imports the legacy module shop.models.accounts" in failed
+
+
+def test_an_import_cycle_is_named_with_the_plan_decisions_that_break_it(tmp_path: Path) -> None:
+    repo = shop(tmp_path, "")
+    # orders needs shop.reports, which needs Account: apart, no cycle; unified, one
+    orders = ORDERS.replace(
+        "from shop.models.base import Base\n",
+        "from shop.models.base import Base\n    from shop.reports import summary\n",
+    ).replace("    region = relationship", "    label = summary\n        region = relationship")
+    write_files(
+        repo,
+        {
+            "shop/models/orders.py": orders,
+            "shop/reports.py": "from shop.models.accounts import Account\n\n\n"
+            "def summary():\n    return Account.__tablename__\n",
+        },
+    )
+    status, report = build_report(repo)
+    found = codes(report)
+    assert status == 1
+    (failed,) = found["S001"]
+    assert (
+        "import cycle: shop.models.unified -> shop.reports -> shop.models.accounts "
+        "(the unified module after the rewrite)" in failed
+    )
+    assert "leave shop.models.orders out of the unification" in failed
+    assert "(shop/models/orders.py imports shop.reports)" in failed
+    assert "or shop.models.accounts" in failed

@@ -132,3 +132,30 @@ def test_the_survivors_key_type_wins_even_when_it_is_the_string(tmp_path: Path) 
         ColumnTypeDecision(table="portal_sessions", column="user_id", type="String(36)")
         in plan.column_types
     )
+
+
+def test_no_merge_is_proposed_when_one_class_references_the_others_table(
+    tmp_path: Path,
+) -> None:
+    portal = PORTAL.replace(
+        "        last_login = db.Column(db.DateTime)\n",
+        "        last_login = db.Column(db.DateTime)\n"
+        "        migrated_from_id = db.Column(db.Integer, db.ForeignKey('users.id'))\n",
+    )
+    repo = write_files(tmp_path / "app", {"accounts.py": ACCOUNTS, "portal.py": portal})
+    plan = propose_plan(analyze_repo(repo))
+    assert plan.merges == ()
+    assert {c.name for c in plan.classes} >= {"User", "PortalUserV2"}
+
+
+def test_no_merge_is_proposed_when_a_table_references_both_classes_tables(
+    tmp_path: Path,
+) -> None:
+    portal = PORTAL.replace(
+        "        user_id = db.Column(db.String(36), db.ForeignKey('portal_users_v2.id'))\n",
+        "        user_id = db.Column(db.String(36), db.ForeignKey('portal_users_v2.id'))\n"
+        "        account_id = db.Column(db.Integer, db.ForeignKey('users.id'))\n",
+    )
+    repo = write_files(tmp_path / "app", {"accounts.py": ACCOUNTS, "portal.py": portal})
+    plan = propose_plan(analyze_repo(repo))
+    assert plan.merges == ()

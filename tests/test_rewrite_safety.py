@@ -161,3 +161,23 @@ def test_pool_gives_the_same_outcomes(tmp_path: Path) -> None:
     pooled = rewrite_repo(repo, RENAME_MAP, jobs=2)
     assert pooled.outcomes == serial.outcomes
     assert isinstance({o.path: o for o in serial.outcomes}["app/plain.py"], Unchanged)
+
+
+def test_an_unparsable_file_naming_no_legacy_module_does_not_hold_the_check(
+    tmp_path: Path,
+) -> None:
+    # a Python 2 script: it mentions a word the prefilter looks for (MVPUser), no legacy module
+    py2 = 'from app import settings\nprint "MVPUser %s" % settings\n'
+    repo = make_repo(tmp_path, {"app/a.py": IMPORTER, "scripts/old.py": py2})
+    result = rewrite_repo(repo, RENAME_MAP, jobs=1)
+    assert [(f.code, f.path) for f in result.findings if f.code == "R001"] == [
+        ("R001", "scripts/old.py")
+    ]
+    assert result.unprocessed == ()
+
+
+def test_an_unparsable_file_naming_a_legacy_module_holds_the_check(tmp_path: Path) -> None:
+    py2 = 'from mvp_models import MVPUser\nprint "%s" % MVPUser\n'
+    repo = make_repo(tmp_path, {"app/a.py": IMPORTER, "scripts/old.py": py2})
+    result = rewrite_repo(repo, RENAME_MAP, jobs=1)
+    assert result.unprocessed == ("scripts/old.py",)

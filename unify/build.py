@@ -53,6 +53,7 @@ from unify.builder.imports import IMPORT_NAME_CLASH
 from unify.builder.kept import HELPER_NAME_CLASH
 from unify.builder.legacy import read_legacy
 from unify.builder.ordering import SECTION_ORDER
+from unify.builder.reexports import Reexports, ancestor_packages
 from unify.builder.rendering import render_unified
 from unify.builder.selfcheck import RULES as SELFCHECK_RULES
 from unify.builder.selfcheck import self_check
@@ -171,8 +172,18 @@ def _build(
     findings += [f for b in built for f in b.findings]
     findings += check_backrefs(naming, entities.values())
     findings += dropped_member_findings(built, inventory, naming)
+    reexports = Reexports(
+        paths=tuple(paths),
+        packages=ancestor_packages([*legacies, plan.target_module]),
+        legacy=frozenset(plan.legacy_modules),
+    )
     unified, more = render_unified(
-        frozenset(inventory.top_level_modules), naming, legacies, built, renames.by_module
+        frozenset(inventory.top_level_modules),
+        naming,
+        legacies,
+        built,
+        renames.by_module,
+        reexports,
     )
     findings += more
     names, more = compat_names(inventory, naming, unified, legacies)

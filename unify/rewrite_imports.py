@@ -133,15 +133,17 @@ def rewrite_repo(
         left = (Rewritten, Failed)
         outside = [o.path for o in outcomes if o.path not in picked and isinstance(o, left)]
         outcomes = [o for o in outcomes if o.path in picked]
+    legacy = {*names.moves, *(module for module, _ in names.renames), *names.legacy_files.values()}
+    holding = unprocessable(files.root, outcomes, legacy)
     return RewriteResult(
         root=str(files.root),
         outcomes=tuple(outcomes),
         outside=tuple(outside),
-        findings=(*found, *unreadable(outcomes), *links_outside, *plan_findings),
+        findings=(*found, *unreadable(outcomes, holding), *links_outside, *plan_findings),
         files_scanned=len(sources) + len(extra),
         candidates=len(candidates),
         other_python_files=files.other_python,
-        unprocessed=tuple(sorted({*unprocessable(outcomes), *mentioning, *_left(outcomes)})),
+        unprocessed=tuple(sorted({*holding, *mentioning, *_left(outcomes)})),
     )
 
 

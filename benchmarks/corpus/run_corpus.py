@@ -5,8 +5,9 @@ a user relies on after a unification.
 For each project, in a fresh git copy of its sdist under ``benchmarks/_work/corpus-run/``:
 
 1. ``unify analyze PATH --models ...`` (files, model modules, classes, time);
-2. ``unify plan`` with the project's target and compat modules, then the documented plan
-   edits of ``benchmarks/corpus/plans/NAME.toml`` when there is one;
+2. ``unify plan`` with the project's target and compat modules (and its app, ``[unify]
+   app``), then the documented plan edits of ``benchmarks/corpus/plans/NAME.toml`` when
+   there is one (``[[leave_out]]``: a model file left out; ``[[edit]]``: a text edit);
 3. ``unify build`` with the project's interpreter (``benchmarks/_work/venvs/NAME``, made with
    ``pip install NAME==VERSION`` when ``--venvs`` is given; else unify's own);
 4. ``unify rewrite --phase final``; then every changed file compiles, pyflakes' undefined
@@ -70,9 +71,11 @@ class Project:
     folder: str = ""  # the extracted folder's name, when not NAME-VERSION
     exclude: tuple[str, ...] = ()  # model files the globs take that stay out
     why: str = ""  # why some are left out (in the results)
+    known: str = ""  # a failure that is right, and why (in the results)
     app: str = ""  # MODULE:FACTORY for `unify check` before the build and after the rewrite
     env: tuple[tuple[str, str], ...] = ()  # what importing its code needs in the environment
     deps: tuple[str, ...] = ()  # pip requirements of its venv (default: NAME==VERSION)
+    base_python: str = ""  # the interpreter its venv is made from (pyenv's, e.g. "3.8")
 
     @property
     def slug(self) -> str:
@@ -115,29 +118,42 @@ PROJECTS = (
         models=("flaskbb/*/models.py",),
         target="flaskbb.unified_models",
         compat="flaskbb.models_compat",
-        # its setup.py needs setuptools' Feature (gone): its dependencies, pinned as of 2018
+        app="flaskbb:create_app",
+        env=(("FLASKBB_SETTINGS", str(HERE / "flaskbb_settings.py")),),
+        base_python="3.8",  # its pins (Flask 1, SQLAlchemy 1.3) predate Python 3.10
+        # its setup.py needs setuptools' Feature (gone): its requirements.txt (2018), where
+        # a pin does not build on Python 3.8 the nearest release that does
         deps=(
-            "flask<2.1",
-            "werkzeug<2.1",
-            "jinja2<3.1",
-            "itsdangerous<2.1",
-            "markupsafe<2.1",
-            "flask-sqlalchemy<2.6",
-            "sqlalchemy<1.4",
-            "flask-login<0.6",
-            "flask-allows",
-            "flask-babelplus",
-            "flask-caching<2",
-            "flask-debugtoolbar",
-            "flask-limiter<1.5",
-            "flask-mail",
-            "flask-redis",
-            "flask-themes2",
-            "flask-whooshee",
-            "flask-wtf<1",
-            "wtforms<3",
-            "flask-alembic",
-            "celery<5",
+            "flask==1.1.4",
+            "werkzeug==0.16.1",
+            "jinja2==2.11.3",
+            "itsdangerous==1.1.0",
+            "markupsafe==1.1.1",
+            "flask-sqlalchemy==2.5.1",
+            "sqlalchemy==1.3.24",
+            "sqlalchemy-utils==0.36.5",
+            "flask-login==0.4.1",
+            "flask-allows==0.4",
+            "flask-babelplus==2.1.1",
+            "flask-caching==1.4.0",
+            "flask-debugtoolbar==0.11.0",
+            "flask-limiter==1.0.1",
+            "flask-mail==0.10.0",
+            "flask-redis==0.3.0",
+            "redis==2.10.6",
+            "flask-themes2==0.1.5",
+            "flask-whooshee==0.7.0",
+            "flask-wtf==0.14.3",
+            "wtforms==2.1",
+            "flask-alembic==2.0.1",
+            "celery==4.4.7",
+            "pluggy==0.6.0",
+            "click==6.7",
+            "click-log==0.2.1",
+            "attrs==17.4.0",
+            "mistune==0.8.4",
+            "pygments==2.2.0",
+            "simplejson",
             "pillow",
             "pytz",
             "requests",
@@ -174,6 +190,10 @@ PROJECTS = (
         name="Flask-AppBuilder",
         version="4.5.0",
         models=("flask_appbuilder/security/sqla/models.py", "flask_appbuilder/models/mixins.py"),
+        known="rewrite --check fails, rightly: bin/hash_db_password.py, bin/migrate_db_0.7.py "
+        "and examples/quickhowto3/migrate_db_0.7.py are Python 2 (print statements) and import "
+        "the legacy flask_appbuilder.security.sqla.models, which the rewrite cannot reach (R001); "
+        "examples/quickhowto3/testdata.py, Python 2 too, names no legacy module (R001, a warning)",
         target="flask_appbuilder.models.unified",
         compat="flask_appbuilder.models.models_compat",
     ),
@@ -192,6 +212,20 @@ PROJECTS = (
         # mlflow.store.db.utils imports FallbackAsyncAdaptedQueuePool, gone in SQLAlchemy 2.1
         deps=("mlflow==2.9.2", "sqlalchemy<2.1"),
         app="mlflow.server:app",
+    ),
+    Project(
+        name="fittrackee",
+        version="0.7.32",
+        models=("fittrackee/*/models.py",),
+        target="fittrackee.unified_models",
+        compat="fittrackee.models_compat",
+        app="fittrackee:create_app",
+        env=(
+            # the factory reads its settings from the environment and asks the database
+            # whether its config table exists: a SQLite file answers (no table: no config)
+            ("DATABASE_URL", f"sqlite:///{WORK / 'fittrackee.db'}"),
+            ("APP_SECRET_KEY", "corpus-check-key-0123456789abcdef"),
+        ),
     ),
 )
 
@@ -245,13 +279,28 @@ def fetch(project: Project) -> Path:
 
 def interpreter(project: Project, make: bool) -> str:
     """The project's own interpreter (a venv with the project installed), else unify's."""
-    venv = VENVS / project.name
+    venv = VENVS / (project.name + (f"-py{project.base_python}" if project.base_python else ""))
     python = venv / "bin" / "python"
     if not python.exists() and make:
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([base_interpreter(project), "-m", "venv", str(venv)], check=True)
         deps = project.deps or (f"{project.name}=={project.version}",)
         subprocess.run([str(python), "-m", "pip", "install", "-q", *deps], check=False)
     return str(python) if python.exists() else sys.executable
+
+
+def base_interpreter(project: Project) -> str:
+    """The interpreter a project's venv is made from: pyenv's ``base_python`` (newest patch
+    release) when given, else unify's own."""
+    if not project.base_python:
+        return sys.executable
+    root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+    found = sorted(
+        root.glob(f"{project.base_python}.*/bin/python"),
+        key=lambda p: [int(x) for x in p.parents[1].name.split(".") if x.isdigit()],
+    )
+    if not found:
+        raise RuntimeError(f"{project.name}: no Python {project.base_python} under {root}")
+    return str(found[-1])
 
 
 def fresh_copy(source: Path, project: Project) -> Path:
@@ -285,7 +334,16 @@ def model_files(root: Path, project: Project) -> list[str]:
     found: set[str] = set()
     for pattern in project.models:
         found.update(Path(p).relative_to(root).as_posix() for p in glob.glob(str(root / pattern)))
-    return sorted(found - set(project.exclude))
+    left_out = {entry["path"] for entry in plan_edits(project).get("leave_out", [])}
+    return sorted(found - set(project.exclude) - left_out)
+
+
+def plan_edits(project: Project) -> dict[str, Any]:
+    """``benchmarks/corpus/plans/NAME.toml``: the user's changes to the proposed plan,
+    ``[[leave_out]]`` (a model file left out of the unification: ``path``, ``why``) and
+    ``[[edit]]`` (see ``apply_plan_edits``)."""
+    edits = HERE / "plans" / f"{project.slug}.toml"
+    return tomllib.loads(edits.read_text(encoding="utf-8")) if edits.is_file() else {}
 
 
 # ---------------------------------------------------------------------------
@@ -341,6 +399,12 @@ def _run_stages(project: Project, make_venvs: bool) -> Outcome:
         out.counts["model files"] = len(models)
         if project.why:
             out.notes.append(project.why)
+        if project.known:
+            out.notes.append(f"known: {project.known}")
+        out.notes += [
+            f"{e['path']} left out of the unification: {e['why']}"
+            for e in plan_edits(project).get("leave_out", [])
+        ]
         stage_analyze(root, models, out)
         plan = stage_plan(root, models, project, out)
         stage_app(root, project, out, before=True)
@@ -386,8 +450,11 @@ def stage_plan(root: Path, models: list[str], project: Project, out: Outcome) ->
     if proc.returncode != 0:
         out.fail("plan", error_lines(proc))
         raise StageFailed
+    if project.app:  # the app `unify check` starts; build's self-check runs in its context
+        text = plan.read_text(encoding="utf-8")
+        plan.write_text(text.replace("[unify]\n", f'[unify]\napp = "{project.app}"\n', 1))
     edits = HERE / "plans" / f"{project.slug}.toml"
-    if edits.is_file():
+    if edits.is_file() and plan_edits(project).get("edit"):
         applied = apply_plan_edits(plan, edits)
         out.notes.append(f"plan edits applied: {applied} ({edits.relative_to(REPO_ROOT)})")
     out.stages["plan"] = "ok"

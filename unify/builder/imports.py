@@ -11,6 +11,7 @@ import libcst as cst
 
 from unify.builder.legacy import Legacy
 from unify.builder.nodes import code_of
+from unify.builder.reexports import Reexports
 from unify.models import ModelModule, Rule, Severity
 
 IMPORT_NAME_CLASH = Rule(
@@ -51,16 +52,21 @@ def render_imports(
     local: frozenset[str],
     legacies: Mapping[str, Legacy],
     renames: Mapping[str, Mapping[str, str]] | None = None,
+    reexports: Reexports | None = None,
 ) -> str:
     """The legacy modules' imports, merged and grouped: standard library, third party, then
     the repository's own modules (``local``: its top-level module names); ``renames``: per
-    legacy module, the bound names imported under an alias (``json`` -> ``json__simplejson``)."""
+    legacy module, the bound names imported under an alias (``json`` -> ``json__simplejson``);
+    ``reexports``: a name an ancestor package re-exports is imported from where it is
+    defined."""
     imports = _ImportSet()
     for legacy in legacies.values():
         for stmt in legacy.imports:
             for small in stmt.body:
                 if isinstance(small, cst.Import | cst.ImportFrom):
                     imports.add(small, legacy.module, (renames or {}).get(legacy.module.name, {}))
+    if reexports is not None:
+        imports.names = _from_origins(imports.names, reexports)
     groups: dict[int, list[tuple[int, str, str]]] = {}
     for module, asname in imports.plain:
         line = f"import {module}" + (f" as {asname}" if asname else "")
@@ -73,6 +79,25 @@ def render_imports(
         groups.setdefault(_group(module, local), []).append((1, module, line))
     blocks = ["\n".join(line for _, _, line in sorted(groups[g])) for g in sorted(groups)]
     return "\n\n".join(blocks)
+
+
+def _from_origins(
+    names: dict[str, set[tuple[str, str | None]]], reexports: Reexports
+) -> dict[str, set[tuple[str, str | None]]]:
+    """``from package import X`` as ``from origin import X`` where the package re-exports
+    ``X`` (``from origin import Y as X`` when it renamed it)."""
+    out: dict[str, set[tuple[str, str | None]]] = {}
+    for module, listed in names.items():
+        for name, asname in listed:
+            origin = reexports.origin(module, name) if name != "*" else None
+            if origin is None:
+                out.setdefault(module, set()).add((name, asname))
+                continue
+            bound = asname or name
+            out.setdefault(origin.module, set()).add(
+                (origin.name, bound if bound != origin.name else None)
+            )
+    return out
 
 
 def _from_module(node: cst.ImportFrom, owner: ModelModule) -> str:

@@ -39,14 +39,18 @@ def kept_helpers(
     naming: ResolvedPlan,
     built: Sequence[ClassBuild],
     renames: Mapping[str, Mapping[str, str]] | None = None,
-) -> tuple[list[str], list[str], list[Finding]]:
-    """Non-model classes, functions and assignments; those used as model bases apart.
-    ``renames``: per legacy module, the helpers carried under a new name."""
+) -> tuple[list[str], list[str], list[str], list[Finding]]:
+    """Non-model classes, functions and assignments; those used as model bases apart; and
+    those a decorator of which names a model (``@event.listens_for(Order, ...)``: they go
+    after the models).  ``renames``: per legacy module, the helpers carried under a new
+    name."""
     base_names = {n for b in built for n in re.findall(r"^class \w+\(([^)]*)\)", b.code, re.M)}
     base_words = {w.strip().rpartition(".")[2] for group in base_names for w in group.split(",")}
     seen: dict[str, tuple[str, str]] = {}
+    models = {b.name for b in built}
     helpers: list[str] = []
     bases: list[str] = []
+    after: list[str] = []
     findings: list[Finding] = []
     for legacy in legacies.values():
         carried = (renames or {}).get(legacy.module.name, {})
@@ -61,8 +65,21 @@ def kept_helpers(
                 findings.append(_clash_finding(name, "the unified classes", legacy))
                 continue
             seen[name] = (legacy.module.name, code)
-            (bases if name in base_words else helpers).append(code)
-    return helpers, bases, findings
+            if name in base_words:
+                bases.append(code)
+            else:
+                (after if _decorator_names(code, models) else helpers).append(code)
+    return helpers, bases, after, findings
+
+
+def _decorator_names(code: str, names: set[str]) -> bool:
+    """Whether a decorator line of the (moved) helper names one of ``names``."""
+    for line in code.splitlines():
+        if line.startswith("@") and names & set(re.findall(r"\b[A-Za-z_]\w*\b", line)):
+            return True
+        if line.startswith(("def ", "async def ", "class ")):
+            return False
+    return False
 
 
 def _clash_finding(name: str, first: str, legacy: Legacy) -> Finding:

@@ -98,9 +98,7 @@ def read_legacy(
     try:
         tree = cst.parse_module(read_source(root / module.path))
     except (OSError, UnicodeDecodeError, SyntaxError, cst.ParserSyntaxError) as exc:
-        raise InputError(
-            f"{module.path}: cannot read the legacy module ({reason(exc)})"
-        ) from None
+        raise InputError(f"{module.path}: cannot read the legacy module ({reason(exc)})") from None
     wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
     positions = wrapper.resolve(PositionProvider)
     targets = {
@@ -262,16 +260,16 @@ def _classify_simple(
         return None  # the module docstring
     if isinstance(small, cst.Expr | cst.Assign) and _is_glue_assign(stmt, hacks):
         return _dropped(source, stmt, "call of a helper bridging legacy modules")
-    if isinstance(small, cst.Assign):
-        return _classify_assign(source, stmt, small)
+    if isinstance(small, cst.Assign) or (isinstance(small, cst.AnnAssign) and small.value):
+        return _classify_assign(source, stmt, small)  # ``Base: Any = declarative_base()`` too
     return _Placed("other", stmt)
 
 
 def _classify_assign(
-    source: _Source, stmt: cst.SimpleStatementLine, assign: cst.Assign
+    source: _Source, stmt: cst.SimpleStatementLine, assign: cst.Assign | cst.AnnAssign
 ) -> _Placed:
     module = source.module
-    target = assign.targets[0].target
+    target = assign.targets[0].target if isinstance(assign, cst.Assign) else assign.target
     name = target.value if isinstance(target, cst.Name) else ""
     if isinstance(assign.value, cst.Call) and callee(assign.value) in DB_FACTORIES:
         return _Placed("db_init", stmt)

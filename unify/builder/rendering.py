@@ -2,7 +2,8 @@
 
 The first section holds the ``db`` initialisation and the model bases, then the helpers
 kept from the legacy modules; each later section its classes (each after the ``Table``
-assignments it names); what is left goes last.
+assignments it names); what is left goes last (with the helpers a decorator of which names
+a model).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from unify.builder.kept import db_init, kept_helpers, kept_others, kept_tables
 from unify.builder.legacy import Legacy
 from unify.builder.nodes import chunk
 from unify.builder.ordering import order_classes
+from unify.builder.reexports import Reexports
 from unify.models import Finding, ResolvedPlan
 
 HELPERS_TITLE = "Helpers kept from the legacy modules (not models)"
@@ -30,13 +32,15 @@ def render_unified(
     legacies: Mapping[str, Legacy],
     built: Sequence[ClassBuild],
     renames: Mapping[str, Mapping[str, str]] | None = None,
+    reexports: Reexports | None = None,
 ) -> tuple[str, list[Finding]]:
     """``renames``: per legacy module, the names its imports and constants bind under a
-    new name in the unified module."""
+    new name in the unified module; ``reexports``: the names the legacy modules' ancestor
+    packages re-export (imported from where they are defined)."""
     sections = naming.sections
-    helpers, bases, findings = kept_helpers(legacies, naming, built, renames)
+    helpers, bases, after_models, findings = kept_helpers(legacies, naming, built, renames)
     tables = kept_tables(legacies, naming)
-    imports = render_imports(local, legacies, renames)
+    imports = render_imports(local, legacies, renames, reexports)
     parts = [_module_docstring(naming, legacies) + "\n\n" + imports]
     parts += [chunk(c) for lg in legacies.values() for c in map(lg.code, lg.preamble)]
     if sections:
@@ -60,6 +64,7 @@ def render_unified(
                 placed.add(var)
             parts.append(cls.code)
     rest = [code for var, code in tables.items() if var not in placed]
+    rest += after_models  # a decorator names a model: after every class
     rest += [chunk(c) for c in kept_others(legacies, naming)]
     if rest:
         parts += [_banner(OTHER_TITLE.upper()), *rest]

@@ -1,12 +1,13 @@
 """The self-check after every build, on the built files in a temporary copy of the repository.
 
-In a subprocess, with the app's import roots on ``sys.path``: the unified module imports
-without importing any legacy module; ``configure_mappers()`` succeeds; every foreign key
-names an existing table and column of the same type; ``create_all`` succeeds on an
-in-memory SQLite; the imports inside every carried helper run, and each helper that takes
-no argument and calls nothing is called; the compat module provides every legacy name.  Then ``unify analyze`` of
-the copy, run in this process (it only reads files), reports no error finding in the built
-modules.  Problems are findings (``S0xx``).
+In a subprocess, with the app's import roots on ``sys.path`` (and, when the plan names the
+app, ``[unify] app``, in its context: started first, its app context pushed): the unified
+module imports without importing any legacy module; ``configure_mappers()`` succeeds; every
+foreign key names an existing table and column of the same type; ``create_all`` succeeds on
+an in-memory SQLite; the imports inside every carried helper run, and each helper that takes
+no argument and calls nothing is called; the compat module provides every legacy name.
+Then ``unify analyze`` of the copy, run in this process (it only reads files), reports no
+error finding in the built modules.  Problems are findings (``S0xx``).
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from unify.analyze import analyze_repo
+from unify.builder.cycles import describe, find_cycle, legacy_imports
 from unify.errors import UnifyError, reason
 from unify.models import BuiltFile, Finding, Inventory, Plan, Rule, Severity, rule_catalogue
 from unify.scan import list_repo_files
@@ -134,8 +136,8 @@ import importlib, importlib.abc, importlib.machinery, json, sys
 args = json.loads(sys.argv[1])
 sys.path[:0] = args["paths"]
 problems = []
-def problem(kind, message):
-    problems.append({"kind": kind, "message": message})
+def problem(kind, message, **extra):
+    problems.append({"kind": kind, "message": message, **extra})
 # The legacy modules are gone from the copy, as after the rewrite and their deletion; an import
 # of one by the app is served by a module holding the unified and compat modules' names (what
 # the rewrite points it at), and who imported it is kept.
@@ -188,10 +190,32 @@ def legacy_imported():
         if name != args["target"] and name not in args["gone"] and name in sys.modules and name not in reported:
             reported.add(name)
             problem("legacy-import", f"importing {args['target']} imported the legacy module {name}")
+def import_chain(exc):  # the modules executing at the raise, outermost first (a served
+    # legacy module under its own name)
+    chain, tb = [], exc.__traceback__
+    while tb is not None:
+        frame = tb.tb_frame
+        if frame.f_code.co_name == "<module>":
+            name = frame.f_globals.get("__name__") or ""
+            if name and name != "__main__":
+                chain.append(name)
+        elif frame.f_code.co_name == "exec_module" and isinstance(frame.f_locals.get("self"), Gone):
+            chain.append(frame.f_locals["module"].__name__)
+        tb = tb.tb_next
+    return chain
 def done():
     legacy_imported()
     print("UNIFY-SELFCHECK " + json.dumps(problems))
     sys.exit(0)
+if args["app"]:  # the plan's app: started, and the check runs in its context
+    app_module, _, factory = args["app"].partition(":")
+    try:
+        made = getattr(importlib.import_module(app_module), factory)
+        made = made if hasattr(made, "app_context") else made()
+        made.app_context().push()
+    except BaseException as exc:
+        problem("import", f"the app {args['app']} does not start: {exc}", chain=import_chain(exc))
+        done()
 try:
     module = importlib.import_module(args["target"])
 except BaseException as exc:
@@ -199,7 +223,7 @@ except BaseException as exc:
     if failed_serving:  # the first to fail is the innermost
         name = failed_serving[0]
         where = f" (on the way: {served[name]} imports the legacy module {name}, which after the rewrite means the unified module)"
-    problem("import", f"import {args['target']}: {exc}{where}")
+    problem("import", f"import {args['target']}: {exc}{where}", chain=import_chain(exc))
     done()
 legacy_imported()
 import sqlalchemy as sa
@@ -421,8 +445,10 @@ def self_check(
             "gone": gone,
             "outside": _outside_tables(inventory, plan),
             "outside_classes": _outside_classes(inventory, plan),
+            "app": plan.app,
         }
-        findings = _probe(copy, python, args, unified.rel)
+        imports = legacy_imports(root, inventory, plan)
+        findings = _probe(copy, python, args, unified.rel, imports)
         if progress is not None:
             progress(2, 3)
         findings += _analyze(copy, unified, compat)
@@ -490,7 +516,13 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _probe(copy: Path, python: str, args: dict[str, Any], rel: str) -> list[Finding]:
+def _probe(
+    copy: Path,
+    python: str,
+    args: dict[str, Any],
+    rel: str,
+    imports: Mapping[str, frozenset[str]],
+) -> list[Finding]:
     try:
         proc = subprocess.run(
             [python, "-c", PROBE, json.dumps(args)],
@@ -511,10 +543,24 @@ def _probe(copy: Path, python: str, args: dict[str, Any], rel: str) -> list[Find
     for line in proc.stdout.splitlines():
         if line.startswith("UNIFY-SELFCHECK "):
             problems = json.loads(line.removeprefix("UNIFY-SELFCHECK "))
-            return [_finding(PROBE_KINDS[p["kind"]], _hinted(p["message"]), rel) for p in problems]
+            return [
+                _finding(PROBE_KINDS[p["kind"]], _explained(p, args, imports), rel)
+                for p in problems
+            ]
     tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
     message = f"the check process ended with {proc.returncode}: {tail}"
     return [_finding(SELF_CHECK_CRASHED, message, rel)]
+
+
+def _explained(
+    problem: dict[str, Any], args: dict[str, Any], imports: Mapping[str, frozenset[str]]
+) -> str:
+    """The probe's message, with the import cycle it names (and how to break it)."""
+    message = _hinted(problem["message"])
+    cycle = find_cycle(problem.get("chain", []), message, args["target"], args["gone"], imports)
+    if cycle is None:
+        return message
+    return f"{message} ({describe(cycle, args['gone'], args['target'])})"
 
 
 def _hinted(message: str) -> str:

@@ -3,7 +3,9 @@
 Two classes are one entity when they have the same name, or name the same table (singular
 and plural aside), or when one is the other with a version or legacy affix (``ABCUser`` and
 ``User``, ``LegacyUser`` and ``User``, ``UserV2`` and ``User``; their tables ``abc_users``,
-``legacy_users``, ``users_v2`` and ``users``) and the two share a column.  A name that
+``legacy_users``, ``users_v2`` and ``users``) and the two share a column.  Never across a
+foreign key: two tables where one references the other, or that one table both references,
+are two entities.  A name that
 matches only once any other word is stripped as well (``PortalUserV2`` and ``User``,
 ``MvpUser`` and ``User``) needs more: at least two shared columns (bookkeeping columns
 aside), and an identical method or most of the smaller class's columns.  No app's words:
@@ -39,10 +41,13 @@ def table_variants(table: str, affixes: tuple[str, ...] = ()) -> set[str]:
 
 
 class _Groups:
-    """Union-find over class indexes."""
+    """Union-find over class indexes; two groups whose tables a foreign key tells apart
+    (``apart``: pairs of table keys) are never joined."""
 
-    def __init__(self, size: int) -> None:
-        self.parent = list(range(size))
+    def __init__(self, keys: list[str], apart: set[frozenset[str]] | None = None) -> None:
+        self.parent = list(range(len(keys)))
+        self.keys = [{k} if k else set() for k in keys]  # per root: its members' table keys
+        self.apart = apart or set()
 
     def find(self, i: int) -> int:
         while self.parent[i] != i:
@@ -50,14 +55,22 @@ class _Groups:
             i = self.parent[i]
         return i
 
-    def join(self, i: int, j: int) -> None:
-        self.parent[self.find(i)] = self.find(j)
+    def join(self, i: int, j: int) -> bool:
+        one, other = self.find(i), self.find(j)
+        if one == other:
+            return True
+        if any(frozenset((a, b)) in self.apart for a in self.keys[one] for b in self.keys[other]):
+            return False
+        self.parent[one] = other
+        self.keys[other] |= self.keys[one]
+        return True
 
 
 def group_entities(inventory: Inventory) -> list[Entity]:
     """Group legacy classes into entities (see the module docstring)."""
     classes = model_classes(inventory)
-    groups = _Groups(len(classes))
+    keys = [table_key(c.table or "") if _has_own_table(c) else "" for c in classes]
+    groups = _Groups(keys, tables_apart(inventory))
     _join_exact(classes, groups)
     affixed = _join_affixed(classes, groups)
     members: dict[int, list[ModelClass]] = {}
@@ -128,8 +141,7 @@ def _join_any(
     joined = False
     for other in others:
         if other != index and alike(classes[index], classes[other]):
-            groups.join(index, other)
-            joined = True
+            joined = groups.join(index, other) or joined
     return joined
 
 
@@ -165,6 +177,21 @@ def identical_methods(one: ModelClass, other: ModelClass) -> set[str]:
     mine = {d.name: d.digest for d in one.member_digests if d.name not in mapped}
     theirs = {d.name: d.digest for d in other.member_digests if d.name not in mapped}
     return {n for n in mine.keys() & theirs.keys() if mine[n] == theirs[n]}
+
+
+def tables_apart(inventory: Inventory) -> set[frozenset[str]]:
+    """Pairs of table keys a foreign key tells apart: a table and one it references (a
+    reference across one entity would be to itself), and two tables one table references
+    (a row naming both names two things)."""
+    sources = [(c.table or "", c.foreign_keys) for c in model_classes(inventory) if c.table]
+    sources += [(t.table, t.foreign_keys) for m in inventory.modules for t in m.tables]
+    apart: set[frozenset[str]] = set()
+    for table, fks in sources:
+        mine = table_key(table)
+        targets = {table_key(fk.target_table) for fk in fks} - {mine}
+        apart |= {frozenset((mine, t)) for t in targets}
+        apart |= {frozenset((a, b)) for a in targets for b in targets if a != b}
+    return apart
 
 
 def fk_target_tables(inventory: Inventory) -> set[str]:

@@ -182,22 +182,53 @@ def _missing(module: str, is_compat: bool) -> Finding:
     return LEGACY_MODULE_MISSING.finding(message)
 
 
-def unprocessable(outcomes: list[FileOutcome]) -> list[str]:
-    """Candidates that could not be read or parsed."""
-    return [o.path for o in outcomes if isinstance(o, Skipped) and _unreadable(o)]
+def unprocessable(root: Path, outcomes: list[FileOutcome], legacy: Iterable[str]) -> list[str]:
+    """Candidates that could not be read or parsed and name a legacy module (a file that
+    names none, such as a Python 2 script, imports none: it holds nothing back)."""
+    modules = tuple(legacy)
+    return [
+        o.path
+        for o in outcomes
+        if isinstance(o, Skipped) and _unreadable(o) and names_a_module(root / o.path, modules)
+    ]
+
+
+def names_a_module(path: Path, modules: Iterable[str]) -> bool:
+    """Whether the file's text names one of ``modules``: its dotted name, ``from PARENT
+    import LAST``, or a relative import of ``LAST`` (an unreadable file: yes)."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return True
+    for module in modules:
+        parent, _, last = module.rpartition(".")
+        word = re.escape(last)
+        forms = [
+            rf"(?<![\w.]){re.escape(module)}\b",
+            rf"from\s+\.+[\w.]*\s+import\b[^\n]*\b{word}\b",
+        ]
+        forms.append(rf"from\s+\.+(?:[\w.]*\.)?{word}\b")
+        if parent:
+            forms.append(rf"from\s+{re.escape(parent)}\s+import\b[^\n]*\b{word}\b")
+        if any(re.search(f, text) for f in forms):
+            return True
+    return False
 
 
 def _unreadable(o: Skipped) -> bool:
     return o.reason.startswith(("does not parse", "cannot read"))
 
 
-def unreadable(outcomes: list[FileOutcome]) -> Iterator[Finding]:
-    """Files skipped because they cannot be read or parsed: their imports were not checked."""
+def unreadable(outcomes: list[FileOutcome], holding: Iterable[str] = ()) -> Iterator[Finding]:
+    """Files skipped because they cannot be read or parsed: their imports were not checked;
+    ``holding``: those that name a legacy module (the others hold no ``--check`` back)."""
+    held = set(holding)
     for o in outcomes:
         if isinstance(o, Skipped) and _unreadable(o):
-            yield UNPARSABLE_FILE.finding(
-                f"{o.reason}; its imports were not rewritten", path=o.path
-            )
+            why = "its imports were not rewritten"
+            if o.path not in held:
+                why += "; it names no legacy module (--check passes)"
+            yield UNPARSABLE_FILE.finding(f"{o.reason}; {why}", path=o.path)
 
 
 def select_only(root: Path, rels: Iterable[str], only: Iterable[str]) -> frozenset[str]:

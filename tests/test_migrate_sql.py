@@ -392,3 +392,26 @@ def test_the_first_orphaned_key_in_load_order_is_reported(pg_database: URL) -> N
     rows += "INSERT INTO plans VALUES (1, 'g9')"
     with pytest.raises(Exception, match=r"notes\.person_id: 2 row\(s\)"):
         migrate_merge(pg_database, rows)
+
+
+def test_the_unified_tables_rows_are_counted_as_the_transaction_wrote_them(
+    pg_database: URL,
+) -> None:
+    from unify.migration.apply import table_counts
+    from unify.models import TableCount
+
+    scans = "SELECT coalesce(seq_scan, 0) FROM pg_stat_xact_user_tables WHERE relname = 'made'"
+    engine = sa.create_engine(pg_database)
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("CREATE TABLE made (id integer)")
+            conn.exec_driver_sql("INSERT INTO made SELECT generate_series(1, 5)")
+            conn.exec_driver_sql("INSERT INTO made VALUES (6), (7)")
+            conn.exec_driver_sql("DELETE FROM made WHERE id = 7")
+            first = conn.exec_driver_sql(scans).scalar_one()
+            counts = table_counts(conn, (), ("made",))
+            # the rows this transaction inserted less those it deleted, without a scan
+            assert counts == (TableCount(table="made", rows=6, expected=0),)
+            assert conn.exec_driver_sql(scans).scalar_one() == first
+    finally:
+        engine.dispose()

@@ -70,7 +70,8 @@ def upgrade_steps(
         if k.policy == "keep-unconstrained"
     }
     added = [(t, c, code) for t, c, code in foreign_keys if (t, c) not in kept]
-    constrained = {(t, c) for t, c, _ in added}
+    # the keys validated after the fill, where a violation runs the diagnosis
+    constrained = {(t, c) for t, c, code in added if _not_valid(code) != code}
     steps = [
         Step(
             "Memory for the big sorts, hashes and index builds, for this transaction only",

@@ -2,10 +2,19 @@
 
     .venv/bin/python benchmarks/bench_migrate.py            # 1M rows 5 rounds, 10M rows 3 rounds
     .venv/bin/python benchmarks/bench_migrate.py --scales 0.01:1  # a quick look
+    .venv/bin/python benchmarks/bench_migrate.py --scales 1:3 --keep-template  # re-runnable
 
 Server: ``UNIFY_BENCH_DATABASE_URL`` (a server URL whose user may CREATE DATABASE), else the
 local ``postgresql://postgres@127.0.0.1:5432/postgres``.  Databases are ``unify_bench_*`` and
 dropped at the end (also on error or Ctrl-C).
+
+``--keep-template`` keeps the generated template database of each scale, named
+``unify_bench_migrate_keep_<rows>`` (``<rows>`` the legacy rows in all, e.g.
+``unify_bench_migrate_keep_10010000``), and a later run with the option reuses it instead of
+generating the rows again (about 5 minutes at 10M rows).  The template is generated under a
+temporary name and renamed only once complete, so an interrupted generation is never reused;
+its generation time is kept as the database's comment.  Drop it when done:
+``dropdb -h 127.0.0.1 -U postgres unify_bench_migrate_keep_10010000``.
 
 The legacy database has the bundled example's shape: a uuid-keyed ``mvp_users`` merged into the
 integer-keyed ``users`` (every 10th MVP user folds into the user with its e-mail, case
@@ -371,11 +380,45 @@ def build_repo(folder: Path) -> Path:
     return folder
 
 
-def bench_scale(server: URL, scale: float, runs: int, repo: Path, hand: Path) -> dict[str, object]:
+def kept_name(rows: dict[str, int]) -> str:
+    return f"unify_bench_migrate_keep_{sum(rows.values())}"
+
+
+@contextmanager
+def template_database(server: URL, rows: dict[str, int], keep: bool) -> Iterator[tuple[str, float]]:
+    """The template database of ``rows`` and the seconds its generation took: generated and
+    dropped at the end, or with ``keep`` the kept one (generated and kept when missing)."""
+    if not keep:
+        with bench_database(server, "migrate_tpl") as template:
+            yield str(template.database), generate(template, rows)
+        return
+    name = kept_name(rows)
+    found = psql(
+        server,
+        f"SELECT coalesce(shobj_description(oid, 'pg_database'), '0') FROM pg_database "
+        f"WHERE datname = '{name}'",
+    )
+    if found:
+        print(f"reusing the kept template {name}", file=sys.stderr)
+        yield name, float(found)
+        return
+    partial = db.new_name("bench_migrate_gen")
+    url = db.create_database(server, partial)
+    try:
+        took = generate(url, rows)
+        psql(server, f'ALTER DATABASE "{partial}" RENAME TO "{name}"')
+        psql(server, f"COMMENT ON DATABASE \"{name}\" IS '{took:.1f}'")
+    finally:
+        db.drop_database(server, partial)  # gone already once renamed
+    print(f"kept the template {name}", file=sys.stderr)
+    yield name, took
+
+
+def bench_scale(
+    server: URL, scale: float, runs: int, repo: Path, hand: Path, keep: bool = False
+) -> dict[str, object]:
     rows = rows_at(scale)
-    with bench_database(server, "migrate_tpl") as template:
-        took = generate(template, rows)
-        name = str(template.database)
+    with template_database(server, rows, keep) as (name, took):
         # a template must have no other connection while it is copied
         sides = ("unify", "hand")
         timings: dict[str, list[Timing]] = {s: [] for s in sides}
@@ -461,6 +504,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--keep-template",
+        action="store_true",
+        help="keep each scale's generated template (unify_bench_migrate_keep_<rows>) and "
+        "reuse it on later runs",
+    )
     args = parser.parse_args(argv)
     server = server_url()
     machine = describe_machine()
@@ -469,7 +518,9 @@ def main(argv: list[str] | None = None) -> int:
         hand = args.workdir / "migrate_hand.sql"
         hand.write_text(HAND_SQL, encoding="utf-8")
         plan = [[*s.split(":"), str(args.runs)][:2] for s in args.scales.split(",")]
-        results = [bench_scale(server, float(s), int(n), repo, hand) for s, n in plan]
+        results = [
+            bench_scale(server, float(s), int(n), repo, hand, args.keep_template) for s, n in plan
+        ]
     except (BenchmarkError, UnifyError) as exc:
         print(f"bench_migrate: {exc}", file=sys.stderr)
         return 2
@@ -477,7 +528,8 @@ def main(argv: list[str] | None = None) -> int:
         "\n".join(
             [
                 *machine_lines(machine),
-                f"- Command: `python benchmarks/bench_migrate.py --scales {args.scales}`",
+                f"- Command: `python benchmarks/bench_migrate.py --scales {args.scales}"
+                f"{' --keep-template' if args.keep_template else ''}`",
             ]
         )
     ]

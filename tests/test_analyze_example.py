@@ -110,6 +110,7 @@ def test_inventory_facts(inventory: Inventory) -> None:
         "unified_models",
     ]
     assert tables["mvp_models.LoginEvent"] == "login_events"
+    assert tables["mvp_models.PortalUserV2"] == "portal_users_v2"
     forms = {i.form for i in inventory.imports}
     assert forms == {"from", "from-star", "import", "import-as"}
     assert len({i.path for i in inventory.imports}) >= 21
@@ -126,3 +127,13 @@ def test_cli_exits_1_and_writes_the_workbook(tmp_path: Path) -> None:
     findings = list(book["Findings"].iter_rows(values_only=True))
     assert findings[0][:3] == ("severity", "code", "rule")
     assert {row[2] for row in findings[1:]} >= {"dangling-fk", "import-cycle", "reexport"}
+
+
+def test_the_versioned_user_copy_is_found_to_be_user(inventory: Inventory) -> None:
+    """Case 6: PortalUserV2 (portal_users_v2, uuid ids) is the same entity as User."""
+    pairs = [
+        f.message
+        for f in inventory.findings
+        if f.rule == "duplicate-model" and (f.path, f.line) == ("mvp_models.py", 130)
+    ]
+    assert any(m.startswith("models.User and mvp_models.PortalUserV2 ") for m in pairs), pairs

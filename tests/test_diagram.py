@@ -36,6 +36,11 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "unify" / "examples" / "seqpt_legacy"
 GOLDEN = ROOT / "tests" / "golden"
 REGEN = os.environ.get("UNIFY_REGEN_GOLDEN") == "1"
+# the user table, with the two classes (and their tables) merged into it
+USERS_NODE = (
+    'users["users (merges mvp_models.MVPUser, mvp_models.PortalUserV2; '
+    'absorbs mvp_users, portal_users_v2)"]'
+)
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "*.db")
 
 
@@ -107,7 +112,7 @@ def test_the_golden_diagram_names_every_table_and_foreign_key_of_the_built_modul
 
 def test_merged_and_renamed_tables_are_marked() -> None:
     mermaid = (GOLDEN / "seqpt_diagram.md").read_text()
-    assert 'users["users (merges mvp_models.MVPUser; absorbs mvp_users)"]' in mermaid
+    assert USERS_NODE in mermaid
     assert 'organization["organization (absorbs organizations)"]' in mermaid
     assert 'competency["competency (merges models.Competency)"]' in mermaid
     assert "#ffd591" in (GOLDEN / "seqpt_diagram.dot").read_text()  # the merged style
@@ -135,7 +140,7 @@ def test_from_built_before_the_build_is_an_input_error(legacy: Path) -> None:
 def test_one_section_keeps_the_tables_it_reaches_as_outside_nodes(built: Path) -> None:
     text = diagram_text(built, "--section", "User management")
     assert "# Unified schema: models, section User management" in text
-    assert 'users["users (merges mvp_models.MVPUser; absorbs mvp_users)"] {' in text
+    assert USERS_NODE + " {" in text
     assert 'organization["organization (in Core entities)"]\n' in text
     assert "    competency[" not in text and "questionnaires" not in text
     assert "organization |o--o{ users" in text and "users ||--o{ assessments" in text
@@ -250,6 +255,7 @@ def test_legacy_sections_are_the_modules() -> None:
         "login_events",
         "maturity_assessments",
         "mvp_users",
+        "portal_users_v2",
     }
     assert "organizations" in render_markdown(mvp) and "organizations" in render_dot(mvp)
     with pytest.raises(InputError):

@@ -60,7 +60,7 @@ def _planted_rows() -> list[tuple[str, list[str], str]]:
 
 def test_planted_md_points_at_the_planted_objects() -> None:
     rows = _planted_rows()
-    assert len(rows) == 33
+    assert len(rows) == 34
     for rule, places, obj in rows:
         names = [n.split("(")[0] for n in obj.replace("`", " ").replace(".", " ").split()]
         for place in places:

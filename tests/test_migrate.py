@@ -1,6 +1,7 @@
 """``unify migrate`` on the bundled example restored from its legacy dump: the revision moves
-every row (a uuid-keyed user table merged into an integer-keyed one, its references remapped
-through the id map, a duplicate folded by e-mail), the ledger balances, a second run is at
+every row (two uuid-keyed user tables merged into an integer-keyed one, their new ids distinct,
+references remapped through the id map, duplicates folded by e-mail, across the two merged
+tables too), the ledger balances, a second run is at
 head, the downgrade brings back every row, and a failing orphan policy changes nothing."""
 
 from __future__ import annotations
@@ -98,8 +99,10 @@ def test_apply_moves_every_row_remaps_and_balances(
     assert done.returncode == 0, done.stdout + done.stderr
     assert "APPLIED" in done.stdout
     users = dict(rows(pg_database, "SELECT email, id FROM users"))
-    # bob's MVP account folds into his account (same e-mail); the other five get new ids
-    assert len(users) == 7 and users["bob@example.org"] == 1
+    # bob's MVP account folds into his account (same e-mail); the other five get new ids;
+    # of the three portal accounts, ERIN folds into erin, Gina into her MVP account
+    assert len(users) == 8 and users["bob@example.org"] == 1
+    assert users["erin@example.org"] == 7 and users["quinn@portal.example"] == 13
     plans = dict(rows(pg_database, "SELECT id, user_id FROM learning_plans"))
     # 'p2' pointed at MVP user '7' (frank), not at users.id 7 (erin): remapped, not cast
     assert plans == {"p1": users["bob@example.org"], "p2": users["frank@example.org"]}

@@ -31,6 +31,8 @@ ANNOUNCED = {
     ("orphans-by-policy", "mvp_users", "organization_id"): 2,  # '55' and 'abc': set NULL
     ("orphans-by-policy", "maturity_assessments", "organization_id"): 2,  # '99', 'abc'
     ("merge-fold", "mvp_users", "email"): 1,  # bob's MVP account
+    # ERIN (users.id 7, any case) and Gina (an MVP account, no users row): case 6
+    ("merge-fold", "portal_users_v2", "email"): 2,
     ("case-duplicate", "mvp_users", "username"): 1,  # 'Erin' / 'erin'
 }
 
@@ -84,9 +86,27 @@ def test_restore_verify_migrate_verify_app_tests_downgrade(
     assert "APPLIED" in done.stdout
     book = json.loads(ledger.read_text(encoding="utf-8"))
     assert book["balanced"] is True
+    # the rows verify said would fold are the rows the migration folded
+    folded = {r["legacy"]: r["folded"] for r in book["ledger"] if r["folded"]}
+    assert folded == {t: n for (rule, t, _), n in ANNOUNCED.items() if rule == "merge-fold"}
+    new = {r["legacy"]: r["merged_new"] for r in book["ledger"] if r["merged_new"]}
+    assert new == {"mvp_users": 5, "portal_users_v2": 1}
 
     users = dict(rows(pg_database, "SELECT email, id FROM users"))
-    assert len(users) == 7 and users["bob@example.org"] == 1  # 2 + 6 MVP accounts - 1 folded
+    # 2 + 6 MVP accounts - 1 folded + 3 portal accounts - 2 folded
+    assert len(users) == 8 and users["bob@example.org"] == 1
+    portal = dict(
+        rows(
+            pg_database,
+            "SELECT p.email, m.new_id FROM unify_legacy.portal_users_v2 AS p "
+            "JOIN unify_legacy.unify_idmap_portal_users_v2 AS m ON m.old_id = p.id",
+        )
+    )
+    # ERIN is users.id 7, Gina her MVP account's new id; the new portal account follows
+    # every MVP account's new id (one sequence)
+    assert portal["ERIN@example.org"] == users["erin@example.org"] == 7
+    assert portal["Gina@Example.org"] == users["gina@example.org"]
+    assert portal["quinn@portal.example"] == users["quinn@portal.example"] == max(users.values())
     events = sorted(rows(pg_database, "SELECT id, user_id FROM login_events"))
     assert events == [
         (1, users["frank@example.org"]),
@@ -99,7 +119,8 @@ def test_restore_verify_migrate_verify_app_tests_downgrade(
             pg_database, "SELECT tablename FROM pg_tables WHERE schemaname = 'unify_legacy'"
         )
     }
-    assert "mvp_users" in legacy  # the absorbed table, kept for the audit and the downgrade
+    # the absorbed tables, kept for the audit and the downgrade
+    assert {"mvp_users", "portal_users_v2"} <= legacy
     # the table no model ever mapped is left where it was, with its rows
     assert rows(pg_database, "SELECT count(*) FROM public.mvp_settings") == [(3,)]
 

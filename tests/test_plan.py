@@ -34,9 +34,11 @@ def test_proposal_round_trips_through_toml(example_inventory: Inventory) -> None
 def test_proposal_for_the_example_follows_the_plan(example_inventory: Inventory) -> None:
     proposal = propose_plan(example_inventory)
     merges = {m.survivor: m.absorbed for m in proposal.merges}
-    assert merges["models.User"] == ("mvp_models.MVPUser",)
+    # the versioned copy PortalUserV2 is proposed with MVPUser (case 6 of PLANTED.md)
+    assert merges["models.User"] == ("mvp_models.MVPUser", "mvp_models.PortalUserV2")
     assert merges["unified_models.Competency"] == ("models.Competency",)
     assert TableRename(old="organizations", new="organization") in proposal.tables
+    assert TableRename(old="portal_users_v2", new="users") in proposal.tables
     renames = {(r.legacy_module, r.legacy_name): r.name for r in proposal.renames}
     assert renames == {
         ("models", "SECompetency"): "Competency",
@@ -48,6 +50,8 @@ def test_proposal_for_the_example_follows_the_plan(example_inventory: Inventory)
     assert types[("users", "id")] == "Integer"
     user_choices = next(m.choices for m in proposal.merges if m.survivor == "models.User")
     assert {c.member for c in user_choices} >= {"id", "email", "password_hash", "set_password"}
+    # the merged id keeps the survivor's type
+    assert next(c.take_from for c in user_choices if c.member == "id") == "models.User"
     sections = {c.name: c.section for c in proposal.classes}
     assert sections["TimestampMixin"] == proposal.sections[0]
     assert sections["Organization"] == "unified_models"
@@ -157,6 +161,8 @@ def test_rename_map_per_phase(example_inventory: Inventory) -> None:
     expected = {
         ("mvp_models", "MVPUser"): "User",
         ("models_compat", "MVPUser"): "User",
+        ("mvp_models", "PortalUserV2"): "User",
+        ("models_compat", "PortalUserV2"): "User",
         ("models", "SERole"): "RoleCluster",
         ("unified_models", "CompetencyAssessment"): "CompetencyAssessmentResult",
     }
@@ -164,6 +170,7 @@ def test_rename_map_per_phase(example_inventory: Inventory) -> None:
     assert expected.items() <= found.items()
     assert all(r.module == "models" for r in final.renames)
     assert TableRename(old="mvp_users", new="users") in final.tables
+    assert TableRename(old="portal_users_v2", new="users") in final.tables
 
 
 def test_cli_plan_writes_then_refuses_to_overwrite(tmp_path: Path) -> None:

@@ -146,3 +146,39 @@ def test_the_plan_option_round_trips_and_reaches_the_final_rename_map(tmp_path: 
     assert final.rewrite_sql and not compat.rewrite_sql
     moves = {(m.legacy, m.unified) for m in final.table_moves}
     assert ("portal_members", "portal_accounts") in moves
+
+
+REVISION = '''"""create the portal tables
+
+Revision ID: 1a2b3c4d5e6f
+"""
+from alembic import op
+
+revision = "1a2b3c4d5e6f"
+down_revision: str | None = None
+
+
+def upgrade():
+    op.execute("INSERT INTO portal_members (id, email) SELECT id, email FROM members")
+
+
+def downgrade():
+    op.execute("DELETE FROM portal_members")
+'''
+
+
+def test_an_alembic_revision_is_history_neither_listed_nor_edited(tmp_path: Path) -> None:
+    """A revision's SQL names the tables as they were when it ran: editing it would change what
+    the migration does, so neither analyze nor rewrite (even with ``rewrite_sql``) touches it."""
+    repo = write_files(tmp_path, {**FILES, "migrations/versions/1a2b_portal.py": REVISION})
+    inventory = analyze_repo(repo)
+    assert {r.path for r in inventory.sql_references} == {"queries.py"}
+    result = rewrite_repo(
+        repo, RenameMap(moves=MAP.moves, table_moves=MAP.table_moves, rewrite_sql=True), jobs=1
+    )
+    paths = {f.path for f in all_findings(result) if f.rule == "raw-sql-renamed-table"}
+    assert paths == {"queries.py"}
+    assert "migrations/versions/1a2b_portal.py" not in {
+        o.path for o in result.outcomes if isinstance(o, Rewritten)
+    }
+    assert (repo / "migrations/versions/1a2b_portal.py").read_text() == REVISION

@@ -59,6 +59,11 @@ def test_example_end_to_end(built_example_copy: Path) -> None:
     } in report["star_imports"]
     assert "dynamic-legacy-reference" in {f["rule"] for f in report["findings"]}
 
+    # both merged user classes are User now (the portal routes of PortalUserV2, case 6)
+    routes = (repo / "app" / "mvp_routes.py").read_text(encoding="utf-8")
+    assert "MVPUser" not in routes and "PortalUserV2" not in routes
+    assert "account = User(email=data['email']" in routes
+
     for name in LEGACY:
         (repo / f"{name}.py").unlink()
     tests = subprocess.run(
@@ -107,6 +112,9 @@ def test_compat_phase_points_every_legacy_import_at_the_compat_module(
     result = run_unify("rewrite", repo, "--phase", "compat")
     assert result.returncode == 0, result.stderr
     routes = (repo / "app" / "mvp_routes.py").read_text(encoding="utf-8")
-    assert "from models_compat import LearningPlan, MaturityAssessment, MVPUser, db" in routes
+    assert (
+        "from models_compat import LearningPlan, MaturityAssessment, MVPUser, PortalUserV2, db"
+        in routes
+    )
     assert legacy_imports(repo, ("mvp_models", "unified_models")) == []
     assert run_unify("rewrite", repo, "--phase", "compat", "--check").returncode == 0

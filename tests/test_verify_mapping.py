@@ -284,3 +284,122 @@ def test_a_not_null_column_merged_rows_cannot_fill_blocks_both(
     )
     assert migrated.returncode == 1, migrated.stdout + migrated.stderr
     assert "ROLLED BACK" in migrated.stdout and "username" in migrated.stdout
+
+
+TWO_MERGED_PLAN = MERGED_PLAN.replace(
+    'legacy_modules = ["old_models", "portal_models"]',
+    'legacy_modules = ["old_models", "portal_models", "guest_models"]',
+).replace(
+    'absorbed = ["portal_models.PortalMember"]\nsurvivor_table = "members"\n'
+    'absorbed_tables = ["portal_members"]',
+    'absorbed = ["portal_models.PortalMember", "guest_models.GuestMember"]\n'
+    'survivor_table = "members"\nabsorbed_tables = ["portal_members", "guest_members"]',
+)
+
+TWO_MERGED_TABLES = (
+    "CREATE TABLE members (id integer PRIMARY KEY, username varchar(40) UNIQUE, "
+    "email varchar(80) UNIQUE)",
+    "CREATE TABLE portal_members (id varchar(36) PRIMARY KEY, username varchar(40), "
+    "email varchar(80))",
+    "CREATE TABLE guest_members (id varchar(36) PRIMARY KEY, username varchar(40), "
+    "email varchar(80))",
+    "INSERT INTO members VALUES (1, 'ann', 'ann@example.org'), (2, 'bo', 'bo@example.org')",
+    # Bo under another username (folds into members 2); Cy, a new member
+    "INSERT INTO portal_members VALUES ('u1', 'bobby', 'BO@example.org'), "
+    "('u2', 'cy', 'cy@example.org')",
+)
+
+
+def verify_json(repo: Path, url: str) -> tuple[int, list[dict[str, object]]]:
+    verified = run_unify(
+        "verify", repo, "--plan", repo / "unify.toml", "--database-url", url, "--format", "json"
+    )
+    return verified.returncode, json.loads(verified.stdout)["findings"]
+
+
+def test_two_absorbed_tables_fold_as_verify_counts_them(tmp_path: Path, pg_database: URL) -> None:
+    (tmp_path / "models.py").write_text(MERGED_MODELS, encoding="utf-8")
+    (tmp_path / "unify.toml").write_text(TWO_MERGED_PLAN, encoding="utf-8")
+    admin(
+        pg_database,
+        *TWO_MERGED_TABLES,
+        # Cy again (folds into the portal's Cy), Ann again (folds into members 1), Dee (new);
+        # CY differs from the portal's cy only in case (both kept)
+        "INSERT INTO guest_members VALUES ('g1', 'cyril', 'CY@example.org'), "
+        "('g2', 'ann2', 'Ann@example.org'), ('g3', 'dee', 'dee@example.org'), "
+        "('g4', 'CY', 'cy.b@example.org')",
+    )
+    url = db.parse_url(pg_database).render_as_string(hide_password=False)
+    code, findings = verify_json(tmp_path, url)
+    assert code == 0, findings
+    found = {
+        (f["rule"], f["table"], f["column"]): (f["count"], f["samples"])
+        for f in findings
+        if f["rule"] in ("merge-fold", "case-duplicate", "merge-collision")
+    }
+    assert found == {
+        ("merge-fold", "portal_members", "email"): (1, ["BO@example.org"]),
+        ("merge-fold", "guest_members", "email"): (2, ["Ann@example.org", "CY@example.org"]),
+        ("case-duplicate", "guest_members", "username"): (1, ["CY"]),
+    }
+    ledger = tmp_path / "ledger.json"
+    migrated = run_unify(
+        "migrate",
+        tmp_path,
+        "--plan",
+        tmp_path / "unify.toml",
+        "--database-url",
+        url,
+        "--revision-dir",
+        tmp_path / "versions",
+        "--apply",
+        "--ledger",
+        ledger,
+    )
+    assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+    folded = {r["legacy"]: r["folded"] for r in json.loads(ledger.read_text())["ledger"]}
+    assert folded == {"members": 0, "portal_members": 1, "guest_members": 2}
+    engine = sa.create_engine(pg_database)
+    try:
+        with engine.connect() as conn:
+            members = dict(conn.execute(sa.text("SELECT username, id FROM members")).all())
+    finally:
+        engine.dispose()
+    # cyril and ann2 are not carried: they folded into cy and ann
+    assert members == {"ann": 1, "bo": 2, "cy": 3, "dee": 4, "CY": 5}
+
+
+def test_a_clash_between_two_absorbed_tables_is_an_error_and_stops_the_migration(
+    tmp_path: Path, pg_database: URL
+) -> None:
+    (tmp_path / "models.py").write_text(MERGED_MODELS, encoding="utf-8")
+    (tmp_path / "unify.toml").write_text(TWO_MERGED_PLAN, encoding="utf-8")
+    admin(
+        pg_database,
+        *TWO_MERGED_TABLES,
+        # cy is the portal's username already; bobby is not carried (the portal's bobby folds)
+        "INSERT INTO guest_members VALUES ('g1', 'cy', 'cy.two@example.org'), "
+        "('g2', 'bobby', 'bobby@example.org')",
+    )
+    url = db.parse_url(pg_database).render_as_string(hide_password=False)
+    code, findings = verify_json(tmp_path, url)
+    assert code == 1, findings
+    errors = [
+        (f["rule"], f["table"], f["column"], f["count"], f["samples"])
+        for f in findings
+        if f["severity"] == "error"
+    ]
+    assert errors == [("merge-collision", "guest_members", "username", 1, ["cy"])]
+    migrated = run_unify(
+        "migrate",
+        tmp_path,
+        "--plan",
+        tmp_path / "unify.toml",
+        "--database-url",
+        url,
+        "--revision-dir",
+        tmp_path / "versions",
+        "--apply",
+    )
+    assert migrated.returncode == 1, migrated.stdout + migrated.stderr
+    assert "ROLLED BACK" in migrated.stdout

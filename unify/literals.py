@@ -32,6 +32,9 @@ _SQL_SHAPE = re.compile(
     re.IGNORECASE | re.DOTALL | re.VERBOSE,
 )
 PLACEHOLDER = "?"  # what an f-string's ``{...}`` stands as in its SQL text
+# an Alembic revision file: ``revision`` and ``down_revision`` assigned at module level
+_REVISION_ID = re.compile(r"""^revision\s*(?::[^=\n]*)?=\s*["']""", re.MULTILINE)
+_DOWN_REVISION = re.compile(r"^down_revision\s*(?::[^=\n]*)?=", re.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +56,12 @@ def quoted_names(text: str, stems: Collection[str]) -> frozenset[str]:
         if parts[-1] in stems or (len(parts) > 1 and parts[-2] in stems):
             out.add(value)
     return frozenset(out)
+
+
+def is_alembic_revision(text: str) -> bool:
+    """Whether ``text`` is an Alembic revision file.  Its SQL names the tables as they were
+    when it ran: it is history, neither listed nor edited with the models."""
+    return _REVISION_ID.search(text) is not None and _DOWN_REVISION.search(text) is not None
 
 
 def mentions_sql(text: str) -> bool:

@@ -35,5 +35,6 @@ from models import (  # noqa: F401
 # Legacy names of renamed or merged classes
 CompetencyAssessment = CompetencyAssessmentResult
 MVPUser = User
+PortalUserV2 = User
 SECompetency = Competency
 SERole = RoleCluster

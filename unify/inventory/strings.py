@@ -18,7 +18,13 @@ from pathlib import Path
 
 from unify.inventory.graph import ModuleGraph
 from unify.inventory.outline import Outline
-from unify.literals import CodeString, code_strings, looks_like_sql, sql_names
+from unify.literals import (
+    CodeString,
+    code_strings,
+    is_alembic_revision,
+    looks_like_sql,
+    sql_names,
+)
 from unify.models import DynamicImport, SqlReference
 from unify.scan import read_source
 
@@ -91,8 +97,8 @@ def sql_references(
             text = _text(outline, root)
         except (OSError, SyntaxError, UnicodeDecodeError):
             continue
-        if not words.search(text):
-            continue  # (names no model's table: not parsed again)
+        if not words.search(text) or is_alembic_revision(text):
+            continue  # (names no model's table, or history: not parsed again)
         for string in _strings(outline, root, text):
             if not words.search(string.value) or not looks_like_sql(string.value):
                 continue

@@ -176,7 +176,17 @@ def _key(
         parent_value=parent_value,
         remap=remap,
         policy=policies.get((shape.name, column), _DEFAULT),
+        parent_type=_sql_type(parent.c[parent_key].type),
+        column_type=_sql_type(legacy.c[column].type),
     )
+
+
+def _sql_type(type_: TypeEngine[Any]) -> str:
+    """A reflected type as PostgreSQL spells it; empty when it does not compile."""
+    try:
+        return type_.compile(dialect=_PG)
+    except sa.exc.CompileError:
+        return ""
 
 
 _DEFAULT: OrphanPolicy = "fail"
@@ -188,15 +198,22 @@ def orphan_join(
 ) -> tuple[str, str]:
     """The join and the predicate that find a row's orphaned key: ``value`` (SQL over ``s``)
     refers to no row of the key's legacy parent in ``schema``.  A remapped key is looked up
-    by its text in ``idmap`` when given (the migration), else among the parent's keys.  verify
-    and the migration judge orphans by this one join."""
+    in ``idmap`` when given (the migration; keyed by the parent key's own type, so a value of
+    that same type joins it as it is, any other by its text), else among the parent's keys
+    by their text.  verify and the migration judge orphans by this one join."""
     raw = f'{ROW}."{key.column}"'
     if key.remap:
-        parents = idmap or (
-            f'(SELECT DISTINCT CAST(p."{key.parent_key}" AS text) AS old_id '
-            f'FROM {schema}."{key.parent}" AS p)'
-        )
-        join = f"LEFT JOIN {parents} AS {alias} ON {alias}.old_id = CAST({raw} AS text)"
+        if idmap and key.parent_type and key.parent_type == key.column_type:
+            on = f"{alias}.old_id = {raw}"
+        elif idmap:
+            on = f"CAST({alias}.old_id AS text) = CAST({raw} AS text)"
+        else:
+            idmap = (
+                f'(SELECT DISTINCT CAST(p."{key.parent_key}" AS text) AS old_id '
+                f'FROM {schema}."{key.parent}" AS p)'
+            )
+            on = f"{alias}.old_id = CAST({raw} AS text)"
+        join = f"LEFT JOIN {idmap} AS {alias} ON {on}"
         return join, f"{raw} IS NOT NULL AND {alias}.old_id IS NULL"
     parents = f'(SELECT DISTINCT {key.parent_value} AS v FROM {schema}."{key.parent}" AS p)'
     join = f"LEFT JOIN {parents} AS {alias} ON {alias}.v = {value}"

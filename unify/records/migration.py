@@ -28,8 +28,8 @@ class KeyFill:
 
     The value (as ``ValueFill`` has it) refers to a row of the legacy table ``parent``: by
     ``parent_value`` (the parent's key ``parent_key`` as the unified key type, SQL over alias
-    ``p``), or, when ``remap`` (the parent's rows got new ids in a merge), by the parent key's
-    text through the parent's id map.  A value that refers to no row is an orphan, handled
+    ``p``), or, when ``remap`` (the parent's rows got new ids in a merge), through the parent's
+    id map (keyed by the parent key's own type).  A value that refers to no row is an orphan, handled
     under ``policy``.
     """
 
@@ -41,6 +41,10 @@ class KeyFill:
     parent_value: str
     remap: bool = False
     policy: OrphanPolicy = "fail"
+    # the legacy types of the parent's key and of the column (PostgreSQL's spelling; empty
+    # when unknown): equal, a remapped value joins the id map as it is, else by its text
+    parent_type: str = ""
+    column_type: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -420,6 +420,18 @@ ALTER SEQUENCE public.phase_questionnaire_responses_id_seq OWNED BY public.phase
 
 
 --
+-- Name: portal_users_v2; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.portal_users_v2 (
+    id character varying(36) NOT NULL,
+    email character varying(120) NOT NULL,
+    password_hash character varying(255),
+    organization_id integer
+);
+
+
+--
 -- Name: qualification_plan_modules; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -799,6 +811,17 @@ COPY public.phase_questionnaire_responses (id, user_id, questionnaire_id, phase,
 
 
 --
+-- Data for Name: portal_users_v2; Type: TABLE DATA; Schema: public; Owner: -
+--
+
+COPY public.portal_users_v2 (id, email, password_hash, organization_id) FROM stdin;
+2d7e4b1a-6c3f-4e8d-9a5b-0c1d2e3f4a5b	ERIN@example.org	h	1
+8f3a6c2d-1b4e-4d7a-b9c8-5e6f7a8b9c0d	Gina@Example.org	h	4
+c4e1f9a2-7d3b-4a6c-8e5f-2b1a0d9c8e7f	quinn@portal.example	h	\N
+\.
+
+
+--
 -- Data for Name: qualification_plan_modules; Type: TABLE DATA; Schema: public; Owner: -
 --
 
@@ -1068,6 +1091,22 @@ ALTER TABLE ONLY public.phase_questionnaire_responses
 
 
 --
+-- Name: portal_users_v2 portal_users_v2_email_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.portal_users_v2
+    ADD CONSTRAINT portal_users_v2_email_key UNIQUE (email);
+
+
+--
+-- Name: portal_users_v2 portal_users_v2_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.portal_users_v2
+    ADD CONSTRAINT portal_users_v2_pkey PRIMARY KEY (id);
+
+
+--
 -- Name: qualification_plan_modules qualification_plan_modules_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1286,6 +1325,14 @@ ALTER TABLE ONLY public.phase_questionnaire_responses
 
 ALTER TABLE ONLY public.phase_questionnaire_responses
     ADD CONSTRAINT phase_questionnaire_responses_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
+
+
+--
+-- Name: portal_users_v2 portal_users_v2_organization_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.portal_users_v2
+    ADD CONSTRAINT portal_users_v2_organization_id_fkey FOREIGN KEY (organization_id) REFERENCES public.organization(id);
 
 
 --

@@ -125,3 +125,23 @@ class LoginEvent(db.Model):
     logged_in_at = db.Column(db.DateTime, default=datetime.utcnow)
 
     user = db.relationship('MVPUser', backref='login_events')
+
+
+class PortalUserV2(db.Model):
+    """Customer-portal account, version 2: e-mail login for an organization's site."""
+
+    __tablename__ = 'portal_users_v2'
+
+    id = db.Column(db.String(36), primary_key=True, default=generate_uuid)
+    email = db.Column(db.String(120), unique=True, nullable=False)
+    password_hash = db.Column(db.String(255))
+    organization_id = db.Column(db.Integer, db.ForeignKey('organization.id'))  # the site
+
+    def set_password(self, password):
+        """Hash with werkzeug's default scheme; never store the plain text."""
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password):
+        if not self.password_hash:
+            return False
+        return check_password_hash(self.password_hash, password)

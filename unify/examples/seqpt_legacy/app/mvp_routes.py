@@ -1,7 +1,7 @@
 """MVP routes (the first prototype's API): MVP users, maturity, learning plans."""
 from flask import Blueprint, jsonify, request
 
-from mvp_models import LearningPlan, MaturityAssessment, MVPUser, db
+from mvp_models import LearningPlan, MaturityAssessment, MVPUser, PortalUserV2, db
 from mvp_models import Organization
 
 mvp_bp = Blueprint('mvp', __name__, url_prefix='/mvp')
@@ -89,3 +89,27 @@ def list_learning_plans(user_id):
     if user is None:
         return jsonify({'error': 'unknown user'}), 404
     return jsonify([plan.to_dict() for plan in user.learning_plans])
+
+
+@mvp_bp.route('/portal/register', methods=['POST'])
+def portal_register():
+    data = request.get_json() or {}
+    if not data.get('email') or not data.get('password'):
+        return jsonify({'error': 'email and password are required'}), 400
+    if PortalUserV2.query.filter_by(email=data['email']).first():
+        return jsonify({'error': 'email already registered'}), 409
+    account = PortalUserV2(email=data['email'], organization_id=data.get('organization_id'))
+    account.set_password(data['password'])
+    db.session.add(account)
+    db.session.commit()
+    return jsonify({'id': account.id, 'email': account.email,
+                    'organization_id': account.organization_id}), 201
+
+
+@mvp_bp.route('/portal/login', methods=['POST'])
+def portal_login():
+    data = request.get_json() or {}
+    account = PortalUserV2.query.filter_by(email=data.get('email')).first()
+    if account is None or not account.check_password(data.get('password', '')):
+        return jsonify({'error': 'invalid credentials'}), 401
+    return jsonify({'id': account.id, 'email': account.email})

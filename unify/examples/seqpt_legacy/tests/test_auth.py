@@ -65,3 +65,27 @@ def test_mvp_registration_rejects_a_duplicate_email(api, client):
     api.mvp_user()
     again = client.post('/mvp/register', json={'email': 'bob@example.com', 'password': 'other'})
     assert again.status_code == 409
+
+
+def test_portal_account_registers_and_logs_in(api, client):
+    org = api.organization()
+    account = api.post('/mvp/portal/register', {
+        'email': 'pat@portal.example', 'password': 'portal-pass-1', 'organization_id': org['id'],
+    })
+    assert (account['email'], account['organization_id']) == ('pat@portal.example', org['id'])
+
+    response = client.post('/mvp/portal/login',
+                           json={'email': 'pat@portal.example', 'password': 'portal-pass-1'})
+    assert response.status_code == 200
+    assert response.get_json()['id'] == account['id']
+    wrong = client.post('/mvp/portal/login',
+                        json={'email': 'pat@portal.example', 'password': 'nope'})
+    assert wrong.status_code == 401
+
+
+def test_portal_registration_rejects_a_duplicate_and_missing_fields(api, client):
+    api.post('/mvp/portal/register', {'email': 'pat@portal.example', 'password': 'portal-pass-1'})
+    again = client.post('/mvp/portal/register',
+                        json={'email': 'pat@portal.example', 'password': 'other'})
+    missing = client.post('/mvp/portal/register', json={'email': 'sam@portal.example'})
+    assert (again.status_code, missing.status_code) == (409, 400)

@@ -941,3 +941,39 @@ def test_outside_base_silent_for_repository_mixins_and_known_bases(tmp_path: Pat
     )
     inv = analyze(tmp_path, files)
     assert hits(inv, "outside-base") == []
+
+
+# ---------------------------------------------------------------------------
+# runtime-column-type
+# ---------------------------------------------------------------------------
+
+SECRETS = """
+from sqlalchemy import String
+from sqlalchemy_utils import EncryptedType
+from db_setup import db
+from fields import encrypted_field_factory, MediumText
+
+
+class Database(db.Model):
+    __tablename__ = 'dbs'
+    id = db.Column(db.Integer, primary_key=True)
+    password = db.Column(encrypted_field_factory.create(String(1024)))
+    extra = db.Column(MediumText())
+    secret = db.Column(EncryptedType(String(64)))
+    name = db.Column(db.String(250))
+    key = db.Column(make_key_type())
+"""
+
+
+def test_runtime_column_type_names_a_type_a_function_computes(tmp_path: Path) -> None:
+    """superset's ``encrypted_field_factory.create(String(1024))`` returns a type chosen from
+    the app's configuration when it starts: the source cannot say which, and analyze says so
+    (a class called, ``MediumText()`` or ``EncryptedType(...)``, is a type as written)."""
+    inv = analyze(tmp_path, {"db_setup.py": DB, "secrets.py": SECRETS})
+    found = hits(inv, "runtime-column-type")
+    assert [(f.code, f.line, f.objects) for f in found] == [
+        ("U027", 11, ("dbs.password", "create(String(1024))")),
+        ("U027", 15, ("dbs.key", "make_key_type")),
+    ]
+    assert found[0].severity is Severity.INFO
+    assert "when the app starts" in found[0].message

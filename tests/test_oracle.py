@@ -243,3 +243,34 @@ def test_columns_of_an_installed_mixin_are_explained_by_outside_base(tmp_path: P
     )
     assert result.counts()["differences"] == 0 and result.counts()["explained"] == 4
     assert (result.tables, result.tables_equal) == (6, 5)
+
+
+# A column whose type a function of the repository computes (as superset's encrypted fields,
+# chosen from the app's configuration): analyze says it cannot know it (runtime-column-type).
+SECRETS = {
+    "shop/fields.py": (
+        "from sqlalchemy import LargeBinary, String\n"
+        "def encrypted(inner):\n"
+        "    return LargeBinary() if inner.length > 100 else String(inner.length)\n"
+    ),
+    "shop/secrets.py": (
+        "from sqlalchemy import Column, Integer, String\n"
+        "from shop.base import Base\n"
+        "from shop.fields import encrypted\n"
+        "class Secret(Base):\n"
+        "    __tablename__ = 'secrets'\n"
+        "    id = Column(Integer, primary_key=True)\n"
+        "    password = Column(encrypted(String(1024)), nullable=False)\n"
+    ),
+}
+
+
+def test_a_type_computed_at_start_up_is_explained_by_runtime_column_type(tmp_path: Path) -> None:
+    root = write_files(tmp_path, {**SHOP, **SECRETS})
+    result = compare_inventory(root, (), sys.executable)
+    assert result.equal and result.counts()["differences"] == 0
+    (explained,) = result.explained
+    assert explained.startswith(
+        "shop.secrets:secrets.password: metadata Column(family='binary', nullable=False"
+    )
+    assert explained.endswith("(runtime-column-type)")

@@ -19,12 +19,13 @@ function returning an ``OracleResult`` (the corpus gate runs it for every projec
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import subprocess
 import sys
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -264,8 +265,12 @@ def compare_inventory(
     outside = {
         (t["root"], t["module"], t["table"]) for t in analyzed if flagged & set(t["classes"])
     }
+    # columns whose type a function chooses when the app starts (runtime-column-type)
+    runtime = {
+        f.objects[0] for f in inventory.findings if f.rule == "runtime-column-type" and f.objects
+    }
     tally = _Tally()
-    _compare(tally, metadata, analyzed, outside)
+    _compare(tally, metadata, analyzed, outside, runtime)
     return OracleResult(
         root=str(root),
         modules=len(inventory.modules),
@@ -315,9 +320,12 @@ def _compare(
     metadata: list[dict[str, Any]],
     analyzed: list[dict[str, Any]],
     outside: set[tuple[str, str, str]],
+    runtime: Collection[str] = (),
 ) -> None:
     """``outside``: the tables of classes analyze reports with a base outside the repository
-    (what the inventory lacks there is explained, not a difference)."""
+    (what the inventory lacks there is explained, not a difference); ``runtime``: the
+    ``table.column``s analyze reports with a type a function computes (their type alone
+    differing is explained)."""
     theirs = {(t["root"], t["module"], t["table"]): t for t in metadata}
     ours = {(t["root"], t["module"], t["table"]): t for t in analyzed}
     shared = [k for k, t in theirs.items() if len(t.get("owners", ())) > 1 and k in ours]
@@ -331,7 +339,7 @@ def _compare(
         if key not in ours:
             continue
         before = len(report.differences) + len(report.explained)
-        _compare_table(report, _where(key, table), table, ours[key], types, key in outside)
+        _compare_table(report, _where(key, table), table, ours[key], types, key in outside, runtime)
         report.tables_equal += len(report.differences) + len(report.explained) == before
 
 
@@ -367,6 +375,7 @@ def _compare_table(
     ours: Mapping[str, Any],
     types: Mapping[str, Mapping[str, str]],
     outside: bool,
+    runtime: Collection[str] = (),
 ) -> None:
     mine = {c["name"]: _our_column(c, ours, types) for c in ours["columns"]}
     for col in theirs["columns"]:
@@ -375,6 +384,14 @@ def _compare_table(
         got = mine.pop(col["name"], None)
         if got is None and outside:
             report.explained.append(f"{where}.{col['name']}: metadata {expected} (outside-base)")
+        elif (
+            got is not None
+            and f"{theirs['table']}.{col['name']}" in runtime
+            and dataclasses.replace(got, family=expected.family) == expected
+        ):
+            report.explained.append(
+                f"{where}.{col['name']}: metadata {expected}, inventory {got} (runtime-column-type)"
+            )
         elif got != expected:
             report.columns_differing += 1
             report.differences.append(

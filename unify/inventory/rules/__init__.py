@@ -42,6 +42,7 @@ from unify.inventory.rules.relationships import (
 )
 from unify.inventory.rules.sql import RAW_SQL_LEGACY_TABLE, check_sql_references
 from unify.inventory.rules.tables import DUPLICATE_TABLE, check_duplicate_tables
+from unify.inventory.rules.types import RUNTIME_COLUMN_TYPE, check_runtime_types
 from unify.models import Finding, Inventory, ModelClass, Rule, rule_catalogue
 
 RULES: dict[str, Rule] = rule_catalogue(
@@ -65,6 +66,7 @@ RULES: dict[str, Rule] = rule_catalogue(
     MODULE_NAME_CLASH,
     UNIMPORTED_DUPLICATE_MODULE,
     OUTSIDE_BASE,
+    RUNTIME_COLUMN_TYPE,
 )
 
 
@@ -96,6 +98,7 @@ def check_inventory(inventory: Inventory) -> list[Finding]:
     out += check_module_names(inventory.module_clashes)
     out += check_unimported_copies(inventory)
     out += check_outside_bases(classes, links)
+    out += check_runtime_types(classes)
     return out
 
 

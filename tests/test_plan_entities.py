@@ -143,9 +143,12 @@ def test_no_merge_is_proposed_when_one_class_references_the_others_table(
         "        migrated_from_id = db.Column(db.Integer, db.ForeignKey('users.id'))\n",
     )
     repo = write_files(tmp_path / "app", {"accounts.py": ACCOUNTS, "portal.py": portal})
-    plan = propose_plan(analyze_repo(repo))
+    inventory = analyze_repo(repo)
+    plan = propose_plan(inventory)
     assert plan.merges == ()
     assert {c.name for c in plan.classes} >= {"User", "PortalUserV2"}
+    # analyze agrees: not a duplicate-model pair
+    assert [f.objects for f in inventory.findings if f.rule == "duplicate-model"] == []
 
 
 def test_no_merge_is_proposed_when_a_table_references_both_classes_tables(
@@ -157,5 +160,7 @@ def test_no_merge_is_proposed_when_a_table_references_both_classes_tables(
         "        account_id = db.Column(db.Integer, db.ForeignKey('users.id'))\n",
     )
     repo = write_files(tmp_path / "app", {"accounts.py": ACCOUNTS, "portal.py": portal})
-    plan = propose_plan(analyze_repo(repo))
+    inventory = analyze_repo(repo)
+    plan = propose_plan(inventory)
     assert plan.merges == ()
+    assert [f.objects for f in inventory.findings if f.rule == "duplicate-model"] == []

@@ -7,6 +7,7 @@ Call and type names are compared by their last dotted part (``db.relationship`` 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 # --- calls -------------------------------------------------------------------
 
@@ -90,12 +91,32 @@ def snake_case(name: str) -> str:
 
 def singular(table: str) -> str:
     """The singular of a table name, by the usual English endings (``organizations``)."""
-    for plural, single in (("ies", "y"), ("sses", "ss"), ("xes", "x"), ("ches", "ch"), ("shes", "sh")):
+    for plural, single in (
+        ("ies", "y"),
+        ("sses", "ss"),
+        ("xes", "x"),
+        ("ches", "ch"),
+        ("shes", "sh"),
+    ):
         if table.endswith(plural) and len(table) > len(plural) + 1:
             return table[: -len(plural)] + single
     if table.endswith("s") and not table.endswith(("ss", "us", "is")) and len(table) > 2:
         return table[:-1]
     return table
+
+
+def tables_told_apart(references: Iterable[tuple[str, Iterable[str]]]) -> set[frozenset[str]]:
+    """Pairs of tables (by their singular) that foreign keys tell apart, from each table and
+    the tables its foreign keys target: a table and one it references (a reference within
+    one entity would be to itself), and two tables one table references (a row naming both
+    names two things)."""
+    apart: set[frozenset[str]] = set()
+    for table, targets in references:
+        mine = singular(table)
+        others = {singular(t) for t in targets} - {mine}
+        apart |= {frozenset((mine, t)) for t in others}
+        apart |= {frozenset((a, b)) for a in others for b in others if a != b}
+    return apart
 
 
 # --- version and legacy affixes ----------------------------------------------
@@ -134,7 +155,9 @@ def strip_affixes(name: str, *, any_word: bool = False) -> tuple[tuple[str, str]
             if (start, end) == (0, len(words)):
                 continue
             removed = [*words[:start], *words[end:]]
-            weak = sum(not _strong_affix(words, i) for i in (*range(start), *range(end, len(words))))
+            weak = sum(
+                not _strong_affix(words, i) for i in (*range(start), *range(end, len(words)))
+            )
             if weak > (1 if any_word else 0):
                 continue
             rest = "".join(words[start:end])

@@ -17,7 +17,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from unify.models import Entity, Inventory, ModelClass
-from unify.vocabulary import last_part, singular, strip_affixes, strip_table_affixes
+from unify.vocabulary import (
+    last_part,
+    singular,
+    strip_affixes,
+    strip_table_affixes,
+    tables_told_apart,
+)
 
 
 def model_classes(inventory: Inventory) -> list[ModelClass]:
@@ -180,18 +186,18 @@ def identical_methods(one: ModelClass, other: ModelClass) -> set[str]:
 
 
 def tables_apart(inventory: Inventory) -> set[frozenset[str]]:
-    """Pairs of table keys a foreign key tells apart: a table and one it references (a
-    reference across one entity would be to itself), and two tables one table references
-    (a row naming both names two things)."""
-    sources = [(c.table or "", c.foreign_keys) for c in model_classes(inventory) if c.table]
-    sources += [(t.table, t.foreign_keys) for m in inventory.modules for t in m.tables]
-    apart: set[frozenset[str]] = set()
-    for table, fks in sources:
-        mine = table_key(table)
-        targets = {table_key(fk.target_table) for fk in fks} - {mine}
-        apart |= {frozenset((mine, t)) for t in targets}
-        apart |= {frozenset((a, b)) for a in targets for b in targets if a != b}
-    return apart
+    """Pairs of table keys a foreign key tells apart (``tables_told_apart``)."""
+    references = [
+        (c.table, [fk.target_table for fk in c.foreign_keys])
+        for c in model_classes(inventory)
+        if c.table
+    ]
+    references += [
+        (t.table, [fk.target_table for fk in t.foreign_keys])
+        for m in inventory.modules
+        for t in m.tables
+    ]
+    return tables_told_apart(references)
 
 
 def fk_target_tables(inventory: Inventory) -> set[str]:

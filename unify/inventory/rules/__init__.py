@@ -44,6 +44,7 @@ from unify.inventory.rules.sql import RAW_SQL_LEGACY_TABLE, check_sql_references
 from unify.inventory.rules.tables import DUPLICATE_TABLE, check_duplicate_tables
 from unify.inventory.rules.types import RUNTIME_COLUMN_TYPE, check_runtime_types
 from unify.models import Finding, Inventory, ModelClass, Rule, rule_catalogue
+from unify.vocabulary import tables_told_apart
 
 RULES: dict[str, Rule] = rule_catalogue(
     PARSE_ERROR,
@@ -86,7 +87,9 @@ def check_inventory(inventory: Inventory) -> list[Finding]:
     out += check_duplicate_tables(classes)
     out += check_foreign_keys(classes, tables, known, unsure_tables(every_class, links))
     out += check_relationships(classes, names)
-    out += check_duplicate_models(classes)
+    references = [(c.table, [fk.target_table for fk in c.foreign_keys]) for c in classes if c.table]
+    references += [(t.table, [fk.target_table for fk in t.foreign_keys]) for t in tables]
+    out += check_duplicate_models(classes, tables_told_apart(references))
     out += check_import_cycles(inventory.imports, in_scope)
     out += check_imports(inventory.imports)
     out += check_module_attributes(inventory.module_attributes)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import difflib
 import functools
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from itertools import combinations
 
 from unify.inventory.rules.tables import mapped_classes
 from unify.models import Finding, ModelClass, Rule, Severity
-from unify.vocabulary import snake_case, strip_affixes
+from unify.vocabulary import singular, snake_case, strip_affixes
 
 DUPLICATE_MODEL = Rule(
     name="duplicate-model",
@@ -32,13 +32,18 @@ def entity_keys(class_name: str, *, any_word: bool = False) -> frozenset[str]:
     return frozenset(snake_case(n).replace("_", "") for n in names)
 
 
-def check_duplicate_models(classes: Sequence[ModelClass]) -> list[Finding]:
+def check_duplicate_models(
+    classes: Sequence[ModelClass], apart: Collection[frozenset[str]] = ()
+) -> list[Finding]:
     """Pairs of mapped classes that look like one entity: same table, or near names with
-    overlapping columns."""
+    overlapping columns; never two tables a foreign key tells apart (``apart``, pairs of
+    singular table names: ``vocabulary.tables_told_apart``)."""
     mapped = mapped_classes(classes)
     columns = {id(c): frozenset(col.name for col in c.columns) - _BOOKKEEPING for c in mapped}
     out = []
     for a, b in combinations(mapped, 2):
+        if a.table and b.table and frozenset((singular(a.table), singular(b.table))) in apart:
+            continue
         reason = _same_entity(a, b, columns[id(a)], columns[id(b)])
         if reason:
             out.append(

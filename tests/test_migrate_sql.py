@@ -16,6 +16,32 @@ from unify.models import DataMapping, KeyFill, RowSource, ValueFill
 pytestmark = pytest.mark.postgres
 
 
+def values(*names: str) -> tuple[ValueFill, ...]:
+    return tuple(ValueFill(column=n, source=n, value=f's."{n}"') for n in names)
+
+
+def source(
+    legacy: str,
+    unified: str,
+    *columns: str,
+    match: tuple[str, ...] = (),
+    keys: tuple[KeyFill, ...] = (),
+    absorbed: bool = False,
+) -> RowSource:
+    """A legacy table's rows into a unified table keyed ``id``: carried, or absorbed by a
+    merge that folds rows equal on ``match``."""
+    return RowSource(
+        legacy=legacy,
+        unified=unified,
+        role="absorbed" if absorbed else "carried",
+        values=values(*columns),
+        keys=keys,
+        key="id",
+        unified_key="id",
+        match=match,
+    )
+
+
 def cast_key_mapping() -> DataMapping:
     value = convert('s."parent_id"', sa.String(36), sa.Integer())
     assert value is not None
@@ -108,26 +134,8 @@ def test_proved_casts_fill_the_same_values_as_the_guarded_ones(pg_database: URL)
 
 
 def test_absorbed_rows_fold_into_the_lowest_survivor_id_equal_on_match(pg_database: URL) -> None:
-    def values(*names: str) -> tuple[ValueFill, ...]:
-        return tuple(ValueFill(column=n, source=n, value=f's."{n}"') for n in names)
-
-    people = RowSource(
-        legacy="people",
-        unified="person",
-        role="carried",
-        values=values("id", "email"),
-        key="id",
-        unified_key="id",
-    )
-    guests = RowSource(
-        legacy="guests",
-        unified="person",
-        role="absorbed",
-        values=values("id", "email"),
-        key="id",
-        unified_key="id",
-        match=("email",),
-    )
+    people = source("people", "person", "id", "email")
+    guests = source("guests", "person", "id", "email", match=("email",), absorbed=True)
     mapping = DataMapping(
         sources=(people, guests),
         legacy_tables=("guests", "people"),
@@ -173,22 +181,11 @@ def test_absorbed_rows_fold_into_the_lowest_survivor_id_equal_on_match(pg_databa
 def test_two_absorbed_tables_get_distinct_ids_and_the_second_folds_into_the_first(
     pg_database: URL,
 ) -> None:
-    def source(legacy: str, role: str, match: tuple[str, ...] = ()) -> RowSource:
-        return RowSource(
-            legacy=legacy,
-            unified="person",
-            role="absorbed" if role == "absorbed" else "carried",
-            values=tuple(ValueFill(column=n, source=n, value=f's."{n}"') for n in ("id", "email")),
-            key="id",
-            unified_key="id",
-            match=match,
-        )
-
     mapping = DataMapping(
         sources=(
-            source("people", "carried"),
-            source("guests", "absorbed", ("email",)),
-            source("visitors", "absorbed", ("email",)),
+            source("people", "person", "id", "email"),
+            source("guests", "person", "id", "email", match=("email",), absorbed=True),
+            source("visitors", "person", "id", "email", match=("email",), absorbed=True),
         ),
         legacy_tables=("guests", "people", "visitors"),
         unmapped=(),
@@ -258,10 +255,6 @@ def test_two_absorbed_tables_get_distinct_ids_and_the_second_folds_into_the_firs
 # and the transaction rolls back.
 
 
-def values(*names: str) -> tuple[ValueFill, ...]:
-    return tuple(ValueFill(column=n, source=n, value=f's."{n}"') for n in names)
-
-
 def fail_key(column: str, parent: str, remap: bool = False) -> KeyFill:
     return KeyFill(
         column=column,
@@ -279,32 +272,9 @@ def fail_key(column: str, parent: str, remap: bool = False) -> KeyFill:
 def merge_mapping() -> tuple[DataMapping, tuple[tuple[str, str, str], ...]]:
     """people (integer ids) and guests (varchar ids, folded by e-mail) into person; notes
     refer to people (a plain key), plans to guests (remapped to the new ids)."""
-    people = RowSource(
-        legacy="people",
-        unified="person",
-        role="carried",
-        values=values("id", "email"),
-        key="id",
-        unified_key="id",
-    )
-    guests = RowSource(
-        legacy="guests",
-        unified="person",
-        role="absorbed",
-        values=values("id", "email"),
-        key="id",
-        unified_key="id",
-        match=("email",),
-    )
-    notes = RowSource(
-        legacy="notes",
-        unified="note",
-        role="carried",
-        values=values("id", "person_id"),
-        keys=(fail_key("person_id", "people"),),
-        key="id",
-        unified_key="id",
-    )
+    people = source("people", "person", "id", "email")
+    guests = source("guests", "person", "id", "email", match=("email",), absorbed=True)
+    notes = source("notes", "note", "id", "person_id", keys=(fail_key("person_id", "people"),))
     plans = RowSource(
         legacy="plans",
         unified="plan",

@@ -164,7 +164,9 @@ class OracleResult:
     extra: tuple[str, ...]  # tables analyze lists, the metadata not
     differences: tuple[str, ...]
     # columns and foreign keys the inventory lacks on a class analyze reports as inheriting
-    # from a class outside the repository (outside-base, U026): known to it, not differences
+    # from a class outside the repository (outside-base, U026), and the types of columns it
+    # reports as chosen by a function at start-up (runtime-column-type, U027): known to it,
+    # not differences
     explained: tuple[str, ...] = ()
 
     @property

@@ -672,9 +672,10 @@ def stage_oracle(source: Path, models: list[str], project: Project, out: Outcome
     out.notes += [f"oracle: not imported: {m}: {e}" for m, e in result.failed]
     if result.explained:
         out.notes.append(
-            f"oracle: {len(result.explained)} column(s) or foreign key(s) the inventory lacks "
-            "on classes analyze reports as inheriting from a class outside the repository "
-            "(outside-base, U026): "
+            f"oracle: {len(result.explained)} column(s) or foreign key(s) explained by a "
+            "finding of analyze: lacking on a class inheriting from a class outside the "
+            "repository (outside-base, U026), or typed by a function when the app starts "
+            "(runtime-column-type, U027): "
             + "; ".join(result.explained[:3])
             + (f" (+{len(result.explained) - 3} more)" if len(result.explained) > 3 else "")
         )
@@ -790,7 +791,9 @@ def oracle_lines(outcomes: list[Outcome]) -> list[str]:
         "columns (type family, nullable, primary key) and foreign keys compared with the "
         "`MetaData` SQLAlchemy builds; a difference is a table, column or foreign key that is "
         "not the same on both sides; explained: what the inventory lacks on a class analyze "
-        "reports with a base outside the repository (outside-base, U026).",
+        "reports with a base outside the repository (outside-base, U026), and the type of a "
+        "column analyze reports as chosen by a function when the app starts (superset's "
+        "encrypted fields: runtime-column-type, U027; its nullable and key still compared).",
         "",
         "| project | model modules | imported | tables | columns | foreign keys | differences "
         "| explained |",

@@ -97,16 +97,22 @@ def run_upgrade(url: URL, setup: str, mapping: DataMapping) -> list[tuple[object
     engine = sa.create_engine(url)
     try:
         with engine.begin() as conn:
-            for statement in setup.split(";"):
-                if statement.strip():
-                    conn.exec_driver_sql(statement)
-            for step in upgrade_steps(mapping, {}, ()):
-                assert not step.code
-                for statement in step.sql:
-                    execute(conn, statement)
+            upgrade(conn, setup, mapping)
             return [tuple(r) for r in conn.exec_driver_sql("SELECT * FROM child ORDER BY id")]
     finally:
         engine.dispose()
+
+
+def upgrade(conn: sa.Connection, setup: str, mapping: DataMapping) -> None:
+    """The ``setup`` statements, then every SQL step of the mapping's upgrade (no foreign key
+    to add: no step has Alembic code)."""
+    for statement in setup.split(";"):
+        if statement.strip():
+            conn.exec_driver_sql(statement)
+    for step in upgrade_steps(mapping, {}, ()):
+        assert not step.code
+        for statement in step.sql:
+            execute(conn, statement)
 
 
 TABLES = """
@@ -153,12 +159,7 @@ def test_absorbed_rows_fold_into_the_lowest_survivor_id_equal_on_match(pg_databa
     engine = sa.create_engine(pg_database)
     try:
         with engine.begin() as conn:
-            for statement in setup.split(";"):
-                if statement.strip():
-                    conn.exec_driver_sql(statement)
-            for step in upgrade_steps(mapping, {}, ()):
-                for statement in step.sql:
-                    execute(conn, statement)
+            upgrade(conn, setup, mapping)
             idmap = dict(
                 conn.exec_driver_sql(
                     "SELECT old_id, new_id FROM unify_legacy.unify_idmap_guests"
@@ -205,12 +206,7 @@ def test_two_absorbed_tables_get_distinct_ids_and_the_second_folds_into_the_firs
     engine = sa.create_engine(pg_database)
     try:
         with engine.begin() as conn:
-            for statement in setup.split(";"):
-                if statement.strip():
-                    conn.exec_driver_sql(statement)
-            for step in upgrade_steps(mapping, {}, ()):
-                for statement in step.sql:
-                    execute(conn, statement)
+            upgrade(conn, setup, mapping)
             maps = {
                 table: dict(
                     conn.exec_driver_sql(

@@ -14,7 +14,7 @@ from clihelp import write_files
 from unify.analyze import analyze_repo
 from unify.decisions import propose_plan
 from unify.models import ColumnTypeDecision, TableRename
-from unify.vocabulary import strip_affixes
+from unify.vocabulary import absolute_module, package_of, strip_affixes
 
 PASSWORDS = """\
 
@@ -164,3 +164,15 @@ def test_no_merge_is_proposed_when_a_table_references_both_classes_tables(
     plan = propose_plan(inventory)
     assert plan.merges == ()
     assert [f.objects for f in inventory.findings if f.rule == "duplicate-model"] == []
+
+
+def test_relative_imports_name_their_absolute_module() -> None:
+    """One reading of ``from ..x import y`` for every part of the build that follows imports."""
+    assert package_of("shop.models", False) == "shop"
+    assert package_of("shop", True) == "shop"
+    assert package_of("models", False) == ""
+    assert absolute_module("shop", "db", 1) == "shop.db"
+    assert absolute_module("shop.admin", None, 2) == "shop"
+    assert absolute_module("shop", "db", 0) == "db"
+    assert absolute_module("shop", "db", 2) is None  # above the top-level package
+    assert absolute_module("", "db", 1) is None  # a top-level module has no package

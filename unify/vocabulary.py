@@ -84,6 +84,24 @@ def last_part(dotted: str) -> str:
     return dotted.rpartition(".")[2]
 
 
+def package_of(module: str, is_package: bool) -> str:
+    """The package a module's relative imports start from: itself for a package's
+    ``__init__``, else its parent (``""`` for a top-level module)."""
+    return module if is_package else module.rpartition(".")[0]
+
+
+def absolute_module(package: str, module: str | None, level: int) -> str | None:
+    """The module ``from {"." * level}{module} import ...`` names when written in ``package``
+    (``package_of``); None when it climbs above the top-level package, as Python refuses."""
+    if not level:
+        return module or None
+    parts = package.split(".") if package else []
+    if level - 1 >= len(parts):
+        return None
+    base = parts[: len(parts) - (level - 1)]
+    return ".".join([*base, module] if module else base)
+
+
 def snake_case(name: str) -> str:
     """Flask-SQLAlchemy's default table name for a class name (``HTTPLog`` -> ``http_log``)."""
     return re.sub(r"((?<=[a-z0-9])[A-Z]|(?!^)[A-Z](?=[a-z]))", r"_\1", name).lower().lstrip("_")

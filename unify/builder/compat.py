@@ -12,6 +12,7 @@ import libcst as cst
 from unify.builder.legacy import Legacy
 from unify.builder.nodes import code_of, walk
 from unify.models import Finding, Inventory, ModelModule, Plan, ResolvedPlan, Rule, Severity
+from unify.vocabulary import absolute_module, package_of
 
 COMPAT_NAME_MISSING = Rule(
     name="compat-name-missing",
@@ -115,9 +116,7 @@ def compat_reexports(
 def _imported_names(legacy: Legacy) -> dict[str, Reexport]:
     """``bound name -> Reexport`` for each ``from X import Y [as Z]`` at the module's top
     level or under an ``if`` (``if TYPE_CHECKING:`` marks it typing only)."""
-    package = legacy.module.name.rsplit(".", 1)[0] if "." in legacy.module.name else ""
-    if legacy.module.path.endswith("__init__.py"):
-        package = legacy.module.name
+    package = package_of(legacy.module.name, legacy.module.path.endswith("__init__.py"))
     out: dict[str, Reexport] = {}
 
     def visit(body: list[ast.stmt], typing: bool) -> None:
@@ -127,11 +126,9 @@ def _imported_names(legacy: Legacy) -> dict[str, Reexport]:
                 visit(stmt.body, typing or guard)
                 visit(stmt.orelse, typing)
             elif isinstance(stmt, ast.ImportFrom) and stmt.module is not None:
-                source = stmt.module
-                if stmt.level:
-                    base = package.split(".")
-                    base = base[: len(base) - (stmt.level - 1)] if stmt.level > 1 else base
-                    source = ".".join([*base, stmt.module])
+                source = absolute_module(package, stmt.module, stmt.level)
+                if source is None:
+                    continue  # (above the top-level package: Python refuses it too)
                 for alias in stmt.names:
                     if alias.name != "*":
                         out.setdefault(

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from unify.models import Inventory, Plan
+from unify.vocabulary import absolute_module, package_of
 
 PARTIAL = re.compile(r"partially initialized module '([\w.]+)'")
 
@@ -111,23 +112,20 @@ def legacy_imports(root: Path, inventory: Inventory, plan: Plan) -> dict[str, fr
             tree = ast.parse((root / module.path).read_text(encoding="utf-8"))
         except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
             continue
-        package = module.name.split(".")
-        if not module.path.endswith("__init__.py"):
-            package = package[:-1]
+        package = package_of(module.name, module.path.endswith("__init__.py"))
         out[module.name] = frozenset(_imported(tree.body, package))
     return out
 
 
-def _imported(body: Sequence[ast.stmt], package: list[str]) -> set[str]:
+def _imported(body: Sequence[ast.stmt], package: str) -> set[str]:
     found: set[str] = set()
     for stmt in body:
         if isinstance(stmt, ast.Import):
             found.update(a.name for a in stmt.names)
         elif isinstance(stmt, ast.ImportFrom):
-            if stmt.level and stmt.level - 1 >= len(package):
+            name = absolute_module(package, stmt.module, stmt.level)
+            if name is None:
                 continue
-            base = package[: len(package) - (stmt.level - 1)] if stmt.level else []
-            name = ".".join([*base, stmt.module] if stmt.module else base)
             found.add(name)
             found.update(f"{name}.{a.name}" for a in stmt.names if a.name != "*")
         elif not isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):

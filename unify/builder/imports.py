@@ -13,6 +13,7 @@ from unify.builder.legacy import Legacy
 from unify.builder.nodes import code_of
 from unify.builder.reexports import Reexports
 from unify.models import ModelModule, Rule, Severity
+from unify.vocabulary import absolute_module, package_of
 
 IMPORT_NAME_CLASH = Rule(
     name="import-name-clash",
@@ -107,13 +108,9 @@ def _from_module(node: cst.ImportFrom, owner: ModelModule) -> str:
     level = len(node.relative)
     if not level:
         return name
-    package = owner.name.split(".")
-    if not owner.path.endswith("__init__.py"):
-        package = package[:-1]
-    if level - 1 >= len(package):
-        return "." * level + name  # above the import root: keep it as written
-    base = package[: len(package) - (level - 1)]
-    return ".".join([*base, name] if name else base)
+    package = package_of(owner.name, owner.path.endswith("__init__.py"))
+    found = absolute_module(package, name, level)
+    return "." * level + name if found is None else found  # (above the root: as written)
 
 
 def _asname(alias: cst.ImportAlias) -> str | None:

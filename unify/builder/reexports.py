@@ -17,6 +17,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from unify.vocabulary import absolute_module, package_of
+
 MAX_HOPS = 8
 
 
@@ -73,7 +75,8 @@ class Reexports:
             if isinstance(stmt, ast.ImportFrom):
                 for alias in stmt.names:
                     if (alias.asname or alias.name) == where.name and alias.name != "*":
-                        source = _absolute(stmt, where.module, is_package)
+                        package = package_of(where.module, is_package)
+                        source = absolute_module(package, stmt.module, stmt.level)
                         found = Origin(source, alias.name) if source else None
             elif _binds(stmt, where.name):
                 found = None  # bound again by the module itself: defined here
@@ -92,16 +95,6 @@ def _parse(paths: Sequence[Path], module: str) -> tuple[ast.Module | None, bool]
                 except (SyntaxError, UnicodeDecodeError, ValueError):
                     return None, is_package
     return None, False
-
-
-def _absolute(stmt: ast.ImportFrom, module: str, is_package: bool) -> str | None:
-    if not stmt.level:
-        return stmt.module
-    package = module.split(".") if is_package else module.split(".")[:-1]
-    if stmt.level - 1 >= len(package):
-        return None
-    base = package[: len(package) - (stmt.level - 1)]
-    return ".".join([*base, stmt.module] if stmt.module else base)
 
 
 def _binds(stmt: ast.stmt, name: str) -> bool:

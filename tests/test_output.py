@@ -15,8 +15,10 @@ from clihelp import run_unify, write_files
 from rich.console import Console
 
 from unify.analyze import analyze_repo
+from unify.models import LedgerRow, MigrateResult
 from unify.report import concise_line
 from unify.report import inventory as inventory_report
+from unify.report.migrate import emit_migrate
 from unify.report.progress import progress_bar
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "unify" / "examples" / "seqpt_legacy"
@@ -127,6 +129,34 @@ def test_readme_try_it_at_80_columns_cuts_no_message(tmp_path: Path) -> None:
         assert "…" not in proc.stdout
 
 
+def test_the_row_ledger_is_a_line_a_table_on_a_narrow_terminal() -> None:
+    """``migrate --apply``'s ledger at 80 columns cut every table name and heading (``mvp_u…``,
+    ``befo…``): narrow or piped, each legacy table is one whole line."""
+    ledger = (
+        LedgerRow(legacy="phase_questionnaire_responses", unified="phase_questionnaire_responses",
+                  before=12, carried=12),
+        LedgerRow(legacy="mvp_users", unified="users", before=6, merged_new=5, folded=1,
+                  nulled=2),
+        LedgerRow(legacy="mvp_settings", unified="", before=3, kept=3),
+    )  # fmt: skip
+    result = MigrateResult(revision="abc123", path="r.py", down_revision=None, applied=True,
+                           ledger=ledger)  # fmt: skip
+    narrow = Console(file=io.StringIO(), width=80, force_terminal=True, color_system=None)
+    emit_migrate(result, narrow)
+    lines = narrow.file.getvalue().splitlines()  # type: ignore[attr-defined]
+    assert "…" not in "\n".join(lines) and "┃" not in "\n".join(lines)
+    assert lines[:4] == [
+        "row ledger (rows of each legacy table: before -> where they went)",
+        "phase_questionnaire_responses -> phase_questionnaire_responses: 12 before; "
+        "12 carried; balanced",
+        "mvp_users -> users: 6 before; 5 new, 1 folded, 2 nulled; balanced",
+        "mvp_settings (not mapped): 3 before; 3 kept in unify_legacy; balanced",
+    ]
+    wide = Console(file=io.StringIO(), width=200, force_terminal=True, color_system=None)
+    emit_migrate(result, wide)
+    assert "┃" in wide.file.getvalue()  # type: ignore[attr-defined]
+
+
 # ---------------------------------------------------------------------------
 # files written, named last
 # ---------------------------------------------------------------------------
@@ -170,8 +200,7 @@ def test_no_exception_class_names_in_messages() -> None:
     offenders = [
         str(path.relative_to(UNIFY))
         for path in UNIFY.rglob("*.py")
-        if "examples" not in path.parts
-        and pattern.search(path.read_text(encoding="utf-8"))
+        if "examples" not in path.parts and pattern.search(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
 

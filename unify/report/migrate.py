@@ -8,7 +8,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from unify.models import MigrateResult
+from unify.models import LedgerRow, MigrateResult
+from unify.report import wants_concise
 
 
 def ledger_table(result: MigrateResult) -> Table:
@@ -41,6 +42,23 @@ def ledger_table(result: MigrateResult) -> Table:
             "yes" if row.balanced else "NO",
         )
     return table
+
+
+def ledger_line(row: LedgerRow) -> str:
+    """``mvp_users -> users: 6 before; 5 new, 1 folded, 2 nulled; balanced``: the counts that
+    are not zero, as the table's columns name them."""
+    into = f" -> {row.unified}" if row.unified else " (not mapped)"
+    counts = (
+        ("carried", row.carried),
+        ("new", row.merged_new),
+        ("folded", row.folded),
+        ("deleted", row.deleted),
+        ("nulled", row.nulled),
+        ("kept in unify_legacy", row.kept),
+    )
+    went = ", ".join(f"{n} {what}" for what, n in counts if n) or "nothing to move"
+    verdict = "balanced" if row.balanced else "NOT BALANCED"
+    return f"{row.legacy}{into}: {row.before} before; {went}; {verdict}"
 
 
 def ledger_json(result: MigrateResult) -> str:
@@ -79,7 +97,15 @@ def emit_migrate(result: MigrateResult, console: Console) -> None:
         console.print(f"the database is at head ({result.revision}): nothing to do", markup=False)
         return
     if result.ledger:
-        console.print(ledger_table(result))
+        table = ledger_table(result)
+        if wants_concise(console, "auto", table):  # piped or narrow: a whole line a table
+            console.print(
+                "row ledger (rows of each legacy table: before -> where they went)", markup=False
+            )
+            for row in result.ledger:
+                console.print(ledger_line(row), markup=False, highlight=False, soft_wrap=True)
+        else:
+            console.print(table)
     off = [c for c in result.counts if c.rows != c.expected]
     for count in off:
         console.print(

@@ -99,7 +99,8 @@ class Outline:
     statements: tuple[ImportStatement, ...]
     dynamic: tuple[DynamicCall, ...]
     has_filter_by: bool = False  # the text shows ``filter_by``
-    dotted_heads: frozenset[str] = frozenset()  # names of ``heads`` the text shows as ``name.``
+    # names of ``heads`` the text shows as ``name.`` (a few: a tuple is a third of a set's size)
+    dotted_heads: tuple[str, ...] = ()
     # quoted dotted names that may name a module (``"portal_models"``), and whether a quote
     # opens with an SQL verb: the strings themselves are read later, for the few files whose
     # names resolve to a model module or that may hold SQL naming a model's table
@@ -133,7 +134,7 @@ def outline_file(
     statements = _import_statements(parsed.tree.body)
     heads, star, likely = _heads(parsed.source, statements, resolves)
     heads |= draft.classes.keys()
-    dotted_heads = frozenset(h for h in heads if f"{h}." in text)
+    dotted_heads = tuple(h for h in heads if f"{h}." in text)
     has_filter_by = "filter_by" in text
     references: References | None = NO_REFERENCES
     if star or has_filter_by or dotted_heads:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-# a quoted dotted name (``"server.portal_models"``, ``'portal_models:Ticket'``)
+# a quoted dotted name (``"server.shop_models"``, ``'shop_models:Ticket'``)
 _QUOTED_NAME = re.compile(r"""(["'])([A-Za-z_]\w*(?:[.:][A-Za-z_]\w*)*)\1""")
 _SQL_VERBS = r"select|insert|update|delete|with|create|alter|drop|truncate"
 _SQL_START = re.compile(rf"""["']\s*(?:{_SQL_VERBS})\s""", re.IGNORECASE)

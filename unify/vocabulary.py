@@ -160,8 +160,8 @@ def strip_affixes(name: str, *, any_word: bool = False) -> tuple[tuple[str, str]
     """``(name without the affix, affix)`` for each way of stripping legacy or version affixes
     from a class name: a leading acronym (``ABCUser``, ``XYOrder``) and version words at
     either end, as many as there are (``LegacyUser``, ``UserV2``, ``LegacyUserTmp``).  With
-    ``any_word``, also any one other word at either end besides (``PortalUserV2`` ->
-    ``User``; ``MvpUser`` -> ``User``): a looser match that needs more evidence.  The affix
+    ``any_word``, also any one other word at either end besides (``ShopUserV2`` ->
+    ``User``; ``BetaUser`` -> ``User``): a looser match that needs more evidence.  The affix
     is the removed words run together.  Whether the rest names the same thing is for the
     caller to judge (another class of that name, the same table, shared columns)."""
     words = [m.group() for m in _NAME_WORD.finditer(name)]
@@ -195,14 +195,14 @@ def _strong_affix(words: list[str], index: int) -> bool:
 
 
 def affix_words(affixes: tuple[str, ...]) -> set[str]:
-    """The lower-case words of affixes as ``strip_affixes`` gives them (``PortalV2``)."""
+    """The lower-case words of affixes as ``strip_affixes`` gives them (``ShopV2``)."""
     return {w.lower() for a in affixes for w in _NAME_WORD.findall(a)}
 
 
 def strip_table_affixes(table: str, affixes: tuple[str, ...] = ()) -> tuple[str, ...]:
     """``table`` without leading or trailing ``_`` words that are version words or words of
     ``affixes`` (``legacy_users``, ``users_v2``; ``abc_users`` with the affix ``ABC``;
-    ``portal_users_v2`` with the affix ``PortalV2``)."""
+    ``shop_users_v2`` with the affix ``ShopV2``)."""
     words = table.split("_")
     if len(words) < 2:
         return ()

@@ -223,7 +223,7 @@ def _importer_renames(
     renamed: Mapping[str, Mapping[str, str]],
     records: Sequence[ImportRecord],
 ) -> Renames:
-    """A legacy module importing a renamed constant (``from portal import TYPES as KINDS``)
+    """A legacy module importing a renamed constant (``from shop import TYPES as KINDS``)
     reads the new name under the name it binds."""
     by_path = {lg.module.path: lg for lg in legacies.values()}
     by_module: dict[str, dict[str, str]] = {}

@@ -6,8 +6,8 @@ and plural aside), or when one is the other with a version or legacy affix (``AB
 ``legacy_users``, ``users_v2`` and ``users``) and the two share a column.  Never across a
 foreign key: two tables where one references the other, or that one table both references,
 are two entities.  A name that
-matches only once any other word is stripped as well (``PortalUserV2`` and ``User``,
-``MvpUser`` and ``User``) needs more: at least two shared columns (bookkeeping columns
+matches only once any other word is stripped as well (``ShopUserV2`` and ``User``,
+``BetaUser`` and ``User``) needs more: at least two shared columns (bookkeeping columns
 aside), and an identical method or most of the smaller class's columns.  No app's words:
 the affixes are those of ``vocabulary.strip_affixes``.
 """

@@ -101,7 +101,7 @@ class Outline:
     has_filter_by: bool = False  # the text shows ``filter_by``
     # names of ``heads`` the text shows as ``name.`` (a few: a tuple is a third of a set's size)
     dotted_heads: tuple[str, ...] = ()
-    # quoted dotted names that may name a module (``"portal_models"``), and whether a quote
+    # quoted dotted names that may name a module (``"shop_models"``), and whether a quote
     # opens with an SQL verb: the strings themselves are read later, for the few files whose
     # names resolve to a model module or that may hold SQL naming a model's table
     quoted: frozenset[str] = frozenset()

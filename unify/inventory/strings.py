@@ -1,7 +1,7 @@
 """Part of pass 7 (*dependents*): strings in code that name a model module or a model's table.
 
 - a string equal to a model module's dotted name as the file would import it
-  (``"portal_models"``, ``"server.portal_models"``) or to ``module.Class`` /
+  (``"shop_models"``, ``"server.shop_models"``) or to ``module.Class`` /
   ``module:Class``: a dynamic reference (``DynamicImport`` with no call);
 - a string (or f-string) that looks like SQL and names a model's table: an ``SqlReference``
   with the tables and the columns of those tables it names.

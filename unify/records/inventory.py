@@ -241,7 +241,7 @@ class DynamicImport:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SqlReference:
     """A string in code that looks like SQL and names tables of model classes (``text("SELECT
-    ... FROM portal_users")``, ``op.execute(...)``, an f-string): the tables it names and the
+    ... FROM shop_users")``, ``op.execute(...)``, an f-string): the tables it names and the
     columns of those tables it names."""
 
     path: str

@@ -45,7 +45,7 @@ def ledger_table(result: MigrateResult) -> Table:
 
 
 def ledger_line(row: LedgerRow) -> str:
-    """``mvp_users -> users: 6 before; 5 new, 1 folded, 2 nulled; balanced``: the counts that
+    """``beta_users -> users: 6 before; 5 new, 1 folded, 2 nulled; balanced``: the counts that
     are not zero, as the table's columns name them."""
     into = f" -> {row.unified}" if row.unified else " (not mapped)"
     counts = (

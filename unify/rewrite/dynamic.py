@@ -1,5 +1,5 @@
 """Strings that name a legacy module (``importlib.import_module("old_models")``, a constant
-``PORTAL = "server.portal_models"``, a configuration value ``"old_models.User"``): reported,
+``SHOP = "server.shop_models"``, a configuration value ``"old_models.User"``): reported,
 never changed.  A string counts when it equals the module's dotted name as the file would
 import it, or that name and one more name (``module.Class``, ``module:Class``); docstrings
 and comments do not count."""

@@ -1,5 +1,5 @@
 """Imports of legacy modules made only for their side effects: ``from server import
-old_models, portal_models`` in a migrations ``env.py``, whose names the file never uses (the
+old_models, shop_models`` in a migrations ``env.py``, whose names the file never uses (the
 import registers the modules' tables).  Once the unified module defines every table, they are
 redundant: the rewrite turns them into one import of the unified module, and says so."""
 

@@ -1,5 +1,5 @@
 """Raw SQL in strings naming a table the plan renames or merges: ``text("SELECT ... FROM
-portal_members")``, ``op.execute(...)``, an f-string.  Reported always; edited only when the
+shop_members")``, ``op.execute(...)``, an f-string.  Reported always; edited only when the
 plan asks (``[unify] rewrite_sql = true``), and then only the exact table identifiers an SQL
 tokenizer finds in a plain string literal (never a value, a parameter, a comment, a longer
 name, a docstring or an f-string)."""

@@ -25,7 +25,7 @@ _BOOKKEEPING = frozenset({"id", "created_at", "updated_at", "uuid"})
 def entity_keys(class_name: str, *, any_word: bool = False) -> frozenset[str]:
     """The names a class may stand for: its own, without a version or legacy affix
     (``ABCUser``, ``UserV2``, ``LegacyUser`` -> ``user``), and without a ``Model`` suffix;
-    with ``any_word``, also without any one other word (``PortalUserV2`` -> ``user``)."""
+    with ``any_word``, also without any one other word (``ShopUserV2`` -> ``user``)."""
     stripped = strip_affixes(class_name, any_word=any_word)
     names = {class_name, *(rest for rest, _ in stripped)}
     names |= {n[: -len("Model")] for n in names if n.endswith("Model") and len(n) > len("Model")}

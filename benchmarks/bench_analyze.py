@@ -57,7 +57,9 @@ from generate_repo import generate, plan_repo, planted_problems
 TARGET_RATIO = 1.5  # analyze / ast parse, wall medians (issue 8)
 TARGET_MEMORY = 4.0  # analyze / ast parse, peak RSS medians
 
-# Run in a fresh interpreter: ``python -c REFERENCE_PARSE ast|libcst REPO``.
+# Run in a fresh interpreter: ``python -c REFERENCE_PARSE ast|walk|libcst REPO``.  ``walk``
+# is the ast parse plus one visit of every node, by analyze's own reference walk with nothing
+# to match: the least an AST reader must do to find a model used anywhere in a file.
 REFERENCE_PARSE = """
 import sys
 from pathlib import Path
@@ -68,6 +70,12 @@ if mode == "ast":
     import ast
     def parse(text, name):
         ast.parse(text, filename=name)
+    errors = (SyntaxError, ValueError, UnicodeDecodeError)
+elif mode == "walk":
+    import ast
+    from unify.inventory.references import read_references
+    def parse(text, name):
+        read_references(ast.parse(text, filename=name), (), star=False)
     errors = (SyntaxError, ValueError, UnicodeDecodeError)
 else:
     import libcst
@@ -126,6 +134,7 @@ class TargetResult:
     python_files: int
     analyze: Measure
     ast_parse: Measure
+    walk: Measure  # the ast parse and one walk of every node
     libcst_parse: Measure | None
     summary: str
     reported: tuple[tuple[str, int], ...]  # (rule, findings) in analyze's output
@@ -137,6 +146,11 @@ class TargetResult:
     @property
     def cpu_ratio(self) -> float:
         return self.analyze.cpu_median / self.ast_parse.cpu_median
+
+    @property
+    def walk_ratio(self) -> float:
+        """The walk reference / the ast parse (wall medians): a floor under ``ratio``."""
+        return self.walk.median / self.ast_parse.median
 
     @property
     def rss_ratio(self) -> float:
@@ -195,13 +209,17 @@ def measure_target(target: Target, runs: int, libcst_runs: int) -> TargetResult:
     env = bench_env()
     summary, reported = warm_analyze(target.path, env)
     python_files = warm_parse("ast", target.path, env)
-    analyze, ast_parse = _measure(
-        [analyze_cmd(target.path), parse_cmd("ast", target.path)], runs, env
+    analyze, ast_parse, walk = _measure(
+        [analyze_cmd(target.path), parse_cmd("ast", target.path), parse_cmd("walk", target.path)],
+        runs,
+        env,
     )
     libcst_parse = None
     if libcst_runs > 0:
         (libcst_parse,) = _measure([parse_cmd("libcst", target.path)], libcst_runs, env)
-    return TargetResult(target, python_files, analyze, ast_parse, libcst_parse, summary, reported)
+    return TargetResult(
+        target, python_files, analyze, ast_parse, walk, libcst_parse, summary, reported
+    )
 
 
 def _measure(cmds: Sequence[Sequence[str]], runs: int, env: dict[str, str]) -> list[Measure]:
@@ -275,6 +293,7 @@ def render_results(results: Sequence[TargetResult], runs: int, libcst_runs: int)
         "CPU ratio",
         "peak RSS: analyze / ast (MiB)",
         "RSS ratio",
+        "walk / ast",
         "libcst parse (s)",
         "goals (time <= 1.5x, RSS <= 4x)",
     ]
@@ -289,6 +308,7 @@ def render_results(results: Sequence[TargetResult], runs: int, libcst_runs: int)
             f"{r.cpu_ratio:.2f}x",
             f"{r.analyze.rss_mib:.0f} / {r.ast_parse.rss_mib:.0f}",
             f"{r.rss_ratio:.2f}x",
+            f"{r.walk_ratio:.2f}x",
             f"{r.libcst_parse.median:.2f}" if r.libcst_parse else "not run",
             _verdict(r),
         ]
@@ -306,7 +326,10 @@ def render_results(results: Sequence[TargetResult], runs: int, libcst_runs: int)
         "it is less disturbed by other load on the machine. Peak RSS is each process's own "
         "maximum resident set size (GNU time's `%M`), median over the runs.",
         "- Reference: a fresh interpreter lists the same files as unify "
-        "(`unify.scan.list_repo_files`), reads them (`unify.scan.read_source`) and parses each.",
+        "(`unify.scan.list_repo_files`), reads them (`unify.scan.read_source`) and parses each. "
+        "`walk / ast`: the same plus one visit of every node of every tree by analyze's own "
+        "reference walk (`read_references` with no names to match), the least an AST reader "
+        "does to find a model used anywhere in a file, run alternating with the other two.",
     ]
     return [
         "\n".join(intro),
@@ -332,6 +355,7 @@ def _details(result: TargetResult) -> str:
     measures = [
         ("analyze", analyze_cmd(path), result.analyze),
         ("ast parse", parse_cmd("ast", path), result.ast_parse),
+        ("ast parse and walk", parse_cmd("walk", path), result.walk),
     ]
     if result.libcst_parse:
         measures.append(("libcst parse", parse_cmd("libcst", path), result.libcst_parse))

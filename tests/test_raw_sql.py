@@ -182,3 +182,48 @@ def test_an_alembic_revision_is_history_neither_listed_nor_edited(tmp_path: Path
         o.path for o in result.outcomes if isinstance(o, Rewritten)
     }
     assert (repo / "migrations/versions/1a2b_portal.py").read_text() == REVISION
+
+
+SQL_SHAPES = '''"""SELECT id FROM members -- a docstring, not SQL in code."""
+import functools
+
+HEAD = "\\nSELECT id FROM members"  # an escaped line end before the verb
+SPACE = "\\x20delete from members where id = 1"
+JOINED = ("" "UPDATE members SET name = 'x' WHERE id = 1")
+CONTINUED = "\\
+INSERT INTO members (id) VALUES (1)"
+
+
+@functools.lru_cache(maxsize=None if "select id from members" else 1)
+class Queries:
+    """UPDATE members SET x = 1 -- the class's docstring."""
+
+    def many(self, db, key):
+        text = f"SELECT id FROM members WHERE id = {key}"
+        pair = (run(db, "SELECT a FROM members"), "SELECT b FROM members")
+        return db.execute(text), pair
+
+    def unrelated(self):
+        return "nothing to see"
+
+
+def later():
+    """DELETE FROM members -- a function's docstring."""
+    return """
+        SELECT name
+        FROM members
+    """
+'''
+
+
+def test_sql_strings_walk_only_where_sql_may_open_and_keep_the_full_walk_order() -> None:
+    import ast
+
+    from unify.literals import code_strings, looks_like_sql, sql_strings
+
+    tree = ast.parse(SQL_SHAPES)
+    every = tuple(s for s in code_strings(tree) if looks_like_sql(s.value))
+    assert sql_strings(tree, SQL_SHAPES) == every
+    # breadth first, as ``ast.walk``: the decorator's string after the method's, "b" before "a"
+    assert [s.line for s in every] == [4, 5, 6, 7, 26, 16, 17, 11, 17]
+    assert [s.value.split()[1] for s in every if s.line == 17] == ["b", "a"]

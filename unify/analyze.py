@@ -17,8 +17,9 @@ Nothing is imported or executed.  Each pass returns a frozen record (the parts l
    module anywhere, with the status of each name; dynamic imports naming a model module;
    ``Model.attr`` and ``filter_by(attr=...)`` in files that import a model (the references
    matched against the file's scope; a file whose references were not read is parsed again);
-   strings naming a model module and SQL strings naming a model's table
-   (``inventory.strings``: the few files the outline marked are parsed again);
+   strings naming a model module (``inventory.strings``: the few files the outline marked
+   are parsed again) and the strings looking like SQL the outline kept that name a model's
+   table;
 6. *links* (``inventory.links``): bases and known members of each class;
 7. *findings* (``inventory.rules``): the checks read the finished ``Inventory`` alone.
 """
@@ -124,7 +125,7 @@ def _analyze(
     references.clear()
     strings = string_references(graph, files.root, {m.path for m in modules})
     dynamic = _without_calls_named(deps.dynamic, strings)
-    sql = sql_references(outlines.values(), files.root, _table_columns(modules, tables))
+    sql = sql_references(outlines.values(), _table_columns(modules, tables))
     inventory = Inventory(
         root=str(files.root),
         import_roots=index.roots,

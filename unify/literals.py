@@ -11,15 +11,25 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Collection, Iterator
+from bisect import bisect_left
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+
+from unify.syntax import ast_nodes, statement_lines
 
 # a quoted dotted name (``"server.shop_models"``, ``'shop_models:Ticket'``)
 _QUOTED_NAME = re.compile(r"""(["'])([A-Za-z_]\w*(?:[.:][A-Za-z_]\w*)*)\1""")
 _SQL_VERBS = r"select|insert|update|delete|with|create|alter|drop|truncate"
 _SQL_START = re.compile(rf"""["']\s*(?:{_SQL_VERBS})\s""", re.IGNORECASE)
+# where a string whose value begins with an SQL verb may open: a quote, then white space
+# written as itself or as escapes (``\n``, ``\x20``, a line continuation), then the verb
+_SQL_OPENING = re.compile(
+    rf"""["'](?:\s|\\(?:x[0-9a-fA-F]{{2}}|u[0-9a-fA-F]{{4}}|U[0-9a-fA-F]{{8}}|N\{{[^}}]*\}}"""
+    rf"""|[0-7]{{1,3}}|[\s\S]))*(?:{_SQL_VERBS})""",
+    re.IGNORECASE,
+)
 _SQL_SHAPE = re.compile(
     r"""^\s*(?:
         (?:select|with)\b.*\bfrom\s
@@ -72,20 +82,47 @@ def looks_like_sql(value: str) -> bool:
     return _SQL_SHAPE.match(value) is not None
 
 
-def code_strings(tree: ast.Module) -> Iterator[CodeString]:
+def sql_strings(tree: ast.Module, text: str) -> tuple[CodeString, ...]:
+    """The code strings of ``tree`` (parsed from ``text``) that look like SQL, in
+    ``code_strings`` order.  Only the statements on whose lines such a string may open are
+    walked into (``_SQL_OPENING``: a value that begins with an SQL verb after white space
+    opens so, unless the verb itself is written with escapes)."""
+    lines: list[int] = []
+    line, counted = 1, 0
+    for match in _SQL_OPENING.finditer(text):
+        line += text.count("\n", counted, match.start())
+        counted = match.start()
+        lines.append(line)
+    if not lines:
+        return ()
+
+    def holds_one(node: ast.stmt) -> bool:
+        first, last = statement_lines(node)
+        at = bisect_left(lines, first)
+        return at < len(lines) and lines[at] <= last
+
+    strings = code_strings(tree, holds_one)
+    return tuple(s for s in strings if looks_like_sql(s.value))
+
+
+def code_strings(
+    tree: ast.Module, walk_into: Callable[[ast.stmt], bool] | None = None
+) -> Iterator[CodeString]:
     """Every string literal and f-string of ``tree`` but docstrings (the parts of an f-string
-    are not strings of their own)."""
-    for node in code_string_nodes(tree):
+    are not strings of their own); ``walk_into``: of the statements it accepts only."""
+    for node in code_string_nodes(tree, walk_into):
         if isinstance(node, ast.JoinedStr):
             yield CodeString(node.lineno, joined_text(node), True)
         else:
             yield CodeString(node.lineno, str(node.value))
 
 
-def code_string_nodes(tree: ast.Module) -> Iterator[ast.Constant | ast.JoinedStr]:
+def code_string_nodes(
+    tree: ast.Module, walk_into: Callable[[ast.stmt], bool] | None = None
+) -> Iterator[ast.Constant | ast.JoinedStr]:
     """The nodes of ``code_strings``, in ``ast.walk`` order."""
     skip: set[int] = set()
-    for node in ast.walk(tree):
+    for node in ast_nodes(tree, walk_into):
         kind = node.__class__
         if kind in _DOC_OWNERS:
             body = node.body  # type: ignore[attr-defined]

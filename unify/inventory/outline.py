@@ -13,7 +13,13 @@ from unify.inventory.exprs import decorators, dotted, last, string, string_list,
 from unify.inventory.parse import ParsedFile
 from unify.inventory.references import NO_REFERENCES, References, read_references
 from unify.inventory.tables import read_table
-from unify.literals import mentions_sql, quoted_names
+from unify.literals import (
+    CodeString,
+    is_alembic_revision,
+    mentions_sql,
+    quoted_names,
+    sql_strings,
+)
 from unify.models import SourceFile, TableDef
 from unify.vocabulary import TABLE_CALLS
 
@@ -101,11 +107,12 @@ class Outline:
     has_filter_by: bool = False  # the text shows ``filter_by``
     # names of ``heads`` the text shows as ``name.`` (a few: a tuple is a third of a set's size)
     dotted_heads: tuple[str, ...] = ()
-    # quoted dotted names that may name a module (``"shop_models"``), and whether a quote
-    # opens with an SQL verb: the strings themselves are read later, for the few files whose
-    # names resolve to a model module or that may hold SQL naming a model's table
+    # quoted dotted names that may name a module (``"shop_models"``): the strings themselves
+    # are read later, for the few files whose names resolve to a model module
     quoted: frozenset[str] = frozenset()
-    has_sql: bool = False
+    # the strings that look like SQL (not in an Alembic revision: history), read now from the
+    # statements where one opens; which name a model's table is known later
+    sql: tuple[CodeString, ...] = ()
 
 
 # the candidate references read with an outline, or None when they were not read (the file
@@ -162,7 +169,9 @@ def outline_file(
         has_filter_by=has_filter_by,
         dotted_heads=dotted_heads,
         quoted=quoted_names(text, stems) if stems else frozenset(),
-        has_sql=mentions_sql(text),
+        sql=sql_strings(parsed.tree, text)
+        if mentions_sql(text) and not is_alembic_revision(text)
+        else (),
     )
     return outline, references
 

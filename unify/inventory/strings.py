@@ -6,8 +6,9 @@
 - a string (or f-string) that looks like SQL and names a model's table: an ``SqlReference``
   with the tables and the columns of those tables it names.
 
-The outline pass only noted which files may hold such strings (``Outline.quoted``,
-``Outline.has_sql``); those few files are parsed again here, docstrings left out."""
+The outline pass noted which files may hold strings naming a module (``Outline.quoted``):
+those few files are parsed again here, docstrings left out.  It kept the strings that look
+like SQL themselves (``Outline.sql``): which of them name a model's table is told here."""
 
 from __future__ import annotations
 
@@ -21,8 +22,6 @@ from unify.inventory.outline import Outline
 from unify.literals import (
     CodeString,
     code_strings,
-    is_alembic_revision,
-    looks_like_sql,
     sql_names,
 )
 from unify.models import DynamicImport, SqlReference
@@ -81,7 +80,7 @@ def _text(outline: Outline, root: Path) -> str:
 
 
 def sql_references(
-    outlines: Iterable[Outline], root: Path, columns: Mapping[str, frozenset[str]]
+    outlines: Iterable[Outline], columns: Mapping[str, frozenset[str]]
 ) -> Iterator[SqlReference]:
     """Every string that looks like SQL and names a table of ``columns`` (table -> its column
     names): the tables it names and the columns of those tables."""
@@ -91,16 +90,8 @@ def sql_references(
         r"\b(?:" + "|".join(re.escape(t) for t in sorted(columns)) + r")\b", re.IGNORECASE
     )
     for outline in outlines:
-        if not outline.has_sql:
-            continue
-        try:
-            text = _text(outline, root)
-        except (OSError, SyntaxError, UnicodeDecodeError):
-            continue
-        if not words.search(text) or is_alembic_revision(text):
-            continue  # (names no model's table, or history: not parsed again)
-        for string in _strings(outline, root, text):
-            if not words.search(string.value) or not looks_like_sql(string.value):
+        for string in outline.sql:
+            if not words.search(string.value):
                 continue
             found = {n.name for n in sql_names(string.value)}
             tables = tuple(sorted(t for t in columns if t in found or t.lower() in found))

@@ -24,6 +24,8 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
+from unify.syntax import ast_nodes, child_nodes
+
 ImportNode = ast.Import | ast.ImportFrom
 _BINDING_SCOPES = frozenset({"module", "function"})
 # constructs whose scope rules the position reasoning does not model
@@ -140,44 +142,6 @@ def read_bindings(tree: ast.Module, nodes: list[ast.AST] | None = None) -> Bindi
     return facts
 
 
-_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def ast_nodes(tree: ast.AST) -> list[ast.AST]:
-    """The tree's nodes in ``ast.walk`` order (breadth first), without the ``ctx`` leaves
-    (``Load``, ``Store``, ``Del``); about twice as fast as ``list(ast.walk(tree))``."""
-    out: list[ast.AST] = [tree]
-    i = 0
-    while i < len(out):
-        node = out[i]
-        i += 1
-        kind = type(node)
-        fields = _FIELDS.get(kind)
-        if fields is None:
-            fields = _FIELDS[kind] = tuple(f for f in kind._fields if f != "ctx")
-        for name in fields:
-            value = getattr(node, name, None)
-            if isinstance(value, ast.AST):
-                out.append(value)
-            elif isinstance(value, list):
-                out.extend(v for v in value if isinstance(v, ast.AST))
-    return out
-
-
-def _children(node: ast.AST) -> Iterator[ast.AST]:
-    """``ast.iter_child_nodes`` without the ``ctx`` leaves, from the fields listed once."""
-    kind = type(node)
-    fields = _FIELDS.get(kind)
-    if fields is None:
-        fields = _FIELDS[kind] = tuple(f for f in kind._fields if f != "ctx")
-    for name in fields:
-        value = getattr(node, name, None)
-        if isinstance(value, ast.AST):
-            yield value
-        elif isinstance(value, list):
-            yield from (v for v in value if isinstance(v, ast.AST))
-
-
 def _imports_in(statements: Sequence[ast.stmt]) -> Iterator[ImportNode]:
     """Import statements at any depth, in the order ``rewrite.walk.iter_imports`` yields the
     libcst nodes: compound statements by body, orelse, handlers, finalbody, cases."""
@@ -239,7 +203,7 @@ class _Reader:
             self._import(node, scope)
         else:
             self._leaf(node, scope)
-            for child in _children(node):
+            for child in child_nodes(node):
                 self.node(child, scope)
 
     def _leaf(self, node: ast.AST, scope: int) -> None:

@@ -22,10 +22,11 @@ from dataclasses import dataclass, field
 import libcst as cst
 from libcst.metadata import Access, MetadataWrapper, Scope, ScopeProvider
 
-from unify.rewrite.bindings import Bindings, Use, ast_nodes, read_bindings
+from unify.rewrite.bindings import Bindings, Use, read_bindings
 from unify.rewrite.map import Written
 from unify.rewrite.plan import Bound, FilePlan, StmtPlan, dotted
 from unify.rewrite.walk import iter_imports
+from unify.syntax import ast_nodes
 
 
 @dataclass(slots=True)

@@ -21,9 +21,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from unify.models import Finding, Rule, Severity, SourceFile
-from unify.rewrite.bindings import ast_nodes
 from unify.rewrite.map import RenameIndex, Written
 from unify.rewrite.uses import _NEWLINE, Edit, _line_starts, _offset, _splice
+from unify.syntax import ast_nodes
 
 LEGACY_NAME_THROUGH_MODULE = Rule(
     name="legacy-name-through-module",

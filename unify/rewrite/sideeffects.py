@@ -9,8 +9,8 @@ import ast
 from collections.abc import Iterator
 
 from unify.models import Finding, Rule, Severity, SourceFile
-from unify.rewrite.bindings import ast_nodes
 from unify.rewrite.map import RenameIndex, Written
+from unify.syntax import ast_nodes
 
 REDUNDANT_SIDE_EFFECT_IMPORT = Rule(
     name="redundant-side-effect-import",

@@ -14,8 +14,8 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
-from unify.rewrite.bindings import ast_nodes
 from unify.rewrite.names import NameDecisions
+from unify.syntax import ast_nodes
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 

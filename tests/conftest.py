@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -26,6 +27,12 @@ from clihelp import BuiltExample, run_unify
 from sqlalchemy.engine import URL, make_url
 
 TEST_DB_PREFIX = "unify_test_"
+
+# A shell starts a background job with SIGINT ignored, and a process keeps an ignored signal
+# across exec: the tests that interrupt unify with SIGINT need their children to take it.
+# (A handled signal is reset to its default in a child.)
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "unify" / "examples" / "seqpt_legacy"
 

@@ -62,8 +62,8 @@ def quoted_names(text: str, stems: Collection[str]) -> frozenset[str]:
     out: set[str] = set()
     for match in _QUOTED_NAME.finditer(text):
         value = match.group(2)
-        parts = re.split(r"[.:]", value)
-        if parts[-1] in stems or (len(parts) > 1 and parts[-2] in stems):
+        head, _, last = value.replace(":", ".").rpartition(".")
+        if last in stems or (head and head.rpartition(".")[2] in stems):
             out.add(value)
     return frozenset(out)
 

@@ -60,8 +60,7 @@ class CodeString:
 def quoted_names(text: str, stems: Collection[str]) -> frozenset[str]:
     """The quoted dotted names of ``text`` one of whose last two parts is in ``stems``."""
     out: set[str] = set()
-    for match in _QUOTED_NAME.finditer(text):
-        value = match.group(2)
+    for value in {match[2] for match in _QUOTED_NAME.finditer(text)}:  # (each value once)
         head, _, last = value.replace(":", ".").rpartition(".")
         if last in stems or (head and head.rpartition(".")[2] in stems):
             out.add(value)

@@ -4,8 +4,6 @@ groups are fresh statements, wrapped in parentheses when they would be long."""
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import libcst as cst
 
 from unify.rewrite.map import Written
@@ -56,7 +54,7 @@ def _edit_original(
     parenthesized = node.lpar is not None
     changes: dict[str, object] = {"names": _fix_last_comma(new_aliases, parenthesized)}
     if module != Written(dotted(node.module), len(node.relative)):
-        changes["module"] = dotted_expression(module.dotted) if module.dotted else None
+        changes["module"] = cst.parse_expression(module.dotted) if module.dotted else None
         if module.level != len(node.relative):
             changes["relative"] = [cst.Dot() for _ in range(module.level)]
         if module.dotted and not node.module and module.level:
@@ -65,7 +63,7 @@ def _edit_original(
 
 
 def _edit_alias(original: cst.ImportAlias, name: str, asname: str | None) -> cst.ImportAlias:
-    new_name = dotted_expression(name)
+    new_name = cst.parse_expression(name) if "." in name else cst.Name(name)
     if asname is None:
         return original.with_changes(name=new_name, asname=None)
     if original.asname is not None:
@@ -102,23 +100,6 @@ def _fresh(
         if len(indent) + len(text) > MAX_LINE:
             inner = "".join(f"{unit}{p},\n" for p in parts)
             text = f"{head}(\n{inner})"
-    return _parsed_statement(text).deep_clone()
-
-
-def dotted_expression(dotted: str) -> cst.Name | cst.Attribute:
-    """``a.b.c`` as the node ``cst.parse_expression`` gives for it, built without the parser
-    (whose fixed cost per call is most of a small statement's rewrite)."""
-    first, *rest = dotted.split(".")
-    node: cst.Name | cst.Attribute = cst.Name(first)
-    for part in rest:
-        node = cst.Attribute(value=node, attr=cst.Name(part))
-    return node
-
-
-@lru_cache(maxsize=4096)
-def _parsed_statement(text: str) -> cst.BaseSmallStatement:
-    """The statement of ``text``, parsed once per text (callers take a clone: a node is
-    never shared between two places of a tree)."""
     line = cst.parse_statement(text + "\n")
     assert isinstance(line, cst.SimpleStatementLine)
     return line.body[0]

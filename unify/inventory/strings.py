@@ -67,16 +67,12 @@ def _named_modules(
             yield value, hit.source.module
 
 
-def _strings(outline: Outline, root: Path, text: str | None = None) -> list[CodeString]:
+def _strings(outline: Outline, root: Path) -> list[CodeString]:
     try:
-        text = text if text is not None else _text(outline, root)
+        text = outline.text if outline.text is not None else read_source(root / outline.source.rel)
         return list(code_strings(ast.parse(text)))
     except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
         return []  # (changed since it was read: the next run sees it)
-
-
-def _text(outline: Outline, root: Path) -> str:
-    return outline.text if outline.text is not None else read_source(root / outline.source.rel)
 
 
 def sql_references(

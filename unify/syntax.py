@@ -15,7 +15,7 @@ from collections.abc import Callable
 from operator import attrgetter
 from typing import Any
 
-# per node class: a getter of its fields but ``ctx`` as a tuple, or None (no fields)
+# per node class: a getter of the fields that may hold nodes, as a tuple, or None (no fields)
 _Getter = Callable[[ast.AST], tuple[Any, ...]] | None
 _GETTERS: dict[type, _Getter] = {}
 

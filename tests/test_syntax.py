@@ -59,3 +59,11 @@ def test_walk_into_leaves_out_a_statements_nodes_and_keeps_the_order() -> None:
     inside = {id(n) for n in ast.walk(skipped)} - {id(skipped)}
     listed = ast_nodes(tree, lambda stmt: stmt is not skipped)
     assert [n for n in _walked(tree) if id(n) not in inside] == listed
+
+
+def test_child_nodes_are_ast_iter_child_nodes_without_ctx() -> None:
+    from unify.syntax import child_nodes
+
+    for node in ast.walk(ast.parse(SHAPES)):
+        expected = [c for c in ast.iter_child_nodes(node) if not isinstance(c, ast.expr_context)]
+        assert child_nodes(node) == expected

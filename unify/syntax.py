@@ -56,11 +56,19 @@ def statement_lines(node: ast.stmt) -> tuple[int, int]:
 
 
 def child_nodes(node: ast.AST) -> list[ast.AST]:
-    """``ast.iter_child_nodes`` without the ``ctx`` leaves, from the fields listed once."""
+    """``ast.iter_child_nodes`` without the ``ctx`` leaves, by the getter ``ast_nodes`` uses."""
+    kind = node.__class__
+    get = _GETTERS[kind] if kind in _GETTERS else _getter(kind)
+    if get is None:
+        return []
+    try:
+        values = get(node)
+    except AttributeError:
+        values = tuple(getattr(node, f, None) for f in _fields(kind))
     out: list[ast.AST] = []
-    for value in (getattr(node, f, None) for f in _fields(node.__class__)):
+    for value in values:
         if value.__class__ is list:
-            out.extend(v for v in value if isinstance(v, ast.AST))
+            out.extend(v for v in value if v is not None)
         elif isinstance(value, ast.AST):
             out.append(value)
     return out

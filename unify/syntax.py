@@ -76,12 +76,12 @@ def child_nodes(node: ast.AST) -> list[ast.AST]:
 
 def _fields(kind: type) -> tuple[str, ...]:
     """The fields of ``kind`` that may hold nodes (every list field holds nodes or None)."""
-    skip = _NOT_NODES | _NOT_NODES_OF.get(kind, frozenset())
+    skip = NOT_NODE_FIELDS | _NOT_NODES_OF.get(kind, frozenset())
     return tuple(f for f in getattr(kind, "_fields", ()) if f not in skip)
 
 
 # fields that hold identifiers, numbers, flags or constants, never nodes (and ``ctx``)
-_NOT_NODES = frozenset(
+NOT_NODE_FIELDS = frozenset(
     {
         "ctx", "id", "attr", "arg", "name", "asname", "module", "level", "kind", "tag",
         "type_comment", "simple", "conversion", "is_async", "rest", "kwd_attrs",

@@ -18,6 +18,7 @@ from sys import intern
 from typing import Any
 
 from unify.inventory.exprs import dotted, last
+from unify.syntax import NOT_NODE_FIELDS
 
 # a model candidate as ``_model_of`` reads it: (None, name) for a name, (prefix, attr) for
 # ``prefix.attr``; None for anything else
@@ -132,15 +133,9 @@ def read_references(tree: ast.Module, heads: Collection[str], *, star: bool) -> 
 # attributes, calls) and whether it returns several fields (a tuple)
 _Entry = tuple[Callable[[ast.AST], Any] | None, bool]
 _KINDS: dict[type, _Entry] = {type(None): (None, False)}
-# fields that hold no nodes, or only nodes without references: identifiers, strings,
-# numbers, context and operator markers, ``import`` aliases
-_NOT_NODES = frozenset(
-    {
-        "name", "names", "asname", "id", "attr", "arg", "module", "level", "kind", "tag",
-        "type_comment", "simple", "conversion", "is_async", "rest", "kwd_attrs", "ctx", "op",
-        "ops", "type_ignores",
-    }
-)  # fmt: skip
+# fields that hold no nodes (``syntax.NOT_NODE_FIELDS``: identifiers, numbers, flags, ``ctx``),
+# or only nodes without references: operator markers, ``import`` aliases, type-ignore comments
+_NOT_NODES = NOT_NODE_FIELDS | {"names", "op", "ops", "type_ignores"}
 _NO_CHILDREN = (ast.Constant, ast.MatchSingleton)
 
 

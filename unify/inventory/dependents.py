@@ -4,7 +4,6 @@ then the attribute uses of the files that import one (:mod:`unify.inventory.uses
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from sys import intern
@@ -44,8 +43,6 @@ def scan_dependents(
     ``references``: the candidate references read with the outlines, by path (none: a file
     has none); each file's are taken out of it as they are matched, so that they are freed."""
     targets = model_paths | _hubs(graph, model_paths)
-    short = {graph.outlines[p].source.module.rsplit(".", 1)[-1] for p in targets}
-    mentions = re.compile("|".join(re.escape(s) for s in sorted(short)) or "(?!)")
     names = {graph.outlines[p].source.module for p in model_paths}
     scopes = Scope.builder(graph, found)
     imports: list[ImportRecord] = []
@@ -53,8 +50,6 @@ def scan_dependents(
     uses: list[AttributeUse] = []
     attributes: list[ModuleAttribute] = []
     for outline in graph.outlines.values():
-        if outline.text is not None and not mentions.search(outline.text):
-            continue  # (a file without kept text names what it imports: see ``outline``)
         found_here = [
             i for i in _file_imports(graph, outline, targets) if _worth(i, model_paths, names)
         ]

@@ -11,7 +11,6 @@ import json
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import fields, is_dataclass
-from operator import attrgetter
 from pathlib import Path
 from typing import IO, Any
 
@@ -204,15 +203,14 @@ def _compact_json(inventory: Inventory) -> Iterator[str]:
     """``json.dumps(inventory_dict(inventory), separators=(",", ":"))`` in pieces: the lists
     of records are written a chunk at a time by ``_value_json`` (no dict per record kept,
     no whole text)."""
-    encode = json.JSONEncoder(separators=(",", ":"), default=_record_data).encode
     for number, (key, value) in enumerate(_json_object(inventory).items()):
-        yield ("{" if number == 0 else ",") + encode(key) + ":"
+        yield ("{" if number == 0 else ",") + _encode(key) + ":"
         if key not in _RECORD_LISTS:
-            yield encode(value)
+            yield _encode(value)
             continue
         yield "["
         for start in range(0, len(value), _CHUNK):
-            text = ",".join([_value_json(r, encode) for r in value[start : start + _CHUNK]])
+            text = ",".join([_value_json(r) for r in value[start : start + _CHUNK]])
             yield text if start == 0 else "," + text
         yield "]"
     yield "}"
@@ -223,10 +221,10 @@ _quote: Callable[[str], str] = json.encoder.encode_basestring_ascii
 _TRUE_FALSE = ("false", "true")
 
 
-def _value_json(value: Any, encode: Callable[[Any], str]) -> str:
-    """What ``encode`` (a compact ``JSONEncoder`` with ``_record_data`` as its default)
-    writes for ``value``, with the common cases of records' fields written here: json's C
-    encoder would call back into Python for every record anyway."""
+def _value_json(value: Any) -> str:
+    """What ``_encode`` writes for ``value``, with the common cases written here (json's C
+    encoder would call back into Python for every record anyway): strings, numbers, tuples
+    and records, a record by a function made for its type (``_record_writer``)."""
     kind = value.__class__
     if kind is str:
         return _quote(value)
@@ -237,38 +235,35 @@ def _value_json(value: Any, encode: Callable[[Any], str]) -> str:
     if kind is bool:
         return _TRUE_FALSE[value]
     if kind is tuple:
-        return "[" + ",".join([_value_json(v, encode) for v in value]) + "]"
-    known = _GETTERS.get(kind)
-    if known is None:
+        return "[" + ",".join([_value_json(v) for v in value]) + "]"
+    write = _WRITERS.get(kind)
+    if write is None:
         if not is_dataclass(value) or isinstance(value, type):
-            return encode(value)
-        known = _fields_of(kind)
-    _, keys, get = known
-    pairs = zip(keys, get(value), strict=True)
-    quote = _quote  # (most fields are strings: quoted without a call of this function)
-    return (
-        "{"
-        + ",".join(
-            [k + (quote(v) if v.__class__ is str else _value_json(v, encode)) for k, v in pairs]
-        )
-        + "}"
+            return _encode(value)
+        write = _WRITERS[kind] = _record_writer(kind)
+    return write(value)
+
+
+# per record type: a function writing one record as a JSON object
+_WRITERS: dict[type, Callable[[Any], str]] = {}
+
+
+def _record_writer(kind: type) -> Callable[[Any], str]:
+    """The text of one ``kind`` record, as one expression over its fields (generated once
+    per type, the way ``dataclasses`` makes ``__init__``): a string field is quoted in place,
+    anything else goes to ``_value_json``.  The field names are the record's identifiers."""
+    names = _field_names(kind)
+    if not names:
+        return lambda record: "{}"
+    template = "{" + ",".join(_quote(name).replace("%", "%%") + ":%s" for name in names) + "}"
+    body = [f"    f{i} = record.{name}" for i, name in enumerate(names)]
+    values = ", ".join(
+        f"quote(f{i}) if f{i}.__class__ is str else value(f{i})" for i in range(len(names))
     )
-
-
-# per record type: its field names, the same as JSON keys (``"name":``), a getter of the values
-_Fields = tuple[tuple[str, ...], tuple[str, ...], Callable[[Any], tuple[Any, ...]]]
-_GETTERS: dict[type, _Fields] = {}
-
-
-def _fields_of(kind: type) -> _Fields:
-    known = _GETTERS.get(kind)
-    if known is None:
-        names = _field_names(kind)
-        get: Callable[[Any], tuple[Any, ...]] = attrgetter(*names)
-        if len(names) == 1:
-            get = _single(names[0])
-        known = _GETTERS[kind] = (names, tuple(_quote(n) + ":" for n in names), get)
-    return known
+    source = "\n".join(["def write(record):", *body, f"    return {template!r} % ({values},)"])
+    namespace: dict[str, Any] = {"quote": _quote, "value": _value_json}
+    exec(source, namespace)  # (the text is made above from field names only)
+    return namespace["write"]  # type: ignore[no-any-return]
 
 
 def _record_data(record: Any) -> dict[str, Any]:
@@ -276,13 +271,10 @@ def _record_data(record: Any) -> dict[str, Any]:
     descending into tuples and nested records)."""
     if not is_dataclass(record) or isinstance(record, type):
         raise TypeError(f"Object of type {type(record).__name__} is not JSON serializable")
-    names, _, get = _fields_of(type(record))
-    return dict(zip(names, get(record), strict=True))
+    return {name: getattr(record, name) for name in _field_names(type(record))}
 
 
-def _single(name: str) -> Callable[[Any], tuple[Any, ...]]:
-    one = attrgetter(name)
-    return lambda record: (one(record),)
+_encode = json.JSONEncoder(separators=(",", ":"), default=_record_data).encode
 
 
 def _module_dict(module: ModelModule) -> dict[str, Any]:

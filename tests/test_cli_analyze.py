@@ -185,6 +185,27 @@ def test_large_inventories_print_compact_json(
     assert json.loads(pretty) == json.loads(compact)
 
 
+def test_compact_json_is_json_dumps_compact_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The compact writer (records written by a function made per record type) gives the
+    very text of ``json.dumps`` with compact separators: every record kind of the bundled
+    example (imports with nested names, attribute uses, module attributes, dynamic imports,
+    SQL references, findings), and names outside ASCII."""
+    from conftest import EXAMPLE
+
+    from unify.analyze import analyze_repo
+    from unify.report import inventory as report
+
+    uses = "import models\nÉtat = models.User.organization_id\nmodels.Ünïcode.x\n"
+    for root in (EXAMPLE, write_files(tmp_path, {**CLEAN, "views.py": uses})):
+        inv = analyze_repo(root)
+        expected = json.dumps(report.inventory_dict(inv), separators=(",", ":"), default=str)
+        with monkeypatch.context() as patched:
+            patched.setattr(report, "PRETTY_LIMIT", 0)
+            assert inv.attribute_uses and report.render_json(inv) == expected
+
+
 def test_usage_error_exits_2(tmp_path: Path) -> None:
     proc = run_unify("analyze", write_files(tmp_path, CLEAN), "--format", "yaml")
     assert proc.returncode == 2

@@ -64,7 +64,10 @@ def quoted_names(text: str, stems: Collection[str]) -> frozenset[str]:
         head, _, last = value.replace(":", ".").rpartition(".")
         if last in stems or (head and head.rpartition(".")[2] in stems):
             out.add(value)
-    return frozenset(out)
+    return frozenset(out) if out else _NONE  # (``frozenset(set())`` is a new empty object)
+
+
+_NONE: frozenset[str] = frozenset()
 
 
 def is_alembic_revision(text: str) -> bool:

@@ -90,8 +90,8 @@ class Outline:
     """What a file provides at its top level, and the imports it makes anywhere."""
 
     source: SourceFile
-    # the text, kept only where a later pass may search it: files with classes (possible
-    # model modules) or with ``from . import x`` (a package import that does not name it)
+    # the text, kept only for a file whose candidate references were not read with the
+    # outline (``Outlined``): it is parsed again if it turns out to import a model
     text: str | None
     classes: dict[str, TopClass]
     functions: dict[str, tuple[int, int]]  # name -> (line, end line)
@@ -147,14 +147,9 @@ def outline_file(
     if star or has_filter_by or dotted_heads:
         likely = likely or star or has_filter_by or LIKELY_MODEL_PATH in parsed.source.rel
         references = read_references(parsed.tree, heads, star=star) if likely else None
-    keep = (
-        draft.classes
-        or references is None
-        or any(s.is_from and s.level and not s.module for s in statements)
-    )
     outline = Outline(
         source=parsed.source,
-        text=text if keep else None,
+        text=text if references is None else None,
         classes=draft.classes,
         functions=draft.functions,
         assigns=draft.assigns,

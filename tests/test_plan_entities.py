@@ -176,3 +176,80 @@ def test_relative_imports_name_their_absolute_module() -> None:
     assert absolute_module("shop", "db", 0) == "db"
     assert absolute_module("shop", "db", 2) is None  # above the top-level package
     assert absolute_module("", "db", 1) is None  # a top-level module has no package
+
+
+# Two pairs from a forum app: names that match once a word is stripped (``SettingsGroup``
+# and ``Group``; ``TopicsRead`` and ``ForumsRead``, both ``Read``), sharing their few data
+# columns, but keyed by other columns: other entities, not copies of one.
+FORUM_GROUPS = """\
+    from flask_sqlalchemy import SQLAlchemy
+
+    db = SQLAlchemy()
+
+
+    class Group(db.Model):
+        __tablename__ = 'groups'
+        id = db.Column(db.Integer, primary_key=True)
+        name = db.Column(db.String(255), unique=True, nullable=False)
+        description = db.Column(db.Text, nullable=True)
+        admin = db.Column(db.Boolean, default=False, nullable=False)
+        banned = db.Column(db.Boolean, default=False, nullable=False)
+
+
+    class TopicsRead(db.Model):
+        __tablename__ = 'topicsread'
+        user_id = db.Column(db.Integer, primary_key=True)
+        topic_id = db.Column(db.Integer, primary_key=True)
+        forum_id = db.Column(db.Integer, primary_key=True)
+        last_read = db.Column(db.DateTime, nullable=False)
+
+
+    class ForumsRead(db.Model):
+        __tablename__ = 'forumsread'
+        user_id = db.Column(db.Integer, primary_key=True)
+        forum_id = db.Column(db.Integer, primary_key=True)
+        last_read = db.Column(db.DateTime, nullable=False)
+        cleared = db.Column(db.DateTime, nullable=True)
+"""
+
+FORUM_SETTINGS = """\
+    from groups import db
+
+
+    class SettingsGroup(db.Model):
+        __tablename__ = 'settingsgroup'
+        key = db.Column(db.String(255), primary_key=True)
+        name = db.Column(db.String(255), nullable=False)
+        description = db.Column(db.Text, nullable=False)
+        settings = db.relationship('Setting', lazy='dynamic', backref='group')
+
+
+    class Setting(db.Model):
+        __tablename__ = 'settings'
+        key = db.Column(db.String(255), primary_key=True)
+        value = db.Column(db.Text, nullable=False)
+        settingsgroup = db.Column(db.String(255), db.ForeignKey('settingsgroup.key'))
+"""
+
+
+def test_classes_keyed_by_other_columns_are_not_merged_on_a_loose_name(tmp_path: Path) -> None:
+    repo = write_files(tmp_path / "app", {"groups.py": FORUM_GROUPS, "settings.py": FORUM_SETTINGS})
+    inventory = analyze_repo(repo)
+    assert [f.objects for f in inventory.findings if f.rule == "duplicate-model"] == []
+    plan = propose_plan(inventory)
+    assert plan.merges == ()
+    assert plan.tables == ()
+    assert {c.name for c in plan.classes} >= {"Group", "SettingsGroup", "TopicsRead", "ForumsRead"}
+
+
+def test_a_loose_name_with_the_same_key_columns_still_merges(tmp_path: Path) -> None:
+    """The key's type may differ (``String(36)`` against ``Integer``): its columns do not."""
+    portal = FORUM_SETTINGS.replace(
+        "key = db.Column(db.String(255), primary_key=True)\n        name",
+        "id = db.Column(db.String(36), primary_key=True)\n        name",
+    ).replace("db.ForeignKey('settingsgroup.key')", "db.ForeignKey('settingsgroup.id')")
+    repo = write_files(tmp_path / "app", {"groups.py": FORUM_GROUPS, "settings.py": portal})
+    plan = propose_plan(analyze_repo(repo))
+    assert [(m.survivor, m.absorbed) for m in plan.merges] == [
+        ("groups.Group", ("settings.SettingsGroup",))
+    ]

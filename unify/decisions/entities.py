@@ -7,8 +7,9 @@ and plural aside), or when one is the other with a version or legacy affix (``AB
 foreign key: two tables where one references the other, or that one table both references,
 are two entities.  A name that
 matches only once any other word is stripped as well (``ShopUserV2`` and ``User``,
-``BetaUser`` and ``User``) needs more: at least two shared columns (bookkeeping columns
-aside), and an identical method or most of the smaller class's columns.  No app's words:
+``BetaUser`` and ``User``) needs more: keys on the same columns (when both declare one), at
+least two shared columns (bookkeeping columns aside), and an identical method or most of the
+smaller class's columns.  No app's words:
 the affixes are those of ``vocabulary.strip_affixes``.
 """
 
@@ -167,8 +168,10 @@ def _share_a_column(one: ModelClass, other: ModelClass) -> bool:
 
 
 def _much_alike(one: ModelClass, other: ModelClass) -> bool:
-    """At least two shared data columns, and an identical method or most of the smaller
-    class's data columns shared."""
+    """Keys on the same columns (when both declare one), at least two shared data columns,
+    and an identical method or most of the smaller class's data columns shared."""
+    if one.keyed_apart(other):
+        return False
     mine, theirs = _data_columns(one), _data_columns(other)
     shared = mine & theirs
     if len(shared) < 2:

@@ -135,6 +135,13 @@ class ModelClass:
     def qualname(self) -> str:
         return f"{self.module}.{self.name}"
 
+    def keyed_apart(self, other: ModelClass) -> bool:
+        """Whether both declare a primary key and the two are on other columns: two entities,
+        not two copies of one (a copy may change its key's type, not which columns it is)."""
+        mine = {c.name for c in self.columns if c.primary_key}
+        theirs = {c.name for c in other.columns if c.primary_key}
+        return bool(mine and theirs) and mine != theirs
+
 
 AliasKind = Literal["assign", "import-as"]
 

@@ -68,6 +68,8 @@ def _same_entity(
         return None  # checked first: set operations are cheap, name similarity is not
     overlap = len(shared) / (min(len(cols_a), len(cols_b)) or 1)
     same_key = bool(entity_keys(a.name) & entity_keys(b.name))
+    if not same_key and a.keyed_apart(b):
+        return None  # names alike only loosely, keys on other columns: two entities
     # a name that matches only once another word is stripped needs most columns shared
     loose_key = overlap >= 0.5 and bool(
         entity_keys(a.name, any_word=True) & entity_keys(b.name, any_word=True)

@@ -10,7 +10,9 @@ Nothing is imported or executed.  Each pass returns a frozen record (the parts l
    objects, descending into ``if``/``try``/``with`` blocks), its import statements at any
    depth and, for files likely to use a model, the candidate references (attribute reads,
    ``filter_by()`` calls); then the syntax tree is let go;
-3. *models* (``inventory.bases``): which classes are mapped, and the mixins they use;
+3. *models* (``inventory.bases``): which classes are mapped, and the mixins they use (an
+   Alembic revision file's classes and tables are history, not models: its tables are kept
+   apart, as ``Inventory.history_tables``, for the foreign-key checks);
 4. *records* (``inventory.records``, ``inventory.modules``): ``ModelClass`` and
    ``ModelModule`` records;
 5. *dependents* (``inventory.dependents``, ``inventory.uses``): every import of a model
@@ -119,7 +121,7 @@ def _analyze(
     chosen = chosen_modules(graph, models, files.root) if models else None
     found = find_models(graph, chosen)
     classes = with_member_digests(build_classes(found), files.root)
-    tables = tuple(t for outline in outlines.values() for t in outline.tables)
+    tables = tuple(t for o in outlines.values() if not o.history for t in o.tables)
     modules = model_modules(graph, found, classes, tables)
     deps = scan_dependents(graph, found, {m.path for m in modules}, references)
     references.clear()
@@ -144,6 +146,7 @@ def _analyze(
         class_names=tuple(sorted({n for o in outlines.values() for n in o.classes})),
         module_clashes=module_name_clashes(graph, found.models) if chosen is None else (),
         sql_references=tuple(sorted(sql, key=lambda r: (r.path, r.line))),
+        history_tables=_history_tables(outlines.values()),
     )
     return replace(inventory, findings=(*problems, *check_inventory(inventory)))
 
@@ -155,6 +158,30 @@ def _without_calls_named(
     seen = {(d.path, d.line, d.module) for d in calls}
     named = sorted(strings, key=lambda s: (s.path, s.line))
     return (*calls, *(s for s in named if (s.path, s.line, s.module) not in seen))
+
+
+def _history_tables(outlines: Iterable[Outline]) -> tuple[TableDef, ...]:
+    """The tables the Alembic revision files define: their ``Table()`` objects, and their
+    classes with a ``__tablename__`` as tables of the columns they declare."""
+    found: list[TableDef] = []
+    for outline in outlines:
+        if not outline.history:
+            continue
+        found += outline.tables
+        src = outline.source
+        found += [
+            TableDef(
+                name=c.name,
+                table=c.body.table,
+                module=src.module,
+                path=src.rel,
+                line=c.line,
+                columns=c.body.columns,
+            )
+            for c in outline.classes.values()
+            if c.body.table
+        ]
+    return tuple(sorted(found, key=lambda t: (t.table, t.path, t.line)))
 
 
 def _table_columns(

@@ -110,9 +110,11 @@ def _outside_bases(graph: ModuleGraph, ref: ClassRef) -> tuple[str, ...]:
 
 def _unique_classes(graph: ModuleGraph, chosen: frozenset[str] | None) -> list[ClassRef]:
     """One class per qualified name: same-named modules of separate apps
-    (``examples/*/app/models.py``) would otherwise mix; a chosen file comes first."""
+    (``examples/*/app/models.py``) would otherwise mix; a chosen file comes first.  The
+    classes of an Alembic revision file are history, not models (``Outline.history``)."""
     outlines = sorted(
-        graph.outlines.values(), key=lambda o: not chosen or o.source.rel not in chosen
+        (o for o in graph.outlines.values() if not o.history),
+        key=lambda o: not chosen or o.source.rel not in chosen,
     )
     found: dict[str, ClassRef] = {}
     for outline in outlines:

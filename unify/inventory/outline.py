@@ -113,6 +113,9 @@ class Outline:
     # the strings that look like SQL (not in an Alembic revision: history), read now from the
     # statements where one opens; which name a model's table is known later
     sql: tuple[CodeString, ...] = ()
+    # an Alembic revision file: its classes and ``Table()`` objects are the schema as it was
+    # when the revision ran, history rather than models (its imports still count)
+    history: bool = False
 
 
 # the candidate references read with an outline, or None when they were not read (the file
@@ -147,6 +150,7 @@ def outline_file(
     if star or has_filter_by or dotted_heads:
         likely = likely or star or has_filter_by or LIKELY_MODEL_PATH in parsed.source.rel
         references = read_references(parsed.tree, heads, star=star) if likely else None
+    history = is_alembic_revision(text)
     outline = Outline(
         source=parsed.source,
         text=text if references is None else None,
@@ -164,9 +168,8 @@ def outline_file(
         has_filter_by=has_filter_by,
         dotted_heads=dotted_heads,
         quoted=quoted_names(text, stems) if stems else frozenset(),
-        sql=sql_strings(parsed.tree, text)
-        if mentions_sql(text) and not is_alembic_revision(text)
-        else (),
+        sql=sql_strings(parsed.tree, text) if mentions_sql(text) and not history else (),
+        history=history,
     )
     return outline, references
 

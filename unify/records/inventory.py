@@ -346,3 +346,6 @@ class Inventory:
     class_names: tuple[str, ...] = ()  # every class name defined at a top level anywhere
     module_clashes: tuple[ModuleClash, ...] = ()
     sql_references: tuple[SqlReference, ...] = ()  # analyze: raw SQL naming a model's table
+    # the schema's history: the tables Alembic revision files define (their ``Table()``
+    # objects, and their classes as tables): not models, but tables that exist
+    history_tables: tuple[TableDef, ...] = ()

@@ -21,6 +21,7 @@ from unify.inventory.rules.foreign_keys import (
     check_foreign_keys,
     known_tables,
     unsure_tables,
+    with_history,
 )
 from unify.inventory.rules.imports import (
     BROKEN_IMPORT,
@@ -81,7 +82,7 @@ def check_inventory(inventory: Inventory) -> list[Finding]:
     classes = [c for c in every_class if c.module in in_scope]
     tables = [t for t in every_table if t.module in in_scope]
     links = inventory.class_links
-    known = known_tables(every_class, every_table, links, in_scope)
+    known = with_history(known_tables(every_class, every_table, links, in_scope), inventory)
     names = set(inventory.class_names) | {c.name for c in every_class}
     out: list[Finding] = []
     out += check_duplicate_tables(classes)

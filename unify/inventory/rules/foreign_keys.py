@@ -12,6 +12,7 @@ from unify.models import (
     ColumnSpec,
     Finding,
     ForeignKeySpec,
+    Inventory,
     ModelClass,
     Rule,
     Severity,
@@ -64,6 +65,20 @@ def known_tables(
         columns = {c.name: c for c in tab.columns} if tab.module in in_scope else None
         owner = f"{tab.module}.{tab.name}"
         known.setdefault(tab.table, KnownTable(tab.table, owner, columns))
+    return known
+
+
+def with_history(known: dict[str, KnownTable], inventory: Inventory) -> dict[str, KnownTable]:
+    """``known`` and the tables of the schema's history (``Inventory.history_tables``): a
+    table only a revision defines exists (a framework's own table), and a column a revision
+    gives a known table is one it has."""
+    for tab in inventory.history_tables:
+        columns = {c.name: c for c in tab.columns}
+        current = known.get(tab.table)
+        if current is None:
+            known[tab.table] = KnownTable(tab.table, f"{tab.module}.{tab.name}", columns)
+        elif current.columns is not None:
+            known[tab.table] = KnownTable(tab.table, current.owner, {**columns, **current.columns})
     return known
 
 

@@ -384,3 +384,35 @@ def test_sections_are_free_without_a_list_and_checked_with_one() -> None:
         "line 5: [unify]: section 'Setup' listed twice",
         "line 10: [[class]] #1: section 'People' is not one of 'Setup', 'Setup'",
     )
+
+
+def test_a_top_level_target_for_a_packaged_app_comes_with_a_hint(tmp_path: Path) -> None:
+    """Legacy modules that all live in one package (``shop.orders.models``, ``shop.users.models``)
+    and the default top-level target ``models``: the file says where a module inside the
+    package would go, and how to ask for it; a flat app (the bundled example) gets no hint."""
+    db = "from flask_sqlalchemy import SQLAlchemy\ndb = SQLAlchemy()\n"
+    order = "from shop.db import db\nclass Order(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n"
+    user = "from shop.db import db\nclass Member(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n"
+    repo = write_files(
+        tmp_path / "repo",
+        {
+            "shop/__init__.py": "",
+            "shop/db.py": db,
+            "shop/orders/__init__.py": "",
+            "shop/orders/models.py": order,
+            "shop/users/__init__.py": "",
+            "shop/users/models.py": user,
+        },
+    )
+    inventory = analyze_repo(repo)
+    text = render_plan_toml(propose_plan(inventory), inventory)
+    assert '#   target_module = "shop.models_unified"' in text
+    assert '#   compat_module = "shop.models_compat"' in text
+    assert 'target_module = "models"' in text  # the proposal itself is unchanged
+    inside = propose_plan(inventory, target_module="shop.models_unified")
+    assert "#   target_module" not in render_plan_toml(inside, inventory)
+
+
+def test_a_flat_app_gets_no_target_hint(example_inventory: Inventory) -> None:
+    text = render_plan_toml(propose_plan(example_inventory), example_inventory)
+    assert "#   target_module" not in text

@@ -88,6 +88,30 @@ def _app(plan: Plan) -> list[str]:
     return ["# The app factory `unify check` starts (MODULE:FACTORY).", f"app = {_toml(plan.app)}"]
 
 
+def _package_hint(plan: Plan) -> list[str]:
+    """For a top-level target while every legacy module lives inside one package: where a
+    module inside the package would go (a top-level one imports only with the repository
+    root on ``sys.path``, which an installed app does not have)."""
+    if "." in plan.target_module or not plan.legacy_modules:
+        return []
+    packages = [m.split(".")[:-1] for m in plan.legacy_modules]
+    common: list[str] = []
+    for parts in zip(*packages, strict=False):  # (up to the shortest)
+        if len(set(parts)) != 1:
+            break
+        common.append(parts[0])
+    if not common:
+        return []
+    package = ".".join(common)
+    return [
+        f"# Every legacy module is inside package {package}: a top-level {plan.target_module}",
+        "# imports only with the repository root on sys.path. For modules inside it, write",
+        f"#   target_module = {_toml(package + '.models_unified')}",
+        f"#   compat_module = {_toml(package + '.models_compat')}",
+        "# (or run unify plan again with --target and --compat).",
+    ]
+
+
 def _render_head(plan: Plan, inventory: Inventory) -> str:
     counts = ", ".join(f"{m.name} ({len(m.classes)} classes)" for m in inventory.modules)
     return "\n".join(
@@ -103,6 +127,7 @@ def _render_head(plan: Plan, inventory: Inventory) -> str:
             "# compatibility module that keeps every legacy name importable during the migration.",
             f"target_module = {_toml(plan.target_module)}",
             f"compat_module = {_toml(plan.compat_module)}",
+            *_package_hint(plan),
             "# Legacy model modules to retire once every import points at the unified module.",
             f"legacy_modules = {_toml(plan.legacy_modules)}",
             *_retired(plan),

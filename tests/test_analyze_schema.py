@@ -158,6 +158,72 @@ class Metric(Base):
     assert codes == ["U003", "U004"]
 
 
+def test_a_fk_constraint_may_name_its_columns_by_class_attribute(tmp_path: Path) -> None:
+    """``ForeignKeyConstraint([dag_id, run], [...])`` names its local columns by the class's
+    attributes (Airflow's ``TaskMap``): each is read as its column's name, as the other
+    constraints read theirs."""
+    source = (
+        BASE
+        + """
+class Run(Base):
+    __tablename__ = 'runs'
+    dag_id = Column(String(250), primary_key=True)
+    run_id = Column(String(250), primary_key=True)
+
+
+class RunMap(Base):
+    __tablename__ = 'run_map'
+    dag_id = Column(String(250), primary_key=True)
+    run = Column('run_id', String(250), primary_key=True)
+    length = Column(Integer)
+    __table_args__ = (
+        ForeignKeyConstraint(
+            [dag_id, run], ['runs.dag_id', 'runs.run_id'], name='run_map_run_fkey'
+        ),
+    )
+"""
+    )
+    inv = analyze(tmp_path, {"store.py": source})
+    fks = cls(inv, "store.RunMap").foreign_keys
+    assert [(fk.columns, fk.target_table, fk.target_columns) for fk in fks] == [
+        (("dag_id", "run_id"), "runs", ("dag_id", "run_id"))
+    ]
+    assert [f.rule for f in inv.findings if f.rule in ("dangling-fk", "fk-type-mismatch")] == []
+
+
+def test_a_custom_or_helper_type_is_not_judged_against_a_known_one(tmp_path: Path) -> None:
+    """``StringID()`` (a helper returning ``String(250)``, Airflow's) against ``String(250)``:
+    the source does not show its family, so no ``fk-type-mismatch``; two known families that
+    differ still are one."""
+    source = (
+        BASE
+        + """
+def StringID():
+    return String(250)
+
+
+class Run(Base):
+    __tablename__ = 'runs'
+    run_id = Column(StringID(), primary_key=True)
+
+
+class Counter(Base):
+    __tablename__ = 'counters'
+    no = Column(String(36), primary_key=True)
+
+
+class Step(Base):
+    __tablename__ = 'steps'
+    id = Column(Integer, primary_key=True)
+    run_id = Column(String(250), ForeignKey('runs.run_id'))
+    counter_no = Column(Integer, ForeignKey('counters.no'))
+"""
+    )
+    inv = analyze(tmp_path, {"store.py": source})
+    mismatches = [f.objects[1] for f in inv.findings if f.rule == "fk-type-mismatch"]
+    assert mismatches == ["steps.counter_no"]
+
+
 ASSOCIATION = {
     "app/__init__.py": "",
     "app/db.py": (

@@ -59,6 +59,12 @@ _FAMILIES = {
 _FAMILY_OF = {name: family for family, names in _FAMILIES.items() for name in names}
 
 
+def known_type(type_text: str) -> bool:
+    """Whether ``type_text`` names a type of a known family (not a custom type or a helper
+    function returning one, such as ``StringID()``, whose family the source does not show)."""
+    return type_text.split("(", 1)[0].rsplit(".", 1)[-1].lower() in _FAMILY_OF
+
+
 def type_family(type_text: str) -> str:
     """``String(36)`` -> ``string``; ``BigInteger`` -> ``integer``; unknown types stay as named."""
     name = type_text.split("(", 1)[0].rsplit(".", 1)[-1].lower()

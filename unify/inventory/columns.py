@@ -79,10 +79,14 @@ def read_fk_arg(column: str, call: ast.Call, line: int) -> RawFK | None:
     return RawFK((column,), (written,), "attribute", ast.unparse(call), line)
 
 
-def read_fk_constraint(call: ast.Call, line: int) -> RawFK | None:
+def read_fk_constraint(
+    call: ast.Call, line: int, local: tuple[str, ...] | None = None
+) -> RawFK | None:
+    """``ForeignKeyConstraint([...], ['table.column', ...])``; ``local``: its own columns as
+    the caller read them (names of class attributes too), else its strings."""
     if len(call.args) < 2:
         return None
-    cols = string_list(call.args[0])
+    cols = local if local is not None else string_list(call.args[0])
     targets_node = call.args[1]
     if cols is None or not isinstance(targets_node, (ast.List, ast.Tuple)):
         return None

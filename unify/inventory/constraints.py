@@ -49,7 +49,7 @@ def read_table_items(items: Iterable[ast.expr], names: Mapping[str, str], line: 
         called = last(item.func)
         where = getattr(item, "lineno", line)
         if called == "ForeignKeyConstraint":
-            fk = read_fk_constraint(item, where)
+            fk = read_fk_constraint(item, where, _local_columns(item, names))
             if fk is not None:
                 fks.append(fk)
         elif called in CONSTRAINT_KINDS:
@@ -71,6 +71,16 @@ def _constraint(
     columns = tuple(c for c in (_column_name(a, names) for a in args) if c)
     unique = kind == "index" and bool(flag(call, "unique"))
     return TableConstraint(kind=kind, line=line, name=name, columns=columns, unique=unique)
+
+
+def _local_columns(call: ast.Call, names: Mapping[str, str]) -> tuple[str, ...] | None:
+    """A ``ForeignKeyConstraint``'s own columns, strings or class attributes (``[dag_id,
+    run_id]``), as column names; None unless each one is read."""
+    first = call.args[0] if call.args else None
+    if not isinstance(first, (ast.List, ast.Tuple)):
+        return None
+    columns = [_column_name(e, names) for e in first.elts]
+    return tuple(c for c in columns if c) if all(columns) else None
 
 
 def _column_name(node: ast.expr, names: Mapping[str, str]) -> str | None:

@@ -18,7 +18,7 @@ from unify.models import (
     Severity,
     TableDef,
 )
-from unify.vocabulary import snake_case, type_family
+from unify.vocabulary import known_type, snake_case, type_family
 
 DANGLING_FK = Rule(
     name="dangling-fk", code="U003", severity=Severity.ERROR, summary="a foreign key to no table"
@@ -167,6 +167,8 @@ def _mismatched(
         theirs = (target.columns or {}).get(remote)
         if mine is None or theirs is None or not mine.type or not theirs.type:
             continue
+        if not (known_type(mine.type) and known_type(theirs.type)) and mine.type != theirs.type:
+            continue  # a custom type or a helper (``StringID()``): its family is not shown
         if type_family(mine.type) != type_family(theirs.type):
             yield mine, theirs
 

@@ -62,13 +62,18 @@ _FAMILY_OF = {name: family for family, names in _FAMILIES.items() for name in na
 def known_type(type_text: str) -> bool:
     """Whether ``type_text`` names a type of a known family (not a custom type or a helper
     function returning one, such as ``StringID()``, whose family the source does not show)."""
-    return type_text.split("(", 1)[0].rsplit(".", 1)[-1].lower() in _FAMILY_OF
+    return _type_name(type_text) in _FAMILY_OF
 
 
 def type_family(type_text: str) -> str:
     """``String(36)`` -> ``string``; ``BigInteger`` -> ``integer``; unknown types stay as named."""
-    name = type_text.split("(", 1)[0].rsplit(".", 1)[-1].lower()
+    name = _type_name(type_text)
     return _FAMILY_OF.get(name, name)
+
+
+def _type_name(type_text: str) -> str:
+    """``sa.String(36)`` -> ``string``."""
+    return type_text.split("(", 1)[0].rsplit(".", 1)[-1].lower()
 
 
 # --- names -------------------------------------------------------------------

@@ -68,10 +68,11 @@ def known_tables(
     return known
 
 
-def with_history(known: dict[str, KnownTable], inventory: Inventory) -> dict[str, KnownTable]:
+def with_history(known: Mapping[str, KnownTable], inventory: Inventory) -> dict[str, KnownTable]:
     """``known`` and the tables of the schema's history (``Inventory.history_tables``): a
     table only a revision defines exists (a framework's own table), and a column a revision
     gives a known table is one it has."""
+    known = dict(known)
     for tab in inventory.history_tables:
         columns = {c.name: c for c in tab.columns}
         current = known.get(tab.table)

@@ -37,12 +37,25 @@ class ModelSet:
     # each model's bases (as written) imported from a module outside the repository (not the
     # standard library's)
     outside: dict[str, tuple[str, ...]]
+    # the bases of the classes deriving from a model root bound under another name, that name
+    # replaced by the root (``BaseModel`` -> ``db.Model``); other classes: as written
+    unaliased: dict[str, tuple[str, ...]]
+
+    def bases_of(self, qualname: str, written: tuple[str, ...]) -> tuple[str, ...]:
+        """The class's bases as the checks read them (``unaliased``), given them as written."""
+        return self.unaliased.get(qualname, written)
 
 
 def find_models(graph: ModuleGraph, chosen: frozenset[str] | None) -> ModelSet:
     bases = declarative_bases(graph)
     candidates = _unique_classes(graph, chosen)
     resolved = {c.qualname: _resolve_bases(graph, c) for c in candidates}
+    aliases = _root_aliases(graph)
+    unaliased = {
+        c.qualname: found
+        for c in candidates
+        if aliases and (found := _unaliased(graph, c, aliases)) != c.top.bases
+    }
     declarative = frozenset(c.qualname for c in candidates if _is_declarative_base(c, bases))
     models: dict[str, ClassRef] = {}
     changed = True
@@ -50,7 +63,10 @@ def find_models(graph: ModuleGraph, chosen: frozenset[str] | None) -> ModelSet:
         changed = False
         for ref in candidates:
             qual = ref.qualname
-            if qual not in models and _is_model(ref, resolved[qual], models, bases, declarative):
+            effective = unaliased.get(qual, ref.top.bases)
+            if qual not in models and _is_model(
+                ref, effective, resolved[qual], models, bases, declarative
+            ):
                 models[qual] = ref
                 changed = True
     all_refs = {c.qualname: c for c in candidates}
@@ -81,7 +97,38 @@ def find_models(graph: ModuleGraph, chosen: frozenset[str] | None) -> ModelSet:
             c.qualname: _declarative_members(c) for c in candidates if c.qualname in declarative
         },
         outside={q: found for q, r in models.items() if (found := _outside_bases(graph, r))},
+        unaliased={q: b for q, b in unaliased.items() if q in models or q in mixins},
     )
+
+
+def _root_aliases(graph: ModuleGraph) -> dict[tuple[str, str], str]:
+    """Model roots bound under another name at a module's top level, annotated or not
+    (``BaseModel = db.Model``): (file, name) -> the root as written."""
+    return {
+        (outline.source.rel, name): value.dotted
+        for outline in graph.outlines.values()
+        for name, value in outline.assigns.items()
+        if value.dotted and last_part(value.dotted) in MODEL_ROOTS
+    }
+
+
+def _unaliased(
+    graph: ModuleGraph, ref: ClassRef, aliases: dict[tuple[str, str], str]
+) -> tuple[str, ...]:
+    """The class's bases as written, each one bound to a model root under another name
+    replaced by that root, the name followed through the imports (``from app.database import
+    BaseModel``; ``database.BaseModel``): a class of that name from elsewhere is not one."""
+    out = []
+    for base in ref.top.bases:
+        head, _, rest = base.partition(".")
+        origin = graph.origin(ref.outline, head)
+        if origin is not None and rest and not origin[1] and "." not in rest:
+            origin = graph.origin(origin[0], rest)  # module.Name
+        elif rest:
+            origin = None
+        root = aliases.get((origin[0].source.rel, origin[1])) if origin else None
+        out.append(root or base)
+    return tuple(out)
 
 
 def _outside_bases(graph: ModuleGraph, ref: ClassRef) -> tuple[str, ...]:
@@ -178,6 +225,7 @@ def _declarative_members(ref: ClassRef) -> frozenset[str] | None:
 
 def _is_model(
     ref: ClassRef,
+    effective: tuple[str, ...],  # the bases, model roots' aliases replaced (``_unaliased``)
     parents: tuple[str | None, ...],
     models: dict[str, ClassRef],
     bases: frozenset[str],
@@ -188,7 +236,7 @@ def _is_model(
         return True
     if top.name in bases and any(last_part(b) in DECLARATIVE_ROOTS for b in top.bases):
         return False  # the declarative base itself
-    for base, parent in zip(top.bases, parents, strict=False):
+    for base, parent in zip(effective, parents, strict=False):
         if parent is not None and parent not in declarative:
             continue  # a plain repository class that happens to be called ``Model``
         last = last_part(base)

@@ -64,7 +64,7 @@ def _bases_known(found: ModelSet, cls: ModelClass) -> bool:
     parents = found.parents.get(cls.qualname, ())
     return all(
         p is not None or last_part(b) in found.bases
-        for p, b in zip(parents, cls.bases, strict=False)
+        for p, b in zip(parents, found.bases_of(cls.qualname, cls.bases), strict=False)
     )
 
 

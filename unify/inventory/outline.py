@@ -59,6 +59,7 @@ class TopAssign:
     line: int
     guarded: bool
     name: str | None = None  # the value is this name (an alias)
+    dotted: str | None = None  # the value is this attribute chain (``db.Model``)
     text: str | None = None  # the value is this string
     call: str = ""  # the value is a call of this (last part): ``declarative_base``
 
@@ -344,6 +345,7 @@ def _top_assign(value: ast.expr, line: int, guarded: bool) -> TopAssign:
         line=line,
         guarded=guarded,
         name=value.id if isinstance(value, ast.Name) else None,
+        dotted=dotted(value) if isinstance(value, ast.Attribute) else None,
         text=string(value),
         call=last(value.func) if isinstance(value, ast.Call) else "",
     )

@@ -109,7 +109,7 @@ def _flask_style(found: ModelSet, qual: str, depth: int = 0) -> bool:
     ref = found.models.get(qual) or found.mixins.get(qual)
     if ref is None or depth > 20:
         return False
-    if any(last_part(b) == "Model" for b in ref.top.bases):
+    if any(last_part(b) == "Model" for b in found.bases_of(qual, ref.top.bases)):
         return True
     return any(p and _flask_style(found, p, depth + 1) for p in found.parents.get(qual, ()))
 

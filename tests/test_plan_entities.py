@@ -253,3 +253,43 @@ def test_a_loose_name_with_the_same_key_columns_still_merges(tmp_path: Path) -> 
     assert [(m.survivor, m.absorbed) for m in plan.merges] == [
         ("groups.Group", ("settings.SettingsGroup",))
     ]
+
+
+FILTERS = """\
+from flask_sqlalchemy import SQLAlchemy
+
+db = SQLAlchemy()
+
+
+class SearchFilterGroup(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    list_type = db.Column(db.String(80), nullable=False)
+    entity_type = db.Column(db.String(80))
+    name = db.Column(db.String(200), nullable=False)
+    is_shared = db.Column(db.Boolean, default=False)
+    color = db.Column(db.String(8))
+
+
+class SearchFilter(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    list_type = db.Column(db.String(80), nullable=False)
+    entity_type = db.Column(db.String(80))
+    name = db.Column(db.String(200), nullable=False)
+    is_shared = db.Column(db.Boolean, default=False)
+    search_query = db.Column(db.String(500))
+    search_filter_group_id = db.Column(db.Integer, db.ForeignKey("search_filter_group.id"))
+"""
+
+
+def test_a_class_referencing_the_other_is_not_merged_when_both_tables_are_derived(
+    tmp_path: Path,
+) -> None:
+    """Flask-SQLAlchemy names both tables after the classes (no ``__tablename__``): the
+    foreign key from ``search_filter`` to ``search_filter_group`` still tells them apart (Zou
+    1.0.97: the filter and the group of filters were proposed as one entity)."""
+    repo = write_files(tmp_path / "app", {"filters.py": FILTERS})
+    inventory = analyze_repo(repo)
+    plan = propose_plan(inventory)
+    assert plan.merges == ()
+    assert {c.name for c in plan.classes} >= {"SearchFilter", "SearchFilterGroup"}
+    assert [f.objects for f in inventory.findings if f.rule == "duplicate-model"] == []

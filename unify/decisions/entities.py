@@ -76,7 +76,9 @@ class _Groups:
 def group_entities(inventory: Inventory) -> list[Entity]:
     """Group legacy classes into entities (see the module docstring)."""
     classes = model_classes(inventory)
-    keys = [table_key(c.table or "") if _has_own_table(c) else "" for c in classes]
+    # each class's table, derived names included (Flask-SQLAlchemy's): a foreign key between
+    # two tables tells their classes apart however the tables got their names
+    keys = [table_key(c.table) if c.table and _is_mapped(c) else "" for c in classes]
     groups = _Groups(keys, tables_apart(inventory))
     _join_exact(classes, groups)
     affixed = _join_affixed(classes, groups)
@@ -107,7 +109,11 @@ def _join_exact(classes: list[ModelClass], groups: _Groups) -> None:
 
 
 def _has_own_table(cls: ModelClass) -> bool:
-    return bool(cls.table and cls.table_explicit and not (cls.abstract or cls.mixin))
+    return bool(cls.table and cls.table_explicit and _is_mapped(cls))
+
+
+def _is_mapped(cls: ModelClass) -> bool:
+    return not (cls.abstract or cls.mixin)
 
 
 def _join_affixed(classes: list[ModelClass], groups: _Groups) -> dict[str, str]:

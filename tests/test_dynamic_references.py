@@ -72,3 +72,68 @@ def test_rewrite_reports_the_same_strings_and_keeps_them(tmp_path: Path) -> None
     found = {(f.path, f.line) for f in all_findings(result) if f.rule == "dynamic-legacy-reference"}
     assert found == {("loader.py", line) for line in EXPECTED}
     assert "loader.py" not in {o.path for o in result.outcomes if isinstance(o, Rewritten)}
+
+
+# a package of model modules, one a file (Zou's ``zou/app/models/``): the words naming its
+# sibling modules are column names, keys and choices, not module paths
+PACKAGE = {
+    "app/__init__.py": "",
+    "app/models/__init__.py": "",
+    "app/models/person.py": DB
+    + """
+class Person(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+""",
+    "app/models/comment.py": """
+from app.models.person import db
+
+mentions = db.Table(
+    "comment_mentions",
+    db.Column("comment", db.Integer, db.ForeignKey("comment.id")),
+    db.Column("person", db.Integer, db.ForeignKey("person.id")),
+)
+
+
+class Comment(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+
+    @classmethod
+    def create_from_import(cls, data):
+        data.pop("person", None)
+        return cls(**data)
+""",
+    # a file that imports a sibling by its bare name has that folder on its sys.path
+    "app/models/loader.py": """
+import importlib
+
+import person
+
+NAME = "person"
+
+
+def load():
+    return importlib.import_module(NAME)
+""",
+    "app/models/helper.py": "CHOICES = [('person', 'Person')]\n",
+}
+
+
+def test_a_bare_word_naming_a_sibling_module_is_not_a_module_path(tmp_path: Path) -> None:
+    """A string without a dot names a module through the import roots; through the folder of
+    a package file (the fallback an import statement may need) only in a file that itself
+    imports a module by that bare name."""
+    write_files(tmp_path, PACKAGE)
+    inventory = analyze_repo(tmp_path)
+    found = {(d.path, d.line, d.text) for d in inventory.dynamic_imports if not d.call}
+    assert found == {("app/models/loader.py", 6, "person")}
+    renames = RenameMap(
+        moves=(
+            ModuleMove(legacy="app.models.person", target="app.models_unified"),
+            ModuleMove(legacy="app.models.comment", target="app.models_unified"),
+        )
+    )
+    result = rewrite_repo(tmp_path, renames, jobs=1)
+    reported = {
+        (f.path, f.line) for f in all_findings(result) if f.rule == "dynamic-legacy-reference"
+    }
+    assert reported == {("app/models/loader.py", 6)}

@@ -17,7 +17,7 @@ import os
 import re
 import subprocess
 import tokenize
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -270,6 +270,24 @@ class ModuleIndex:
         if len(candidates) == 1:
             return candidates[0]
         return None
+
+    def resolve_string(
+        self, importer: SourceFile, written: str, imported: Collection[str] = ()
+    ) -> SourceFile | None:
+        """The file a string in ``importer`` names as a module path.  A dotted name resolves
+        as an import of it would (``resolve``); a bare name through the import roots only (the
+        file's own root, the repository's package, the one root that defines it), and through
+        the enclosing folders a package file's imports may also come from only when the file
+        imports a module by that bare name itself (``imported``: ``import person`` says the
+        folder is on its ``sys.path``).  Without that, a word such as ``'person'`` in a file
+        beside ``person.py`` is a column, a key or a choice far more often than a module."""
+        if "." in written or written in imported:
+            return self.resolve(importer, written, 0)
+        hit = self._lookup(importer.root, written) or self._in_root_package(written)
+        if hit is None:
+            candidates = self._by_module.get(written, [])
+            hit = candidates[0] if len(candidates) == 1 else None
+        return hit
 
     def resolve_name(self, importer: SourceFile, written: str, level: int = 0) -> str | None:
         """Canonical dotted name of the module written, or None outside the repository."""

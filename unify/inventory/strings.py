@@ -54,10 +54,12 @@ def _named_modules(
     graph: ModuleGraph, outline: Outline, model_paths: set[str]
 ) -> Iterator[tuple[str, str]]:
     """(string, model module it names) for the file's quoted names that name one."""
+    imported = bare_imports(outline)
     for value in outline.quoted:
         head, sep, attr = value.partition(":")
         if not sep:
-            hit = graph.resolve(outline.source, value, 0)
+            found = graph.index.resolve_string(outline.source, value, imported)
+            hit = graph.outlines.get(found.rel) if found is not None else None
             if hit is not None and hit.source.rel in model_paths:
                 yield value, hit.source.module
                 continue
@@ -101,3 +103,16 @@ def sql_references(
                 columns=tuple(sorted(named)),
                 formatted=string.formatted,
             )
+
+
+def bare_imports(outline: Outline) -> frozenset[str]:
+    """The modules the file imports by a bare name (``import person``, ``from person import
+    x``): their folder is on its ``sys.path`` (``ModuleIndex.resolve_string``)."""
+    names: set[str] = set()
+    for stmt in outline.statements:
+        if stmt.is_from:
+            if not stmt.level and stmt.module and "." not in stmt.module:
+                names.add(stmt.module)
+        else:
+            names.update(name for name, _ in stmt.names if "." not in name)
+    return frozenset(names)

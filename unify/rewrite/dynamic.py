@@ -30,9 +30,12 @@ def dynamic_references(
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
         return []
+    imported = _bare_imports(tree)
     out: list[Finding] = []
     for string in code_strings(tree):
-        module = None if string.formatted else _legacy_named(string.value, importer, names)
+        if string.formatted:
+            continue
+        module = _legacy_named(string.value, importer, names, imported)
         if module is not None:
             message = (
                 f"the string '{string.value}' names legacy module {module} (importlib, "
@@ -42,8 +45,11 @@ def dynamic_references(
     return out
 
 
-def _legacy_named(value: str, importer: SourceFile, names: RenameIndex) -> str | None:
-    """The leaving legacy module ``value`` names (itself, or with one name after it)."""
+def _legacy_named(
+    value: str, importer: SourceFile, names: RenameIndex, imported: frozenset[str]
+) -> str | None:
+    """The leaving legacy module ``value`` names (itself, or with one name after it); a bare
+    word only as ``RenameIndex.legacy_module_named`` reads it."""
     if len(value) > 200 or not value.replace(".", "").replace(":", "").replace("_", "").isalnum():
         return None
     head, sep, _ = value.partition(":")
@@ -51,7 +57,24 @@ def _legacy_named(value: str, importer: SourceFile, names: RenameIndex) -> str |
     for dotted in candidates:
         if not dotted or not dotted.replace(".", "").replace("_", "").isalnum():
             continue
-        module = names.legacy_module(importer, Written(dotted))
+        if dotted == value:
+            module = names.legacy_module_named(importer, dotted, imported)
+        else:
+            module = names.legacy_module(importer, Written(dotted))
         if module is not None and module in names.dynamic_modules:
             return module
     return None
+
+
+def _bare_imports(tree: ast.Module) -> frozenset[str]:
+    """The modules the file imports by a bare name (``import person``, ``from person import
+    x``), at any depth."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names if "." not in a.name)
+        elif isinstance(node, ast.ImportFrom) and not node.level:
+            module = node.module or ""
+            if module and "." not in module:
+                names.add(module)
+    return frozenset(names)

@@ -9,6 +9,7 @@ legacy file; so ``models``, ``app.models`` and ``.models`` are recognised exactl
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from unify.models import RenameMap, SourceFile
@@ -67,6 +68,18 @@ class RenameIndex:
         if hit is None:
             # a legacy module already deleted: its imports still count as legacy
             return None if written.level else self._missing_named(importer, written.dotted)
+        return self.legacy_files.get(hit.rel)
+
+    def legacy_module_named(
+        self, importer: SourceFile, dotted: str, imported: Collection[str]
+    ) -> str | None:
+        """The legacy module a string names (``ModuleIndex.resolve_string``: a bare name
+        through the import roots, or the folders of the file's own bare imports)."""
+        if "." in dotted or dotted in imported:
+            return self.legacy_module(importer, Written(dotted))
+        hit = self.index.resolve_string(importer, dotted, imported)
+        if hit is None:
+            return dotted if dotted in self.missing else None
         return self.legacy_files.get(hit.rel)
 
     def _missing_named(self, importer: SourceFile, dotted: str) -> str | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 
+from unify.inventory.classes import RawClass
 from unify.inventory.graph import ModuleGraph
 from unify.inventory.outline import Outline, TopClass
 from unify.vocabulary import BASE_FACTORIES, DECLARATIVE_ROOTS, MODEL_ROOTS, last_part
@@ -40,6 +41,10 @@ class ModelSet:
     # the bases of the classes deriving from a model root bound under another name, that name
     # replaced by the root (``BaseModel`` -> ``db.Model``); other classes: as written
     unaliased: dict[str, tuple[str, ...]]
+
+    # the body of each repository declarative base: the columns and the ``__tablename__``
+    # rule (a ``declared_attr``) its models take from it
+    declarative_bodies: dict[str, RawClass]
 
     def bases_of(self, qualname: str, written: tuple[str, ...]) -> tuple[str, ...]:
         """The class's bases as the checks read them (``unaliased``), given them as written."""
@@ -98,6 +103,9 @@ def find_models(graph: ModuleGraph, chosen: frozenset[str] | None) -> ModelSet:
         },
         outside={q: found for q, r in models.items() if (found := _outside_bases(graph, r))},
         unaliased={q: b for q, b in unaliased.items() if q in models or q in mixins},
+        declarative_bodies={
+            c.qualname: c.top.body for c in candidates if c.qualname in declarative
+        },
     )
 
 

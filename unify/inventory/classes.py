@@ -15,6 +15,21 @@ from unify.models import ColumnSpec, RelationshipSpec, TableConstraint
 from unify.vocabulary import COLUMN_CALLS, RELATIONSHIP_CALLS
 
 
+@dataclass(frozen=True, slots=True)
+class TableRule:
+    """A ``__tablename__`` a ``declared_attr`` computes from the class name, in the forms
+    analyze reads: ``cls.__name__``, lower-cased or not, between constant strings
+    (``return cls.__name__.lower()``, ``cls.__name__.lower() + "s"``, ``f"app_{cls.__name__}"``)."""
+
+    lower: bool
+    prefix: str = ""
+    suffix: str = ""
+
+    def table(self, class_name: str) -> str:
+        name = class_name.lower() if self.lower else class_name
+        return f"{self.prefix}{name}{self.suffix}"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RawClass:
     columns: tuple[ColumnSpec, ...] = ()
@@ -27,6 +42,7 @@ class RawClass:
     explicit_nullable: frozenset[str] = frozenset()  # columns written with ``nullable=``
     extend_existing: bool = False
     abstract: bool = False
+    table_rule: TableRule | None = None  # ``__tablename__`` computed by a ``declared_attr``
 
 
 @dataclass(slots=True)
@@ -43,6 +59,7 @@ class _Body:
     explicit_nullable: set[str] = field(default_factory=set)
     extend_existing: bool = False
     abstract: bool = False
+    table_rule: TableRule | None = None
 
 
 def read_class(node: ast.ClassDef) -> RawClass:
@@ -71,6 +88,7 @@ def read_class(node: ast.ClassDef) -> RawClass:
         explicit_nullable=frozenset(body.explicit_nullable),
         extend_existing=body.extend_existing,
         abstract=body.abstract,
+        table_rule=body.table_rule,
     )
 
 
@@ -99,12 +117,55 @@ def _read_function(body: _Body, node: ast.FunctionDef | ast.AsyncFunctionDef) ->
         for d in node.decorator_list
     )
     returned = next((s.value for s in node.body if isinstance(s, ast.Return)), None)
-    if declared and isinstance(returned, ast.Call) and last(returned.func) in COLUMN_CALLS:
+    if declared and node.name == "__tablename__":
+        body.table_rule = _table_rule(returned)
+        body.members.append(node.name)
+    elif declared and isinstance(returned, ast.Call) and last(returned.func) in COLUMN_CALLS:
         _add_column(body, read_column(node.name, returned, None, node.lineno), returned)
     elif declared and isinstance(returned, ast.Call) and last(returned.func) in RELATIONSHIP_CALLS:
         body.relationships.append(read_relationship(node.name, returned, None, node.lineno))
     else:
         body.members.append(node.name)
+
+
+def _table_rule(value: ast.expr | None) -> TableRule | None:
+    """The rule ``value`` (what ``__tablename__`` returns) follows, or None (not read)."""
+    parts: list[ast.expr] = []
+    if isinstance(value, ast.JoinedStr):
+        if any(
+            isinstance(v, ast.FormattedValue) and (v.conversion != -1 or v.format_spec)
+            for v in value.values
+        ):
+            return None
+        parts = [v.value if isinstance(v, ast.FormattedValue) else v for v in value.values]
+    else:
+        while isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
+            parts.insert(0, value.right)
+            value = value.left
+        if value is not None:
+            parts.insert(0, value)
+    names = [i for i, part in enumerate(parts) if _class_name(part) is not None]
+    constants = [string(p) for i, p in enumerate(parts) if i not in names]
+    if len(names) != 1 or any(c is None for c in constants):
+        return None
+    at = names[0]
+    return TableRule(
+        lower=bool(_class_name(parts[at])),
+        prefix="".join(string(p) or "" for p in parts[:at]),
+        suffix="".join(string(p) or "" for p in parts[at + 1 :]),
+    )
+
+
+def _class_name(node: ast.expr) -> bool | None:
+    """``x.__name__`` (False) or ``x.__name__.lower()`` (True); None for anything else."""
+    lower = False
+    if isinstance(node, ast.Call) and not node.args and not node.keywords:
+        if not (isinstance(node.func, ast.Attribute) and node.func.attr == "lower"):
+            return None
+        node, lower = node.func.value, True
+    if isinstance(node, ast.Attribute) and node.attr == "__name__":
+        return lower if isinstance(node.value, ast.Name) else None
+    return None
 
 
 def _add_column(

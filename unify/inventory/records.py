@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import replace
 
 from unify.inventory.bases import ClassRef, ModelSet
-from unify.inventory.classes import RawClass
+from unify.inventory.classes import RawClass, TableRule
 from unify.inventory.columns import RawFK
 from unify.inventory.constraints import keyed_columns
 from unify.models import ColumnSpec, ForeignKeyForm, ForeignKeySpec, ModelClass
@@ -33,6 +33,11 @@ def _model_class(
     raw = raws[qual]
     chain = _mixin_chain(found, qual)
     inherited = tuple(_from_mixin(c, m) for m in chain for c in raws[m].columns)
+    inherited += tuple(
+        _from_mixin(c, base)
+        for base in _declarative_chain(found, qual, chain)
+        for c in found.declarative_bodies[base].columns
+    )  # a repository declarative base's columns: each model has them, as from a mixin
     explicit = raw.explicit_nullable.union(*(raws[m].explicit_nullable for m in chain))
     constraints = raw.constraints or next(
         (raws[m].constraints for m in chain if raws[m].constraints), ()
@@ -66,6 +71,12 @@ def _from_mixin(column: ColumnSpec, mixin: str) -> ColumnSpec:
     return replace(column, from_mixin=last_part(mixin))
 
 
+def _declarative_chain(found: ModelSet, qual: str, mixins: list[str]) -> list[str]:
+    """The repository declarative bases of the class and of its mixins, in that order."""
+    found_in = (p for owner in (qual, *mixins) for p in found.parents.get(owner, ()))
+    return list(dict.fromkeys(p for p in found_in if p and p in found.declarative_bodies))
+
+
 def _mixin_chain(found: ModelSet, qual: str, depth: int = 0) -> list[str]:
     """The non-model ancestors whose columns the class inherits (mixins), nearest first."""
     out: list[str] = []
@@ -76,7 +87,8 @@ def _mixin_chain(found: ModelSet, qual: str, depth: int = 0) -> list[str]:
 
 
 def _table_names(found: ModelSet, raws: Mapping[str, RawClass]) -> dict[str, str | None]:
-    """Explicit ``__tablename__``, single-table inheritance, or Flask-SQLAlchemy's default."""
+    """Explicit ``__tablename__``, single-table inheritance, a ``declared_attr`` rule of the
+    class, a mixin or the declarative base, or Flask-SQLAlchemy's default."""
     out: dict[str, str | None] = {}
 
     def table_of(qual: str, depth: int = 0) -> str | None:
@@ -93,6 +105,8 @@ def _table_names(found: ModelSet, raws: Mapping[str, RawClass]) -> dict[str, str
             result = from_mixin  # a mixin's ``__tablename__``
         elif inherited and not own_pk:
             result = inherited  # single-table inheritance
+        elif (rule := _table_rule(found, raws, qual)) is not None:
+            result = rule.table(last_part(qual))  # a ``declared_attr`` computes it
         elif _flask_style(found, qual) and (own_pk or _mixin_pk(found, raws, qual)):
             result = snake_case(last_part(qual))
         else:
@@ -103,6 +117,26 @@ def _table_names(found: ModelSet, raws: Mapping[str, RawClass]) -> dict[str, str
     for qual in {**found.mixins, **found.models}:
         table_of(qual)
     return out
+
+
+def _table_rule(
+    found: ModelSet, raws: Mapping[str, RawClass], qual: str, depth: int = 0
+) -> TableRule | None:
+    """The ``__tablename__`` rule the class takes: its own, else its bases' in order (a mixin's
+    or model's, or a repository declarative base's)."""
+    raw = raws.get(qual)
+    if raw is not None and raw.table_rule is not None:
+        return raw.table_rule
+    for parent in found.parents.get(qual, ()):
+        if not parent or depth > 20:
+            continue
+        base = found.declarative_bodies.get(parent)
+        rule = base.table_rule if base is not None else None
+        if rule is None and parent in raws:
+            rule = _table_rule(found, raws, parent, depth + 1)
+        if rule is not None:
+            return rule
+    return None
 
 
 def _flask_style(found: ModelSet, qual: str, depth: int = 0) -> bool:

@@ -41,7 +41,6 @@ class ModelSet:
     # the bases of the classes deriving from a model root bound under another name, that name
     # replaced by the root (``BaseModel`` -> ``db.Model``); other classes: as written
     unaliased: dict[str, tuple[str, ...]]
-
     # the body of each repository declarative base: the columns and the ``__tablename__``
     # rule (a ``declared_attr``) its models take from it
     declarative_bodies: dict[str, RawClass]

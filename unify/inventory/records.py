@@ -105,7 +105,7 @@ def _table_names(found: ModelSet, raws: Mapping[str, RawClass]) -> dict[str, str
             result = from_mixin  # a mixin's ``__tablename__``
         elif inherited and not own_pk:
             result = inherited  # single-table inheritance
-        elif (rule := _table_rule(found, raws, qual)) is not None:
+        elif (rule := _rule_of(found, raws, qual)) is not None:
             result = rule.table(last_part(qual))  # a ``declared_attr`` computes it
         elif _flask_style(found, qual) and (own_pk or _mixin_pk(found, raws, qual)):
             result = snake_case(last_part(qual))
@@ -119,7 +119,7 @@ def _table_names(found: ModelSet, raws: Mapping[str, RawClass]) -> dict[str, str
     return out
 
 
-def _table_rule(
+def _rule_of(
     found: ModelSet, raws: Mapping[str, RawClass], qual: str, depth: int = 0
 ) -> TableRule | None:
     """The ``__tablename__`` rule the class takes: its own, else its bases' in order (a mixin's
@@ -127,13 +127,15 @@ def _table_rule(
     raw = raws.get(qual)
     if raw is not None and raw.table_rule is not None:
         return raw.table_rule
+    if depth > 20:
+        return None
     for parent in found.parents.get(qual, ()):
-        if not parent or depth > 20:
+        if not parent:
             continue
         base = found.declarative_bodies.get(parent)
         rule = base.table_rule if base is not None else None
         if rule is None and parent in raws:
-            rule = _table_rule(found, raws, parent, depth + 1)
+            rule = _rule_of(found, raws, parent, depth + 1)
         if rule is not None:
             return rule
     return None

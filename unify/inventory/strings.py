@@ -54,7 +54,7 @@ def _named_modules(
     graph: ModuleGraph, outline: Outline, model_paths: set[str]
 ) -> Iterator[tuple[str, str]]:
     """(string, model module it names) for the file's quoted names that name one."""
-    imported = bare_imports(outline)
+    imported = _bare_imports(outline)
     for value in outline.quoted:
         head, sep, attr = value.partition(":")
         if not sep:
@@ -105,7 +105,7 @@ def sql_references(
             )
 
 
-def bare_imports(outline: Outline) -> frozenset[str]:
+def _bare_imports(outline: Outline) -> frozenset[str]:
     """The modules the file imports by a bare name (``import person``, ``from person import
     x``): their folder is on its ``sys.path`` (``ModuleIndex.resolve_string``)."""
     names: set[str] = set()

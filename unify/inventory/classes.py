@@ -117,6 +117,8 @@ def _read_function(body: _Body, node: ast.FunctionDef | ast.AsyncFunctionDef) ->
         for d in node.decorator_list
     )
     returned = next((s.value for s in node.body if isinstance(s, ast.Return)), None)
+    if declared:
+        body.members.extend(_set_on_class(node))
     if declared and node.name == "__tablename__":
         body.table_rule = _table_rule(returned)
         body.members.append(node.name)
@@ -126,6 +128,23 @@ def _read_function(body: _Body, node: ast.FunctionDef | ast.AsyncFunctionDef) ->
         body.relationships.append(read_relationship(node.name, returned, None, node.lineno))
     else:
         body.members.append(node.name)
+
+
+def _set_on_class(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
+    """The names a ``declared_attr`` assigns on its first argument (``self.Status = ...``):
+    it runs as each class using it is made, so they are that class's attributes."""
+    if not node.args.args:
+        return []
+    first = node.args.args[0].arg
+    return [
+        target.attr
+        for stmt in ast.walk(node)
+        if isinstance(stmt, (ast.Assign, ast.AnnAssign))
+        for target in (stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target])
+        if isinstance(target, ast.Attribute)
+        and isinstance(target.value, ast.Name)
+        and target.value.id == first
+    ]
 
 
 def _table_rule(value: ast.expr | None) -> TableRule | None:

@@ -25,6 +25,7 @@ from libcst.metadata import Access, MetadataWrapper, Scope, ScopeProvider
 from unify.rewrite.bindings import Bindings, Use, read_bindings
 from unify.rewrite.map import Written
 from unify.rewrite.plan import Bound, FilePlan, StmtPlan, dotted
+from unify.rewrite.skeleton import WholeModuleNeeded
 from unify.rewrite.walk import iter_imports
 from unify.syntax import ast_nodes
 
@@ -68,15 +69,25 @@ class ScopeCache:
     """The module's scopes, computed at most once per file: the cheap bindings of
     ``rewrite.bindings`` first, libcst's scopes only when those are not certain."""
 
-    def __init__(self, module: cst.Module, text: str) -> None:
+    def __init__(
+        self,
+        module: cst.Module,
+        text: str,
+        *,
+        tree: ast.Module | None = None,
+        partial: bool = False,
+    ) -> None:
+        """``tree``: the text's ``ast`` tree when already parsed; ``partial``: ``module`` is
+        the file's import skeleton (``rewrite.skeleton``), enough for all but the scopes."""
         self.module = module
         self.text = text
+        self.partial = partial
         self._scopes: list[Scope] | None = None
         self._bindings: Bindings | None = None
         self._import_index: dict[int, int] | None = None
-        self._tree: ast.Module | None = None
+        self._tree: ast.Module | None = tree
         self._nodes: list[ast.AST] | None = None
-        self._parsed = False
+        self._parsed = tree is not None
 
     def bindings(self) -> Bindings | None:
         """The file's bindings from ``ast``, or None when they cannot stand in for libcst's."""
@@ -123,6 +134,8 @@ class ScopeCache:
 
     def scopes(self) -> list[Scope]:
         if self._scopes is None:
+            if self.partial:
+                raise WholeModuleNeeded("libcst's scopes need the whole module")
             wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
             found = wrapper.resolve(ScopeProvider).values()
             self._scopes = list({id(s): s for s in found if s is not None}.values())

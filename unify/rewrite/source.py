@@ -23,8 +23,9 @@ from unify.rewrite.plan import plan_file
 from unify.rewrite.reach import reaches, rewrite_reaches
 from unify.rewrite.rewriter import ImportRewriter
 from unify.rewrite.sideeffects import side_effect_imports
+from unify.rewrite.skeleton import WholeModuleNeeded, import_skeleton
 from unify.rewrite.splice import overlapping, splice, statement_edits
-from unify.rewrite.sql import rewrite_sql
+from unify.rewrite.sql import SqlRewrite, rewrite_sql
 from unify.rewrite.stars import ExportLookup, plan_stars
 from unify.rewrite.strings import string_renames
 from unify.rewrite.uses import rewrite_uses, use_edits
@@ -38,19 +39,58 @@ class SourceRewrite:
 
 
 def rewrite_source(
-    text: str, path: str, importer: SourceFile, names: RenameIndex, exports: ExportLookup
+    text: str,
+    path: str,
+    importer: SourceFile,
+    names: RenameIndex,
+    exports: ExportLookup,
+    *,
+    skeleton: bool = True,
 ) -> SourceRewrite:
     """The file's new text, its changes and findings.  ``cst.ParserSyntaxError`` propagates
-    (the runner reports the file as skipped)."""
-    original = text
+    (the runner reports the file as skipped).  libcst parses the file's import skeleton
+    (``rewrite.skeleton``) first, and the whole file only when the rewrite needs more (or
+    when ``skeleton`` is False: the same result, at the cost of the whole parse)."""
     sql = rewrite_sql(text, path, names)  # raw SQL first: its edits never move a line
+    tree = _ast_tree(sql.text)
+    outline = None if tree is None or not skeleton else import_skeleton(sql.text, tree)
+    if outline is not None:
+        try:
+            module = cst.parse_module(outline)
+        except cst.ParserSyntaxError:
+            pass  # the whole file is parsed below, and its own error reported
+        else:
+            cache = ScopeCache(module, sql.text, tree=tree, partial=True)
+            try:
+                return _rewrite(text, path, sql, module, cache, importer, names, exports)
+            except WholeModuleNeeded:
+                pass
+    cache = ScopeCache(cst.parse_module(sql.text), sql.text, tree=tree)
+    return _rewrite(text, path, sql, cache.module, cache, importer, names, exports)
+
+
+def _ast_tree(text: str) -> ast.Module | None:
+    try:
+        return ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+
+
+def _rewrite(
+    original: str,
+    path: str,
+    sql: SqlRewrite,
+    module: cst.Module,
+    cache: ScopeCache,
+    importer: SourceFile,
+    names: RenameIndex,
+    exports: ExportLookup,
+) -> SourceRewrite:
     text = sql.text
-    module = cst.parse_module(text)
     log = EditLog(path=path, text=text)
     log.findings.extend(sql.findings)
     log.changes.extend(sql.changes)
     plan = plan_file(module, importer, names)
-    cache = ScopeCache(module, text)
     binds_modules = any(bound.kind != "name" for _, bound in plan.bounds())
     tree = cache.tree() if binds_modules else None  # (only imports of modules can be unused)
     if tree is not None:
@@ -65,6 +105,8 @@ def rewrite_source(
     dotted_requests(plan, decisions)
     rewriter = ImportRewriter(plan, decisions, strings, log)
     if rewriter.full:
+        if cache.partial:
+            raise WholeModuleNeeded("the code itself changes")
         code = module.visit(rewriter).code
     else:
         rebuilt = rewriter.rebuild(module)
@@ -73,6 +115,8 @@ def rewrite_source(
             log.renamed.update(spliced[1])
             reached = _reached(text, spliced[0], cache, importer, names, log)
             return _finish(original, reached, log, importer, names)
+        if cache.partial:
+            raise WholeModuleNeeded("the rewritten module is generated whole")
         code = module_text(text, module, rebuilt, cache.tree())
     new_text, counts = rewrite_uses(code, decisions)
     log.renamed.update(counts)

@@ -107,7 +107,10 @@ def test_what_holds_no_import_becomes_pass_at_its_indentation() -> None:
 
     def replaced(first: str, count: int, indent: str) -> None:
         start = before.index(first)
-        assert after[start : start + count] == [f"{indent}pass"] * count
+        if count == 1:
+            assert after[start] == f"{indent}pass"
+        else:  # one string over the lines
+            assert after[start : start + count] == [f'{indent}"""', *[""] * (count - 2), '"""']
 
     replaced('"""A module docstring."""', 1, "")
     replaced("    return 0", 1, "    ")  # the body of the first indented block, not its header
@@ -141,13 +144,15 @@ def test_the_first_indented_block_stays_so_libcst_detects_the_same_indentation()
     skeleton = import_skeleton(text, ast.parse(text))
     assert skeleton is not None
     assert skeleton.startswith("def first():\n  pass\n")
+    assert "\n    import mvp_models\n    pass\n" in skeleton
     assert cst.parse_module(skeleton).default_indent == cst.parse_module(text).default_indent
 
 
 def test_line_ends_and_a_missing_final_newline_are_kept() -> None:
-    text = "import os\r\ndef f():\r\n    return os\r\nx = 1"
+    text = "import os\r\ndef f():\r\n    return os\r\nx = 1\r\ny = (\r\n  1\r\n)"
     skeleton = import_skeleton(text, ast.parse(text))
-    assert skeleton == "import os\r\ndef f():\r\n    pass\r\npass"
+    assert skeleton == 'import os\r\ndef f():\r\n    pass\r\npass\r\n"""\r\n\r\n"""'
+    assert ast.parse(skeleton).body[-1].end_lineno == 7
 
 
 def test_nothing_to_replace_gives_none() -> None:

@@ -114,7 +114,7 @@ def replace_files(root: Path, writes: Sequence[FileWrite], *, command: str) -> i
             _remove(state / JOURNAL)
             fault.step()
             _fsync_dir(state)
-            _discard(root, state, entries)
+            _discard(root, state, entries, temps=False)  # (each temp file is its target now)
         _reraise(pending, len(writes))
     return len(writes)
 
@@ -148,6 +148,8 @@ def _stage(
     root: Path, state: Path, entries: list[_Entry], writes: Sequence[FileWrite], fault: _Fault
 ) -> None:
     try:
+        for folder in {e.backup.split("/")[0] for e in entries if e.backup}:
+            (state / folder).mkdir(parents=True, exist_ok=True)
         for entry, write in zip(entries, writes, strict=True):
             target = root / entry.path
             mode = target.stat().st_mode & 0o7777 if entry.old is not None else write.mode
@@ -168,7 +170,6 @@ def _write_new(path: Path, data: bytes, mode: int) -> None:
 
 
 def _backup(target: Path, backup: Path) -> None:
-    backup.parent.mkdir(parents=True, exist_ok=True)
     try:
         os.link(target, backup)
     except OSError:  # no hard links here (another file system): a copy
@@ -290,9 +291,9 @@ def _complete(root: Path, entry: _Entry) -> bool:
     return True
 
 
-def _discard(root: Path, state: Path, entries: list[_Entry]) -> None:
-    """Remove the temp files and backups (never the journal)."""
-    for entry in entries:
+def _discard(root: Path, state: Path, entries: list[_Entry], *, temps: bool = True) -> None:
+    """Remove the temp files (unless ``temps`` is False) and backups (never the journal)."""
+    for entry in entries if temps else ():
         _remove(root / entry.temp)
     for folder in {e.backup.split("/")[0] for e in entries if e.backup}:
         _remove(state / folder)

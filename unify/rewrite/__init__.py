@@ -7,6 +7,9 @@ One concern a module, in the order a file goes through them:
 - ``repo``: candidates, skipped legacy/target files, run-level findings;
 - ``runner``: per-file work (read, rewrite, compile check), in a process pool;
 - ``source``: one file's text in, new text out: the steps below, in order;
+- ``skeleton``: what libcst parses: the file with every statement that holds no import
+  replaced by ``pass`` (the whole file only when libcst's scopes, a traversal of the code
+  or a whole generated module are needed);
 - ``walk``: the statement structure of a libcst module (find and rebuild imports);
 - ``plan``: what each import form becomes (``from``, ``from-module``, ``import``,
   ``import-as``, ``from-star``);

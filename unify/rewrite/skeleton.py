@@ -7,7 +7,8 @@ only that costs a fraction of parsing the file (most of a module is the bodies o
 that import nothing).  The skeleton keeps every line's place and the indentation of every
 line that starts a statement, so the ``ast`` line numbers, the indentation libcst detects
 and every import line with its comments are those of the file; a statement replaced whole
-becomes one ``pass`` per line it spanned, at its own indentation.
+becomes ``pass`` on its line, or, over several lines, one string at its own indentation
+(three double quotes on its first line and on its last, empty lines between).
 
 Kept as written: import statements, the headers of the compound statements that hold one
 (their other statements are replaced), a ``try`` holding an import (its handlers are read
@@ -44,10 +45,17 @@ def import_skeleton(text: str, tree: ast.Module) -> str | None:
         return None
     for first, last, indent in regions:
         for number in range(first - 1, last):
-            line = lines[number]
-            ending = line[len(line.rstrip("\r\n")) :]
-            lines[number] = f"{indent}pass{ending}"
+            lines[number] = _ending(lines[number])
+        if first == last:
+            lines[first - 1] = f"{indent}pass{lines[first - 1]}"
+        else:  # one string statement over the lines: one token for libcst, however long
+            lines[first - 1] = f'{indent}"""{lines[first - 1]}'
+            lines[last - 1] = f'"""{lines[last - 1]}'
     return "".join(lines)
+
+
+def _ending(line: str) -> str:
+    return line[len(line.rstrip("\r\n")) :]
 
 
 def _scan(

@@ -42,7 +42,8 @@ def apply_rewrites(result: RewriteResult, *, allow_dirty: bool = False) -> int:
             )
     for outcome in todo:
         _check_unchanged(root, outcome)
-    writes = [_write(root, o) for o in todo]
+    real_root = root.resolve()
+    writes = [_write(root, real_root, o) for o in todo]
     if len({w.rel for w in writes}) < len(writes):
         raise RewriteAborted("two rewritten files are one file (a symlink); nothing written")
     try:
@@ -51,7 +52,7 @@ def apply_rewrites(result: RewriteResult, *, allow_dirty: bool = False) -> int:
         raise RewriteAborted(exc.message) from None
 
 
-def _write(root: Path, outcome: Rewritten) -> FileWrite:
+def _write(root: Path, real_root: Path, outcome: Rewritten) -> FileWrite:
     """The new bytes, for the file itself (a symlink's target inside the root)."""
     target = (root / outcome.path).resolve()
     try:
@@ -60,7 +61,7 @@ def _write(root: Path, outcome: Rewritten) -> FileWrite:
         raise RewriteAborted(
             f"{outcome.path}: cannot encode the rewritten text ({reason(exc)}); nothing written"
         ) from None
-    return FileWrite(rel=target.relative_to(root.resolve()).as_posix(), data=data)
+    return FileWrite(rel=target.relative_to(real_root).as_posix(), data=data)
 
 
 def _check_unchanged(root: Path, outcome: Rewritten) -> None:

@@ -81,6 +81,29 @@ class Bindings:
         """Bound nowhere in the file, and not a builtin: libcst finds it unresolved."""
         return not self.binders.get(name) and not hasattr(builtins, name)
 
+    def unresolved(self, names: Sequence[str]) -> set[str] | None:
+        """Those of ``names`` that libcst's scopes leave unresolved at one of their uses at
+        least (what a star import supplies); None when the positions cannot tell (a binding
+        in a class body, lambda or comprehension; a use inside its binding statement)."""
+        out: set[str] = set()
+        for name in names:
+            if name not in self.uses or hasattr(builtins, name):
+                continue
+            binders = self.binders.get(name, [])
+            if any(self.scopes[b.scope].kind not in _BINDING_SCOPES for b in binders):
+                return None
+            by_scope: dict[int, list[Binder]] = defaultdict(list)
+            for binder in binders:
+                by_scope[binder.scope].append(binder)
+            for use in self.uses[name]:
+                referents = self._referents(use, by_scope)
+                if referents is None:
+                    return None
+                if not referents:
+                    out.add(name)
+                    break
+        return out
+
     def references(self, name: str, ours: set[int]) -> tuple[list[Use], bool] | None:
         """The uses libcst's scopes would list as references of the imports ``ours`` (indices
         into ``imports``), and whether each refers to them alone; None when the positions

@@ -127,9 +127,9 @@ class ScopeCache:
         """Those of ``names`` used in the file with no binding (what a star import supplies)."""
         facts = self.bindings()
         if facts is not None:
-            used = [n for n in names if n in facts.uses]
-            if all(not facts.binders.get(n) for n in used):
-                return {n for n in used if facts.unbound(n)}
+            found = facts.unresolved(sorted(names))
+            if found is not None:
+                return found
         return set(self.unresolved()) & names
 
     def scopes(self) -> list[Scope]:

@@ -85,7 +85,7 @@ def run_files(
             if progress:
                 progress(i, len(todo))
         return
-    chunk = max(1, len(todo) // (jobs * 8))
+    chunk = max(1, len(todo) // (jobs * 32))
     job.pooled = True
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(job,)) as pool:
         for i, outcome in enumerate(pool.map(_work, todo, chunksize=chunk), 1):

@@ -148,7 +148,7 @@ def _stage(
     root: Path, state: Path, entries: list[_Entry], writes: Sequence[FileWrite], fault: _Fault
 ) -> None:
     try:
-        for folder in {e.backup.split("/")[0] for e in entries if e.backup}:
+        for folder in _backup_folders(entries):
             (state / folder).mkdir(parents=True, exist_ok=True)
         for entry, write in zip(entries, writes, strict=True):
             target = root / entry.path
@@ -295,8 +295,13 @@ def _discard(root: Path, state: Path, entries: list[_Entry], *, temps: bool = Tr
     """Remove the temp files (unless ``temps`` is False) and backups (never the journal)."""
     for entry in entries if temps else ():
         _remove(root / entry.temp)
-    for folder in {e.backup.split("/")[0] for e in entries if e.backup}:
+    for folder in _backup_folders(entries):
         _remove(state / folder)
+
+
+def _backup_folders(entries: list[_Entry]) -> set[str]:
+    """The run's backup folders under the state folder (``backup-TOKEN``)."""
+    return {e.backup.split("/")[0] for e in entries if e.backup}
 
 
 # ---------------------------------------------------------------------------
